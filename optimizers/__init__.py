@@ -1,0 +1,36 @@
+"""Optimizers for populations of 1-1-1 networks, behind one protocol and one registry.
+
+>>> import optimizers
+>>> optimizers.available()[:6]
+['gd', 'sign', 'rprop+', 'rprop-', 'irprop+', 'irprop-']
+>>> rprop = optimizers.get("irprop-", delta0=0.05)
+>>> state = rprop.init([[0.0, 0.0], [1.0, 1.0]])
+>>> weights, state = rprop.step([[0.0, 0.0], [1.0, 1.0]], [[1.0, -1.0], [0.0, 2.0]], state)
+>>> weights.tolist()
+[[-0.05, 0.05], [1.0, 0.95]]
+"""
+
+# Importing the modules registers the built-ins; their order is the listing order.
+from optimizers import gradient_descent, sign, rprop  # noqa: F401  # isort: skip
+from optimizers.base import Optimizer
+from optimizers.gradient_descent import GradientDescent
+from optimizers.registry import available, get, hyperparameters_of, register, summary_of, unregister
+from optimizers.rprop import IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, RpropState
+from optimizers.sign import Sign
+
+__all__ = [
+    "GradientDescent",
+    "IRpropMinus",
+    "IRpropPlus",
+    "Optimizer",
+    "RpropMinus",
+    "RpropPlus",
+    "RpropState",
+    "Sign",
+    "available",
+    "get",
+    "hyperparameters_of",
+    "register",
+    "summary_of",
+    "unregister",
+]

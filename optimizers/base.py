@@ -1,0 +1,72 @@
+"""The protocol every optimizer follows, and the checks its constructor uses.
+
+An optimizer is an immutable object holding its hyperparameters, with two pure
+methods over arrays whose last axis is (w_h, w_o) and any leading shape is a
+population of independent networks:
+
+    state = optimizer.init(weights)
+    weights, state = optimizer.step(weights, grad, state, loss=None)
+
+``step`` never mutates its arguments; ``loss`` is the error at ``weights``
+(shape ``weights.shape[:-1]``), needed only by optimizers whose ``needs_loss``
+is true.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Optimizer(Protocol):
+    """What the registry, the runner and the tests rely on."""
+
+    name: ClassVar[str]
+    needs_loss: ClassVar[bool]
+
+    def init(self, weights: np.ndarray) -> Any: ...
+
+    def step(
+        self, weights: np.ndarray, grad: np.ndarray, state: Any, loss: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Any]: ...
+
+
+def as_step_arrays(name: str, weights, grad) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and gradient as float64 arrays of one shape ``(..., 2)``, or a ValueError."""
+    weights, grad = np.asarray(weights, dtype=np.float64), np.asarray(grad, dtype=np.float64)
+    if weights.shape != grad.shape or weights.ndim == 0 or weights.shape[-1] != 2:
+        raise ValueError(
+            f"{name}: weights and grad must share a shape (..., 2), got {weights.shape} and {grad.shape}"
+        )
+    return weights, grad
+
+
+def require_real(owner: str, name: str, value) -> float:
+    """``value`` as a finite float, or an error naming the hyperparameter."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
+    return float(value)
+
+
+def require_positive(owner: str, name: str, value) -> None:
+    """Raise unless ``value`` is a finite number > 0."""
+    if require_real(owner, name, value) <= 0:
+        raise ValueError(f"{owner}: {name} must be > 0, got {value!r}")
+
+
+def require_non_negative(owner: str, name: str, value) -> None:
+    """Raise unless ``value`` is a finite number ≥ 0."""
+    if require_real(owner, name, value) < 0:
+        raise ValueError(f"{owner}: {name} must be >= 0, got {value!r}")
+
+
+def require_between(owner: str, name: str, value, low: float, high: float) -> None:
+    """Raise unless low < ``value`` < high (an open interval)."""
+    if not low < require_real(owner, name, value) < high:
+        raise ValueError(f"{owner}: {name} must be in ({low:g}, {high:g}), got {value!r}")

@@ -1,0 +1,104 @@
+"""Every registered optimizer is pure, works on any population shape, and trains populations exactly."""
+
+import numpy as np
+import pytest
+
+import network
+import optimizers
+
+ALL = optimizers.available()
+TASK = network.get_task("teacher")
+
+
+def trajectory(optimizer, weights, steps=60):
+    """Weights after each of ``steps`` full-batch steps on the teacher task."""
+    state = optimizer.init(weights)
+    path = []
+    for _ in range(steps):
+        error, grad = network.loss_and_grad(weights, TASK.inputs, TASK.targets)
+        weights, state = optimizer.step(weights, grad, state, loss=error)
+        path.append(weights)
+    return np.stack(path)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_training_a_population_is_bit_identical_to_training_each_network_alone(name):
+    optimizer = optimizers.get(name)
+    population = np.random.default_rng(3).uniform(-8, 8, size=(25, 2))
+    together = trajectory(optimizer, population)
+    for index, start in enumerate(population):
+        np.testing.assert_array_equal(trajectory(optimizer, start), together[:, index])
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("shape", [(2,), (1, 2), (7, 2), (3, 4, 2)])
+def test_any_leading_shape_is_a_population(name, shape):
+    optimizer = optimizers.get(name)
+    weights = np.random.default_rng(1).normal(size=shape)
+    error, grad = network.loss_and_grad(weights, TASK.inputs, TASK.targets)
+    new_weights, _ = optimizer.step(weights, grad, optimizer.init(weights), loss=error)
+    assert new_weights.shape == shape and new_weights.dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_steps_never_mutate_their_arguments(name):
+    optimizer = optimizers.get(name)
+    weights = np.random.default_rng(2).normal(size=(5, 2))
+    state = optimizer.init(weights)
+    for _ in range(4):  # several steps, so sign changes and backtracking get exercised
+        error, grad = network.loss_and_grad(weights, TASK.inputs, TASK.targets)
+        snapshot = [a.copy() for a in (weights, grad, error)]
+        state_snapshot = [np.array(leaf, copy=True) for leaf in state]
+        new_weights, new_state = optimizer.step(weights, grad, state, loss=error)
+        for before, after in zip(snapshot, (weights, grad, error), strict=True):
+            np.testing.assert_array_equal(before, after)
+        for before, after in zip(state_snapshot, state, strict=True):
+            np.testing.assert_array_equal(before, after)
+        assert not np.shares_memory(new_weights, weights)
+        weights, state = new_weights, new_state
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_optimizer_lowers_the_error_from_an_easy_start(name):
+    weights = np.array([1.0, 1.0])
+    start_error = network.error(weights, TASK.inputs, TASK.targets)
+    end = trajectory(optimizers.get(name), weights, steps=200)[-1]
+    assert network.error(end, TASK.inputs, TASK.targets) < start_error / 10
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_mismatched_weights_and_gradient_get_a_clear_message(name):
+    optimizer = optimizers.get(name)
+    weights = np.zeros((3, 2))
+    with pytest.raises(
+        ValueError, match=r"weights and grad must share a shape \(\.\.\., 2\), got \(3, 2\) and \(2,\)"
+    ):
+        optimizer.step(weights, np.zeros(2), optimizer.init(weights), loss=np.zeros(3))
+
+
+@pytest.mark.parametrize(("name", "hyperparameter"), [("gd", "learning_rate"), ("sign", "step_size")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0.0, "must be > 0, got 0.0"),
+        (-1, "must be > 0, got -1"),
+        (float("inf"), "must be finite, got inf"),
+        (True, "must be a real number, got True"),
+        ("fast", "must be a real number, got 'fast'"),
+    ],
+)
+def test_bad_step_sizes_are_named_with_what_is_allowed(name, hyperparameter, value, message):
+    with pytest.raises((ValueError, TypeError), match=f"^{name}: {hyperparameter} {message}$"):
+        optimizers.get(name, **{hyperparameter: value})
+
+
+def test_gd_is_the_articles_update_rule():
+    weights, grad = np.array([0.5, 2.0]), np.array([-0.01, -0.02])
+    new_weights, _ = optimizers.get("gd", learning_rate=0.3).step(weights, grad, None)
+    assert new_weights.tolist() == pytest.approx([0.5 + 0.3 * 0.01, 2.0 + 0.3 * 0.02], rel=1e-15)
+
+
+def test_sign_uses_only_the_sign_of_each_derivative():
+    rule = optimizers.get("sign", step_size=0.25)
+    new_weights, _ = rule.step([[0.0, 0.0], [0.0, 0.0]], [[1e-30, -5.0], [0.0, 3.0]], None)
+    assert new_weights.tolist() == [[-0.25, 0.25], [0.0, -0.25]]

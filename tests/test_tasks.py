@@ -1,0 +1,45 @@
+"""Built-in tasks are valid training sets; a teacher task's minimum is where its targets came from."""
+
+import numpy as np
+import pytest
+
+import network
+
+
+def test_teacher_task_has_zero_error_at_the_teacher_weights():
+    task = network.get_task("teacher")
+    assert network.error(task.minimum_weights, task.inputs, task.targets) < 1e-30
+
+
+def test_single_sample_task_is_the_articles_setting():
+    task = network.get_task("single-sample")
+    assert task.inputs.tolist() == [1.0] and task.targets.tolist() == [0.9]
+
+
+def test_task_arrays_are_read_only():
+    with pytest.raises(ValueError):
+        network.get_task("teacher").inputs[0] = 5.0
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "message"),
+    [
+        ([1.0], [1.5], r"targets must lie in \[0, 1\], the sigmoid's range, got 1.5"),
+        ([1.0], [-0.1], r"targets must lie in \[0, 1\], the sigmoid's range, got -0.1"),
+        ([1.0, 2.0], [0.5], "same number of samples, got 2 inputs and 1 targets"),
+        ([], [], "inputs must be a non-empty 1-D array"),
+    ],
+)
+def test_bad_task_data_is_refused(inputs, targets, message):
+    with pytest.raises(ValueError, match=message):
+        network.Task("mine", "a bad task", inputs, targets)
+
+
+def test_unknown_task_lists_the_available_ones():
+    with pytest.raises(ValueError, match="unknown task 'xor'; available: single-sample, teacher"):
+        network.get_task("xor")
+
+
+def test_teacher_targets_are_the_network_outputs():
+    task = network.Task.from_teacher("t", "d", [0.0, 1.0], [1.0, -2.0])
+    np.testing.assert_array_equal(task.targets, network.forward([1.0, -2.0], [0.0, 1.0]))
