@@ -1,15 +1,32 @@
-"""Experiments: train every optimizer on the same network from the same initial points, and tabulate."""
+"""Experiments: train every optimizer on the same network from the same initial points, and tabulate.
 
-from experiments.compare import compare, summarize
-from experiments.initial_points import uniform_box
-from experiments.runner import STATUSES, Budget, PopulationResult, train_population
+>>> import experiments
+>>> results = experiments.run("quick")
+>>> sorted(results.runs()["status"].unique()) <= ["budget", "converged", "diverged", "plateau"]
+True
+"""
+
+from experiments.engine import check, load, run
+from experiments.initial_points import InitialPoints
+from experiments.results import Results
+from experiments.runner import STATUSES, PopulationResult, train_population
+from experiments.schedules import Schedule
+from experiments.spec import Budget, ExperimentSpec, OptimizerSetting, Targets, built_in_experiments, load_spec
 
 __all__ = [
     "STATUSES",
     "Budget",
+    "ExperimentSpec",
+    "InitialPoints",
+    "OptimizerSetting",
     "PopulationResult",
-    "compare",
-    "summarize",
+    "Results",
+    "Schedule",
+    "Targets",
+    "built_in_experiments",
+    "check",
+    "load",
+    "load_spec",
+    "run",
     "train_population",
-    "uniform_box",
 ]

@@ -1,73 +1,95 @@
-"""The ``optarena`` command line; the only module that parses arguments or prints."""
+"""The ``optarena`` command line; the only module that parses arguments or prints.
+
+Exit codes: 0 success, 1 a run or a check failed, 2 a usage error (bad arguments or spec).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-
-import pandas as pd
+from pathlib import Path
 
 import network
 import optimizers
-from experiments.compare import compare
-from experiments.runner import Budget
+from experiments import engine
+from experiments.spec import built_in_experiments, load_spec
+from experiments.tables import to_text
+
+USAGE_ERROR, RUN_FAILURE = 2, 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.command(args)
     except (ValueError, TypeError) as problem:
         print(f"optarena: error: {problem}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
+    except BrokenPipeError:  # output piped into head, less, ...: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("optarena: interrupted; finished units are kept, continue with --resume", file=sys.stderr)
+        return 130
 
 
 def _run(args) -> int:
-    budget = Budget(max_epochs=args.epochs, target_error=args.target)
-    task_names = list(network.tasks()) if args.task == "all" else [args.task]
-    tables = {
-        name: compare(network.get_task(name), None, args.points, args.half_width, args.seed, budget)
-        for name in task_names
-    }
-    print(
-        f"{args.points} initial points uniform in [-{args.half_width:g}, {args.half_width:g}]² "
-        f"(seed {args.seed}), full batch, at most {args.epochs} epochs, target E <= {args.target:g}"
-    )
-    for name, table in tables.items():
-        print(f"\n{name}: {network.get_task(name).description}")
-        print(_format(table))
+    spec = load_spec(args.spec)
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    if not args.quiet:
+        print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
+    results = engine.run(spec, out, resume=args.resume, progress=not args.quiet)
+    if not args.quiet:
+        _print_tables(results, significance=False)
+    print(f"results written to {out}/")
     return 0
 
 
+def _table(args) -> int:
+    _print_tables(engine.load(args.results_dir))
+    return 0
+
+
+def _check(args) -> int:
+    problems = engine.check(args.results_dir)
+    for problem in problems:
+        print(f"{args.results_dir}: {problem}")
+    if not problems:
+        print(f"{args.results_dir}: complete and consistent")
+    return RUN_FAILURE if problems else 0
+
+
 def _list(args) -> int:
-    print("optimizers:")
+    print("optimizers (name, defaults):")
     for name in optimizers.available():
         defaults = ", ".join(f"{key}={value!r}" for key, value in optimizers.hyperparameters_of(name).items())
         print(f"  {name:10} {optimizers.summary_of(name)}\n  {'':10} {defaults or 'no hyperparameters'}")
     print("tasks:")
     for task in network.tasks().values():
         print(f"  {task.name:14} {task.description}")
+    print("built-in experiments (optarena run NAME):")
+    for name in built_in_experiments():
+        print(f"  {name:14} {load_spec(name).description}")
     return 0
 
 
-def _format(table: pd.DataFrame) -> str:
-    shown = table.rename(
-        columns={
-            "success_rate": "success",
-            "median_epochs_to_target": "median epochs",
-            "median_final_error": "median final E",
-            "wall_time_s": "time [s]",
-        }
+def _print_tables(results, significance: bool = True) -> None:
+    spec = results.spec
+    print(
+        f"\nConvergence to E <= {spec.targets.headline:g} within {spec.budget.max_epochs} epochs, "
+        f"{spec.initial_points.size * len(spec.seeds)} runs per row:\n"
     )
-    return shown.to_string(
-        formatters={
-            "success": "{:.1%}".format,
-            "median epochs": "{:.0f}".format,
-            "median final E": "{:.2e}".format,
-            "time [s]": "{:.3f}".format,
-        }
-    )
+    print(to_text(results.table(), "summary"))
+    tests = results.significance()
+    if significance:
+        print("\nPairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):\n")
+        print(to_text(tests, "significance"))
+    else:
+        print(
+            f"\n{int(tests['significant'].sum())} of {len(tests)} pairwise differences are significant "
+            "(Holm-corrected, alpha = 0.05); optarena table DIR shows them all."
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,17 +97,23 @@ def _parser() -> argparse.ArgumentParser:
         prog="optarena", description="Compare optimizers on the 1-1-1 sigmoid network of the article."
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="train every optimizer from the same initial points; print a table")
-    run.add_argument("--task", default="all", choices=[*network.tasks(), "all"], help="task (default: all)")
-    run.add_argument("--points", type=int, default=1000, help="initial points (default: 1000)")
-    run.add_argument(
-        "--half-width", type=float, default=10.0, help="points uniform in [-h, h]² (default: 10)"
-    )
-    run.add_argument("--epochs", type=int, default=2000, help="epoch budget (default: 2000)")
-    run.add_argument("--target", type=float, default=1e-4, help="error target (default: 1e-4)")
-    run.add_argument("--seed", type=int, default=0, help="seed of the initial points (default: 0)")
+
+    run = commands.add_parser("run", help="run an experiment (default: the built-in 'default')")
+    run.add_argument("spec", nargs="?", default="default", help="a .toml/.json spec file or a built-in name")
+    run.add_argument("--out", help="results directory (default: results/<experiment name>)")
+    run.add_argument("--resume", action="store_true", help="reuse the units already stored in the directory")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.set_defaults(command=_run)
-    listing = commands.add_parser("list", help="list optimizers with their defaults, and tasks")
+
+    table = commands.add_parser("table", help="print the tables of a results directory")
+    table.add_argument("results_dir")
+    table.set_defaults(command=_table)
+
+    check = commands.add_parser("check", help="validate a results directory")
+    check.add_argument("results_dir")
+    check.set_defaults(command=_check)
+
+    listing = commands.add_parser("list", help="list optimizers with their defaults, tasks and experiments")
     listing.set_defaults(command=_list)
     return parser
 

@@ -1,18 +1,95 @@
-"""Seeded initial points for a population of 1-1-1 networks."""
+"""Where the population starts: a seeded uniform draw, a grid over (w_h, w_o), or an explicit list."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+
 import numpy as np
 
+from network.validation import as_weights
 
-def uniform_box(count: int, half_width: float, seed: int) -> np.ndarray:
-    """``count`` points (w_h, w_o) drawn uniformly from [−half_width, half_width]², reproducibly.
+KINDS = ("uniform", "grid", "list")
+INITIAL_POINTS_STREAM = 1  # the seed stream of initial points; other streams draw other numbers
 
-    >>> uniform_box(2, 1.0, seed=0).shape
-    (2, 2)
+
+@dataclass(frozen=True)
+class InitialPoints:
+    """How to place the initial weights (w_h, w_o) of every run.
+
+    - ``uniform``: ``count`` points uniform in [low, high]², drawn from the seed;
+    - ``grid``: ``count`` × ``count`` points evenly spaced over [low, high]², the same for every seed;
+    - ``list``: exactly ``points``.
+
+    >>> InitialPoints("grid", count=3, low=-1.0, high=1.0).points(seed=0)[:4].tolist()
+    [[-1.0, -1.0], [-1.0, 0.0], [-1.0, 1.0], [0.0, -1.0]]
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be an integer >= 1, got {count!r}")
-    if not (np.isfinite(half_width) and half_width > 0):
-        raise ValueError(f"half_width must be a positive finite number, got {half_width!r}")
-    return np.random.default_rng(seed).uniform(-half_width, half_width, size=(count, 2))
+
+    kind: str = "uniform"
+    count: int = 500
+    low: float = -10.0
+    high: float = 10.0
+    listed: tuple[tuple[float, float], ...] = field(default=())
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"initial_points.kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind == "list":
+            points = as_weights(self.listed)
+            if points.ndim != 2 or len(points) == 0 or not np.isfinite(points).all():
+                raise ValueError(
+                    f"initial_points.points must be a non-empty list of finite [w_h, w_o] pairs, got {self.listed!r}"
+                )
+            object.__setattr__(self, "listed", tuple(map(tuple, points.tolist())))
+            return
+        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
+            raise ValueError(f"initial_points.count must be an integer >= 1, got {self.count!r}")
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"initial_points.{name} must be a finite number, got {value!r}")
+        if not self.low < self.high:
+            raise ValueError(f"initial_points.low must be below high = {self.high!r}, got {self.low!r}")
+
+    @property
+    def size(self) -> int:
+        """How many initial points (runs per seed) this gives."""
+        return {"uniform": self.count, "grid": self.count**2, "list": len(self.listed)}[self.kind]
+
+    def points(self, seed: int) -> np.ndarray:
+        """The initial weights, shape (size, 2): a pure function of this spec and ``seed``."""
+        if self.kind == "list":
+            return np.array(self.listed, dtype=np.float64)
+        if self.kind == "grid":
+            axis = np.linspace(self.low, self.high, self.count)
+            w_h, w_o = np.meshgrid(axis, axis, indexing="ij")
+            return np.stack([w_h.ravel(), w_o.ravel()], axis=-1)
+        rng = np.random.default_rng([seed, INITIAL_POINTS_STREAM])
+        return rng.uniform(self.low, self.high, size=(self.count, 2))
+
+    def to_dict(self) -> dict:
+        if self.kind == "list":
+            return {"kind": "list", "points": [list(p) for p in self.listed]}
+        return {"kind": self.kind, "count": self.count, "low": self.low, "high": self.high}
+
+    @classmethod
+    def from_dict(cls, data) -> InitialPoints:
+        if not isinstance(data, dict):
+            raise ValueError(f"initial_points must be a table, got {data!r}")
+        kind = data.get("kind", "uniform")
+        allowed = {"kind", "points"} if kind == "list" else {"kind", "count", "low", "high"}
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise ValueError(
+                f"initial_points ({kind}) has an unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}"
+            )
+        if kind == "list":
+            if "points" not in data:
+                raise ValueError("initial_points of kind 'list' needs points = [[w_h, w_o], ...]")
+            try:
+                return cls("list", listed=tuple(tuple(point) for point in data["points"]))
+            except TypeError:
+                raise ValueError(
+                    f"initial_points.points must be a list of [w_h, w_o] pairs, got {data['points']!r}"
+                ) from None
+        return cls(**{key: value for key, value in data.items()})

@@ -1,67 +1,99 @@
-"""Train a whole population of networks with one optimizer, full batch, in one vectorized loop.
+"""Train a whole population of networks with one optimizer and one schedule, in one vectorized loop.
 
-The loop runs over epochs, never over networks.  Epoch k is the state after k
-weight updates; at each epoch every still-active network gets one
-`network.loss_and_grad` evaluation (its error E_k and gradient), then one step.
-A run leaves the active set as soon as its status is decided, so finished runs
-cost nothing while the others go on:
+The loop runs over epochs (and the updates within an epoch), never over
+networks.  Epoch k is the state after k passes over the training samples; at
+every epoch boundary each still-active run's full-batch error E_k is measured
+and compared with the target ladder:
 
-    converged  E_k ≤ target_error                          (hit_epoch = k)
-    diverged   E_k, the gradient or the weights stop being finite, or |w| > weight_bound
-    plateau    the budget ran out with max |∂E/∂w| ≤ plateau_gradient: the gradient vanished
+    hit epoch of target τ   the first k with E_k ≤ τ
+    gradient evaluations    k·S to reach epoch k: one per sample and epoch, in every schedule
+
+A run leaves the active set (and stops costing work) as soon as its fate is
+sealed: it reached the finest target, or it diverged.  The others go on,
+bit-identical to how they would run alone.  At the end each run gets one
+status from a fixed taxonomy:
+
+    converged  the headline target was reached
+    diverged   E, the gradient or a weight stopped being finite, or |w| passed weight_bound
+    plateau    the budget ran out with |∂E/∂w| ≤ plateau_gradient: the gradient vanished
     budget     the budget ran out while the gradient was still alive
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 import network
+from experiments.schedules import Schedule
+from experiments.spec import Budget, Targets
 from network import Task
 from network.validation import as_weights
 
 STATUSES = ("converged", "plateau", "diverged", "budget")
-
-
-@dataclass(frozen=True)
-class Budget:
-    """When to stop: a cap on epochs, the error target, and the bounds that classify failures."""
-
-    max_epochs: int = 2000
-    target_error: float = 1e-4
-    plateau_gradient: float = 1e-8
-    weight_bound: float = 1e6
-
-    def __post_init__(self):
-        if isinstance(self.max_epochs, bool) or not isinstance(self.max_epochs, int) or self.max_epochs < 1:
-            raise ValueError(f"max_epochs must be an integer >= 1, got {self.max_epochs!r}")
-        for name in ("target_error", "plateau_gradient", "weight_bound"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+HISTORY_POINTS_PER_DECADE = 10
 
 
 @dataclass(frozen=True)
 class PopulationResult:
-    """Per-run outcomes of one optimizer on one task, each array with one entry per initial point."""
+    """Per-run outcomes of one optimizer setting, task, schedule and seed: one entry per initial point."""
 
     initial_weights: np.ndarray  # (N, 2)
-    final_weights: np.ndarray  # (N, 2), where each run stopped
-    final_error: np.ndarray  # (N,)
-    final_grad_norm: np.ndarray  # (N,), max |∂E/∂w| at the final weights
-    hit_epoch: np.ndarray  # (N,), first epoch with E ≤ target_error, −1 if never
-    stop_epoch: np.ndarray  # (N,), the epoch at which the run stopped
-    grad_evaluations: np.ndarray  # (N,), calls of loss_and_grad per run
-    status: np.ndarray  # (N,), one of STATUSES
+    final_weights: np.ndarray  # (N, 2) where each run stopped
+    final_error: np.ndarray  # (N,) E at the stop epoch
+    best_error: np.ndarray  # (N,) the lowest E seen at an epoch boundary
+    final_grad_norm: np.ndarray  # (N,) ‖∂E/∂w‖ (full batch) at the final weights
+    hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ target; NaN if never
+    stop_epoch: np.ndarray  # (N,) the epoch at which the run stopped
+    diverged_epoch: np.ndarray  # (N,) the epoch at which divergence was seen; NaN if never
+    grad_evaluations: np.ndarray  # (N,) per-sample gradient evaluations spent: stop_epoch · S
+    status: np.ndarray  # (N,) one of STATUSES
+    history_epochs: np.ndarray  # (K,) log-spaced epochs at which E was recorded
+    history: np.ndarray  # (N, K) E at those epochs; NaN after the run stopped
+
+    FIELDS = (
+        "initial_weights final_weights final_error best_error final_grad_norm hit_epochs stop_epoch "
+        "diverged_epoch grad_evaluations status history_epochs history"
+    ).split()
+
+
+def history_epochs(max_epochs: int) -> np.ndarray:
+    """Epoch 0 and about ten log-spaced epochs per decade up to ``max_epochs``.
+
+    >>> history_epochs(100).tolist()
+    [0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 32, 40, 50, 63, 79, 100]
+    """
+    decades = np.log10(max_epochs)
+    spaced = np.logspace(0, decades, max(2, int(np.ceil(decades * HISTORY_POINTS_PER_DECADE)) + 1))
+    return np.unique(np.concatenate([[0], np.round(spaced).astype(int), [max_epochs]]))
+
+
+def record_hits(hits: np.ndarray, error: np.ndarray, epoch: int, targets: np.ndarray) -> np.ndarray:
+    """Hit epochs after seeing ``error`` (shape (n,)) at ``epoch``: a first E ≤ τ sets hits[:, τ] = epoch.
+
+    ``hits`` has shape (n, targets), NaN where a target was not reached yet;
+    a hit, once recorded, never changes.
+
+    >>> hits = np.full((1, 2), np.nan)
+    >>> for epoch, error in enumerate([0.5, 0.05, 0.2, 0.01]):
+    ...     hits = record_hits(hits, np.array([error]), epoch, np.array([0.1, 0.01]))
+    >>> hits.tolist()
+    [[1.0, 3.0]]
+    """
+    return np.where(np.isnan(hits) & (error[:, None] <= targets), epoch, hits)
 
 
 def train_population(
-    optimizer, task: Task, initial_weights, budget: Budget | None = None
+    optimizer,
+    task: Task,
+    initial_weights,
+    schedule: Schedule | None = None,
+    budget: Budget | None = None,
+    targets: Targets | None = None,
+    seed: int = 0,
 ) -> PopulationResult:
-    """Train every network of ``initial_weights`` (shape (N, 2)) on ``task`` with ``optimizer``.
+    """Train every network of ``initial_weights`` (shape (N, 2)) on ``task``.
 
     >>> import optimizers
     >>> result = train_population(
@@ -70,76 +102,101 @@ def train_population(
     >>> result.status.tolist()
     ['converged', 'converged']
     """
-    budget = budget or Budget()
-    weights = as_weights(initial_weights)
+    schedule, budget = schedule or Schedule(), budget or Budget()
+    targets = targets or Targets.ladder(1e-1, 1e-8, 5, headline=1e-6)
+    weights = as_weights(initial_weights).copy()
     if weights.ndim != 2:
         raise ValueError(f"initial_weights must have shape (N, 2), got {weights.shape}")
-    count = len(weights)
+    count, samples, inputs, task_targets = len(weights), task.inputs.size, task.inputs, task.targets
+    target_values = np.array(targets.values)
+    recorded = history_epochs(budget.max_epochs)
+    history_slot = np.full(budget.max_epochs + 1, -1)
+    history_slot[recorded] = np.arange(recorded.size)
+
+    initial = weights.copy()
     final_weights = weights.copy()
-    final_error = np.full(count, np.nan)
+    final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
-    hit_epoch = np.full(count, -1)
+    hit_epochs = np.full((count, target_values.size), np.nan)
     stop_epoch = np.full(count, budget.max_epochs)
-    status = np.full(count, "budget", dtype=object)
+    diverged_epoch = np.full(count, np.nan)
+    history = np.full((count, recorded.size), np.nan)
 
     active = np.arange(count)
     state = optimizer.init(weights)
-    for epoch in range(budget.max_epochs + 1):
-        error, grad = network.loss_and_grad(weights, task.inputs, task.targets)
-        grad_norm = np.abs(grad).max(axis=-1)
-        with np.errstate(invalid="ignore"):
-            diverged = ~(np.isfinite(error) & np.isfinite(grad_norm)) | (
-                np.abs(weights).max(axis=-1) > budget.weight_bound
-            )
-            diverged |= ~np.isfinite(weights).all(axis=-1)
-            converged = ~diverged & (error <= budget.target_error)
-        out_of_budget = epoch == budget.max_epochs
-        done = diverged | converged | out_of_budget
-        finished = active[done]
-        final_weights[finished] = weights[done]
-        final_error[finished] = error[done]
-        final_grad_norm[finished] = grad_norm[done]
-        stop_epoch[finished] = epoch
-        hit_epoch[active[converged]] = epoch
-        status[active[converged]] = "converged"
-        status[active[diverged]] = "diverged"
-        if out_of_budget:
-            stalled = ~diverged & ~converged & (grad_norm <= budget.plateau_gradient)
-            status[active[stalled]] = "plateau"
-            break
-        keep = ~done
-        if not keep.any():
-            break
-        if not keep.all():
-            active, weights, grad, error = active[keep], weights[keep], grad[keep], error[keep]
-            state = _take(state, keep)
-        weights, state = optimizer.step(weights, grad, state, loss=error)
+    batches_of_epoch = schedule.epochs(samples, seed)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(budget.max_epochs + 1):
+            if schedule.kind == "full-batch":
+                error, grad = network.loss_and_grad(weights, inputs, task_targets)
+            else:
+                error, grad = network.error(weights, inputs, task_targets), None
+            healthy = np.isfinite(error) & (np.abs(weights) <= budget.weight_bound).all(axis=-1)
+            if grad is not None:
+                healthy &= np.isfinite(grad).all(axis=-1)
 
+            hit_epochs[active] = record_hits(hit_epochs[active], np.where(healthy, error, np.inf), epoch, target_values)
+            best_error[active] = np.fmin(best_error[active], np.where(healthy, error, np.inf))
+            if history_slot[epoch] >= 0:
+                history[active, history_slot[epoch]] = error
+
+            done = ~healthy | ~np.isnan(hit_epochs[active, -1]) | (epoch == budget.max_epochs)
+            if done.any():
+                finished = active[done]
+                final_weights[finished] = weights[done]
+                final_error[finished] = error[done]
+                stop_epoch[finished] = epoch
+                diverged_epoch[active[~healthy]] = epoch
+                finished_grad = grad[done] if grad is not None else _full_grad(weights[done], task)
+                final_grad_norm[finished] = np.linalg.norm(finished_grad, axis=-1)
+                keep = ~done
+                if not keep.any():
+                    break
+                active, weights, error = active[keep], weights[keep], error[keep]
+                grad = grad[keep] if grad is not None else None
+                state = take_runs(state, keep)
+
+            if grad is not None:
+                weights, state = optimizer.step(weights, grad, state, loss=error)
+            else:
+                for batch in next(batches_of_epoch):
+                    batch_error, batch_grad = network.loss_and_grad(weights, inputs[batch], task_targets[batch])
+                    weights, state = optimizer.step(weights, batch_grad, state, loss=batch_error)
+
+    status = np.full(count, "budget", dtype=object)
+    status[final_grad_norm <= budget.plateau_gradient] = "plateau"
+    status[~np.isnan(diverged_epoch)] = "diverged"
+    status[~np.isnan(hit_epochs[:, targets.headline_index])] = "converged"
+    best_error[np.isinf(best_error)] = np.nan
     return PopulationResult(
-        initial_weights=as_weights(initial_weights).copy(),
+        initial_weights=initial,
         final_weights=final_weights,
         final_error=final_error,
+        best_error=best_error,
         final_grad_norm=final_grad_norm,
-        hit_epoch=hit_epoch,
+        hit_epochs=hit_epochs,
         stop_epoch=stop_epoch,
-        grad_evaluations=stop_epoch + 1,
+        diverged_epoch=diverged_epoch,
+        grad_evaluations=stop_epoch * samples,
         status=status.astype(str),
+        history_epochs=recorded,
+        history=history,
     )
 
 
-def _take(state, keep: np.ndarray):
+def _full_grad(weights: np.ndarray, task: Task) -> np.ndarray:
+    return network.loss_and_grad(weights, task.inputs, task.targets)[1]
+
+
+def take_runs(state, keep: np.ndarray):
     """The optimizer state of the kept runs: every array leaf is indexed on its leading axis.
 
     Optimizer states are (nested) tuples or NamedTuples whose array leaves have
-    the population as their leading axes; scalars are shared by all runs.
+    the population as their leading axis; scalars are shared by all runs.
     """
     if isinstance(state, np.ndarray) and state.ndim > 0:
         return state[keep]
     if isinstance(state, tuple):
-        parts = [_take(part, keep) for part in state]
+        parts = [take_runs(part, keep) for part in state]
         return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
-    if dataclasses.is_dataclass(state) and not isinstance(state, type):
-        return dataclasses.replace(
-            state, **{f.name: _take(getattr(state, f.name), keep) for f in dataclasses.fields(state)}
-        )
     return state

@@ -37,9 +37,7 @@ class Task:
             )
         outside = targets[(targets < 0.0) | (targets > 1.0)]
         if outside.size:
-            raise ValueError(
-                f"task {self.name!r}: targets must lie in [0, 1], the sigmoid's range, got {outside[0]}"
-            )
+            raise ValueError(f"task {self.name!r}: targets must lie in [0, 1], the sigmoid's range, got {outside[0]}")
         for array in (inputs, targets):
             array.setflags(write=False)
         object.__setattr__(self, "inputs", inputs)

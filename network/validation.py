@@ -13,9 +13,7 @@ def as_weights(weights) -> np.ndarray:
     """
     array = _as_float_array(weights, "weights")
     if array.ndim == 0 or array.shape[-1] != 2:
-        raise ValueError(
-            f"weights must have a last axis of length 2 ordered (w_h, w_o), got shape {array.shape}"
-        )
+        raise ValueError(f"weights must have a last axis of length 2 ordered (w_h, w_o), got shape {array.shape}")
     return array
 
 

@@ -39,9 +39,7 @@ def as_step_arrays(name: str, weights, grad) -> tuple[np.ndarray, np.ndarray]:
     """Weights and gradient as float64 arrays of one shape ``(..., 2)``, or a ValueError."""
     weights, grad = np.asarray(weights, dtype=np.float64), np.asarray(grad, dtype=np.float64)
     if weights.shape != grad.shape or weights.ndim == 0 or weights.shape[-1] != 2:
-        raise ValueError(
-            f"{name}: weights and grad must share a shape (..., 2), got {weights.shape} and {grad.shape}"
-        )
+        raise ValueError(f"{name}: weights and grad must share a shape (..., 2), got {weights.shape} and {grad.shape}")
     return weights, grad
 
 

@@ -21,9 +21,7 @@ def register(name: str) -> Callable[[type], type]:
 
     def add(cls: type) -> type:
         if name in _REGISTRY:
-            raise ValueError(
-                f"an optimizer named {name!r} is already registered ({_REGISTRY[name].__name__})"
-            )
+            raise ValueError(f"an optimizer named {name!r} is already registered ({_REGISTRY[name].__name__})")
         missing = [method for method in ("init", "step") if not callable(getattr(cls, method, None))]
         if missing:
             raise TypeError(f"optimizer {name!r} must define {' and '.join(missing)}")
@@ -58,8 +56,7 @@ def get(name: str, **hyperparameters):
     unknown = sorted(set(hyperparameters) - set(allowed))
     if unknown:
         raise TypeError(
-            f"optimizer {name!r} has no hyperparameter {unknown[0]!r}; allowed: "
-            + (", ".join(allowed) or "none")
+            f"optimizer {name!r} has no hyperparameter {unknown[0]!r}; allowed: " + (", ".join(allowed) or "none")
         )
     return cls(**hyperparameters)
 
@@ -71,9 +68,7 @@ def hyperparameters_of(name: str) -> dict[str, object]:
     {'learning_rate': 0.5}
     """
     parameters = inspect.signature(_class_of(name)).parameters.values()
-    return {
-        p.name: p.default for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD or p.kind is p.KEYWORD_ONLY
-    }
+    return {p.name: p.default for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD or p.kind is p.KEYWORD_ONLY}
 
 
 def summary_of(name: str) -> str:

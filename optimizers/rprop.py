@@ -80,9 +80,7 @@ class _Rprop:
         require_non_negative(self.name, "delta_min", self.delta_min)
         require_real(self.name, "delta_max", self.delta_max)
         if not self.delta_max > self.delta_min:
-            raise ValueError(
-                f"{self.name}: delta_max must be > delta_min = {self.delta_min!r}, got {self.delta_max!r}"
-            )
+            raise ValueError(f"{self.name}: delta_max must be > delta_min = {self.delta_min!r}, got {self.delta_max!r}")
 
     def init(self, weights) -> RpropState:
         weights = np.asarray(weights, dtype=np.float64)

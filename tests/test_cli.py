@@ -1,43 +1,69 @@
-"""The optarena command: a real comparison, a listing, and one-line errors with exit code 2."""
+"""The optarena command: run, table, check, list; one-line errors; exit codes 0, 1, 2."""
 
 import pytest
 
 from experiments.cli import main
 
 
-def test_run_prints_a_convergence_table_per_task(capsys):
-    assert main(["run", "--points", "30", "--epochs", "200"]) == 0
-    out = capsys.readouterr().out
-    assert "single-sample:" in out and "teacher:" in out
+def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, capsys):
+    out = tmp_path / "quick"
+    assert main(["run", "quick", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Convergence to E <= 0.0001 within 300 epochs, 16 runs per row" in printed
+    assert "ERT grad evals [95% CI]" in printed and "pairwise differences are significant" in printed
     for name in ["gd", "sign", "rprop+", "rprop-", "irprop+", "irprop-"]:
-        assert f"\\n{name} " in repr(out)
-    assert "success" in out and "median epochs" in out
+        assert f" {name} " in printed
+    assert main(["check", str(out)]) == 0
+    assert capsys.readouterr().out == f"{out}: complete and consistent\n"
+    assert main(["table", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "conv/plat/div/budget" in table and "Mann-Whitney" in table
 
 
-def test_list_shows_every_optimizer_with_its_defaults(capsys):
+def test_run_resume_reuses_the_stored_units(tmp_path, capsys):
+    out = str(tmp_path / "quick")
+    assert main(["run", "quick", "--out", out, "--quiet"]) == 0
+    assert main(["run", "quick", "--out", out, "--quiet", "--resume"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"results written to {out}/"
+
+
+def test_run_with_a_spec_file(tmp_path, capsys):
+    spec = tmp_path / "mine.toml"
+    spec.write_text(
+        'name = "mine"\noptimizers = ["irprop-"]\n[[tasks]]\nname = "teacher"\n'
+        '[initial_points]\nkind = "list"\npoints = [[1.0, 1.0]]\n[targets]\nvalues = [1e-3]\n'
+    )
+    assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["check", str(tmp_path / "out")]) == 0
+
+
+def test_list_shows_optimizers_with_defaults_tasks_and_experiments(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "irprop-" in out and "delta0=0.1" in out and "learning_rate=0.5" in out
+    assert "teacher" in out and "quick" in out and "default" in out
+
+
+def test_check_of_an_incomplete_folder_fails_with_exit_code_1(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 1
+    assert "manifest.json is missing or unreadable" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["run", "--points", "0"], "optarena: error: count must be an integer >= 1, got 0\n"),
-        (["run", "--epochs", "-3"], "optarena: error: max_epochs must be an integer >= 1, got -3\n"),
-        (
-            ["run", "--target", "nan"],
-            "optarena: error: target_error must be a positive finite number, got nan\n",
-        ),
+        (["run", "nope"], "optarena: error: no spec file or built-in experiment named 'nope'; built-in: default"),
+        (["run", "missing.toml"], "optarena: error: spec file 'missing.toml' does not exist"),
+        (["table", "/nonexistent"], "optarena: error: '/nonexistent' holds no results: spec.json is missing"),
     ],
 )
 def test_bad_arguments_get_one_line_and_exit_code_2(capsys, argv, message):
     assert main(argv) == 2
-    assert capsys.readouterr().err == message
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
 
 
-def test_unknown_task_is_a_usage_error(capsys):
+def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["run", "--task", "xor"])
+        main(["fly"])
     assert exit_info.value.code == 2
-    assert "invalid choice: 'xor'" in capsys.readouterr().err

@@ -22,12 +22,8 @@ def reference_gradient(w_h, w_o, inputs, targets):
     w_h, w_o = mpmath.mpf(w_h), mpmath.mpf(w_o)
     inputs, targets = [mpmath.mpf(v) for v in inputs], [mpmath.mpf(v) for v in targets]
     h = mpmath.mpf("1e-70")
-    d_h = (
-        reference_error(w_h + h, w_o, inputs, targets) - reference_error(w_h - h, w_o, inputs, targets)
-    ) / (2 * h)
-    d_o = (
-        reference_error(w_h, w_o + h, inputs, targets) - reference_error(w_h, w_o - h, inputs, targets)
-    ) / (2 * h)
+    d_h = (reference_error(w_h + h, w_o, inputs, targets) - reference_error(w_h - h, w_o, inputs, targets)) / (2 * h)
+    d_o = (reference_error(w_h, w_o + h, inputs, targets) - reference_error(w_h, w_o - h, inputs, targets)) / (2 * h)
     return float(d_h), float(d_o), float(reference_error(w_h, w_o, inputs, targets))
 
 
@@ -61,9 +57,7 @@ def test_gradient_equals_high_precision_differences_at_1000_points_including_sat
     for _ in range(1000):
         samples = rng.integers(1, 4)
         inputs = rng.uniform(-4, 4, samples)
-        targets = np.where(
-            rng.random(samples) < 0.3, rng.integers(0, 2, samples), rng.uniform(0.05, 0.95, samples)
-        )
+        targets = np.where(rng.random(samples) < 0.3, rng.integers(0, 2, samples), rng.uniform(0.05, 0.95, samples))
         # |w_h·i| up to 40 and |w_o·r_h| up to 40: deep in the sigmoid's flat spots.
         w_h = rng.uniform(-40, 40) / max(1.0, np.abs(inputs).max())
         w_o = rng.uniform(-40, 40)
@@ -131,12 +125,8 @@ def test_batch_error_and_gradient_are_sums_of_the_per_sample_ones():
     inputs, targets = np.array([-1.0, 0.5, 2.0]), np.array([0.1, 0.7, 0.9])
     E, grad = network.loss_and_grad(weights, inputs, targets)
     for sample in range(3):
-        one_E, one_grad = network.loss_and_grad(
-            weights, inputs[sample : sample + 1], targets[sample : sample + 1]
-        )
-        np.testing.assert_array_equal(
-            network.per_sample_loss_and_grad(weights, inputs, targets)[0][..., sample], one_E
-        )
+        one_E, one_grad = network.loss_and_grad(weights, inputs[sample : sample + 1], targets[sample : sample + 1])
+        np.testing.assert_array_equal(network.per_sample_loss_and_grad(weights, inputs, targets)[0][..., sample], one_E)
         np.testing.assert_array_equal(
             network.per_sample_loss_and_grad(weights, inputs, targets)[1][..., sample, :], one_grad
         )

@@ -70,9 +70,7 @@ def test_every_optimizer_lowers_the_error_from_an_easy_start(name):
 def test_mismatched_weights_and_gradient_get_a_clear_message(name):
     optimizer = optimizers.get(name)
     weights = np.zeros((3, 2))
-    with pytest.raises(
-        ValueError, match=r"weights and grad must share a shape \(\.\.\., 2\), got \(3, 2\) and \(2,\)"
-    ):
+    with pytest.raises(ValueError, match=r"weights and grad must share a shape \(\.\.\., 2\), got \(3, 2\) and \(2,\)"):
         optimizer.step(weights, np.zeros(2), optimizer.init(weights), loss=np.zeros(3))
 
 

@@ -1,69 +1,126 @@
-"""The population runner: statuses, hit epochs, counts, and exactness of the shrinking active set."""
+"""The population runner: statuses, hit epochs, schedules, counts, and exactness of the shrinking active set."""
 
 import numpy as np
 import pytest
 
 import network
 import optimizers
-from experiments import Budget, train_population
+from experiments import Budget, Schedule, Targets, train_population
+from experiments.runner import record_hits
 
 TEACHER = network.get_task("teacher")
+TARGETS = Targets((1e-2, 1e-4, 1e-6), headline=1e-4)
+
+
+class CountingOptimizer:
+    """Wraps an optimizer and counts its steps and the batch sizes it was given."""
+
+    def __init__(self, inner):
+        self.inner, self.steps = inner, 0
+
+    def init(self, weights):
+        return self.inner.init(weights)
+
+    def step(self, weights, grad, state, loss=None):
+        self.steps += 1
+        return self.inner.step(weights, grad, state, loss)
+
+
+def hand_written_training(optimizer, task, start, schedule, seed, epochs):
+    """The article's loop, written out: per epoch, the batches in the schedule's order."""
+    weights, state = np.array(start, dtype=float), optimizer.init(np.array(start, dtype=float))
+    orders = schedule.epochs(task.inputs.size, seed)
+    errors = [network.error(weights, task.inputs, task.targets)]
+    for _ in range(epochs):
+        for batch in next(orders):
+            error, grad = network.loss_and_grad(weights, task.inputs[batch], task.targets[batch])
+            weights, state = optimizer.step(weights, grad, state, loss=error)
+        errors.append(network.error(weights, task.inputs, task.targets))
+    return weights, np.array(errors)
+
+
+def test_hit_epochs_on_a_hand_made_loss_curve():
+    curve = [0.5, 0.1, 0.02, 0.3, 0.01, 1e-3, 1e-3, 2e-5]  # rises and falls back; E = τ counts as a hit
+    hits = np.full((1, 3), np.nan)
+    for epoch, error in enumerate(curve):
+        hits = record_hits(hits, np.array([error]), epoch, np.array([0.1, 0.01, 1e-4]))
+    assert hits.tolist() == [[1.0, 4.0, 7.0]]
 
 
 def test_each_status_comes_from_a_crafted_start():
-    near_teacher = train_population(optimizers.get("irprop-"), TEACHER, [[2.1, 2.9]], Budget(max_epochs=100))
+    budget = Budget(max_epochs=100)
+    near_teacher = train_population(optimizers.get("irprop-"), TEACHER, [[2.1, 2.9]], budget=budget, targets=TARGETS)
     assert near_teacher.status.tolist() == ["converged"]
-    saturated = train_population(optimizers.get("gd"), TEACHER, [[30.0, -30.0]], Budget(max_epochs=50))
+    saturated = train_population(optimizers.get("gd"), TEACHER, [[30.0, -30.0]], budget=budget, targets=TARGETS)
     assert saturated.status.tolist() == ["plateau"]
     huge_step = train_population(
-        optimizers.get("gd", learning_rate=1e9), TEACHER, [[1.0, 1.0]], Budget(max_epochs=50)
+        optimizers.get("gd", learning_rate=1e9), TEACHER, [[1.0, 1.0]], budget=budget, targets=TARGETS
     )
-    assert huge_step.status.tolist() == ["diverged"] and huge_step.stop_epoch.tolist() == [1]
-    tiny_budget = train_population(optimizers.get("gd"), TEACHER, [[1.0, 1.0]], Budget(max_epochs=2))
-    assert tiny_budget.status.tolist() == ["budget"] and tiny_budget.grad_evaluations.tolist() == [3]
+    assert huge_step.status.tolist() == ["diverged"] and huge_step.diverged_epoch.tolist() == [1.0]
+    tiny_budget = train_population(optimizers.get("gd"), TEACHER, [[1.0, 1.0]], budget=Budget(max_epochs=2))
+    assert tiny_budget.status.tolist() == ["budget"] and tiny_budget.grad_evaluations.tolist() == [2 * 4]
 
 
-def test_hit_epoch_is_the_first_epoch_at_or_below_the_target():
-    start = np.array([[1.0, 1.0]])
-    optimizer = optimizers.get("irprop-")
-    result = train_population(optimizer, TEACHER, start, Budget(max_epochs=500, target_error=1e-4))
-    errors, weights, state = [], start, optimizer.init(start)
-    for _ in range(500):
-        error, grad = network.loss_and_grad(weights, TEACHER.inputs, TEACHER.targets)
-        errors.append(error[0])
-        weights, state = optimizer.step(weights, grad, state, loss=error)
-    first = next(epoch for epoch, error in enumerate(errors) if error <= 1e-4)
-    assert result.hit_epoch.tolist() == [first]
-    assert result.final_error[0] == errors[first]
-    assert result.grad_evaluations.tolist() == [first + 1]
+def test_a_nan_weight_is_diverged_at_the_epoch_it_appears():
+    result = train_population(optimizers.get("gd"), TEACHER, [[np.nan, 1.0], [1.0, 1.0]], budget=Budget(max_epochs=5))
+    assert result.status.tolist() == ["diverged", "budget"] and result.diverged_epoch[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("schedule", "updates"),
+    [
+        (Schedule("full-batch"), 1),
+        (Schedule("per-sample"), 4),
+        (Schedule("mini-batch", 3), 2),
+        (Schedule("mini-batch", 4), 1),
+    ],
+)
+def test_updates_per_epoch_follow_the_schedule(schedule, updates):
+    counting = CountingOptimizer(optimizers.get("gd"))
+    train_population(counting, TEACHER, [[1.0, 1.0]], schedule, Budget(max_epochs=10), TARGETS)
+    assert counting.steps == 10 * updates == 10 * schedule.updates_per_epoch(4)
+
+
+@pytest.mark.parametrize("schedule", [Schedule("per-sample"), Schedule("mini-batch", 3), Schedule("full-batch")])
+@pytest.mark.parametrize("name", ["gd", "irprop+"])
+def test_schedules_match_a_hand_written_loop(schedule, name):
+    start = [1.5, -0.5]
+    result = train_population(
+        optimizers.get(name), TEACHER, [start], schedule, Budget(max_epochs=40), Targets((1e-300,)), seed=7
+    )
+    weights, errors = hand_written_training(optimizers.get(name), TEACHER, start, schedule, seed=7, epochs=40)
+    np.testing.assert_array_equal(result.final_weights[0], weights)
+    assert result.final_error[0] == errors[-1]
+    np.testing.assert_array_equal(result.history[0], errors[result.history_epochs])
+
+
+def test_hit_epoch_is_the_first_epoch_at_or_below_each_target():
+    start = [1.0, 1.0]
+    result = train_population(
+        optimizers.get("irprop-"), TEACHER, [start], budget=Budget(max_epochs=500), targets=TARGETS
+    )
+    _, errors = hand_written_training(optimizers.get("irprop-"), TEACHER, start, Schedule(), 0, 500)
+    for index, target in enumerate(TARGETS.values):
+        assert result.hit_epochs[0, index] == np.argmax(errors <= target)
+    finest = int(result.hit_epochs[0, -1])
+    assert result.stop_epoch[0] == finest and result.grad_evaluations[0] == finest * 4
+    assert result.final_error[0] == errors[finest] and result.best_error[0] == errors[: finest + 1].min()
 
 
 def test_finished_runs_leave_the_others_bit_identical():
     starts = np.random.default_rng(5).uniform(-10, 10, size=(200, 2))
-    budget = Budget(max_epochs=300, target_error=1e-3)
-    together = train_population(optimizers.get("irprop+"), TEACHER, starts, budget)
-    assert 0 < (together.status == "converged").sum() < 200
-    for index in range(0, 200, 20):
-        alone = train_population(optimizers.get("irprop+"), TEACHER, starts[index : index + 1], budget)
-        assert alone.status[0] == together.status[index]
-        np.testing.assert_array_equal(alone.final_weights[0], together.final_weights[index])
-        assert alone.hit_epoch[0] == together.hit_epoch[index]
+    budget = Budget(max_epochs=300)
+    for schedule in (Schedule("full-batch"), Schedule("per-sample")):
+        together = train_population(optimizers.get("irprop+"), TEACHER, starts, schedule, budget, TARGETS)
+        assert 0 < (together.status == "converged").sum() < 200
+        for index in range(0, 200, 20):
+            alone = train_population(
+                optimizers.get("irprop+"), TEACHER, starts[index : index + 1], schedule, budget, TARGETS
+            )
+            for field in ("final_weights", "hit_epochs", "status", "history", "final_grad_norm"):
+                np.testing.assert_array_equal(getattr(alone, field)[0], getattr(together, field)[index])
 
 
 def test_initial_weights_must_be_a_list_of_points():
     with pytest.raises(ValueError, match=r"initial_weights must have shape \(N, 2\), got \(2,\)"):
         train_population(optimizers.get("gd"), TEACHER, [1.0, 1.0])
-
-
-@pytest.mark.parametrize(
-    ("budget", "message"),
-    [
-        ({"max_epochs": 0}, "max_epochs must be an integer >= 1, got 0"),
-        ({"max_epochs": 2.5}, "max_epochs must be an integer >= 1, got 2.5"),
-        ({"target_error": -1.0}, "target_error must be a positive finite number, got -1.0"),
-        ({"weight_bound": float("nan")}, "weight_bound must be a positive finite number, got nan"),
-    ],
-)
-def test_bad_budgets_are_refused(budget, message):
-    with pytest.raises(ValueError, match=message):
-        Budget(**budget)

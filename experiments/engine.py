@@ -1,0 +1,171 @@
+"""Run an experiment: plan its units, train each (or reuse it with --resume), write and check results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from experiments import storage
+from experiments.results import Results
+from experiments.spec import ExperimentSpec, load_spec
+from experiments.tables import to_markdown
+from experiments.units import load_unit, plan, run_unit, save_unit, unit_path
+
+RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
+VOLATILE_COLUMNS = ["wall_time_s"]  # the only columns that differ between identical runs
+
+
+def run(
+    spec: ExperimentSpec | str | Path,
+    out: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> Results:
+    """Train every unit of ``spec``; with ``out``, store each unit as it finishes and write the tables.
+
+    With ``resume``, units already stored under ``out`` for this very spec are
+    loaded instead of trained; the tables come out the same as an uninterrupted run.
+
+    >>> results = run("quick")
+    >>> results.table()[["task", "optimizer", "runs"]].head(2).values.tolist()
+    [['single-sample', 'gd', 16], ['single-sample', 'sign', 16]]
+    """
+    spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
+    if resume and out is None:
+        raise ValueError("resume needs an output directory to resume from")
+    manifest = None
+    if out is not None:
+        out = storage.prepare_directory(Path(out))
+        storage.clean_stale_temporaries(out)
+        manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "seeds": list(spec.seeds)}
+        manifest |= {"complete": False, "started": storage.now()} | storage.provenance()
+        storage.write_json(out / "manifest.json", manifest)
+        storage.write_json(out / "spec.json", spec.to_dict())
+
+    finished = []
+    for unit in tqdm(plan(spec), desc=spec.name, unit="unit", disable=None if progress else True, leave=False):
+        result = load_unit(out, spec, unit) if resume else None
+        if result is None:
+            result = run_unit(spec, unit)
+            if out is not None:
+                save_unit(out, spec, result)
+        finished.append(result)
+    results = Results(spec, tuple(finished))
+
+    if out is not None:
+        _write_tables(out, results)
+        _remove_stale_units(out, spec, results)
+        manifest |= {
+            "complete": True,
+            "finished": storage.now(),
+            "units": [
+                {"label": r.unit.label, "file": unit_path(out, spec, r.unit).name, "wall_time_s": r.wall_time}
+                for r in results.units
+            ],
+        }
+        storage.write_json(out / "manifest.json", manifest)
+    return results
+
+
+def load(results_dir: str | Path) -> Results:
+    """The results stored in ``results_dir`` (every unit must be there)."""
+    results_dir = Path(results_dir)
+    spec_file = results_dir / "spec.json"
+    if not spec_file.is_file():
+        raise ValueError(f"{str(results_dir)!r} holds no results: spec.json is missing")
+    spec = load_spec(spec_file)
+    units = []
+    for unit in plan(spec):
+        result = load_unit(results_dir, spec, unit)
+        if result is None:
+            raise ValueError(
+                f"{str(results_dir)!r} is incomplete: unit {unit.label} is missing; "
+                "finish it with optarena run SPEC --out DIR --resume"
+            )
+        units.append(result)
+    return Results(spec, tuple(units))
+
+
+def check(results_dir: str | Path) -> list[str]:
+    """Problems with a results folder, one line each; an empty list means it is complete and consistent."""
+    results_dir = Path(results_dir)
+    try:
+        manifest = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as problem:
+        return [f"manifest.json is missing or unreadable: {problem}"]
+    if manifest.get("complete") is not True:
+        return ["manifest.json says the run did not finish; complete it with --resume"]
+    try:
+        results = load(results_dir)
+    except ValueError as problem:
+        return [str(problem)]
+    problems = []
+    if manifest.get("spec_digest") != results.spec.digest():
+        problems.append("spec.json does not match the spec digest recorded in manifest.json")
+    expected = {
+        RUNS_FILE: results.runs(),
+        SUMMARY_FILE: results.table().drop(columns=VOLATILE_COLUMNS),
+        SIGNIFICANCE_FILE: results.significance(),
+    }
+    for name, table in expected.items():
+        try:
+            stored = read_table(results_dir / name)
+        except (OSError, ValueError, EOFError) as problem:
+            problems.append(f"{name} is missing or unreadable: {problem}")
+            continue
+        stored = stored.drop(columns=[c for c in VOLATILE_COLUMNS if c in stored.columns])
+        if not _same_table(stored, table):
+            problems.append(f"{name} does not match the stored units")
+    try:
+        if len(storage.read_npz(results_dir / "histories.npz")) != 2 * len(results.units):
+            problems.append("histories.npz does not hold one history per unit")
+    except (OSError, ValueError) as problem:
+        problems.append(f"histories.npz is missing or unreadable: {problem}")
+    return problems
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A stored CSV table with every float exactly as written."""
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    return pd.read_csv(path, **exact)
+
+
+def _write_tables(out: Path, results: Results) -> None:
+    runs, table, significance = results.runs(), results.table(), results.significance()
+    storage.write_atomically(
+        out / RUNS_FILE,
+        lambda file: runs.to_csv(file, index=False, compression={"method": "gzip", "mtime": 0}),
+    )
+    storage.write_text(out / SUMMARY_FILE, table.to_csv(index=False))
+    storage.write_text(out / SIGNIFICANCE_FILE, significance.to_csv(index=False))
+    storage.write_text(out / "summary.md", to_markdown(table, "summary") + "\n")
+    storage.write_text(out / "significance.md", to_markdown(significance, "significance") + "\n")
+    histories = {}
+    for index, result in enumerate(results.units):
+        histories[f"{index:04d}/epochs"] = result.population.history_epochs
+        histories[f"{index:04d}/errors"] = result.population.history
+    storage.write_npz(out / "histories.npz", histories)
+
+
+def _remove_stale_units(out: Path, spec: ExperimentSpec, results: Results) -> None:
+    current = {unit_path(out, spec, r.unit).name for r in results.units}
+    for path in (out / storage.UNITS).glob("*.npz"):
+        if path.name not in current:
+            path.unlink()
+
+
+def _same_table(stored: pd.DataFrame, expected: pd.DataFrame) -> bool:
+    if list(stored.columns) != list(expected.columns) or len(stored) != len(expected):
+        return False
+    for column in expected.columns:
+        left, right = stored[column].to_numpy(), expected[column].to_numpy()
+        if expected[column].dtype.kind in "fiu" and stored[column].dtype.kind in "fiu":
+            if not np.array_equal(left.astype(float), right.astype(float), equal_nan=True):
+                return False
+        elif not np.array_equal(left.astype(str), right.astype(str)):
+            return False
+    return True

@@ -1,0 +1,153 @@
+"""The results of an experiment as tables: per run, the convergence summary, and pairwise significance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from experiments.metrics import (
+    ert,
+    ert_confidence_interval,
+    fisher_on_successes,
+    holm,
+    mann_whitney_on_hit_times,
+    quartiles,
+)
+from experiments.runner import STATUSES
+from experiments.spec import ExperimentSpec
+from experiments.units import UnitResult
+
+GROUP = ["task", "schedule", "optimizer"]
+SIGNIFICANCE_LEVEL = 0.05
+
+
+def hit_column(target: float) -> str:
+    """The per-run table's column of hit epochs for ``target``.
+
+    >>> hit_column(1e-6)
+    'hit_epoch[1e-06]'
+    """
+    return f"hit_epoch[{target:.3g}]"
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything one experiment produced; tables are computed from the per-run data on demand."""
+
+    spec: ExperimentSpec
+    units: tuple[UnitResult, ...]
+
+    def runs(self) -> pd.DataFrame:
+        """One row per run: where it started, how it ended, when it hit each target."""
+        frames = []
+        for result in self.units:
+            unit, population = result.unit, result.population
+            count = len(population.status)
+            columns = {
+                "task": unit.task.name,
+                "schedule": unit.schedule.label,
+                "optimizer": unit.setting.label,
+                "seed": unit.seed,
+                "run": np.arange(count),
+                "samples": unit.task.inputs.size,
+                "w_h0": population.initial_weights[:, 0],
+                "w_o0": population.initial_weights[:, 1],
+                "status": population.status,
+                "final_error": population.final_error,
+                "best_error": population.best_error,
+                "final_w_h": population.final_weights[:, 0],
+                "final_w_o": population.final_weights[:, 1],
+                "final_grad_norm": population.final_grad_norm,
+                "stop_epoch": population.stop_epoch,
+                "diverged_epoch": population.diverged_epoch,
+                "grad_evaluations": population.grad_evaluations,
+            }
+            for index, target in enumerate(self.spec.targets.values):
+                columns[hit_column(target)] = population.hit_epochs[:, index]
+            frames.append(pd.DataFrame(columns))
+        return pd.concat(frames, ignore_index=True)
+
+    def table(self) -> pd.DataFrame:
+        """The convergence table: one row per task × schedule × optimizer setting, seeds pooled."""
+        runs = self.runs()
+        wall_times = pd.DataFrame(
+            [(r.unit.task.name, r.unit.schedule.label, r.unit.setting.label, r.wall_time) for r in self.units],
+            columns=[*GROUP, "wall_time_s"],
+        )
+        rows = [self._summary_row(key, group) for key, group in runs.groupby(GROUP, sort=False)]
+        table = pd.DataFrame(rows)
+        wall = wall_times.groupby(GROUP, sort=False)["wall_time_s"].sum().reset_index()
+        return table.merge(wall, on=GROUP, how="left")
+
+    def significance(self) -> pd.DataFrame:
+        """Pairwise tests between optimizer settings on each task × schedule, Holm-corrected per family."""
+        runs = self.runs()
+        headline = hit_column(self.spec.targets.headline)
+        frames = []
+        for (task, schedule), family in runs.groupby(["task", "schedule"], sort=False):
+            settings = list(dict.fromkeys(family["optimizer"]))
+            rows = []
+            for a, b in combinations(settings, 2):
+                hits_a = family.loc[family["optimizer"] == a, headline].to_numpy()
+                hits_b = family.loc[family["optimizer"] == b, headline].to_numpy()
+                success_a, success_b = int(np.isfinite(hits_a).sum()), int(np.isfinite(hits_b).sum())
+                rows.append(
+                    {
+                        "task": task,
+                        "schedule": schedule,
+                        "a": a,
+                        "b": b,
+                        "success_a": success_a / hits_a.size,
+                        "success_b": success_b / hits_b.size,
+                        "median_epochs_a": quartiles(hits_a)[1],
+                        "median_epochs_b": quartiles(hits_b)[1],
+                        "faster": _faster(hits_a, hits_b, a, b),
+                        "mann_whitney_p": mann_whitney_on_hit_times(hits_a, hits_b),
+                        "fisher_p": fisher_on_successes(success_a, hits_a.size, success_b, hits_b.size),
+                    }
+                )
+            if rows:
+                frame = pd.DataFrame(rows)
+                frame["mann_whitney_p_holm"] = holm(frame["mann_whitney_p"])
+                frame["fisher_p_holm"] = holm(frame["fisher_p"])
+                frame["significant"] = (frame["mann_whitney_p_holm"] < SIGNIFICANCE_LEVEL) | (
+                    frame["fisher_p_holm"] < SIGNIFICANCE_LEVEL
+                )
+                frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["task", "schedule", "a", "b"])
+        return pd.concat(frames, ignore_index=True)
+
+    def _summary_row(self, key, group: pd.DataFrame) -> dict:
+        hits = group[hit_column(self.spec.targets.headline)].to_numpy()
+        samples = group["samples"].to_numpy()
+        cost_to_hit = hits * samples  # gradient evaluations at the hit (NaN for failures)
+        total_cost = group["grad_evaluations"].to_numpy()
+        q1, median, q3 = quartiles(hits)
+        ci_low, ci_high = ert_confidence_interval(cost_to_hit, total_cost)
+        counts = group["status"].value_counts()
+        return {
+            **dict(zip(GROUP, key, strict=True)),
+            "runs": len(group),
+            "success_rate": float(np.isfinite(hits).mean()),
+            "epochs_median": median,
+            "epochs_q1": q1,
+            "epochs_q3": q3,
+            "ert_evaluations": ert(cost_to_hit, total_cost),
+            "ert_ci_low": ci_low,
+            "ert_ci_high": ci_high,
+            "final_error_median": float(np.median(group["final_error"])),
+            **{status: int(counts.get(status, 0)) for status in STATUSES},
+            "grad_evaluations": int(total_cost.sum()),
+        }
+
+
+def _faster(hits_a: np.ndarray, hits_b: np.ndarray, a: str, b: str) -> str:
+    """Which side has the lower mean rank of hit times (failures worst), or '=' on a tie."""
+    a_ranked, b_ranked = np.nan_to_num(hits_a, nan=np.inf), np.nan_to_num(hits_b, nan=np.inf)
+    ranks = pd.Series(np.concatenate([a_ranked, b_ranked])).rank().to_numpy()
+    mean_a, mean_b = ranks[: a_ranked.size].mean(), ranks[a_ranked.size :].mean()
+    return a if mean_a < mean_b else b if mean_b < mean_a else "="

@@ -1,0 +1,84 @@
+"""The article's three update schedules: per sample, mini-batch, and full batch.
+
+"The weights can be updated for each training sample (stochastic gradient
+descent) or after multiple training samples (batch gradient descent) or after
+exhausting the training data (standard/batch gradient descent)." (seed article)
+
+One epoch is one pass over the S training samples:
+
+    full-batch      1 update per epoch, on the gradient summed over all samples
+    mini-batch(B)   ⌈S/B⌉ updates per epoch, each on the gradient summed over B samples
+    per-sample      S updates per epoch, each on one sample's gradient
+
+Mini-batch and per-sample reshuffle the samples every epoch.  The order is
+drawn from the seed alone, so every optimizer and every initial point of a
+seed sees the same sequence of samples (common random numbers): differences
+between optimizers are not differences of luck in the shuffling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+KINDS = ("full-batch", "mini-batch", "per-sample")
+SHUFFLE_STREAM = 2  # the seed stream of sample orders
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the weights are updated within an epoch.
+
+    >>> [batch.tolist() for batch in Schedule("mini-batch", 2).epochs(5, seed=0).__next__()]
+    [[4, 2], [1, 0], [3]]
+    """
+
+    kind: str = "full-batch"
+    batch_size: int | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"schedule kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind == "mini-batch":
+            size = self.batch_size
+            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+                raise ValueError(f"a mini-batch schedule needs batch_size, an integer >= 1, got {size!r}")
+        elif self.batch_size is not None:
+            raise ValueError(f"batch_size applies only to the mini-batch schedule, not to {self.kind}")
+
+    @property
+    def label(self) -> str:
+        return f"mini-batch({self.batch_size})" if self.kind == "mini-batch" else self.kind
+
+    def updates_per_epoch(self, samples: int) -> int:
+        """How many weight updates one epoch over ``samples`` samples makes."""
+        return {"full-batch": 1, "per-sample": samples}.get(self.kind) or -(-samples // self.batch_size)
+
+    def epochs(self, samples: int, seed: int) -> Iterator[list[np.ndarray]]:
+        """For each epoch in turn, the sample indices of each update (a pure function of the seed)."""
+        if self.kind == "full-batch":
+            everything = [np.arange(samples)]
+            while True:
+                yield everything
+        size = 1 if self.kind == "per-sample" else self.batch_size
+        rng = np.random.default_rng([seed, SHUFFLE_STREAM])
+        while True:
+            order = rng.permutation(samples)
+            yield [order[start : start + size] for start in range(0, samples, size)]
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "batch_size": self.batch_size} if self.kind == "mini-batch" else {"kind": self.kind}
+
+    @classmethod
+    def from_entry(cls, entry) -> Schedule:
+        """A schedule from a spec entry: ``"per-sample"`` or ``{kind = "mini-batch", batch_size = 2}``."""
+        if isinstance(entry, str):
+            return cls(entry)
+        if not isinstance(entry, dict):
+            raise ValueError(f"a schedule must be a name or a table, got {entry!r}")
+        unknown = sorted(set(entry) - {"kind", "batch_size"})
+        if unknown:
+            raise ValueError(f"schedule has an unknown key {unknown[0]!r}; allowed: batch_size, kind")
+        return cls(entry.get("kind", "full-batch"), entry.get("batch_size"))

@@ -1,0 +1,144 @@
+"""Results on disk, written so that no interruption can leave a file that reads as valid but is not.
+
+Every file is written to a temporary name in the same folder, flushed to disk,
+then renamed over its final name (atomic on POSIX); the manifest, written last,
+says whether the folder is complete.  Layout of ``results/<experiment>/``::
+
+    spec.json           the spec as run
+    manifest.json       versions, spec digest, seeds, git commit, times, units, complete: true|false
+    units/<digest>.npz  one finished work unit (task × schedule × optimizer setting × seed)
+    runs.csv.gz         the per-run table
+    histories.npz       decimated loss histories, one array per unit
+    summary.csv/.md     the convergence table
+    significance.csv/.md  pairwise tests
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+UNITS = "units"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Write ``path`` through ``write(file)`` so that it appears whole or not at all."""
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide results from other users
+        with os.fdopen(descriptor, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_directory(path.parent)
+
+
+def write_text(path: Path, text: str) -> None:
+    write_atomically(path, lambda file: file.write(text.encode("utf-8")))
+
+
+def write_json(path: Path, data) -> None:
+    write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    write_atomically(path, lambda file: file.write(buffer.getvalue()))
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an .npz file; OSError/ValueError for a missing or corrupt one."""
+    try:
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except (zipfile.BadZipFile, EOFError, KeyError) as problem:
+        raise ValueError(f"{path} is corrupt: {problem}") from None
+
+
+def prepare_directory(out: Path) -> Path:
+    """Create ``out`` (and ``out/units``) and prove it writable, or raise a one-line error."""
+    out = Path(out)
+    try:
+        (out / UNITS).mkdir(parents=True, exist_ok=True)
+        write_text(out / UNITS / ".write-test", "ok")
+        (out / UNITS / ".write-test").unlink()
+    except OSError as problem:
+        raise ValueError(f"cannot write results to {str(out)!r}: {problem.strerror or problem}") from None
+    return out
+
+
+def clean_stale_temporaries(out: Path) -> None:
+    """Remove temporary files that an interrupted write left behind (they never count as results)."""
+    for temporary in list(Path(out).glob(".*.tmp")) + list((Path(out) / UNITS).glob(".*.tmp")):
+        temporary.unlink(missing_ok=True)
+
+
+def provenance() -> dict:
+    """How the results were made: versions, platform, git commit when available, command line."""
+    versions = {}
+    for package in ("optarena", "numpy", "scipy", "pandas", "matplotlib"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "versions": versions | {"python": platform.python_version()},
+        "platform": platform.platform(),
+        "git_commit": _git_commit(),
+        "command": sys.argv,
+    }
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _git_commit() -> str | None:
+    source = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def _sync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,103 @@
+"""Readable renderings of the summary and significance tables: for the terminal and as Markdown."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+
+def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The table with merged, rounded, labelled columns for people to read."""
+    if table.empty:
+        return table
+    if kind == "summary":
+        return pd.DataFrame(
+            {
+                "task": table["task"],
+                "schedule": table["schedule"],
+                "optimizer": table["optimizer"],
+                "success": table["success_rate"].map("{:.1%}".format),
+                "epochs to target, median [IQR]": [
+                    _median_iqr(m, a, b)
+                    for m, a, b in zip(table["epochs_median"], table["epochs_q1"], table["epochs_q3"], strict=True)
+                ],
+                "ERT grad evals [95% CI]": [
+                    f"{_count(e)} [{_count(lo)}, {_count(hi)}]"
+                    for e, lo, hi in zip(
+                        table["ert_evaluations"], table["ert_ci_low"], table["ert_ci_high"], strict=True
+                    )
+                ],
+                "final E median": table["final_error_median"].map("{:.1e}".format),
+                "conv/plat/div/budget": [
+                    f"{c}/{p}/{d}/{b}"
+                    for c, p, d, b in zip(
+                        table["converged"], table["plateau"], table["diverged"], table["budget"], strict=True
+                    )
+                ],
+                "grad evals": table["grad_evaluations"].map(_count),
+                "time [s]": table["wall_time_s"].map("{:.2f}".format),
+            }
+        )
+    return pd.DataFrame(
+        {
+            "task": table["task"],
+            "schedule": table["schedule"],
+            "a": table["a"],
+            "b": table["b"],
+            "success a/b": [f"{a:.0%}/{b:.0%}" for a, b in zip(table["success_a"], table["success_b"], strict=True)],
+            "faster": table["faster"],
+            "Mann-Whitney p (Holm)": table["mann_whitney_p_holm"].map(_p_value),
+            "Fisher p (Holm)": table["fisher_p_holm"].map(_p_value),
+            "significant": table["significant"].map({True: "yes", False: "no"}),
+        }
+    )
+
+
+def to_text(table: pd.DataFrame, kind: str) -> str:
+    """The table for a terminal: one block per task × schedule, columns aligned across blocks."""
+    shown = readable(table, kind)
+    if shown.empty:
+        return "(no rows)"
+    lines = shown.drop(columns=["task", "schedule"]).to_string(index=False).splitlines()
+    header, rows = lines[0], lines[1:]
+    blocks, previous = [], None
+    for (task, schedule), row in zip(zip(shown["task"], shown["schedule"], strict=True), rows, strict=True):
+        if (task, schedule) != previous:
+            blocks += ["", f"{task} · {schedule}", header]
+            previous = (task, schedule)
+        blocks.append(row)
+    return "\n".join(blocks[1:])
+
+
+def to_markdown(table: pd.DataFrame, kind: str) -> str:
+    """The table as a GitHub-flavoured Markdown table.
+
+    >>> print(to_markdown(pd.DataFrame({"a": [1], "b": ["x|y"]}), "raw"))
+    | a | b |
+    |---|---|
+    | 1 | x\\|y |
+    """
+    shown = table if kind == "raw" else readable(table, kind)
+    cells = [[str(value).replace("|", "\\|") for value in row] for row in shown.itertuples(index=False)]
+    lines = ["| " + " | ".join(map(str, shown.columns)) + " |", "|" + "---|" * len(shown.columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def _median_iqr(median: float, q1: float, q3: float) -> str:
+    if math.isnan(median):
+        return "–"
+    return f"{median:.0f} [{q1:.0f}, {q3:.0f}]"
+
+
+def _count(value: float) -> str:
+    if math.isinf(value):
+        return "∞"
+    if math.isnan(value):
+        return "–"
+    return f"{value:.3g}" if value >= 1e5 else f"{value:.0f}"
+
+
+def _p_value(p: float) -> str:
+    return "<1e-4" if p < 1e-4 else f"{p:.4f}"

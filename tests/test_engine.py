@@ -1,0 +1,136 @@
+"""The engine end to end: results on disk, determinism, resume, and the check of a results folder."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import experiments
+from experiments import engine, load_spec
+from experiments.units import run_unit
+
+QUICK = load_spec("quick")
+
+
+def tables_without_times(results):
+    return results.runs(), results.table().drop(columns="wall_time_s"), results.significance()
+
+
+def assert_same_tables(left, right):
+    for a, b in zip(tables_without_times(left), tables_without_times(right), strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_the_default_experiment_runs_end_to_end_at_a_reduced_size(tmp_path):
+    default = load_spec("default")
+    small = dataclasses.replace(
+        default,
+        initial_points=dataclasses.replace(default.initial_points, count=12),
+        budget=dataclasses.replace(default.budget, max_epochs=150),
+    )
+    results = experiments.run(small, tmp_path / "default")
+    table = results.table()
+    assert len(table) == len(default.tasks) * len(default.schedules) * len(default.optimizers)
+    assert (table["runs"] == 12).all()
+    assert (table[["converged", "plateau", "diverged", "budget"]].sum(axis=1) == 12).all()
+    assert experiments.check(tmp_path / "default") == []
+    for name in [
+        "spec.json",
+        "manifest.json",
+        "runs.csv.gz",
+        "histories.npz",
+        "summary.csv",
+        "summary.md",
+        "significance.csv",
+        "significance.md",
+    ]:
+        assert (tmp_path / "default" / name).is_file()
+
+
+def test_the_same_spec_gives_bit_identical_per_run_tables():
+    first, second = experiments.run(QUICK), experiments.run(QUICK)
+    pd.testing.assert_frame_equal(first.runs(), second.runs(), check_exact=True)
+
+
+def test_the_manifest_records_how_the_results_were_made(tmp_path):
+    experiments.run(QUICK, tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["complete"] is True and manifest["spec_digest"] == QUICK.digest()
+    assert manifest["seeds"] == [0] and manifest["versions"]["numpy"] == np.__version__
+    assert manifest["started"] <= manifest["finished"] and len(manifest["units"]) == 24
+    assert "git_commit" in manifest
+
+
+def test_the_stored_tables_read_back_equal(tmp_path):
+    results = experiments.run(QUICK, tmp_path)
+    assert_same_tables(experiments.load(tmp_path), results)
+    stored = engine.read_table(tmp_path / "runs.csv.gz")
+    assert len(stored) == 24 * 16 and "hit_epoch[0.0001]" in stored.columns
+
+
+def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, monkeypatch):
+    uninterrupted = experiments.run(QUICK)
+    calls = {"count": 0}
+
+    def interrupted_after_seven_units(spec, unit):
+        calls["count"] += 1
+        if calls["count"] > 7:
+            raise KeyboardInterrupt
+        return run_unit(spec, unit)
+
+    monkeypatch.setattr(engine, "run_unit", interrupted_after_seven_units)
+    with pytest.raises(KeyboardInterrupt):
+        experiments.run(QUICK, tmp_path)
+    assert len(list((tmp_path / "units").glob("*.npz"))) == 7
+    assert experiments.check(tmp_path) == ["manifest.json says the run did not finish; complete it with --resume"]
+
+    calls["count"] = -100
+    resumed = experiments.run(QUICK, tmp_path, resume=True)
+    assert calls["count"] == -100 + 24 - 7  # only the missing units were trained
+    assert_same_tables(resumed, uninterrupted)
+    assert experiments.check(tmp_path) == []
+
+
+def test_check_finds_a_tampered_table(tmp_path):
+    experiments.run(QUICK, tmp_path)
+    summary = engine.read_table(tmp_path / "summary.csv")
+    summary.loc[0, "success_rate"] = 0.99
+    summary.to_csv(tmp_path / "summary.csv", index=False)
+    assert experiments.check(tmp_path) == ["summary.csv does not match the stored units"]
+
+
+def test_check_finds_a_missing_unit(tmp_path):
+    experiments.run(QUICK, tmp_path)
+    next((tmp_path / "units").glob("*.npz")).unlink()
+    (problem,) = experiments.check(tmp_path)
+    assert "is incomplete: unit" in problem and "--resume" in problem
+
+
+def test_a_corrupt_unit_is_retrained_on_resume(tmp_path):
+    experiments.run(QUICK, tmp_path)
+    unit_file = sorted((tmp_path / "units").glob("*.npz"))[3]
+    unit_file.write_bytes(unit_file.read_bytes()[:100])
+    experiments.run(QUICK, tmp_path, resume=True)
+    assert experiments.check(tmp_path) == []
+
+
+def test_resume_needs_a_directory():
+    with pytest.raises(ValueError, match="resume needs an output directory"):
+        experiments.run(QUICK, resume=True)
+
+
+def test_an_unwritable_directory_is_refused_before_any_work(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ValueError, match="cannot write results to"):
+        experiments.run(QUICK, blocker / "results")
+
+
+def test_histories_are_decimated_log_spaced(tmp_path):
+    results = experiments.run(QUICK, tmp_path)
+    population = results.units[0].population
+    assert population.history.shape == (16, population.history_epochs.size) and population.history_epochs.size < 40
+    with np.load(tmp_path / "histories.npz") as histories:
+        np.testing.assert_array_equal(histories["0000/errors"], population.history)
