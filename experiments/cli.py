@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError) as problem:
         print(f"optarena: error: {problem}", file=sys.stderr)
         return USAGE_ERROR
+    except engine.RunFailure as failure:
+        print(f"optarena: run failed: {failure}", file=sys.stderr)
+        return RUN_FAILURE
     except BrokenPipeError:  # output piped into head, less, ...: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -15,6 +15,11 @@ from experiments.spec import ExperimentSpec, load_spec
 from experiments.tables import to_markdown
 from experiments.units import load_unit, plan, run_unit, save_unit, unit_path
 
+
+class RunFailure(RuntimeError):
+    """Some units raised; the others finished (and were stored), the tables were not written."""
+
+
 RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
 VOLATILE_COLUMNS = ["wall_time_s"]  # the only columns that differ between identical runs
 
@@ -46,14 +51,23 @@ def run(
         storage.write_json(out / "manifest.json", manifest)
         storage.write_json(out / "spec.json", spec.to_dict())
 
-    finished = []
+    finished, failures = [], []
     for unit in tqdm(plan(spec), desc=spec.name, unit="unit", disable=None if progress else True, leave=False):
         result = load_unit(out, spec, unit) if resume else None
         if result is None:
-            result = run_unit(spec, unit)
+            try:
+                result = run_unit(spec, unit)
+            except Exception as problem:  # a faulty (user) optimizer fails its unit, not the experiment
+                failures.append(f"{unit.label}: {type(problem).__name__}: {problem}")
+                continue
             if out is not None:
                 save_unit(out, spec, result)
         finished.append(result)
+    if failures:
+        raise RunFailure(
+            f"{len(failures)} of {len(failures) + len(finished)} units failed; the others are stored. "
+            f"First: {failures[0]}"
+        )
     results = Results(spec, tuple(finished))
 
     if out is not None:

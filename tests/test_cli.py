@@ -67,3 +67,23 @@ def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["fly"])
     assert exit_info.value.code == 2
+
+
+def test_a_run_whose_units_fail_exits_with_1(tmp_path, capsys):
+    import optimizers
+
+    @optimizers.register("broken-for-cli")
+    class Broken:
+        def init(self, weights):
+            return ()
+
+        def step(self, weights, grad, state, loss=None):
+            raise RuntimeError("boom")
+
+    spec = tmp_path / "broken.toml"
+    spec.write_text('name = "broken"\noptimizers = ["broken-for-cli"]\n[[tasks]]\nname = "teacher"\n')
+    try:
+        assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    finally:
+        optimizers.unregister("broken-for-cli")
+    assert capsys.readouterr().err.startswith("optarena: run failed: 1 of 1 units failed")

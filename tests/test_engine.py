@@ -134,3 +134,26 @@ def test_histories_are_decimated_log_spaced(tmp_path):
     assert population.history.shape == (16, population.history_epochs.size) and population.history_epochs.size < 40
     with np.load(tmp_path / "histories.npz") as histories:
         np.testing.assert_array_equal(histories["0000/errors"], population.history)
+
+
+def test_a_failing_optimizer_fails_its_units_and_keeps_the_others(tmp_path):
+    import optimizers
+
+    @optimizers.register("broken-for-test")
+    class Broken:
+        def init(self, weights):
+            return ()
+
+        def step(self, weights, grad, state, loss=None):
+            raise RuntimeError("boom")
+
+    try:
+        spec = dataclasses.replace(
+            QUICK, optimizers=(experiments.OptimizerSetting("irprop-"), experiments.OptimizerSetting("broken-for-test"))
+        )
+        with pytest.raises(engine.RunFailure, match=r"4 of 8 units failed; .* RuntimeError: boom"):
+            experiments.run(spec, tmp_path)
+        assert len(list((tmp_path / "units").glob("*.npz"))) == 4
+        assert not (tmp_path / "summary.csv").exists()
+    finally:
+        optimizers.unregister("broken-for-test")
