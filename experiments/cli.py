@@ -12,7 +12,7 @@ from pathlib import Path
 
 import network
 import optimizers
-from experiments import engine
+from experiments import engine, report
 from experiments.spec import built_in_experiments, load_spec
 from experiments.tables import to_text
 
@@ -45,8 +45,21 @@ def _run(args) -> int:
     results = engine.run(spec, out, resume=args.resume, progress=not args.quiet)
     if not args.quiet:
         _print_tables(results, significance=False)
+    if not args.no_report:
+        _write_report(results, out, args.svg)
     print(f"results written to {out}/")
     return 0
+
+
+def _plot(args) -> int:
+    _write_report(engine.load(args.results_dir), Path(args.results_dir), args.svg)
+    print(f"figures and report written to {args.results_dir}/")
+    return 0
+
+
+def _write_report(results, out: Path, svg: bool) -> None:
+    figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",))
+    report.write_report(results, out, figures)
 
 
 def _table(args) -> int:
@@ -106,7 +119,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="results directory (default: results/<experiment name>)")
     run.add_argument("--resume", action="store_true", help="reuse the units already stored in the directory")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
+    run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")
+    run.add_argument("--svg", action="store_true", help="write every figure as SVG too")
     run.set_defaults(command=_run)
+
+    plot = commands.add_parser("plot", help="(re)draw the figures and report of a results directory")
+    plot.add_argument("results_dir")
+    plot.add_argument("--svg", action="store_true", help="write every figure as SVG too")
+    plot.set_defaults(command=_plot)
 
     table = commands.add_parser("table", help="print the tables of a results directory")
     table.add_argument("results_dir")

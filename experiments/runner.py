@@ -21,7 +21,9 @@ status from a fixed taxonomy:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -92,8 +94,13 @@ def train_population(
     budget: Budget | None = None,
     targets: Targets | None = None,
     seed: int = 0,
+    observe: Callable[[int, np.ndarray, np.ndarray, Any], None] | None = None,
 ) -> PopulationResult:
     """Train every network of ``initial_weights`` (shape (N, 2)) on ``task``.
+
+    ``observe(epoch, active, weights, state)``, when given, sees every epoch
+    boundary before the runs still active there (indices ``active``) take their
+    next epoch; `trace` uses it to follow a run's weights and optimizer state.
 
     >>> import optimizers
     >>> result = train_population(
@@ -135,6 +142,8 @@ def train_population(
             if grad is not None:
                 healthy &= np.isfinite(grad).all(axis=-1)
 
+            if observe is not None:
+                observe(epoch, active, weights, state)
             hit_epochs[active] = record_hits(hit_epochs[active], np.where(healthy, error, np.inf), epoch, target_values)
             best_error[active] = np.fmin(best_error[active], np.where(healthy, error, np.inf))
             if history_slot[epoch] >= 0:
@@ -200,3 +209,41 @@ def take_runs(state, keep: np.ndarray):
         parts = [take_runs(part, keep) for part in state]
         return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
     return state
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One run followed epoch by epoch: its weights, full-batch error and optimizer state."""
+
+    epochs: np.ndarray  # (K,) 0, 1, …, stop epoch
+    weights: np.ndarray  # (K, 2)
+    errors: np.ndarray  # (K,)
+    states: list  # the optimizer state at each epoch boundary
+
+
+def trace(
+    optimizer,
+    task: Task,
+    start,
+    schedule: Schedule | None = None,
+    budget: Budget | None = None,
+    targets: Targets | None = None,
+    seed: int = 0,
+) -> Trace:
+    """Train one network from ``start`` exactly as `train_population` does, keeping every epoch.
+
+    >>> import optimizers
+    >>> path = trace(optimizers.get("irprop-"), network.get_task("single-sample"), [0.5, 0.5])
+    >>> path.weights.shape[1], bool(path.errors[-1] <= 1e-8)
+    (2, True)
+    """
+    weights, states = [], []
+
+    def keep(epoch, active, current_weights, state):
+        if active.size:
+            weights.append(current_weights[0].copy())
+            states.append(take_runs(state, np.array([True])))
+
+    train_population(optimizer, task, [start], schedule, budget, targets, seed, observe=keep)
+    path = np.array(weights)
+    return Trace(np.arange(len(path)), path, network.error(path, task.inputs, task.targets), states)

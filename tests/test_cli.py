@@ -87,3 +87,18 @@ def test_a_run_whose_units_fail_exits_with_1(tmp_path, capsys):
     finally:
         optimizers.unregister("broken-for-cli")
     assert capsys.readouterr().err.startswith("optarena: run failed: 1 of 1 units failed")
+
+
+def test_run_writes_the_figures_and_report_and_plot_redraws_them(tmp_path, capsys):
+    out = tmp_path / "quick"
+    assert main(["run", "quick", "--out", str(out), "--quiet"]) == 0
+    assert (out / "report.html").is_file() and (out / "figures" / "convergence.png").is_file()
+    (out / "figures" / "convergence.png").unlink()
+    assert main(["plot", str(out), "--svg"]) == 0
+    assert (out / "figures" / "convergence.png").is_file() and (out / "figures" / "convergence.svg").is_file()
+    assert main(["check", str(out)]) == 0
+
+
+def test_no_report_skips_the_figures(tmp_path):
+    assert main(["run", "quick", "--out", str(tmp_path), "--quiet", "--no-report"]) == 0
+    assert not (tmp_path / "figures").exists() and not (tmp_path / "report.html").exists()

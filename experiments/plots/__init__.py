@@ -1,0 +1,27 @@
+"""Figures of an experiment's results; each function takes a `Results` and returns a matplotlib Figure.
+
+>>> import experiments
+>>> from experiments import plots
+>>> figure = plots.convergence_curves(experiments.run("quick"))
+>>> len(figure.axes)
+4
+"""
+
+from experiments.plots.basin import basin_map
+from experiments.plots.convergence import convergence_curves
+from experiments.plots.internals import step_size_internals
+from experiments.plots.profiles import performance_profile, runtime_ecdf
+from experiments.plots.sensitivity import sensitivity, sweeps
+from experiments.plots.surface import error_surface, surface_grid
+
+__all__ = [
+    "basin_map",
+    "convergence_curves",
+    "error_surface",
+    "performance_profile",
+    "runtime_ecdf",
+    "sensitivity",
+    "step_size_internals",
+    "surface_grid",
+    "sweeps",
+]

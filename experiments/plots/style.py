@@ -1,0 +1,49 @@
+"""One look for every figure: headless backend, a colour-blind-safe palette, one colour per optimizer."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: figures are files, never windows
+
+import matplotlib.pyplot as plt
+
+import optimizers
+
+# Paul Tol's "muted" qualitative scheme (colour-blind safe), then his grey for the tenth.
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#DDDDDD")
+LINE_STYLES = ("-", "--", ":", "-.")
+STATUS_COLOURS = {"plateau": "#BBBBBB", "diverged": "#000000", "budget": "#EE8866"}
+
+
+def optimizer_style(name: str) -> dict:
+    """Colour and line style of optimizer ``name``: fixed by its place in the registry, so every figure agrees.
+
+    >>> optimizer_style("gd")["color"] == optimizer_style("gd")["color"]
+    True
+    """
+    names = optimizers.available()
+    index = names.index(name) if name in names else len(names) + sum(map(ord, name))
+    return {"color": PALETTE[index % len(PALETTE)], "linestyle": LINE_STYLES[(index // len(PALETTE)) % 4]}
+
+
+def new_figure(rows: int, columns: int, width: float = 4.2, height: float = 3.4, **kwargs):
+    """A figure of ``rows`` × ``columns`` panels, always as a 2-D array of axes."""
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(width * columns, height * rows), squeeze=False, layout="constrained", **kwargs
+    )
+    return figure, axes
+
+
+def setting_style(setting, settings) -> dict:
+    """`optimizer_style` of the setting's optimizer; further settings of it get further line styles."""
+    siblings = [s for s in settings if s.name == setting.name]
+    style = optimizer_style(setting.name)
+    return style | {"linestyle": LINE_STYLES[siblings.index(setting) % len(LINE_STYLES)]}
+
+
+def figure_legend(figure, ax) -> None:
+    """One legend for the whole figure, below the panels, in as many columns as it needs to stay short."""
+    handles, labels = ax.get_legend_handles_labels()
+    columns = min(len(labels), 6)
+    figure.legend(handles, labels, loc="outside lower center", ncols=columns, fontsize="small")

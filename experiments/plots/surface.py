@@ -1,0 +1,92 @@
+"""The whole error surface E(w_h, w_o) of a task, with each optimizer's path over it."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.ticker import LogLocator
+
+import network
+from experiments.plots.style import new_figure, setting_style
+from experiments.runner import trace
+
+FLOOR = 1e-10  # errors below this share the darkest colour
+
+
+def surface_grid(task: network.Task, extent: tuple[float, float, float, float], resolution: int = 241):
+    """(w_h values, w_o values, E) on a regular grid; E[i, j] is the error at (w_h[j], w_o[i]).
+
+    >>> w_h, w_o, E = surface_grid(network.get_task("single-sample"), (-1, 1, -2, 2), resolution=3)
+    >>> float(E[1, 1]) == float(network.error([0.0, 0.0], [1.0], [0.9]))
+    True
+    """
+    w_h = np.linspace(extent[0], extent[1], resolution)
+    w_o = np.linspace(extent[2], extent[3], resolution)
+    grid = np.stack(np.meshgrid(w_h, w_o, indexing="xy"), axis=-1)
+    return w_h, w_o, network.error(grid, task.inputs, task.targets)
+
+
+def default_starts(spec) -> np.ndarray:
+    """Three instructive starts inside the spec's box (or its listed points)."""
+    points = spec.initial_points
+    if points.kind == "list":
+        return np.array(points.listed[:3])
+    low, high = points.low, points.high
+    centre, half = (low + high) / 2, (high - low) / 2
+    return centre + half * np.array([[-0.6, -0.5], [0.7, -0.6], [-0.4, 0.7]])
+
+
+def error_surface(results, task_name: str | None = None, starts=None, max_panels: int = 12):
+    """Filled log-scaled contours of E for one task, one panel per optimizer setting, paths from the same starts."""
+    spec = results.spec
+    task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0]) if task_name else spec.tasks[0]
+    starts = default_starts(spec) if starts is None else np.asarray(starts, dtype=float)
+    schedule = spec.schedules[0]
+    settings = spec.optimizers[:max_panels]
+    paths = {
+        setting.label: [
+            trace(setting.build(), task, start, schedule, spec.budget, spec.targets, spec.seeds[0]).weights
+            for start in starts
+        ]
+        for setting in settings
+    }
+    extent = _extent(spec, starts, paths)
+    w_h, w_o, errors = surface_grid(task, extent)
+    lowest = max(errors.min(), FLOOR)
+    levels = np.logspace(np.log10(lowest), np.log10(max(errors.max(), lowest * 10)), 24)
+    columns = min(3, len(settings))
+    rows = -(-len(settings) // columns)
+    figure, axes = new_figure(rows, columns, width=4.0, height=3.6, sharex=True, sharey=True)
+    for ax, setting in zip(axes.flat, settings, strict=False):
+        filled = ax.contourf(w_h, w_o, np.maximum(errors, FLOOR), levels=levels, norm=LogNorm(), cmap="bone")
+        style = setting_style(setting, spec.optimizers)
+        for path in paths[setting.label]:
+            ax.plot(path[:, 0], path[:, 1], color="white", linewidth=2.6, alpha=0.8)
+            ax.plot(path[:, 0], path[:, 1], color=style["color"], linewidth=1.4)
+            ax.plot(*path[0], "o", color="white", markeredgecolor="black", markersize=6)
+            ax.plot(*path[-1], "*", color=style["color"], markeredgecolor="white", markersize=12)
+        ax.set(title=setting.label, xlim=extent[:2], ylim=extent[2:])
+    for ax in axes[-1]:
+        ax.set_xlabel("w_h")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("w_o")
+    for ax in axes.flat[len(settings) :]:
+        ax.set_visible(False)
+    figure.colorbar(filled, ax=axes, label="error E (log scale)", shrink=0.8, ticks=LogLocator())
+    figure.suptitle(f"Error surface of {task.name} ({schedule.label} paths; o start, * end)")
+    return figure
+
+
+def _extent(spec, starts, paths) -> tuple[float, float, float, float]:
+    """The spec's box, widened to hold the paths, but by at most half its size on each side."""
+    points = np.concatenate([starts, *[p for path_list in paths.values() for p in path_list]])
+    points = points[np.isfinite(points).all(axis=1)]
+    low, high = starts.min(axis=0), starts.max(axis=0)
+    if spec.initial_points.kind != "list":
+        low, high = np.full(2, spec.initial_points.low), np.full(2, spec.initial_points.high)
+    span = high - low
+    limit_low, limit_high = low - span / 2, high + span / 2
+    low = np.maximum(np.minimum(low, points.min(axis=0)), limit_low)
+    high = np.minimum(np.maximum(high, points.max(axis=0)), limit_high)
+    margin = 0.05 * (high - low) + 1e-9
+    return (low[0] - margin[0], high[0] + margin[0], low[1] - margin[1], high[1] + margin[1])

@@ -1,0 +1,284 @@
+"""The one-command report: every figure written to disk, and report.md / a self-contained report.html.
+
+Captions and findings are computed from the results, so they always say what
+this run measured.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from experiments import plots, storage
+from experiments.tables import readable, to_markdown
+
+FIGURES = "figures"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A written figure: its file stem, section title and the one-line caption that says what to notice."""
+
+    stem: str
+    title: str
+    caption: str
+
+
+def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",)) -> list[Figure]:
+    """Draw every figure the results support into ``out/figures`` (atomically) and describe each."""
+    folder = Path(out) / FIGURES
+    folder.mkdir(parents=True, exist_ok=True)
+    table = results.table()
+    written = []
+    for stem, title, draw, caption in _figure_plan(results, table):
+        try:
+            figure = draw()
+        except ValueError:  # the results cannot support this view (no sweep, no adaptive optimizer)
+            continue
+        for extension in formats:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format=extension, dpi=110)
+            storage.write_atomically(folder / f"{stem}.{extension}", lambda file, b=buffer: file.write(b.getvalue()))
+        plt.close(figure)
+        written.append(Figure(stem, title, caption))
+    return written
+
+
+def write_report(results, out: Path, figures: list[Figure]) -> tuple[Path, Path]:
+    """report.md (figures linked) and report.html (figures embedded) in ``out``."""
+    out = Path(out)
+    table, significance = results.table(), results.significance()
+    findings = findings_of(results, table)
+    markdown = _markdown(results, table, significance, findings, figures)
+    storage.write_text(out / "report.md", markdown)
+    storage.write_text(out / "report.html", _html(results, table, significance, findings, figures, out))
+    return out / "report.md", out / "report.html"
+
+
+def findings_of(results, table: pd.DataFrame) -> list[str]:
+    """Plain sentences: who wins where (and whether significantly), and how the others fail."""
+    significance = results.significance()
+    return (
+        _winners(results, table, significance) + _schedule_effects(table) + _failure_modes(results.runs(), results.spec)
+    )
+
+
+def _winners(results, table: pd.DataFrame, significance: pd.DataFrame) -> list[str]:
+    target = f"E ≤ {results.spec.targets.headline:g}"
+    sentences, shown = [], set()
+    for (task, schedule), rows in table.groupby(["task", "schedule"], sort=False):
+        sample_count = next(t.inputs.size for t in results.spec.tasks if t.name == task)
+        if sample_count == 1 and task in shown:
+            continue  # with one sample every schedule is the same training
+        shown.add(task)
+        where = (
+            f"**{task}** (one sample: every schedule is the same)" if sample_count == 1 else f"**{task} · {schedule}**"
+        )
+        ranked = rows.sort_values(["ert_evaluations", "success_rate"], ascending=[True, False])
+        best, worst = ranked.iloc[0], ranked.iloc[-1]
+        if not np.isfinite(best["ert_evaluations"]):
+            sentences.append(f"{where}: no optimizer reached {target}.")
+            continue
+        tests = significance[(significance["task"] == task) & (significance["schedule"] == schedule)]
+        involving = tests[(tests["a"] == best["optimizer"]) | (tests["b"] == best["optimizer"])]
+        ties = sorted(
+            (row["b"] if row["a"] == best["optimizer"] else row["a"])
+            for _, row in involving.iterrows()
+            if not row["significant"]
+        )
+        tied = (
+            f"; not significantly different from {', '.join(ties)}" if ties else "; significantly ahead of all others"
+        )
+        sentences.append(
+            f"{where}: {best['optimizer']} is fastest (ERT {best['ert_evaluations']:.0f} gradient evaluations, "
+            f"{best['success_rate']:.0%} of starts reach {target}){tied}. Slowest: {worst['optimizer']} "
+            f"({worst['success_rate']:.0%} success)."
+        )
+    return sentences
+
+
+def _schedule_effects(table: pd.DataFrame) -> list[str]:
+    notes = []
+    for (task, optimizer), rows in table.groupby(["task", "optimizer"], sort=False):
+        rates = dict(zip(rows["schedule"], rows["success_rate"], strict=True))
+        if "full-batch" in rates and "per-sample" in rates and rates["full-batch"] - rates["per-sample"] >= 0.2:
+            notes.append(
+                f"On {task}, per-sample updates cut {optimizer}'s success from {rates['full-batch']:.0%} "
+                f"(full batch) to {rates['per-sample']:.0%}."
+            )
+    if any("rprop" in note for note in notes):
+        notes.append(
+            "Why Rprop suffers per sample: it adapts each step size from the signs of successive gradients, and "
+            "with one sample per update those signs disagree from sample to sample, so steps shrink for the wrong "
+            "reason. Rprop was designed for batch learning."
+        )
+    return notes
+
+
+def _failure_modes(runs: pd.DataFrame, spec) -> list[str]:
+    """How each optimizer's failed runs ended, pooled over tasks and schedules."""
+    notes = []
+    headline = spec.targets.headline
+    for optimizer, rows in runs.groupby("optimizer", sort=False):
+        failed = rows[rows["status"] != "converged"]
+        if len(failed) < 0.1 * len(rows):
+            continue
+        counts = failed["status"].value_counts()
+        out_of_budget = failed[failed["status"] == "budget"]
+        parts = [f"{count} {status}" for status, count in counts.items()]
+        sentence = f"{optimizer} failed {len(failed)} of {len(rows)} runs ({', '.join(parts)})"
+        if len(out_of_budget) >= len(failed) / 2:
+            final = float(np.median(out_of_budget["final_error"]))
+            if final <= 100 * headline:
+                sentence += (
+                    f"; the out-of-budget runs ended close to the target (median E {final:.1e}) but could not "
+                    "settle: their step does not shrink near the minimum"
+                )
+            else:
+                by_schedule = out_of_budget["schedule"].value_counts(normalize=True)
+                sentence += f"; the out-of-budget runs were still far from the target (median E {final:.1e})"
+                if by_schedule.iloc[0] >= 0.6 and by_schedule.index[0] != "full-batch":
+                    sentence += f", {by_schedule.iloc[0]:.0%} of them under {by_schedule.index[0]} updates"
+                else:
+                    sentence += (
+                        ": slow progress through the sigmoid's flat regions, where σ′ ≤ 0.25 and near 0 when saturated"
+                    )
+        if counts.get("plateau", 0) >= len(failed) / 2:
+            sentence += "; most stopped on a plateau, where saturated units left no gradient"
+        notes.append(sentence + ".")
+    return notes
+
+
+def _figure_plan(results, table: pd.DataFrame):
+    spec = results.spec
+    best = table.sort_values("ert_evaluations").iloc[0]
+    first_schedule = spec.schedules[0].label
+    plan = [
+        (
+            "convergence",
+            "Convergence curves",
+            lambda: plots.convergence_curves(results),
+            f"Median error per optimizer with its inter-quartile band; the steepest early drop to the dotted target "
+            f"is the fastest (best ERT overall: {best['optimizer']} on {best['task']} · {best['schedule']}).",
+        ),
+    ]
+    for task in spec.tasks:
+        rows = table[(table["task"] == task.name) & (table["schedule"] == first_schedule)]
+        winner = rows.sort_values("ert_evaluations").iloc[0]["optimizer"]
+        plan += [
+            (
+                f"surface-{task.name}",
+                f"Error surface: {task.name}",
+                lambda task=task: plots.error_surface(results, task.name),
+                "The dark curve is the valley of minima; paths start at o and end at *. Compare how far each "
+                f"optimizer gets across the flat (light) regions; {winner} has the best ERT on this task.",
+            ),
+            (
+                f"basin-{task.name}",
+                f"Basin map: {task.name}",
+                lambda task=task: plots.basin_map(results, task.name, first_schedule),
+                "Each start coloured by epochs to the target (darker is faster); grey, black and orange mark "
+                "plateau, diverged and out-of-budget runs: the map shows where each optimizer's starts fail.",
+            ),
+        ]
+    plan += [
+        (
+            "runtime-ecdf",
+            "Runtime ECDF",
+            lambda: plots.runtime_ecdf(results),
+            "Fraction of (start, target) pairs solved within a budget; a curve further left is faster, higher is "
+            "more reliable, and the gap to 1 at the dotted budget line is what never got solved.",
+        ),
+        (
+            "performance-profile",
+            "Performance profile",
+            lambda: plots.performance_profile(results),
+            "At τ = 1: how often each optimizer was the fastest on a start; at the right end: how often it "
+            "succeeded at all.",
+        ),
+        (
+            "sensitivity",
+            "Sensitivity to the step size",
+            lambda: plots.sensitivity(results),
+            "Epochs to target and success against the step-size hyperparameter: a flat, high curve needs no tuning.",
+        ),
+        (
+            f"internals-{spec.tasks[0].name}",
+            "Step sizes inside Rprop",
+            lambda: plots.step_size_internals(results),
+            "Δ grows by η+ while a gradient keeps its sign and halves at each sign change; the weights jump "
+            "through flat regions and settle once the steps shrink.",
+        ),
+    ]
+    return plan
+
+
+def _spec_lines(results) -> list[str]:
+    spec = results.spec
+    points = spec.initial_points
+    where = (
+        f"{points.count} uniform in [{points.low:g}, {points.high:g}]²"
+        if points.kind == "uniform"
+        else f"a {points.count}×{points.count} grid over [{points.low:g}, {points.high:g}]²"
+        if points.kind == "grid"
+        else f"{points.size} listed points"
+    )
+    return [
+        f"- **Tasks**: {'; '.join(f'{t.name} ({t.description})' for t in spec.tasks)}",
+        f"- **Schedules**: {', '.join(s.label for s in spec.schedules)}",
+        f"- **Initial points**: {where}, seeds {', '.join(map(str, spec.seeds))}",
+        f"- **Optimizers**: {', '.join(s.label for s in spec.optimizers)}",
+        f"- **Budget**: {spec.budget.max_epochs} epochs; targets {spec.targets.values[0]:g} … "
+        f"{spec.targets.values[-1]:g} ({len(spec.targets.values)}), headline E ≤ {spec.targets.headline:g}",
+    ]
+
+
+def _markdown(results, table, significance, findings, figures) -> str:
+    spec = results.spec
+    parts = [f"# optarena report: {spec.name}", "", spec.description, "", *_spec_lines(results), ""]
+    parts += ["## Findings", "", *[f"- {sentence}" for sentence in findings], ""]
+    parts += ["## Convergence table", "", to_markdown(table, "summary"), ""]
+    for figure in figures:
+        parts += [f"## {figure.title}", "", f"![{figure.title}]({FIGURES}/{figure.stem}.png)", "", figure.caption, ""]
+    parts += ["## Pairwise significance", "", to_markdown(significance, "significance"), ""]
+    return "\n".join(parts)
+
+
+def _html(results, table, significance, findings, figures, out: Path) -> str:
+    spec = results.spec
+    escape = html.escape
+
+    def inline_markdown(text: str) -> str:
+        text = escape(text)
+        while "**" in text:
+            text = text.replace("**", "<strong>", 1).replace("**", "</strong>", 1)
+        return text
+
+    body = [f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>", "<ul>"]
+    body += [f"<li>{inline_markdown(line[2:])}</li>" for line in _spec_lines(results)] + ["</ul>"]
+    body += ["<h2>Findings</h2>", "<ul>", *[f"<li>{inline_markdown(s)}</li>" for s in findings], "</ul>"]
+    body += ["<h2>Convergence table</h2>", readable(table, "summary").to_html(index=False, border=0)]
+    for figure in figures:
+        encoded = base64.b64encode((out / FIGURES / f"{figure.stem}.png").read_bytes()).decode("ascii")
+        body += [
+            f"<h2>{escape(figure.title)}</h2>",
+            f'<img alt="{escape(figure.title)}" src="data:image/png;base64,{encoded}">',
+            f"<p class='caption'>{escape(figure.caption)}</p>",
+        ]
+    body += ["<h2>Pairwise significance</h2>", readable(significance, "significance").to_html(index=False, border=0)]
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"
+        "text-align:right}th{background:#f3f3f3}img{max-width:100%}.caption{color:#444;font-style:italic}"
+    )
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {escape(spec.name)}</title>"
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

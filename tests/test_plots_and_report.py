@@ -1,0 +1,153 @@
+"""Every figure draws real content from a small results fixture; the report's links and images resolve."""
+
+import base64
+import re
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+import experiments
+import network
+from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots, report
+from experiments.spec import Budget
+
+SMALL = ExperimentSpec(
+    name="small",
+    description="a small grid experiment with a learning-rate sweep",
+    tasks=(network.get_task("teacher"),),
+    schedules=(Schedule("full-batch"), Schedule("per-sample")),
+    initial_points=InitialPoints("grid", count=6, low=-5.0, high=5.0),
+    optimizers=(
+        *(OptimizerSetting("gd", {"learning_rate": rate}) for rate in (0.5, 2.0, 8.0)),
+        OptimizerSetting("irprop-"),
+        OptimizerSetting("sign"),
+    ),
+    budget=Budget(max_epochs=120),
+    targets=Targets.ladder(0.1, 1e-4, per_decade=2),
+)
+
+
+@pytest.fixture(scope="module")
+def results():
+    return experiments.run(SMALL)
+
+
+def pixels(figure) -> np.ndarray:
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba())[..., :3]
+
+
+def assert_drawn(figure):
+    image = pixels(figure)
+    not_white = (image < 245).any(axis=-1).mean()
+    colours = len(np.unique(image.reshape(-1, 3)[::7], axis=0))
+    assert not_white > 0.05, "the figure is (nearly) blank"
+    assert colours > 50, "the figure has almost no content"
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert figure.get_suptitle() or all(ax.get_title() for ax in visible), "the figure has no title"
+    assert any(ax.get_xlabel() for ax in visible) and any(ax.get_ylabel() for ax in visible), "unlabelled axes"
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        plots.convergence_curves,
+        plots.error_surface,
+        plots.basin_map,
+        plots.runtime_ecdf,
+        plots.performance_profile,
+        plots.sensitivity,
+        plots.step_size_internals,
+    ],
+)
+def test_each_figure_draws_real_content(results, draw):
+    figure = draw(results)
+    assert isinstance(figure, matplotlib.figure.Figure)
+    assert_drawn(figure)
+    matplotlib.pyplot.close(figure)
+
+
+def test_the_surface_is_the_networks_exact_error(results):
+    task = network.get_task("teacher")
+    w_h, w_o, errors = plots.surface_grid(task, (-5, 5, -4, 6), resolution=41)
+    rng = np.random.default_rng(0)
+    for i, j in rng.integers(0, 41, size=(30, 2)):
+        assert errors[i, j] == network.error([w_h[j], w_o[i]], task.inputs, task.targets)
+
+
+def test_the_basin_map_colours_every_grid_start(results):
+    figure = plots.basin_map(results)
+    meshes = [c for c in figure.axes[0].collections if isinstance(c, matplotlib.collections.QuadMesh)]
+    coloured = np.ma.masked_invalid(meshes[0].get_array()).count()
+    failed = sum(np.ma.masked_invalid(mesh.get_array()).count() for mesh in meshes[1:])
+    assert coloured + failed == 36
+
+
+def test_sensitivity_needs_a_sweep():
+    no_sweep = experiments.run(
+        ExperimentSpec(
+            "plain",
+            (network.get_task("teacher"),),
+            (OptimizerSetting("gd"),),
+            InitialPoints(count=4),
+            budget=Budget(max_epochs=10),
+        )
+    )
+    with pytest.raises(
+        ValueError, match=r"no hyperparameter sweep .*; run the built-in experiment: optarena run sensitivity"
+    ):
+        plots.sensitivity(no_sweep)
+    assert plots.sweeps(SMALL) == {"gd": ("learning_rate", list(SMALL.optimizers[:3]))}
+
+
+def test_every_optimizer_keeps_its_colour_across_figures(results):
+    convergence = plots.convergence_curves(results)
+    ecdf = plots.runtime_ecdf(results)
+    colour = {line.get_label(): line.get_color() for line in convergence.axes[0].lines if line.get_label()[0] != "_"}
+    for line in ecdf.axes[0].lines:
+        if line.get_label() in colour:
+            assert line.get_color() == colour[line.get_label()]
+
+
+def test_the_report_links_and_embeds_every_figure(results, tmp_path):
+    figures = report.write_figures(results, tmp_path, ("png", "svg"))
+    assert {f.stem for f in figures} >= {
+        "convergence",
+        "surface-teacher",
+        "basin-teacher",
+        "runtime-ecdf",
+        "performance-profile",
+        "sensitivity",
+        "internals-teacher",
+    }
+    markdown_path, html_path = report.write_report(results, tmp_path, figures)
+    markdown = markdown_path.read_text()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+    assert len(links) == len(figures)
+    for link in links:
+        assert (tmp_path / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (tmp_path / link).with_suffix(".svg").read_text().lstrip().startswith("<?xml")
+    page = html_path.read_text()
+    images = re.findall(r'<img alt="[^"]*" src="([^"]+)"', page)
+    assert len(images) == len(figures)
+    for source in images:
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'src="http' not in page and "## Findings" in markdown and "<h2>Findings</h2>" in page
+    for figure in figures:
+        assert figure.caption in markdown
+
+
+def test_plotting_works_without_a_display(tmp_path):
+    script = (
+        "import experiments\nfrom experiments import plots\n"
+        "figure = plots.convergence_curves(experiments.run('quick'))\n"
+        f"figure.savefig({str(tmp_path / 'c.png')!r})\n"
+        "import matplotlib; print(matplotlib.get_backend())\n"
+    )
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().lower() == "agg" and (tmp_path / "c.png").stat().st_size > 10_000
