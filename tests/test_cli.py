@@ -7,7 +7,7 @@ from experiments.cli import main
 
 def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, capsys):
     out = tmp_path / "quick"
-    assert main(["run", "quick", "--out", str(out)]) == 0
+    assert main(["run", "quick", "--out", str(out), "--no-report"]) == 0
     printed = capsys.readouterr().out
     assert "Convergence to E <= 0.0001 within 300 epochs, 16 runs per row" in printed
     assert "ERT grad evals [95% CI]" in printed and "pairwise differences are significant" in printed
@@ -22,8 +22,8 @@ def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, c
 
 def test_run_resume_reuses_the_stored_units(tmp_path, capsys):
     out = str(tmp_path / "quick")
-    assert main(["run", "quick", "--out", out, "--quiet"]) == 0
-    assert main(["run", "quick", "--out", out, "--quiet", "--resume"]) == 0
+    assert main(["run", "quick", "--out", out, "--quiet", "--no-report"]) == 0
+    assert main(["run", "quick", "--out", out, "--quiet", "--no-report", "--resume"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"results written to {out}/"
 
 
@@ -33,7 +33,7 @@ def test_run_with_a_spec_file(tmp_path, capsys):
         'name = "mine"\noptimizers = ["irprop-"]\n[[tasks]]\nname = "teacher"\n'
         '[initial_points]\nkind = "list"\npoints = [[1.0, 1.0]]\n[targets]\nvalues = [1e-3]\n'
     )
-    assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet", "--no-report"]) == 0
     assert main(["check", str(tmp_path / "out")]) == 0
 
 
