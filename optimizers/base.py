@@ -68,3 +68,24 @@ def require_between(owner: str, name: str, value, low: float, high: float) -> No
     """Raise unless low < ``value`` < high (an open interval)."""
     if not low < require_real(owner, name, value) < high:
         raise ValueError(f"{owner}: {name} must be in ({low:g}, {high:g}), got {value!r}")
+
+
+def require_unit_interval(owner: str, name: str, value) -> None:
+    """Raise unless 0 ≤ ``value`` < 1 (decay rates, momentum coefficients)."""
+    if not 0 <= require_real(owner, name, value) < 1:
+        raise ValueError(f"{owner}: {name} must be in [0, 1), got {value!r}")
+
+
+def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
+    """start + weight·(end − start), rounded as torch's CPU ``lerp`` kernel rounds it.
+
+    torch evaluates ``end − (end − start)·(1 − weight)`` when weight ≥ 0.5, so the
+    two agree to the last bit; the exponential averages of Adam and centered
+    RMSprop are lerps.
+
+    >>> float(lerp(np.array(1.0), np.array(3.0), 0.25))
+    1.5
+    """
+    if weight < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
