@@ -2,7 +2,7 @@
 
 >>> import experiments
 >>> results = experiments.run("quick")
->>> sorted(results.runs()["status"].unique()) <= ["budget", "converged", "diverged", "plateau"]
+>>> set(results.runs()["status"]) <= set(experiments.STATUSES)
 True
 """
 

@@ -13,10 +13,15 @@ from pathlib import Path
 import network
 import optimizers
 from experiments import engine, report
+from experiments.scipy_baselines import METHODS as SCIPY_METHODS
 from experiments.spec import built_in_experiments, load_spec
 from experiments.tables import to_text
 
 USAGE_ERROR, RUN_FAILURE = 2, 1
+SCIPY_EPOCHS = (
+    "scipy-* rows: an epoch is one evaluation of E (with its gradient, except Nelder-Mead) over all samples, "
+    "line-search and simplex trials included; E is the best seen so far."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,10 +82,15 @@ def _check(args) -> int:
 
 
 def _list(args) -> int:
-    print("optimizers (name, defaults):")
+    print("optimizers (name: what it is; defaults; source):")
     for name in optimizers.available():
         defaults = ", ".join(f"{key}={value!r}" for key, value in optimizers.hyperparameters_of(name).items())
-        print(f"  {name:10} {optimizers.summary_of(name)}\n  {'':10} {defaults or 'no hyperparameters'}")
+        print(f"  {name:18} {optimizers.summary_of(name)}")
+        print(f"  {'':18} defaults: {defaults or 'none'}")
+        print(f"  {'':18} source: {optimizers.source_of(name)}")
+    print("scipy.optimize baselines (full batch; an epoch is one evaluation of E, and of ∇E where used):")
+    for name, (method, description) in SCIPY_METHODS.items():
+        print(f"  {name:18} scipy.optimize.minimize(method={method!r}): {description}")
     print("tasks:")
     for task in network.tasks().values():
         print(f"  {task.name:14} {task.description}")
@@ -97,6 +107,8 @@ def _print_tables(results, significance: bool = True) -> None:
         f"{spec.initial_points.size * len(spec.seeds)} runs per row:\n"
     )
     print(to_text(results.table(), "summary"))
+    if any(setting.is_scipy for setting in spec.optimizers):
+        print(f"\n{SCIPY_EPOCHS}")
     tests = results.significance()
     if significance:
         print("\nPairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):\n")

@@ -40,6 +40,14 @@ class Results:
     spec: ExperimentSpec
     units: tuple[UnitResult, ...]
 
+    def populations(self, task, schedule, setting) -> list:
+        """The `PopulationResult` of each seed for one task × schedule × optimizer setting (maybe none)."""
+        return [
+            r.population
+            for r in self.units
+            if r.unit.task.name == task.name and r.unit.schedule == schedule and r.unit.setting == setting
+        ]
+
     def runs(self) -> pd.DataFrame:
         """One row per run: where it started, how it ended, when it hit each target."""
         frames = []

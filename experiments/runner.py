@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 import network
+from experiments.budget import Budget, Targets
 from experiments.schedules import Schedule
-from experiments.spec import Budget, Targets
 from network import Task
 from network.validation import as_weights
 
@@ -95,12 +95,15 @@ def train_population(
     targets: Targets | None = None,
     seed: int = 0,
     observe: Callable[[int, np.ndarray, np.ndarray, Any], None] | None = None,
+    flat_spot: float = 0.0,
 ) -> PopulationResult:
     """Train every network of ``initial_weights`` (shape (N, 2)) on ``task``.
 
     ``observe(epoch, active, weights, state)``, when given, sees every epoch
     boundary before the runs still active there (indices ``active``) take their
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
+    ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
+    errors, hits and the plateau test still use the exact E and gradient.
 
     >>> import optimizers
     >>> result = train_population(
@@ -135,7 +138,7 @@ def train_population(
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(budget.max_epochs + 1):
             if schedule.kind == "full-batch":
-                error, grad = network.loss_and_grad(weights, inputs, task_targets)
+                error, grad = network.loss_and_grad(weights, inputs, task_targets, flat_spot)
             else:
                 error, grad = network.error(weights, inputs, task_targets), None
             healthy = np.isfinite(error) & (np.abs(weights) <= budget.weight_bound).all(axis=-1)
@@ -156,7 +159,7 @@ def train_population(
                 final_error[finished] = error[done]
                 stop_epoch[finished] = epoch
                 diverged_epoch[active[~healthy]] = epoch
-                finished_grad = grad[done] if grad is not None else _full_grad(weights[done], task)
+                finished_grad = grad[done] if grad is not None and not flat_spot else _full_grad(weights[done], task)
                 final_grad_norm[finished] = np.linalg.norm(finished_grad, axis=-1)
                 keep = ~done
                 if not keep.any():
@@ -169,7 +172,9 @@ def train_population(
                 weights, state = optimizer.step(weights, grad, state, loss=error)
             else:
                 for batch in next(batches_of_epoch):
-                    batch_error, batch_grad = network.loss_and_grad(weights, inputs[batch], task_targets[batch])
+                    batch_error, batch_grad = network.loss_and_grad(
+                        weights, inputs[batch], task_targets[batch], flat_spot
+                    )
                     weights, state = optimizer.step(weights, batch_grad, state, loss=batch_error)
 
     status = np.full(count, "budget", dtype=object)

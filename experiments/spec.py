@@ -42,16 +42,15 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import network
 import optimizers
+from experiments.budget import Budget, Targets, require_int
 from experiments.initial_points import InitialPoints
 from experiments.schedules import Schedule
+from experiments.scipy_baselines import METHODS as SCIPY_METHODS
 
 try:
     import tomllib
@@ -63,78 +62,44 @@ SPEC_DIRECTORY = Path(__file__).parent / "specs"
 
 @dataclass(frozen=True)
 class OptimizerSetting:
-    """One optimizer with one set of hyperparameters (the rest keep their defaults)."""
+    """One optimizer with one set of hyperparameters (the rest keep their defaults).
+
+    ``name`` is a registered optimizer or one of scipy's baselines (`SCIPY_METHODS`).
+    ``flat_spot`` = c > 0 trains on σ′ + c instead of σ′ (Fahlman's flat-spot
+    elimination), a separate configuration with its own label; E stays exact.
+    """
 
     name: str
     hyperparameters: dict[str, Any] = field(default_factory=dict)
+    flat_spot: float = 0.0
 
     def __post_init__(self):
-        optimizers.get(self.name, **self.hyperparameters)  # validates name and values now
+        if self.is_scipy:
+            if self.hyperparameters:
+                raise ValueError(f"{self.name} takes no hyperparameters, got {sorted(self.hyperparameters)}")
+        else:
+            optimizers.get(self.name, **self.hyperparameters)  # validates name and values now
+        if isinstance(self.flat_spot, bool) or not isinstance(self.flat_spot, (int, float)):
+            raise ValueError(f"flat_spot must be a number >= 0, got {self.flat_spot!r}")
+        if not (math.isfinite(self.flat_spot) and self.flat_spot >= 0):
+            raise ValueError(f"flat_spot must be a number >= 0, got {self.flat_spot!r}")
+        if self.is_scipy and self.flat_spot:
+            raise ValueError(f"{self.name} minimizes the exact E; flat_spot applies to the step-wise optimizers only")
+
+    @property
+    def is_scipy(self) -> bool:
+        return self.name in SCIPY_METHODS
 
     def build(self):
         return optimizers.get(self.name, **self.hyperparameters)
 
     @property
     def label(self) -> str:
-        """``name`` alone, or ``name(key=value, ...)`` when hyperparameters are set."""
-        if not self.hyperparameters:
-            return self.name
-        return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in self.hyperparameters.items())})"
-
-
-@dataclass(frozen=True)
-class Budget:
-    """When a run stops, and how a failed run is classified."""
-
-    max_epochs: int = 2000
-    plateau_gradient: float = 1e-8
-    weight_bound: float = 1e6
-
-    def __post_init__(self):
-        require_int("budget.max_epochs", self.max_epochs, minimum=1)
-        require_positive("budget.plateau_gradient", self.plateau_gradient)
-        require_positive("budget.weight_bound", self.weight_bound)
-
-
-@dataclass(frozen=True)
-class Targets:
-    """A ladder of error targets, finest last, and the headline target that defines success.
-
-    >>> [f"{target:.3g}" for target in Targets.ladder(1e-1, 1e-3, per_decade=2).values]
-    ['0.1', '0.0316', '0.01', '0.00316', '0.001']
-    """
-
-    values: tuple[float, ...] = ()
-    headline: float | None = None  # default: the finest target
-
-    def __post_init__(self):
-        values = tuple(float(require_positive("targets.values", v)) for v in self.values)
-        if not values:
-            raise ValueError("targets.values must list at least one error target")
-        if any(a <= b for a, b in pairwise(values)):
-            raise ValueError(f"targets.values must decrease strictly, got {list(values)}")
-        headline = values[-1] if self.headline is None else require_positive("targets.headline", self.headline)
-        if not any(math.isclose(headline, v, rel_tol=1e-9) for v in values):
-            raise ValueError(f"targets.headline {headline!r} must be one of targets.values {list(values)}")
-        object.__setattr__(self, "values", values)
-        object.__setattr__(self, "headline", next(v for v in values if math.isclose(headline, v, rel_tol=1e-9)))
-
-    @classmethod
-    def ladder(cls, high: float, low: float, per_decade: int = 5, headline: float | None = None) -> Targets:
-        """Targets 10^(log10(high) − k/per_decade) from ``high`` down to ``low``."""
-        require_positive("targets.high", high)
-        require_positive("targets.low", low)
-        require_int("targets.per_decade", per_decade, minimum=1)
-        if not low < high:
-            raise ValueError(f"targets.low must be below targets.high = {high!r}, got {low!r}")
-        steps = round(math.log10(high / low) * per_decade)
-        exponents = math.log10(high) - np.arange(steps + 1) / per_decade
-        values = tuple(float(10.0**e) for e in exponents)
-        return cls(values, headline)
-
-    @property
-    def headline_index(self) -> int:
-        return self.values.index(self.headline)
+        """``name``, ``name(key=value, ...)`` with hyperparameters, and `` [σ′+c]`` with a flat-spot offset."""
+        label = self.name
+        if self.hyperparameters:
+            label += f"({', '.join(f'{k}={v!r}' for k, v in self.hyperparameters.items())})"
+        return label + (f" [σ′+{self.flat_spot:g}]" if self.flat_spot else "")
 
 
 @dataclass(frozen=True)
@@ -175,7 +140,10 @@ class ExperimentSpec:
             "tasks": [task_to_dict(task) for task in self.tasks],
             "schedules": [schedule.to_dict() for schedule in self.schedules],
             "initial_points": self.initial_points.to_dict(),
-            "optimizers": [{"name": s.name, "settings": [s.hyperparameters]} for s in self.optimizers],
+            "optimizers": [
+                {"name": s.name, "settings": [s.hyperparameters]} | ({"flat_spot": s.flat_spot} if s.flat_spot else {})
+                for s in self.optimizers
+            ],
             "budget": {
                 "max_epochs": self.budget.max_epochs,
                 "plateau_gradient": self.budget.plateau_gradient,
@@ -240,20 +208,6 @@ def built_in_experiments() -> list[str]:
 def canonical_json(data) -> str:
     """JSON with sorted keys and exact float reprs: equal data, equal text."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-def require_int(name: str, value, minimum: int) -> int:
-    """Raise unless ``value`` is an integer ≥ ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def require_positive(name: str, value) -> float:
-    """Raise unless ``value`` is a finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return value
 
 
 class _Keys:
@@ -322,17 +276,17 @@ def task_to_dict(task: network.Task) -> dict:
 
 def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
     if entries == "all":
-        return tuple(OptimizerSetting(name) for name in optimizers.available())
+        return tuple(OptimizerSetting(name) for name in [*optimizers.available(), *SCIPY_METHODS])
     if not isinstance(entries, list):
         raise ValueError(f'optimizers must be "all" or a list of tables, got {entries!r}')
     settings = []
     for i, entry in enumerate(entries):
         keys = _Keys(f"optimizers[{i}]", entry if not isinstance(entry, str) else {"name": entry}, ("name",))
-        keys.allow("settings")
-        for hyperparameters in keys.get("settings", [{}]):
+        keys.allow("settings", "flat_spot")
+        for hyperparameters in _list(keys, "settings", [{}]):
             if not isinstance(hyperparameters, dict):
                 raise ValueError(f"optimizers[{i}].settings must be a list of tables, got {hyperparameters!r}")
-            settings.append(OptimizerSetting(keys["name"], dict(hyperparameters)))
+            settings.append(OptimizerSetting(keys["name"], dict(hyperparameters), keys.get("flat_spot", 0.0)))
     return tuple(settings)
 
 

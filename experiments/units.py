@@ -17,6 +17,7 @@ import numpy as np
 
 from experiments.runner import PopulationResult, train_population
 from experiments.schedules import Schedule
+from experiments.scipy_baselines import run_scipy_population
 from experiments.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
 from experiments.storage import UNITS, read_npz, write_npz
 from network import Task
@@ -41,7 +42,11 @@ class Unit:
         slice_of_spec = {
             "task": task_to_dict(self.task),
             "schedule": self.schedule.to_dict(),
-            "optimizer": {"name": self.setting.name, "hyperparameters": self.setting.hyperparameters},
+            "optimizer": {
+                "name": self.setting.name,
+                "hyperparameters": self.setting.hyperparameters,
+                "flat_spot": self.setting.flat_spot,
+            },
             "seed": self.seed,
             "initial_points": spec_dict["initial_points"],
             "budget": spec_dict["budget"],
@@ -58,28 +63,38 @@ class UnitResult:
 
 
 def plan(spec: ExperimentSpec) -> list[Unit]:
-    """Every unit of ``spec``, in table order: task, schedule, optimizer setting, seed."""
+    """Every unit of ``spec``, in table order: task, schedule, optimizer setting, seed.
+
+    scipy's methods train on the full batch only: they have no per-sample or
+    mini-batch form, so those units do not exist.
+    """
     return [
         Unit(task, schedule, setting, seed)
         for task in spec.tasks
         for schedule in spec.schedules
         for setting in spec.optimizers
         for seed in spec.seeds
+        if schedule.kind == "full-batch" or not setting.is_scipy
     ]
 
 
 def run_unit(spec: ExperimentSpec, unit: Unit) -> UnitResult:
     """Train the unit's whole population in one vectorized call."""
     started = time.perf_counter()
-    population = train_population(
-        unit.setting.build(),
-        unit.task,
-        spec.initial_points.points(unit.seed),
-        unit.schedule,
-        spec.budget,
-        spec.targets,
-        unit.seed,
-    )
+    points = spec.initial_points.points(unit.seed)
+    if unit.setting.is_scipy:
+        population = run_scipy_population(unit.setting.name, unit.task, points, spec.budget, spec.targets)
+    else:
+        population = train_population(
+            unit.setting.build(),
+            unit.task,
+            points,
+            unit.schedule,
+            spec.budget,
+            spec.targets,
+            unit.seed,
+            flat_spot=unit.setting.flat_spot,
+        )
     return UnitResult(unit, population, time.perf_counter() - started)
 
 

@@ -75,18 +75,22 @@ def error(weights, inputs, targets) -> np.ndarray:
     return per_sample_loss_and_grad(weights, inputs, targets)[0].sum(axis=-1)
 
 
-def loss_and_grad(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray]:
+def loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(E, ∂E/∂w) from one forward pass: E has the population's shape, the gradient the weights'.
+
+    ``flat_spot`` = c > 0 uses σ′ + c at both units in the gradient (Fahlman's
+    flat-spot elimination, c = 0.1 in his code): no longer the true gradient,
+    but it never vanishes on a saturated unit.  E stays exact.
 
     >>> E, grad = loss_and_grad([0.5, 2.0], [1.0], [1.0])
     >>> round(float(E), 6), grad.round(6).tolist()
     (0.024994, [-0.018242, -0.024159])
     """
-    sample_errors, sample_grads = per_sample_loss_and_grad(weights, inputs, targets)
+    sample_errors, sample_grads = per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
     return sample_errors.sum(axis=-1), sample_grads.sum(axis=-2)
 
 
-def per_sample_loss_and_grad(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray]:
+def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Each sample's own error and gradient: shapes ``(..., samples)`` and ``(..., samples, 2)``.
 
     The per-sample (stochastic) schedule steps on one of these at a time; the
@@ -99,8 +103,10 @@ def per_sample_loss_and_grad(weights, inputs, targets) -> tuple[np.ndarray, np.n
             f"inputs and targets must have the same number of samples, got {inputs.size} inputs "
             f"and {targets.size} targets"
         )
+    if not (isinstance(flat_spot, (int, float)) and np.isfinite(flat_spot) and flat_spot >= 0):
+        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _per_sample_loss_and_grad(weights, inputs, targets)
+        return _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
 
 
 def _activations(weights: np.ndarray, inputs: np.ndarray) -> Activations:
@@ -112,13 +118,13 @@ def _activations(weights: np.ndarray, inputs: np.ndarray) -> Activations:
     return Activations(hidden_input, r_h, one_minus_r_h, output_input, r_o, one_minus_r_o)
 
 
-def _per_sample_loss_and_grad(weights, inputs, targets):
+def _per_sample_loss_and_grad(weights, inputs, targets, flat_spot=0.0):
     a = _activations(weights, inputs)
     residual = np.where(  # t − r_o, from 1 − r_o where r_o is near 1
         a.output_input > 0, (targets - 1.0) + a.one_minus_r_o, targets - a.r_o
     )
-    output_delta = -residual * (a.r_o * a.one_minus_r_o)  # −(t − r_o)·r_o(1 − r_o)
+    output_delta = -residual * (a.r_o * a.one_minus_r_o + flat_spot)  # −(t − r_o)·r_o(1 − r_o)
     grad = np.empty((*output_delta.shape, 2))
-    grad[..., 0] = output_delta * (weights[..., 1, None] * (a.r_h * a.one_minus_r_h)) * inputs
+    grad[..., 0] = output_delta * (weights[..., 1, None] * (a.r_h * a.one_minus_r_h + flat_spot)) * inputs
     grad[..., 1] = output_delta * a.r_h
     return 0.5 * residual**2, grad

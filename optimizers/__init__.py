@@ -15,7 +15,7 @@ from optimizers import gradient_descent, sign, rprop, momentum, adagrad, rmsprop
 from optimizers import quickprop, delta_bar_delta, supersab  # noqa: F401  # isort: skip
 from optimizers.base import Optimizer
 from optimizers.gradient_descent import GradientDescent
-from optimizers.registry import available, get, hyperparameters_of, register, summary_of, unregister
+from optimizers.registry import available, get, hyperparameters_of, register, source_of, summary_of, unregister
 from optimizers.rprop import IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, RpropState
 from optimizers.sign import Sign
 
@@ -32,6 +32,7 @@ __all__ = [
     "get",
     "hyperparameters_of",
     "register",
+    "source_of",
     "summary_of",
     "unregister",
 ]

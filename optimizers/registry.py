@@ -76,6 +76,15 @@ def summary_of(name: str) -> str:
     return (inspect.getdoc(_class_of(name)) or name).splitlines()[0]
 
 
+def source_of(name: str) -> str:
+    """The "Source:" paragraph of an optimizer's docstring, on one line ("" when it has none)."""
+    doc = inspect.getdoc(_class_of(name)) or ""
+    for paragraph in doc.split("\n\n"):
+        if paragraph.startswith("Source:"):
+            return " ".join(paragraph[len("Source:") :].split())
+    return ""
+
+
 def _class_of(name: str) -> type:
     if name not in _REGISTRY:
         raise ValueError(f"unknown optimizer {name!r}; available: {', '.join(_REGISTRY)}")

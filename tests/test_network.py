@@ -173,3 +173,24 @@ def test_bad_arrays_get_a_clear_message(weights, inputs, targets, error, message
 def test_numerical_gradient_rejects_a_bad_step():
     with pytest.raises(ValueError, match="step must be a positive finite number, got -1"):
         network.numerical_gradient([1.0, 2.0], [1.0], [0.5], step=-1)
+
+
+def test_flat_spot_adds_the_offset_to_both_derivatives_and_keeps_the_error_exact():
+    w_h, w_o, i, t, c = 0.5, 2.0, 1.0, 0.9, 0.1
+    r_h = 1 / (1 + math.exp(-w_h * i))
+    r_o = 1 / (1 + math.exp(-w_o * r_h))
+    E, grad = network.loss_and_grad([w_h, w_o], [i], [t], flat_spot=c)
+    assert E == network.error([w_h, w_o], [i], [t])
+    assert grad.tolist() == pytest.approx(
+        [
+            -(t - r_o) * (r_o * (1 - r_o) + c) * w_o * (r_h * (1 - r_h) + c) * i,
+            -(t - r_o) * (r_o * (1 - r_o) + c) * r_h,
+        ],
+        rel=1e-13,
+    )
+    assert abs(network.loss_and_grad([60.0, 60.0], [1.0], [0.0], flat_spot=c)[1][1]) > 0.09  # saturated, alive
+
+
+def test_flat_spot_must_be_a_non_negative_number():
+    with pytest.raises(ValueError, match=r"flat_spot must be a finite number >= 0, got -0\.1"):
+        network.loss_and_grad([1.0, 1.0], [1.0], [0.5], flat_spot=-0.1)

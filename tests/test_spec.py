@@ -98,8 +98,9 @@ def test_every_built_in_experiment_loads():
 def test_the_default_experiment_covers_what_the_issue_asks():
     spec = load_spec("default")
     import optimizers
+    from experiments.scipy_baselines import METHODS
 
-    assert [s.name for s in spec.optimizers] == optimizers.available()
+    assert [s.name for s in spec.optimizers] == [*optimizers.available(), *METHODS]
     assert {task.name for task in spec.tasks} >= {"single-sample", "teacher"}
     assert {s.kind for s in spec.schedules} == {"full-batch", "mini-batch", "per-sample"}
     assert spec.initial_points.high * network.get_task("teacher").inputs.max() >= 20  # saturated starts

@@ -20,14 +20,8 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
     schedule = next((s for s in spec.schedules if s.label == schedule_label), spec.schedules[0])
     settings = spec.optimizers[:max_panels]
     headline = spec.targets.headline_index
-    chosen = {
-        setting.label: [
-            r.population
-            for r in results.units
-            if r.unit.task is task and r.unit.schedule == schedule and r.unit.setting == setting
-        ]
-        for setting in settings
-    }
+    settings = [s for s in settings if results.populations(task, schedule, s)]
+    chosen = {setting.label: results.populations(task, schedule, setting) for setting in settings}
     all_hits = np.concatenate([p.hit_epochs[:, headline] for pops in chosen.values() for p in pops])
     finite = all_hits[np.isfinite(all_hits)]
     norm = LogNorm(

@@ -32,11 +32,9 @@ def convergence_curves(results, sample_runs: int = 8):
     figure, axes = new_figure(len(spec.tasks), len(spec.schedules))
     for (task, schedule), ax in zip(panels, axes.flat, strict=True):
         for setting in spec.optimizers:
-            populations = [
-                r.population
-                for r in results.units
-                if r.unit.task is task and r.unit.schedule == schedule and r.unit.setting == setting
-            ]
+            populations = results.populations(task, schedule, setting)
+            if not populations:
+                continue  # e.g. scipy's methods have no per-sample form
             epochs, errors = filled_histories(populations)
             style = setting_style(setting, spec.optimizers)
             x = np.maximum(epochs, 0.5)  # epoch 0 on a log axis

@@ -48,13 +48,10 @@ def runtime_ecdf(results):
     for ax, (task, schedule) in zip(axes.flat, [(t, s) for t in spec.tasks for s in spec.schedules], strict=True):
         budget = spec.budget.max_epochs * task.inputs.size
         for setting in spec.optimizers:
-            hits = np.concatenate(
-                [
-                    r.population.hit_epochs
-                    for r in results.units
-                    if r.unit.task is task and r.unit.schedule == schedule and r.unit.setting == setting
-                ]
-            )
+            populations = results.populations(task, schedule, setting)
+            if not populations:
+                continue
+            hits = np.concatenate([population.hit_epochs for population in populations])
             x, y = ecdf_points(hits.ravel() * task.inputs.size, budget)
             ax.step(x, y, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers))
         ax.axvline(budget, color="black", linewidth=0.8, linestyle=":")
@@ -75,33 +72,44 @@ def runtime_ecdf(results):
 
 
 def performance_profile(results, tau_max: float | None = None):
-    """Dolan–Moré profile over every task × schedule × seed × initial point, at the headline target."""
+    """Dolan–Moré profiles at the headline target, one panel per schedule, over every task × seed × start.
+
+    Each panel compares the optimizer settings that ran in that schedule.
+    """
     spec = results.spec
     headline = spec.targets.headline_index
-    columns = []
-    for setting in spec.optimizers:
-        column = [
-            r.population.hit_epochs[:, headline] * r.unit.task.inputs.size
-            for r in results.units
-            if r.unit.setting == setting
+    figure, axes = new_figure(1, len(spec.schedules), width=5.2, height=4.0)
+    for ax, schedule in zip(axes.flat, spec.schedules, strict=True):
+        settings = [s for s in spec.optimizers if all(results.populations(t, schedule, s) for t in spec.tasks)]
+        columns = [
+            np.concatenate(
+                [
+                    population.hit_epochs[:, headline] * task.inputs.size
+                    for task in spec.tasks
+                    for population in results.populations(task, schedule, setting)
+                ]
+            )
+            for setting in settings
         ]
-        columns.append(np.concatenate(column))
-    ratios = performance_ratios(np.stack(columns, axis=1))
-    finite = ratios[np.isfinite(ratios)]
-    tau_max = tau_max or max(2.0, float(np.percentile(finite, 99)) * 1.5 if finite.size else 2.0)
-    taus = np.logspace(0, np.log10(tau_max), 400)
-    figure, axes = new_figure(1, 1, width=6.5, height=4.2)
-    ax = axes[0, 0]
-    for index, setting in enumerate(spec.optimizers):
-        rho = (ratios[:, index][:, None] <= taus[None, :]).mean(axis=0)
-        ax.step(taus, rho, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers))
-    ax.set(
-        xscale="log",
-        ylim=(-0.02, 1.02),
-        xlabel="τ: within this factor of the fastest optimizer",
-        ylabel="fraction of problems",
-        title=f"Performance profile at E ≤ {spec.targets.headline:g} over {len(ratios)} problems",
+        ratios = performance_ratios(np.stack(columns, axis=1))
+        finite = ratios[np.isfinite(ratios)]
+        limit = tau_max or max(2.0, float(np.percentile(finite, 99)) * 1.5 if finite.size else 2.0)
+        taus = np.logspace(0, np.log10(limit), 400)
+        for index, setting in enumerate(settings):
+            rho = (ratios[:, index][:, None] <= taus[None, :]).mean(axis=0)
+            ax.step(
+                taus, rho, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers)
+            )
+        ax.set(
+            xscale="log",
+            ylim=(-0.02, 1.02),
+            xlabel="τ: within this factor of the fastest",
+            ylabel="fraction of problems",
+            title=f"{schedule.label}: {len(ratios)} problems",
+        )
+        ax.grid(True, alpha=0.3)
+    figure_legend(figure, axes.flat[0])
+    figure.suptitle(
+        f"Performance profiles at E ≤ {spec.targets.headline:g} (ρ(1): how often fastest; right end: success)"
     )
-    ax.grid(True, alpha=0.3)
-    figure_legend(figure, ax)
     return figure

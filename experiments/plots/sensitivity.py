@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.metrics import quartiles
-from experiments.plots.style import new_figure, optimizer_style
+from experiments.plots.style import figure_legend, new_figure, optimizer_style
 
 
 def sweeps(spec) -> dict[str, tuple[str, list]]:
@@ -24,8 +24,13 @@ def sweeps(spec) -> dict[str, tuple[str, list]]:
     return found
 
 
-def sensitivity(results):
-    """Top row: median epochs to the headline target with IQR bars; bottom row: success rate; x: the swept step size."""
+def sensitivity(results, columns: int = 4):
+    """One panel per swept optimizer: median epochs to the headline target (IQR bars) and success rate.
+
+    x is the swept step-size hyperparameter; one line per task × schedule
+    (solid, dashed, …); the right axis (grey) is the success rate.  A flat,
+    low epoch curve with success near 1 across the sweep needs no tuning.
+    """
     spec = results.spec
     swept = sweeps(spec)
     if not swept:
@@ -34,34 +39,48 @@ def sensitivity(results):
             "hyperparameter); run the built-in experiment: optarena run sensitivity"
         )
     headline = spec.targets.headline_index
-    panels = [(t, s) for t in spec.tasks for s in spec.schedules]
-    figure, axes = new_figure(2, len(panels), width=4.4, height=3.2, sharex="col")
-    for column, (task, schedule) in enumerate(panels):
-        top, bottom = axes[0, column], axes[1, column]
-        for name, (key, settings) in swept.items():
+    combos = [(t, s) for t in spec.tasks for s in spec.schedules]
+    columns = min(columns, len(swept))
+    rows = -(-len(swept) // columns)
+    figure, axes = new_figure(rows, columns, width=3.6, height=2.9, sharey=True)
+    for ax, (name, (key, settings)) in zip(axes.flat, swept.items(), strict=False):
+        success_axis = ax.twinx()
+        colour = optimizer_style(name)["color"]
+        for index, (task, schedule) in enumerate(combos):
             values, medians, lows, highs, rates = [], [], [], [], []
             for setting in settings:
-                hits = np.concatenate(
-                    [
-                        r.population.hit_epochs[:, headline]
-                        for r in results.units
-                        if r.unit.task is task and r.unit.schedule == schedule and r.unit.setting == setting
-                    ]
-                )
+                populations = results.populations(task, schedule, setting)
+                if not populations:
+                    continue
+                hits = np.concatenate([population.hit_epochs[:, headline] for population in populations])
                 q1, median, q3 = quartiles(hits)
                 values.append(setting.hyperparameters[key])
                 medians.append(median), lows.append(median - q1), highs.append(q3 - median)
                 rates.append(np.isfinite(hits).mean())
-            style = optimizer_style(name)
-            top.errorbar(values, medians, yerr=[lows, highs], marker="o", capsize=3, label=f"{name} ({key})", **style)
-            bottom.plot(values, rates, marker="o", **style)
-        top.set(
-            xscale="log", yscale="log", ylabel="epochs to target (median, IQR)", title=f"{task.name} · {schedule.label}"
-        )
-        bottom.set(
-            xscale="log", ylim=(-0.03, 1.03), xlabel="step size: η (gd), Δ0 (Rprop), Δ (sign)", ylabel="success rate"
-        )
-        top.grid(True, alpha=0.3), bottom.grid(True, alpha=0.3)
-    axes[0, 0].legend(fontsize="small")
-    figure.suptitle(f"Sensitivity to the step size (target E ≤ {spec.targets.headline:g}): flat and high is robust")
+            style = ("-", "--", ":", "-.")[index % 4]
+            ax.errorbar(
+                values,
+                medians,
+                yerr=[lows, highs],
+                color=colour,
+                linestyle=style,
+                marker="o",
+                markersize=3,
+                capsize=2,
+                label=f"{task.name} · {schedule.label}",
+            )
+            success_axis.plot(values, rates, color="grey", linestyle=style, linewidth=1)
+        success_axis.set(ylim=(-0.03, 1.03))
+        success_axis.tick_params(axis="y", colors="grey", labelsize="small")
+        ax.set(xscale="log", yscale="log", title=name, xlabel=key)
+        ax.grid(True, alpha=0.3)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("epochs to target")
+    for ax in axes.flat[len(swept) :]:
+        ax.set_visible(False)
+    figure_legend(figure, axes.flat[0])
+    figure.suptitle(
+        f"Sensitivity to the step size: median epochs to E ≤ {spec.targets.headline:g} with IQR (colour, left) "
+        "and success rate (grey, right)"
+    )
     return figure

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 
 import optimizers
 
-# Paul Tol's "muted" qualitative scheme (colour-blind safe), then his grey for the tenth.
-PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#DDDDDD")
+# Paul Tol's "muted" qualitative scheme (colour-blind safe), then a dark grey for the tenth.
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#666666")
 LINE_STYLES = ("-", "--", ":", "-.")
 STATUS_COLOURS = {"plateau": "#BBBBBB", "diverged": "#000000", "budget": "#EE8866"}
 
@@ -42,8 +42,20 @@ def setting_style(setting, settings) -> dict:
     return style | {"linestyle": LINE_STYLES[siblings.index(setting) % len(LINE_STYLES)]}
 
 
-def figure_legend(figure, ax) -> None:
-    """One legend for the whole figure, below the panels, in as many columns as it needs to stay short."""
+MAX_LEGEND_ENTRIES = 24
+
+
+def figure_legend(figure, ax, settings=None) -> None:
+    """One legend for the whole figure, below the panels, in as many columns as it needs to stay short.
+
+    With more than MAX_LEGEND_ENTRIES lines (a hyperparameter sweep), it names
+    each optimizer once, by its colour.
+    """
+    from matplotlib.lines import Line2D
+
     handles, labels = ax.get_legend_handles_labels()
-    columns = min(len(labels), 6)
-    figure.legend(handles, labels, loc="outside lower center", ncols=columns, fontsize="small")
+    if len(labels) > MAX_LEGEND_ENTRIES:
+        names = list(dict.fromkeys(label.split("(")[0].split(" [")[0] for label in labels))
+        handles = [Line2D([], [], color=optimizer_style(name)["color"], linewidth=2) for name in names]
+        labels = [f"{name} (all settings)" for name in names]
+    figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6), fontsize="small")

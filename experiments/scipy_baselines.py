@@ -1,0 +1,136 @@
+"""scipy.optimize's classic methods as baselines, run per initial point and costed like everything else.
+
+The methods are not population-vectorized and decide their own steps (line
+searches, simplex moves), so they run one initial point at a time through one
+adapter.  Their cost is counted in the same unit as the runner's epochs:
+
+    epoch k      = after k + 1 evaluations of E (and ∇E) over all training samples,
+                   the first being the evaluation at the start
+    E at epoch k = the best E among those evaluations (COCO's best-so-far)
+    evaluations  = k·S per-sample evaluations to reach epoch k, as for the runner
+
+Nelder–Mead evaluates E only; the gradient methods get E and ∇E from one
+`network.loss_and_grad` call.  A method that stops on its own before the
+headline target (its gradient fell below ``plateau_gradient``, or it could make
+no further progress) is a ``plateau``; one that hits the evaluation cap is
+``budget``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+import network
+from experiments.budget import Budget, Targets
+from experiments.runner import PopulationResult, history_epochs
+
+METHODS = {
+    "scipy-bfgs": (
+        "BFGS",
+        "Broyden–Fletcher–Goldfarb–Shanno quasi-Newton with line search (Nocedal & Wright, Alg. 6.1)",
+    ),
+    "scipy-lbfgsb": ("L-BFGS-B", "limited-memory BFGS (Byrd, Lu, Nocedal & Zhu 1995)"),
+    "scipy-cg": ("CG", "nonlinear conjugate gradient, Polak–Ribière (Nocedal & Wright, §5.2)"),
+    "scipy-nelder-mead": ("Nelder-Mead", "derivative-free simplex search (Nelder & Mead 1965)"),
+}
+
+
+class _Stop(Exception):
+    """Raised inside the objective to end a run at the budget or at the finest target."""
+
+
+def run_scipy_population(
+    name: str, task: network.Task, initial_weights: np.ndarray, budget: Budget, targets: Targets
+) -> PopulationResult:
+    """Run scipy method ``name`` from every initial point; the same record as `train_population` gives."""
+    method = METHODS[name][0]
+    recorded = history_epochs(budget.max_epochs)
+    runs = [_run_one(method, task, start, budget, targets, recorded) for start in initial_weights]
+    fields = {key: np.array([run[key] for run in runs]) for key in runs[0]}
+    samples = task.inputs.size
+    status = np.full(len(runs), "budget", dtype=object)
+    status[fields["stopped_early"]] = "plateau"
+    status[~np.isnan(fields["diverged_epoch"])] = "diverged"
+    status[~np.isnan(fields["hit_epochs"][:, targets.headline_index])] = "converged"
+    return PopulationResult(
+        initial_weights=np.array(initial_weights, dtype=np.float64),
+        final_weights=fields["final_weights"],
+        final_error=fields["final_error"],
+        best_error=fields["final_error"],
+        final_grad_norm=fields["final_grad_norm"],
+        hit_epochs=fields["hit_epochs"],
+        stop_epoch=fields["stop_epoch"],
+        diverged_epoch=fields["diverged_epoch"],
+        grad_evaluations=fields["stop_epoch"] * samples,
+        status=status.astype(str),
+        history_epochs=recorded,
+        history=fields["history"],
+    )
+
+
+def _options(method: str, budget: Budget) -> dict:
+    """Stopping rules equal to the runner's: the budget, the targets, or a gradient below plateau_gradient.
+
+    scipy's own tolerances (gtol = 1e-5, L-BFGS-B's ftol, Nelder–Mead's
+    xatol/fatol = 1e-4) would stop these methods long before the targets.
+    """
+    cap = 10 * budget.max_epochs + 10  # the objective enforces the real cap; this only keeps scipy from stopping first
+    if method == "Nelder-Mead":
+        return {"maxfev": cap, "maxiter": cap, "xatol": 0.0, "fatol": 0.0}
+    if method == "L-BFGS-B":
+        return {"maxiter": cap, "maxfun": cap, "gtol": budget.plateau_gradient, "ftol": 0.0}
+    return {"maxiter": cap, "gtol": budget.plateau_gradient}
+
+
+def _run_one(method, task, start, budget, targets, recorded) -> dict:
+    target_values = np.array(targets.values)
+    errors, points = [], []
+
+    def record(weights, error):
+        if not np.isfinite(error) or np.abs(weights).max() > budget.weight_bound:
+            error = np.inf
+        errors.append(error)
+        points.append(np.array(weights, dtype=np.float64))
+        if len(errors) > budget.max_epochs or (np.isfinite(error) and error <= target_values[-1]):
+            raise _Stop
+
+    def error_and_grad(weights):
+        error, grad = network.loss_and_grad(weights, task.inputs, task.targets)
+        record(weights, float(error))
+        return float(error), grad
+
+    def error_only(weights):
+        error = float(network.error(weights, task.inputs, task.targets))
+        record(weights, error)
+        return error
+
+    stopped_early = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            if method == "Nelder-Mead":
+                optimize.minimize(error_only, start, method=method, options=_options(method, budget))
+            else:
+                optimize.minimize(error_and_grad, start, jac=True, method=method, options=_options(method, budget))
+            stopped_early = True
+        except _Stop:
+            pass
+    best = np.minimum.accumulate(np.array(errors))  # best-so-far E after each evaluation
+    stop_epoch = len(best) - 1
+    hits = np.array([np.argmax(best <= target) if (best <= target).any() else np.nan for target in target_values])
+    history = np.full(recorded.size, np.nan)
+    inside = recorded <= stop_epoch
+    history[inside] = best[recorded[inside]]
+    best_index = int(np.argmin(errors))
+    final_weights = points[best_index]
+    diverged = not np.isfinite(errors[best_index])
+    return {
+        "final_weights": final_weights,
+        "final_error": best[-1] if not diverged else np.nan,
+        "final_grad_norm": float(np.linalg.norm(network.loss_and_grad(final_weights, task.inputs, task.targets)[1])),
+        "hit_epochs": hits.astype(float),
+        "stop_epoch": stop_epoch,
+        "diverged_epoch": float(stop_epoch) if diverged else np.nan,
+        "history": history,
+        "stopped_early": stopped_early and not np.isfinite(hits[targets.headline_index]),
+    }
