@@ -47,23 +47,23 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else Path("results") / spec.name
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
-    results = engine.run(spec, out, resume=args.resume, progress=not args.quiet)
+    results = engine.run(spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs)
     if not args.quiet:
         _print_tables(results, significance=False)
     if not args.no_report:
-        _write_report(results, out, args.svg)
+        _write_report(results, out, args.svg, args.jobs)
     print(f"results written to {out}/")
     return 0
 
 
 def _plot(args) -> int:
-    _write_report(engine.load(args.results_dir), Path(args.results_dir), args.svg)
+    _write_report(engine.load(args.results_dir), Path(args.results_dir), args.svg, args.jobs)
     print(f"figures and report written to {args.results_dir}/")
     return 0
 
 
-def _write_report(results, out: Path, svg: bool) -> None:
-    figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",))
+def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
+    figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
     report.write_report(results, out, figures)
 
 
@@ -120,6 +120,12 @@ def _print_tables(results, significance: bool = True) -> None:
         )
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optarena", description="Compare optimizers on the 1-1-1 sigmoid network of the article."
@@ -130,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("spec", nargs="?", default="default", help="a .toml/.json spec file or a built-in name")
     run.add_argument("--out", help="results directory (default: results/<experiment name>)")
     run.add_argument("--resume", action="store_true", help="reuse the units already stored in the directory")
+    run.add_argument(
+        "--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes (default: one per core)"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")
     run.add_argument("--svg", action="store_true", help="write every figure as SVG too")
@@ -138,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="(re)draw the figures and report of a results directory")
     plot.add_argument("results_dir")
     plot.add_argument("--svg", action="store_true", help="write every figure as SVG too")
+    plot.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes")
     plot.set_defaults(command=_plot)
 
     table = commands.add_parser("table", help="print the tables of a results directory")

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from experiments import storage
 from experiments.results import Results
 from experiments.spec import ExperimentSpec, load_spec
 from experiments.tables import to_markdown
-from experiments.units import load_unit, plan, run_unit, save_unit, unit_path
+from experiments.units import UnitResult, load_unit, plan, run_unit, save_unit, unit_path
 
 
 class RunFailure(RuntimeError):
@@ -29,11 +30,14 @@ def run(
     out: str | Path | None = None,
     resume: bool = False,
     progress: bool = False,
+    jobs: int = 1,
 ) -> Results:
     """Train every unit of ``spec``; with ``out``, store each unit as it finishes and write the tables.
 
     With ``resume``, units already stored under ``out`` for this very spec are
     loaded instead of trained; the tables come out the same as an uninterrupted run.
+    ``jobs`` > 1 trains units in that many local processes (joblib's loky);
+    the results do not depend on it.
 
     >>> results = run("quick")
     >>> results.table()[["task", "optimizer", "runs"]].head(2).values.tolist()
@@ -51,22 +55,24 @@ def run(
         storage.write_json(out / "manifest.json", manifest)
         storage.write_json(out / "spec.json", spec.to_dict())
 
-    finished, failures = [], []
-    for unit in tqdm(plan(spec), desc=spec.name, unit="unit", disable=None if progress else True, leave=False):
-        result = load_unit(out, spec, unit) if resume else None
-        if result is None:
-            try:
-                result = run_unit(spec, unit)
-            except Exception as problem:  # a faulty (user) optimizer fails its unit, not the experiment
-                failures.append(f"{unit.label}: {type(problem).__name__}: {problem}")
+    units = plan(spec)
+    finished = [load_unit(out, spec, unit) if resume else None for unit in units]
+    twins = [_shared_training(unit, units) for unit in units]
+    needed = sorted({twins[i] for i, result in enumerate(finished) if result is None})
+    failures = []
+    with tqdm(total=len(needed), desc=spec.name, unit="unit", disable=None if progress else True, leave=False) as bar:
+        for index, outcome in _train_units(spec, [units[i] for i in needed], needed, jobs):
+            bar.update()
+            if isinstance(outcome, str):
+                failures.append(outcome)
                 continue
-            if out is not None:
-                save_unit(out, spec, result)
-        finished.append(result)
+            for j in (j for j, twin in enumerate(twins) if twin == index and finished[j] is None):
+                finished[j] = UnitResult(units[j], outcome.population, outcome.wall_time if j == index else 0.0)
+                if out is not None:
+                    save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
     if failures:
         raise RunFailure(
-            f"{len(failures)} of {len(failures) + len(finished)} units failed; the others are stored. "
-            f"First: {failures[0]}"
+            f"{len(failures)} of {len(needed)} units failed; the others are stored. First: {failures[0]}"
         )
     results = Results(spec, tuple(finished))
 
@@ -83,6 +89,47 @@ def run(
         }
         storage.write_json(out / "manifest.json", manifest)
     return results
+
+
+def _shared_training(unit, units) -> int:
+    """The index of the unit whose training this one repeats exactly, or its own index.
+
+    On a one-sample task every schedule is the same training: one update per
+    epoch on that sample's gradient (the same arrays, the same operations), so
+    the mini-batch and per-sample units reuse the full-batch unit's runs.
+    """
+    own = units.index(unit)
+    if unit.task.inputs.size != 1 or unit.schedule.kind == "full-batch":
+        return own
+    for index, other in enumerate(units):
+        if (
+            other.schedule.kind == "full-batch"
+            and other.task is unit.task
+            and other.setting == unit.setting
+            and other.seed == unit.seed
+        ):
+            return index
+    return own
+
+
+def _train_units(spec, units, indices, jobs: int):
+    """(index, UnitResult or a one-line failure) for every unit, in the order they finish."""
+    if jobs == 1:
+        for index, unit in zip(indices, units, strict=True):
+            yield index, _train_unit(spec, unit)
+        return
+    calls = (delayed(_train_unit)(spec, unit, unit.setting.build() if not unit.setting.is_scipy else None)
+             for unit in units)  # fmt: skip
+    ordered = Parallel(n_jobs=jobs, return_as="generator")(calls)
+    yield from zip(indices, ordered, strict=True)
+
+
+def _train_unit(spec, unit, optimizer=None):
+    """run_unit, with a failure turned into a one-line message instead of an exception."""
+    try:
+        return run_unit(spec, unit, optimizer)
+    except Exception as problem:  # a faulty (user) optimizer fails its unit, not the experiment
+        return f"{unit.label}: {type(problem).__name__}: {problem}"
 
 
 def load(results_dir: str | Path) -> Results:

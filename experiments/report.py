@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from experiments import plots, storage
 from experiments.tables import readable, to_markdown
@@ -31,24 +32,41 @@ class Figure:
     caption: str
 
 
-def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",)) -> list[Figure]:
-    """Draw every figure the results support into ``out/figures`` (atomically) and describe each."""
+def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs: int = 1) -> list[Figure]:
+    """Draw every figure the results support into ``out/figures`` (atomically) and describe each.
+
+    ``jobs`` > 1 draws the figures in that many processes; the files are the same.
+    """
     folder = Path(out) / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
-    table = results.table()
+    plan = _figure_plan(results, results.table())
+    if jobs == 1:
+        drawn = [_render(draw, formats) for _, _, draw, _ in plan]
+    else:
+        drawn = Parallel(n_jobs=jobs)(delayed(_render)(draw, formats) for _, _, draw, _ in plan)
     written = []
-    for stem, title, draw, caption in _figure_plan(results, table):
-        try:
-            figure = draw()
-        except ValueError:  # the results cannot support this view (no sweep, no adaptive optimizer)
+    for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
+        if images is None:  # the results cannot support this view (no sweep, no adaptive optimizer)
             continue
-        for extension in formats:
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format=extension, dpi=110)
-            storage.write_atomically(folder / f"{stem}.{extension}", lambda file, b=buffer: file.write(b.getvalue()))
-        plt.close(figure)
+        for extension, image in images.items():
+            storage.write_atomically(folder / f"{stem}.{extension}", lambda file, image=image: file.write(image))
         written.append(Figure(stem, title, caption))
     return written
+
+
+def _render(draw, formats) -> dict[str, bytes] | None:
+    """The figure ``draw()`` makes, encoded in each format; None when the results cannot support it."""
+    try:
+        figure = draw()
+    except plots.FigureNotApplicable:
+        return None
+    images = {}
+    for extension in formats:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=extension, dpi=110)
+        images[extension] = buffer.getvalue()
+    plt.close(figure)
+    return images
 
 
 def write_report(results, out: Path, figures: list[Figure]) -> tuple[Path, Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 import numpy as np
@@ -50,6 +51,18 @@ class Results:
 
     def runs(self) -> pd.DataFrame:
         """One row per run: where it started, how it ended, when it hit each target."""
+        return self._runs.copy()
+
+    def table(self) -> pd.DataFrame:
+        """The convergence table: one row per task × schedule × optimizer setting, seeds pooled."""
+        return self._table.copy()
+
+    def significance(self) -> pd.DataFrame:
+        """Pairwise tests between optimizer settings on each task × schedule, Holm-corrected per family."""
+        return self._significance.copy()
+
+    @cached_property
+    def _runs(self) -> pd.DataFrame:
         frames = []
         for result in self.units:
             unit, population = result.unit, result.population
@@ -78,9 +91,9 @@ class Results:
             frames.append(pd.DataFrame(columns))
         return pd.concat(frames, ignore_index=True)
 
-    def table(self) -> pd.DataFrame:
-        """The convergence table: one row per task × schedule × optimizer setting, seeds pooled."""
-        runs = self.runs()
+    @cached_property
+    def _table(self) -> pd.DataFrame:
+        runs = self._runs
         wall_times = pd.DataFrame(
             [(r.unit.task.name, r.unit.schedule.label, r.unit.setting.label, r.wall_time) for r in self.units],
             columns=[*GROUP, "wall_time_s"],
@@ -90,9 +103,9 @@ class Results:
         wall = wall_times.groupby(GROUP, sort=False)["wall_time_s"].sum().reset_index()
         return table.merge(wall, on=GROUP, how="left")
 
-    def significance(self) -> pd.DataFrame:
-        """Pairwise tests between optimizer settings on each task × schedule, Holm-corrected per family."""
-        runs = self.runs()
+    @cached_property
+    def _significance(self) -> pd.DataFrame:
+        runs = self._runs
         headline = hit_column(self.spec.targets.headline)
         frames = []
         for (task, schedule), family in runs.groupby(["task", "schedule"], sort=False):

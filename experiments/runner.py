@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 import network
+from experiments import fused
 from experiments.budget import Budget, Targets
 from experiments.schedules import Schedule
 from network import Task
@@ -96,6 +97,7 @@ def train_population(
     seed: int = 0,
     observe: Callable[[int, np.ndarray, np.ndarray, Any], None] | None = None,
     flat_spot: float = 0.0,
+    accelerate: bool = True,
 ) -> PopulationResult:
     """Train every network of ``initial_weights`` (shape (N, 2)) on ``task``.
 
@@ -104,6 +106,8 @@ def train_population(
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
     ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
     errors, hits and the plateau test still use the exact E and gradient.
+    ``accelerate`` lets gd, sign and the Rprop variants on the full batch run
+    in the compiled kernel of `experiments.fused` (same results, to the bit).
 
     >>> import optimizers
     >>> result = train_population(
@@ -117,20 +121,57 @@ def train_population(
     weights = as_weights(initial_weights).copy()
     if weights.ndim != 2:
         raise ValueError(f"initial_weights must have shape (N, 2), got {weights.shape}")
-    count, samples, inputs, task_targets = len(weights), task.inputs.size, task.inputs, task.targets
-    target_values = np.array(targets.values)
     recorded = history_epochs(budget.max_epochs)
     history_slot = np.full(budget.max_epochs + 1, -1)
     history_slot[recorded] = np.arange(recorded.size)
+    target_values = np.array(targets.values)
+    if fused.applies(optimizer, schedule, observe, accelerate):
+        raw = fused.train(optimizer, task, weights, budget, target_values, history_slot, flat_spot)
+    else:
+        raw = _train_generic(
+            optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot
+        )
+    return assemble(weights, raw, recorded, task.inputs.size, budget, targets)
 
-    initial = weights.copy()
+
+def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget, targets: Targets, stopped_early=None):
+    """A `PopulationResult` from the raw per-run arrays, with each run's status from the fixed taxonomy.
+
+    ``stopped_early`` marks runs whose method ended by itself (scipy's): they
+    count as a plateau too.
+    """
+    status = np.full(len(initial_weights), "budget", dtype=object)
+    plateau = raw["final_grad_norm"] <= budget.plateau_gradient
+    status[plateau if stopped_early is None else plateau | stopped_early] = "plateau"
+    status[~np.isnan(raw["diverged_epoch"])] = "diverged"
+    status[~np.isnan(raw["hit_epochs"][:, targets.headline_index])] = "converged"
+    best_error = np.where(np.isinf(raw["best_error"]), np.nan, raw["best_error"])
+    return PopulationResult(
+        initial_weights=np.array(initial_weights, dtype=np.float64),
+        final_weights=raw["final_weights"],
+        final_error=raw["final_error"],
+        best_error=best_error,
+        final_grad_norm=raw["final_grad_norm"],
+        hit_epochs=raw["hit_epochs"],
+        stop_epoch=raw["stop_epoch"],
+        diverged_epoch=raw["diverged_epoch"],
+        grad_evaluations=raw["stop_epoch"] * samples,
+        status=status.astype(str),
+        history_epochs=recorded,
+        history=raw["history"],
+    )
+
+
+def _train_generic(optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot):
+    """The numpy path: every active run advanced together, epoch by epoch, through the optimizer's own step."""
+    count, samples, inputs, task_targets = len(weights), task.inputs.size, task.inputs, task.targets
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
     hit_epochs = np.full((count, target_values.size), np.nan)
     stop_epoch = np.full(count, budget.max_epochs)
     diverged_epoch = np.full(count, np.nan)
-    history = np.full((count, recorded.size), np.nan)
+    history = np.full((count, int(history_slot.max()) + 1), np.nan)
 
     active = np.arange(count)
     state = optimizer.init(weights)
@@ -176,26 +217,16 @@ def train_population(
                         weights, inputs[batch], task_targets[batch], flat_spot
                     )
                     weights, state = optimizer.step(weights, batch_grad, state, loss=batch_error)
-
-    status = np.full(count, "budget", dtype=object)
-    status[final_grad_norm <= budget.plateau_gradient] = "plateau"
-    status[~np.isnan(diverged_epoch)] = "diverged"
-    status[~np.isnan(hit_epochs[:, targets.headline_index])] = "converged"
-    best_error[np.isinf(best_error)] = np.nan
-    return PopulationResult(
-        initial_weights=initial,
-        final_weights=final_weights,
-        final_error=final_error,
-        best_error=best_error,
-        final_grad_norm=final_grad_norm,
-        hit_epochs=hit_epochs,
-        stop_epoch=stop_epoch,
-        diverged_epoch=diverged_epoch,
-        grad_evaluations=stop_epoch * samples,
-        status=status.astype(str),
-        history_epochs=recorded,
-        history=history,
-    )
+    return {
+        "final_weights": final_weights,
+        "final_error": final_error,
+        "best_error": best_error,
+        "final_grad_norm": final_grad_norm,
+        "hit_epochs": hit_epochs,
+        "stop_epoch": stop_epoch,
+        "diverged_epoch": diverged_epoch,
+        "history": history,
+    }
 
 
 def _full_grad(weights: np.ndarray, task: Task) -> np.ndarray:

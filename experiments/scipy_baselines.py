@@ -23,7 +23,7 @@ from scipy import optimize
 
 import network
 from experiments.budget import Budget, Targets
-from experiments.runner import PopulationResult, history_epochs
+from experiments.runner import PopulationResult, assemble, history_epochs
 
 METHODS = {
     "scipy-bfgs": (
@@ -47,26 +47,17 @@ def run_scipy_population(
     method = METHODS[name][0]
     recorded = history_epochs(budget.max_epochs)
     runs = [_run_one(method, task, start, budget, targets, recorded) for start in initial_weights]
-    fields = {key: np.array([run[key] for run in runs]) for key in runs[0]}
-    samples = task.inputs.size
-    status = np.full(len(runs), "budget", dtype=object)
-    status[fields["stopped_early"]] = "plateau"
-    status[~np.isnan(fields["diverged_epoch"])] = "diverged"
-    status[~np.isnan(fields["hit_epochs"][:, targets.headline_index])] = "converged"
-    return PopulationResult(
-        initial_weights=np.array(initial_weights, dtype=np.float64),
-        final_weights=fields["final_weights"],
-        final_error=fields["final_error"],
-        best_error=fields["final_error"],
-        final_grad_norm=fields["final_grad_norm"],
-        hit_epochs=fields["hit_epochs"],
-        stop_epoch=fields["stop_epoch"],
-        diverged_epoch=fields["diverged_epoch"],
-        grad_evaluations=fields["stop_epoch"] * samples,
-        status=status.astype(str),
-        history_epochs=recorded,
-        history=fields["history"],
-    )
+    raw = {key: np.array([run[key] for run in runs]) for key in runs[0]}
+    stopped_early = raw.pop("stopped_early")
+    return assemble(initial_weights, raw, recorded, task.inputs.size, budget, targets, stopped_early)
+
+
+def scipy_path(name: str, task: network.Task, start, budget: Budget, targets: Targets) -> np.ndarray:
+    """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, 2)."""
+    path = [np.array(start, dtype=np.float64)]
+    _run_one(METHODS[name][0], task, np.array(start, dtype=np.float64), budget, targets, np.array([0]),
+             on_iterate=lambda weights: path.append(np.array(weights, dtype=np.float64)))  # fmt: skip
+    return np.array(path)
 
 
 def _options(method: str, budget: Budget) -> dict:
@@ -83,7 +74,7 @@ def _options(method: str, budget: Budget) -> dict:
     return {"maxiter": cap, "gtol": budget.plateau_gradient}
 
 
-def _run_one(method, task, start, budget, targets, recorded) -> dict:
+def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) -> dict:
     target_values = np.array(targets.values)
     errors, points = [], []
 
@@ -109,9 +100,14 @@ def _run_one(method, task, start, budget, targets, recorded) -> dict:
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             if method == "Nelder-Mead":
-                optimize.minimize(error_only, start, method=method, options=_options(method, budget))
+                optimize.minimize(
+                    error_only, start, method=method, options=_options(method, budget), callback=on_iterate
+                )
             else:
-                optimize.minimize(error_and_grad, start, jac=True, method=method, options=_options(method, budget))
+                optimize.minimize(
+                    error_and_grad, start, jac=True, method=method, options=_options(method, budget),
+                    callback=on_iterate,
+                )  # fmt: skip
             stopped_early = True
         except _Stop:
             pass
@@ -127,6 +123,7 @@ def _run_one(method, task, start, budget, targets, recorded) -> dict:
     return {
         "final_weights": final_weights,
         "final_error": best[-1] if not diverged else np.nan,
+        "best_error": best[-1],
         "final_grad_norm": float(np.linalg.norm(network.loss_and_grad(final_weights, task.inputs, task.targets)[1])),
         "hit_epochs": hits.astype(float),
         "stop_epoch": stop_epoch,

@@ -78,15 +78,20 @@ def plan(spec: ExperimentSpec) -> list[Unit]:
     ]
 
 
-def run_unit(spec: ExperimentSpec, unit: Unit) -> UnitResult:
-    """Train the unit's whole population in one vectorized call."""
+def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
+    """Train the unit's whole population in one vectorized call.
+
+    ``optimizer`` is the setting's optimizer object, built here when not
+    given (a worker process gets it pickled, so optimizers registered in a
+    notebook or script work there too).
+    """
     started = time.perf_counter()
     points = spec.initial_points.points(unit.seed)
     if unit.setting.is_scipy:
         population = run_scipy_population(unit.setting.name, unit.task, points, spec.budget, spec.targets)
     else:
         population = train_population(
-            unit.setting.build(),
+            optimizer or unit.setting.build(),
             unit.task,
             points,
             unit.schedule,

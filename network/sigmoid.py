@@ -5,11 +5,16 @@
 
 σ′ is computed from the pre-activation x as σ(x)·σ(−x), never from a rounded
 output s as s·(1 − s): for x ≥ 37, σ(x) rounds to exactly 1.0 and s·(1 − s)
-collapses to 0, while σ(x)·σ(−x) stays positive up to |x| ≈ 745, where float64
-itself underflows.  A collapsed derivative would freeze sign-based methods such
+collapses to 0, while σ(x)·σ(−x) stays positive up to |x| ≈ 709, where exp
+itself overflows.  A collapsed derivative would freeze sign-based methods such
 as Rprop, whose sign test then sees an exact zero.
 
-`scipy.special.expit` maps ±inf to 1/0 and never warns about overflow.
+The pair (σ(x), 1 − σ(x)) takes one exponential: the smaller of the two is
+σ(−|x|) = `scipy.special.expit`(−|x|) = 1 / (1 + e^|x|), at full relative
+precision, and the larger is 1 minus it, exact to rounding because it lies in
+[0.5, 1].  expit maps ±inf to 1/0 and never warns about overflow; it calls the
+C library's exp, so the compiled kernel of `experiments.fused` reproduces
+every value to the last bit.
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_and_complement(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(σ(x), 1 − σ(x)), the second computed as σ(−x) so it keeps full relative precision.
+    """(σ(x), 1 − σ(x)) from one exponential, each at full relative precision.
 
     >>> s, one_minus_s = sigmoid_and_complement(40.0)
     >>> float(s), float(one_minus_s) > 0
     (1.0, True)
     """
-    return expit(x), expit(np.negative(x))
+    small = expit(-np.abs(x))  # σ(−|x|) ≤ 0.5
+    large = 1.0 - small
+    non_negative = np.greater_equal(x, 0)
+    return np.where(non_negative, large, small), np.where(non_negative, small, large)
 
 
 def sigmoid_derivative(x: np.ndarray) -> np.ndarray:

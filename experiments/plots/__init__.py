@@ -12,9 +12,11 @@ from experiments.plots.convergence import convergence_curves
 from experiments.plots.internals import step_size_internals
 from experiments.plots.profiles import performance_profile, runtime_ecdf
 from experiments.plots.sensitivity import sensitivity, sweeps
+from experiments.plots.style import FigureNotApplicable
 from experiments.plots.surface import error_surface, surface_grid
 
 __all__ = [
+    "FigureNotApplicable",
     "basin_map",
     "convergence_curves",
     "error_surface",

@@ -9,7 +9,7 @@ from matplotlib.lines import Line2D
 from experiments.plots.style import STATUS_COLOURS, new_figure
 
 
-def basin_map(results, task_name: str | None = None, schedule_label: str | None = None, max_panels: int = 12):
+def basin_map(results, task_name: str | None = None, schedule_label: str | None = None, max_panels: int = 20):
     """One panel per optimizer setting: each initial point coloured by epochs to the headline target.
 
     Grid starts are drawn as cells, random or listed starts as dots; failures
@@ -27,7 +27,7 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
     norm = LogNorm(
         vmin=max(1.0, finite.min() if finite.size else 1.0), vmax=max(10.0, finite.max() if finite.size else 10)
     )
-    columns = min(3, len(settings))
+    columns = min(4, len(settings))
     rows = -(-len(settings) // columns)
     figure, axes = new_figure(rows, columns, width=3.9, height=3.5, sharex=True, sharey=True)
     coloured = None

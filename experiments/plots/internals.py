@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.plots.style import new_figure, setting_style
+from experiments.plots.style import FigureNotApplicable, new_figure, setting_style
 from experiments.plots.surface import default_starts
 from experiments.runner import trace
 
@@ -14,9 +14,13 @@ def step_size_internals(results, task_name: str | None = None, start=None, max_p
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
     start = default_starts(spec)[0] if start is None else np.asarray(start, dtype=float)
-    adaptive = [s for s in spec.optimizers if hasattr(s.build().init(np.zeros(2)), "step_size")][:max_panels]
+    adaptive = [s for s in spec.optimizers if not s.is_scipy and hasattr(s.build().init(np.zeros(2)), "step_size")][
+        :max_panels
+    ]
     if not adaptive:
-        raise ValueError("no optimizer in these results keeps per-weight step sizes (such as the Rprop family)")
+        raise FigureNotApplicable(
+            "no optimizer in these results keeps per-weight step sizes (such as the Rprop family)"
+        )
     figure, axes = new_figure(2, len(adaptive), width=4.0, height=3.0, sharex="col")
     for column, setting in enumerate(adaptive):
         path = trace(setting.build(), task, start, spec.schedules[0], spec.budget, spec.targets, spec.seeds[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.metrics import quartiles
-from experiments.plots.style import figure_legend, new_figure, optimizer_style
+from experiments.plots.style import FigureNotApplicable, figure_legend, new_figure, optimizer_style
 
 
 def sweeps(spec) -> dict[str, tuple[str, list]]:
@@ -34,7 +34,7 @@ def sensitivity(results, columns: int = 4):
     spec = results.spec
     swept = sweeps(spec)
     if not swept:
-        raise ValueError(
+        raise FigureNotApplicable(
             "these results hold no hyperparameter sweep (>= 3 settings of one optimizer differing in one "
             "hyperparameter); run the built-in experiment: optarena run sensitivity"
         )

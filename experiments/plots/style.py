@@ -10,7 +10,12 @@ import matplotlib.pyplot as plt
 
 import optimizers
 
+
 # Paul Tol's "muted" qualitative scheme (colour-blind safe), then a dark grey for the tenth.
+class FigureNotApplicable(ValueError):
+    """These results cannot support this figure (no sweep, no adaptive optimizer, ...)."""
+
+
 PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#666666")
 LINE_STYLES = ("-", "--", ":", "-.")
 STATUS_COLOURS = {"plateau": "#BBBBBB", "diverged": "#000000", "budget": "#EE8866"}

@@ -9,6 +9,7 @@ from matplotlib.ticker import LogLocator
 import network
 from experiments.plots.style import new_figure, setting_style
 from experiments.runner import trace
+from experiments.scipy_baselines import scipy_path
 
 FLOOR = 1e-10  # errors below this share the darkest colour
 
@@ -36,25 +37,19 @@ def default_starts(spec) -> np.ndarray:
     return centre + half * np.array([[-0.6, -0.5], [0.7, -0.6], [-0.4, 0.7]])
 
 
-def error_surface(results, task_name: str | None = None, starts=None, max_panels: int = 12):
+def error_surface(results, task_name: str | None = None, starts=None, max_panels: int = 20):
     """Filled log-scaled contours of E for one task, one panel per optimizer setting, paths from the same starts."""
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0]) if task_name else spec.tasks[0]
     starts = default_starts(spec) if starts is None else np.asarray(starts, dtype=float)
     schedule = spec.schedules[0]
     settings = spec.optimizers[:max_panels]
-    paths = {
-        setting.label: [
-            trace(setting.build(), task, start, schedule, spec.budget, spec.targets, spec.seeds[0]).weights
-            for start in starts
-        ]
-        for setting in settings
-    }
+    paths = {setting.label: [_path(setting, task, start, spec) for start in starts] for setting in settings}
     extent = _extent(spec, starts, paths)
     w_h, w_o, errors = surface_grid(task, extent)
     lowest = max(errors.min(), FLOOR)
     levels = np.logspace(np.log10(lowest), np.log10(max(errors.max(), lowest * 10)), 24)
-    columns = min(3, len(settings))
+    columns = min(4, len(settings))
     rows = -(-len(settings) // columns)
     figure, axes = new_figure(rows, columns, width=4.0, height=3.6, sharex=True, sharey=True)
     for ax, setting in zip(axes.flat, settings, strict=False):
@@ -75,6 +70,14 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     figure.colorbar(filled, ax=axes, label="error E (log scale)", shrink=0.8, ticks=LogLocator())
     figure.suptitle(f"Error surface of {task.name} ({schedule.label} paths; o start, * end)")
     return figure
+
+
+def _path(setting, task, start, spec) -> np.ndarray:
+    """The weights a setting visits from ``start``: every epoch, or every accepted iterate of a scipy method."""
+    if setting.is_scipy:
+        return scipy_path(setting.name, task, start, spec.budget, spec.targets)
+    optimizer = setting.build()
+    return trace(optimizer, task, start, spec.schedules[0], spec.budget, spec.targets, spec.seeds[0]).weights
 
 
 def _extent(spec, starts, paths) -> tuple[float, float, float, float]:

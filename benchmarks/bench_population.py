@@ -1,0 +1,206 @@
+"""How fast optarena trains populations, measured side by side in one run.
+
+For gd and irprop- on the teacher task (4 samples, float64, full batch) at
+N = 1, 10², 10⁴, 10⁶ networks it prints the median throughput, in
+network-epochs per second, of:
+
+- optarena's engine (`experiments.train_population`: the compiled kernel for
+  these optimizers, with all per-run bookkeeping: 36 targets, histories, statuses);
+- optarena's generic numpy path (the same engine with ``accelerate=False``);
+- a naive per-network Python loop over optarena's own API (what a newcomer writes);
+- torch, vectorized over the population with autograd and ``torch.optim``
+  (when torch is importable), with 2 threads;
+
+and the ratios between them; then the peak memory of a 10⁶-network, 1000-epoch
+population, how the work shrinks as runs converge, and the wall time of the
+default ``optarena run`` with its figures.
+
+    python benchmarks/bench_population.py            # everything (a few minutes)
+    python benchmarks/bench_population.py --quick    # smaller N and fewer repeats
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import network
+import optimizers
+from experiments import Budget, Targets, train_population
+
+TASK = network.get_task("teacher")
+NO_STOPPING = Targets((1e-300,))  # no run ever stops early: every network does every epoch
+TORCH_KWARGS = {"gd": ("SGD", {"lr": 0.5}), "irprop-": ("Rprop", {"lr": 0.1})}
+
+
+def starts(count: int) -> np.ndarray:
+    return np.random.default_rng(0).uniform(-10, 10, size=(count, 2))
+
+
+def epochs_for(count: int) -> int:
+    """Enough epochs for a measurable run: about 2·10⁷ network-epochs, at least 50 epochs."""
+    return int(min(2000, max(50, 2e7 / count)))
+
+
+def median_rate(run, count: int, epochs: int, repeats: int) -> float:
+    run()  # warm up: numba's compile or cache load, torch's first call
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return count * epochs / statistics.median(times)
+
+
+def engine(name: str, count: int, epochs: int, accelerate: bool):
+    weights = starts(count)
+    budget = Budget(max_epochs=epochs)
+    return lambda: train_population(
+        optimizers.get(name), TASK, weights, budget=budget, targets=NO_STOPPING, accelerate=accelerate
+    )
+
+
+def naive_loop(name: str, count: int, epochs: int):
+    """One network at a time through optarena's public API: the loop a newcomer writes."""
+    weights = starts(count)
+
+    def run():
+        optimizer = optimizers.get(name)
+        for start in weights:
+            w, state = start, optimizer.init(start)
+            for _ in range(epochs):
+                error, grad = network.loss_and_grad(w, TASK.inputs, TASK.targets)
+                w, state = optimizer.step(w, grad, state, loss=error)
+
+    return run
+
+
+def torch_vectorized(name: str, count: int, epochs: int):
+    import torch
+
+    torch.set_num_threads(2)
+    inputs, targets = torch.tensor(TASK.inputs), torch.tensor(TASK.targets)
+    class_name, kwargs = TORCH_KWARGS[name]
+
+    def run():
+        weights = torch.tensor(starts(count), requires_grad=True)
+        optimizer = getattr(torch.optim, class_name)([weights], **kwargs)
+        for _ in range(epochs):
+            optimizer.zero_grad()
+            r_h = torch.sigmoid(weights[:, :1] * inputs)
+            r_o = torch.sigmoid(weights[:, 1:] * r_h)
+            ((targets - r_o) ** 2 / 2).sum().backward()
+            optimizer.step()
+
+    return run
+
+
+def throughput_table(sizes, repeats: int) -> None:
+    try:
+        import torch  # noqa: F401
+
+        has_torch = True
+    except ImportError:
+        has_torch = False
+    print("\nThroughput, network-epochs/s (median of repeats), teacher task, full batch, float64")
+    header = f"{'optimizer':9} {'N':>9} {'epochs':>6} {'engine':>10} {'numpy':>10} {'naive':>10} {'torch':>10}"
+    print(header + "   engine/torch  engine/numpy  engine/naive")
+    for name in ("gd", "irprop-"):
+        for count in sizes:
+            epochs = epochs_for(count)
+            fast = median_rate(engine(name, count, epochs, True), count, epochs, repeats)
+            plain = median_rate(engine(name, count, epochs, False), count, epochs, repeats)
+            naive_count = min(count, 200)  # the naive loop's rate does not depend on N; time 200 networks at most
+            naive_epochs = min(epochs, 200)
+            naive = median_rate(naive_loop(name, naive_count, naive_epochs), naive_count, naive_epochs, 1)
+            torch_rate = (
+                median_rate(torch_vectorized(name, count, epochs), count, epochs, repeats) if has_torch else None
+            )
+            torch_text = f"{torch_rate:10.3g}" if torch_rate else f"{'-':>10}"
+            ratio = f"{fast / torch_rate:13.2f}×" if torch_rate else f"{'-':>14}"
+            print(
+                f"{name:9} {count:9d} {epochs:6d} {fast:10.3g} {plain:10.3g} {naive:10.3g} {torch_text}"
+                f" {ratio} {fast / plain:12.2f}× {fast / naive:12.0f}×"
+            )
+    if not has_torch:
+        print("(torch is not installed: pip install torch to add its column)")
+
+
+def peak_memory(count: int, epochs: int) -> None:
+    """Peak resident memory of one population trained in a fresh process, default targets and histories."""
+    script = (
+        "import resource, numpy as np, network, optimizers\n"
+        "from experiments import Budget, train_population\n"
+        f"w = np.random.default_rng(0).uniform(-10, 10, size=({count}, 2))\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        f"r = train_population(optimizers.get('irprop-'), network.get_task('teacher'), w, "
+        f"budget=Budget(max_epochs={epochs}))\n"
+        "print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, (r.status == 'converged').mean())\n"
+    )
+    started = time.perf_counter()
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    before, peak, converged = output.split()
+    print(
+        f"\nPeak memory, irprop-, N = {count:,}, up to {epochs} epochs, 36 targets and histories: "
+        f"{int(peak) / 1024:.0f} MB resident ({int(before) / 1024:.0f} MB before training; "
+        f"{float(converged):.0%} converged; {time.perf_counter() - started:.1f} s)"
+    )
+
+
+def shrinking_work(count: int) -> None:
+    """Runs that reached the finest target stop: wall time with the target ladder against never stopping."""
+    weights, budget = starts(count), Budget(max_epochs=2000)
+    for name in ("irprop-", "adam"):
+        optimizer = optimizers.get(name)
+        timed = {}
+        for label, targets in (("stopping", None), ("never stopping", NO_STOPPING)):
+            started = time.perf_counter()
+            result = train_population(optimizer, TASK, weights, budget=budget, targets=targets)
+            timed[label] = (time.perf_counter() - started, result.stop_epoch.mean())
+        print(
+            f"{name:8} N = {count}: {timed['stopping'][0]:.2f} s with early stops (mean stop epoch "
+            f"{timed['stopping'][1]:.0f}) vs {timed['never stopping'][0]:.2f} s running all 2000 epochs"
+        )
+
+
+def default_run() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "experiments", "run", "--out", str(Path(folder) / "default"), "--quiet"],
+            check=True,
+            capture_output=True,
+        )
+        print(
+            f"\nDefault `optarena run` (all optimizers, tables, figures, report): {time.perf_counter() - started:.1f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N up to 10⁴, fewer repeats, no 10⁶ memory run")
+    args = parser.parse_args()
+    print(
+        f"optarena population benchmark on {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    )
+    sizes = (1, 100, 10_000) if args.quick else (1, 100, 10_000, 1_000_000)
+    throughput_table(sizes, repeats=2 if args.quick else 3)
+    if not args.quick:
+        peak_memory(1_000_000, 1000)
+    print("\nThe active set shrinks: finished runs cost nothing")
+    shrinking_work(2_000 if args.quick else 20_000)
+    default_run()
+
+
+if __name__ == "__main__":
+    main()
