@@ -71,9 +71,7 @@ def run(
                 if out is not None:
                     save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
     if failures:
-        raise RunFailure(
-            f"{len(failures)} of {len(needed)} units failed; the others are stored. First: {failures[0]}"
-        )
+        raise RunFailure(f"{len(failures)} of {len(needed)} units failed; the others are stored. First: {failures[0]}")
     results = Results(spec, tuple(finished))
 
     if out is not None:

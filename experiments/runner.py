@@ -106,8 +106,8 @@ def train_population(
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
     ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
     errors, hits and the plateau test still use the exact E and gradient.
-    ``accelerate`` lets gd, sign and the Rprop variants on the full batch run
-    in the compiled kernel of `experiments.fused` (same results, to the bit).
+    ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
+    kernel of `experiments.fused` (same results, to the bit).
 
     >>> import optimizers
     >>> result = train_population(
@@ -125,8 +125,8 @@ def train_population(
     history_slot = np.full(budget.max_epochs + 1, -1)
     history_slot[recorded] = np.arange(recorded.size)
     target_values = np.array(targets.values)
-    if fused.applies(optimizer, schedule, observe, accelerate):
-        raw = fused.train(optimizer, task, weights, budget, target_values, history_slot, flat_spot)
+    if fused.applies(optimizer, observe, accelerate):
+        raw = fused.train(optimizer, task, weights, schedule, seed, budget, target_values, history_slot, flat_spot)
     else:
         raw = _train_generic(
             optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot

@@ -72,7 +72,10 @@ def error(weights, inputs, targets) -> np.ndarray:
     >>> float(error([0.0, 0.0], [1.0], [1.0]))
     0.125
     """
-    return sum_over_samples(per_sample_loss_and_grad(weights, inputs, targets)[0], axis=-1)
+    weights, inputs, targets = _checked(weights, inputs, targets)
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = _residual(_activations(weights, inputs), targets)
+        return sum_over_samples(0.5 * residual**2, axis=-1)
 
 
 def loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -109,6 +112,14 @@ def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -
     The per-sample (stochastic) schedule steps on one of these at a time; the
     full-batch error and gradient are their sums over the sample axis.
     """
+    weights, inputs, targets = _checked(weights, inputs, targets)
+    if not (isinstance(flat_spot, (int, float)) and np.isfinite(flat_spot) and flat_spot >= 0):
+        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
+
+
+def _checked(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weights = as_weights(weights)
     inputs, targets = as_samples(inputs, "inputs"), as_samples(targets, "targets")
     if inputs.shape != targets.shape:
@@ -116,10 +127,7 @@ def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -
             f"inputs and targets must have the same number of samples, got {inputs.size} inputs "
             f"and {targets.size} targets"
         )
-    if not (isinstance(flat_spot, (int, float)) and np.isfinite(flat_spot) and flat_spot >= 0):
-        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
+    return weights, inputs, targets
 
 
 def _activations(weights: np.ndarray, inputs: np.ndarray) -> Activations:
@@ -131,11 +139,14 @@ def _activations(weights: np.ndarray, inputs: np.ndarray) -> Activations:
     return Activations(hidden_input, r_h, one_minus_r_h, output_input, r_o, one_minus_r_o)
 
 
+def _residual(a: Activations, targets: np.ndarray) -> np.ndarray:
+    """t − r_o, from 1 − r_o = σ(−w_o·r_h) where r_o is near 1, so it keeps its relative precision."""
+    return np.where(a.output_input > 0, (targets - 1.0) + a.one_minus_r_o, targets - a.r_o)
+
+
 def _per_sample_loss_and_grad(weights, inputs, targets, flat_spot=0.0):
     a = _activations(weights, inputs)
-    residual = np.where(  # t − r_o, from 1 − r_o where r_o is near 1
-        a.output_input > 0, (targets - 1.0) + a.one_minus_r_o, targets - a.r_o
-    )
+    residual = _residual(a, targets)
     output_delta = -residual * (a.r_o * a.one_minus_r_o + flat_spot)  # −(t − r_o)·r_o(1 − r_o)
     grad = np.empty((*output_delta.shape, 2))
     grad[..., 0] = output_delta * (weights[..., 1, None] * (a.r_h * a.one_minus_r_h + flat_spot)) * inputs

@@ -1,0 +1,72 @@
+"""The compiled kernel gives the numpy path's results to the last bit, whatever the schedule or the fate of a run."""
+
+import numpy as np
+import pytest
+
+import network
+import optimizers
+from experiments import Budget, Schedule, Targets, fused, train_population
+
+STARTS = np.concatenate(
+    [
+        np.random.default_rng(11).uniform(-12, 12, size=(300, 2)),
+        # saturated, symmetric, broken, huge, at the teacher
+        [[40.0, -40.0], [0.0, 0.0], [np.nan, 1.0], [1e5, 1.0], [2.0, 3.0]],
+    ]
+)
+SETTINGS = [
+    ("gd", {}),
+    ("gd", {"learning_rate": 50.0}),  # diverges from many starts
+    ("sign", {"step_size": 0.02}),
+    ("rprop+", {}),
+    ("rprop-", {"delta0": 5.0, "delta_max": 10.0}),
+    ("irprop+", {"eta_plus": 1.5, "eta_minus": 0.3}),
+    ("irprop-", {"delta0": 1e-4}),
+]
+
+
+def both_paths(name, hyperparameters, task, schedule, flat_spot=0.0):
+    results = [
+        train_population(
+            optimizers.get(name, **hyperparameters), task, STARTS, schedule, Budget(max_epochs=300, weight_bound=1e6),
+            Targets.ladder(0.1, 1e-9, 3, headline=1e-6), seed=5, flat_spot=flat_spot, accelerate=accelerate,
+        )
+        for accelerate in (True, False)
+    ]  # fmt: skip
+    return results
+
+
+@pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+@pytest.mark.parametrize(("name", "hyperparameters"), SETTINGS)
+@pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 3)])
+@pytest.mark.parametrize("task", ["teacher", "single-sample"])
+def test_the_kernel_equals_the_numpy_path_bit_for_bit(name, hyperparameters, schedule, task):
+    fast, plain = both_paths(name, hyperparameters, network.get_task(task), schedule)
+    for field in fast.FIELDS:
+        np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
+
+
+@pytest.mark.skipif(fused.numba is None, reason="numba is not installed")
+@pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample")])
+def test_the_kernel_equals_the_numpy_path_with_the_flat_spot(schedule):
+    fast, plain = both_paths("irprop+", {}, network.get_task("teacher"), schedule, flat_spot=0.1)
+    for field in fast.FIELDS:
+        np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
+
+
+def test_the_statuses_cover_every_fate():
+    fast, _ = both_paths("gd", {"learning_rate": 50.0}, network.get_task("teacher"), Schedule())
+    assert {"converged", "diverged"} <= set(fast.status)
+
+
+def test_only_the_built_in_classes_and_no_hooks_take_the_kernel(monkeypatch):
+    class MyGD(optimizers.GradientDescent):
+        pass
+
+    assert fused.applies(optimizers.get("irprop-"), None, True) == (fused.numba is not None)
+    assert not fused.applies(MyGD(), None, True)
+    assert not fused.applies(optimizers.get("adam"), None, True)
+    assert not fused.applies(optimizers.get("gd"), lambda *args: None, True)
+    assert not fused.applies(optimizers.get("gd"), None, False)
+    monkeypatch.setenv("OPTARENA_ACCELERATE", "0")
+    assert not fused.applies(optimizers.get("gd"), None, True)
