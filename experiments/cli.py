@@ -6,16 +6,18 @@ Exit codes: 0 success, 1 a run or a check failed, 2 a usage error (bad arguments
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
 
 import network
 import optimizers
-from experiments import engine, report
+from experiments import engine, explain, report
 from experiments.scipy_baselines import METHODS as SCIPY_METHODS
 from experiments.spec import built_in_experiments, load_spec
 from experiments.tables import to_text
+from network.derivation import derive
 
 USAGE_ERROR, RUN_FAILURE = 2, 1
 SCIPY_EPOCHS = (
@@ -120,14 +122,46 @@ def _print_tables(results, significance: bool = True) -> None:
         )
 
 
+def _explain(args) -> int:
+    given = {"--input": args.input, "--target": args.target, "--w-h": args.w_h, "--w-o": args.w_o}
+    if all(value is None for value in given.values()):
+        values = explain.WORKED_EXAMPLE
+        print(f"(no values given: the worked example {values}; see optarena explain --help)\n", file=sys.stderr)
+    else:
+        missing = [flag for flag, value in given.items() if value is None]
+        if missing:
+            raise ValueError(f"explain needs {', '.join(missing)} too (or no values at all for the worked example)")
+        values = {"inputs": args.input, "targets": args.target, "w_h": args.w_h, "w_o": args.w_o}
+    derivation = derive(values["inputs"], values["targets"], values["w_h"], values["w_o"], args.eta, args.delta)
+    print(explain.render(derivation, args.format), end="")
+    return 0
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return int(text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (and exit code 2) instead of the usage block."""
+
+    def error(self, message: str):
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="optarena", description="Compare optimizers on the 1-1-1 sigmoid network of the article."
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -157,6 +191,22 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate a results directory")
     check.add_argument("results_dir")
     check.set_defaults(command=_check)
+
+    explaining = commands.add_parser(
+        "explain",
+        help="the article's derivation, step by step, with your numbers",
+        description="Print the forward pass, both derivatives factor by factor (the article's eqs. 1.1-1.4 and "
+        "2.1-2.8), a finite-difference check and the gradient-descent and RProp updates. Repeat --input and "
+        "--target for several samples; with no values, a worked example.",
+    )
+    explaining.add_argument("--input", type=_finite, action="append", help="a training input i (repeatable)")
+    explaining.add_argument("--target", type=_finite, action="append", help="its target t (repeatable)")
+    explaining.add_argument("--w-h", type=_finite, help="the hidden weight w_h")
+    explaining.add_argument("--w-o", type=_finite, help="the output weight w_o")
+    explaining.add_argument("--eta", type=_finite, default=0.5, help="gradient descent's learning rate (default 0.5)")
+    explaining.add_argument("--delta", type=_finite, default=0.1, help="RProp's step size Δ (default 0.1)")
+    explaining.add_argument("--format", choices=explain.FORMATS, default="text", help="text, markdown or latex")
+    explaining.set_defaults(command=_explain)
 
     listing = commands.add_parser("list", help="list optimizers with their defaults, tasks and experiments")
     listing.set_defaults(command=_list)
