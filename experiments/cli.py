@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError) as problem:
         print(f"optarena: error: {problem}", file=sys.stderr)
         return USAGE_ERROR
+    except OSError as problem:  # a full disk, a vanished directory: finished files stay whole (atomic writes)
+        where = f" {problem.filename}" if problem.filename else ""
+        print(f"optarena: error: could not write{where}: {problem.strerror or problem}", file=sys.stderr)
+        return RUN_FAILURE
     except engine.RunFailure as failure:
         print(f"optarena: run failed: {failure}", file=sys.stderr)
         return RUN_FAILURE
@@ -161,9 +165,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="optarena", description="Compare optimizers on the 1-1-1 sigmoid network of the article."
-    )
+    parser = _Parser(prog="optarena", description="Compare optimizers on the 1-1-1 sigmoid network of the article.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run an experiment (default: the built-in 'default')")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +120,12 @@ def _train_units(spec, units, indices, jobs: int):
     calls = (delayed(_train_unit)(spec, unit, unit.setting.build() if not unit.setting.is_scipy else None)
              for unit in units)  # fmt: skip
     ordered = Parallel(n_jobs=jobs, return_as="generator")(calls)
-    yield from zip(indices, ordered, strict=True)
+    try:
+        yield from zip(indices, ordered, strict=True)
+    finally:  # stopped early (an error, Ctrl-C): cancel the queued units without joblib's warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ordered.close()
 
 
 def _train_unit(spec, unit, optimizer=None):

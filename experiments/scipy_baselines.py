@@ -18,6 +18,8 @@ no further progress) is a ``plateau``; one that hits the evaluation cap is
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import optimize
 
@@ -97,7 +99,8 @@ def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) ->
         return error
 
     stopped_early = False
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # line-search and convergence warnings: the status says it instead
         try:
             if method == "Nelder-Mead":
                 optimize.minimize(

@@ -300,9 +300,11 @@ def _targets_from(data) -> Targets:
         if not isinstance(values, list):
             raise ValueError(f"targets.values must be a list, got {values!r}")
         return Targets(tuple(values), data.get("headline"))
-    return Targets.ladder(
-        data.get("high", 1e-1), data.get("low", 1e-8), data.get("per_decade", 5), data.get("headline", 1e-6)
-    )
+    if {"high", "low", "per_decade"} & set(data):  # a ladder of your own: success is its finest target unless named
+        return Targets.ladder(
+            data.get("high", 1e-1), data.get("low", 1e-8), data.get("per_decade", 5), data.get("headline")
+        )
+    return Targets.ladder(1e-1, 1e-8, 5, data.get("headline", 1e-6))
 
 
 def _require_unique(key: str, labels: list) -> None:

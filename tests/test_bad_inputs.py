@@ -1,0 +1,235 @@
+"""Every class of bad input gets one clear line (exit code 2 on the CLI), never a traceback.
+
+This table is the list of bad-input classes and their messages (the README's
+troubleshooting section points here).  Each spec case edits one line of a
+valid spec; each CLI case is a command line.
+"""
+
+import re
+import textwrap
+
+import numpy as np
+import pytest
+
+import network
+import optimizers
+from experiments import train_population
+from experiments.cli import main
+
+VALID = textwrap.dedent(
+    """
+    name = "valid"
+    seeds = [0]
+    optimizers = ["irprop-"]
+    schedules = ["full-batch"]
+
+    [[tasks]]
+    name = "mine"
+    inputs = [-1.0, 1.0]
+    targets = [0.2, 0.8]
+
+    [initial_points]
+    kind = "grid"
+    count = 3
+    low = -2.0
+    high = 2.0
+
+    [budget]
+    max_epochs = 20
+
+    [targets]
+    values = [0.1, 0.01]
+    headline = 0.01
+    """
+)
+
+SPEC_CASES = [
+    # (what is wrong, line to replace, replacement, expected message)
+    ("unknown key", "seeds = [0]", 'seeds = [0]\ncolour = "red"', "spec has an unknown key 'colour'; allowed:"),
+    (
+        "unknown key in a table",
+        "max_epochs = 20",
+        "max_epochs = 20\nepoch = 3",
+        "budget has an unknown key 'epoch'; allowed: max_epochs",
+    ),
+    ("missing key", 'name = "valid"', "", "spec is missing the key 'name'"),
+    ("wrong type", "max_epochs = 20", 'max_epochs = "20"', "budget.max_epochs must be an integer >= 1, got '20'"),
+    ("wrong type of list", "seeds = [0]", "seeds = 0", "seeds must be a list, got 0"),
+    ("zero budget", "max_epochs = 20", "max_epochs = 0", "budget.max_epochs must be an integer >= 1, got 0"),
+    ("negative budget", "max_epochs = 20", "max_epochs = -5", "budget.max_epochs must be an integer >= 1, got -5"),
+    (
+        "empty data",
+        "inputs = [-1.0, 1.0]\ntargets = [0.2, 0.8]",
+        "inputs = []\ntargets = []",
+        "inputs must be a non-empty 1-D array",
+    ),
+    ("non-finite data", "inputs = [-1.0, 1.0]", "inputs = [-1.0, nan]", "inputs must be finite, got nan"),
+    ("non-numeric data", "inputs = [-1.0, 1.0]", 'inputs = ["a", "b"]', "inputs must be an array of real numbers"),
+    (
+        "mismatched data",
+        "targets = [0.2, 0.8]",
+        "targets = [0.2]",
+        "inputs and targets must have the same number of samples",
+    ),
+    (
+        "target a sigmoid cannot output",
+        "targets = [0.2, 0.8]",
+        "targets = [0.2, 1.5]",
+        r"targets must lie in \[0, 1\], the sigmoid's range, got 1.5",
+    ),
+    (
+        "unknown optimizer",
+        'optimizers = ["irprop-"]',
+        'optimizers = ["adamw"]',
+        "unknown optimizer 'adamw'; available: gd, sign",
+    ),
+    (
+        "bad hyperparameter",
+        'optimizers = ["irprop-"]',
+        'optimizers = [{ name = "gd", settings = [{ learning_rate = -1.0 }] }]',
+        "gd: learning_rate must be > 0, got -1.0",
+    ),
+    (
+        "unknown hyperparameter",
+        'optimizers = ["irprop-"]',
+        'optimizers = [{ name = "gd", settings = [{ lr = 0.1 }] }]',
+        "optimizer 'gd' has no hyperparameter 'lr'; allowed: learning_rate",
+    ),
+    (
+        "unknown task",
+        'name = "mine"\ninputs = [-1.0, 1.0]\ntargets = [0.2, 0.8]',
+        'name = "xor"',
+        "unknown task 'xor'; available: single-sample, teacher",
+    ),
+    ("grid with zero points", "count = 3", "count = 0", "initial_points.count must be an integer >= 1, got 0"),
+    ("empty box", "low = -2.0", "low = 2.0", "initial_points.low must be below high = 2.0, got 2.0"),
+    (
+        "unknown schedule",
+        'schedules = ["full-batch"]',
+        'schedules = ["stochastic"]',
+        "schedule kind must be one of full-batch, mini-batch, per-sample",
+    ),
+    (
+        "target ladder not decreasing",
+        "values = [0.1, 0.01]",
+        "values = [0.01, 0.1]",
+        "targets.values must decrease strictly",
+    ),
+    (
+        "headline not on the ladder",
+        "headline = 0.01",
+        "headline = 0.05",
+        "targets.headline 0.05 must be one of targets.values",
+    ),
+    (
+        "non-positive target",
+        "values = [0.1, 0.01]",
+        "values = [0.1, -0.01]",
+        "targets.values must be a positive finite number, got -0.01",
+    ),
+    ("broken TOML", 'name = "valid"', 'name = "valid', "is not valid TOML"),
+]
+
+CLI_CASES = [
+    (["run", "no-such-experiment"], "no spec file or built-in experiment named 'no-such-experiment'"),
+    (["run", "missing.toml"], "spec file 'missing.toml' does not exist"),
+    (["run", "quick", "--jobs", "0"], "argument --jobs: must be a whole number >= 1, got '0'"),
+    (["run", "quick", "--colour"], "unrecognized arguments: --colour"),
+    (["table", "/nonexistent"], "'/nonexistent' holds no results: spec.json is missing"),
+    (["plot", "/nonexistent"], "'/nonexistent' holds no results: spec.json is missing"),
+    (["explain", "--input", "x"], "argument --input: must be a number, got 'x'"),
+    (["fly"], "invalid choice: 'fly'"),
+]
+
+
+def run_cli(argv, capsys) -> tuple[int, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exit_info:  # argparse exits by itself
+        code = exit_info.code
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("what", "old", "new", "message"), SPEC_CASES, ids=[case[0] for case in SPEC_CASES])
+def test_a_bad_spec_gets_one_line_and_exit_code_2(what, old, new, message, tmp_path, capsys):
+    assert old in VALID
+    spec = tmp_path / "spec.toml"
+    spec.write_text(VALID.replace(old, new, 1))
+    code, err = run_cli(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet", "--no-report"], capsys)
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("optarena: error: ") and "Traceback" not in err
+    assert re.search(message, err), err
+
+
+def test_the_valid_spec_is_valid(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(VALID)
+    assert run_cli(["run", str(spec), "--out", str(tmp_path / "out"), "--quiet", "--no-report"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize(("argv", "message"), CLI_CASES, ids=[" ".join(case[0]) for case in CLI_CASES])
+def test_bad_command_lines_get_one_line_and_exit_code_2(argv, message, capsys):
+    code, err = run_cli(argv, capsys)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: network.loss_and_grad(np.zeros((3, 3)), [1.0], [0.5]),
+            ValueError,
+            "weights must have a last axis of length 2",
+        ),
+        (lambda: network.loss_and_grad([1.0, 1.0], [[1.0]], [0.5]), ValueError, "inputs must be a non-empty 1-D array"),
+        (
+            lambda: optimizers.get("adam").step(
+                np.zeros((2, 2)), np.zeros(2), optimizers.get("adam").init(np.zeros((2, 2)))
+            ),
+            ValueError,
+            "weights and grad must share a shape",
+        ),
+        (
+            lambda: optimizers.get("rprop+", eta_minus=2.0),
+            ValueError,
+            r"rprop\+: eta_minus must be in \(0, 1\), got 2.0",
+        ),
+        (
+            lambda: optimizers.get("momentum", momentum="high"),
+            TypeError,
+            "momentum: momentum must be a real number, got 'high'",
+        ),
+        (
+            lambda: train_population(optimizers.get("gd"), network.get_task("teacher"), [1.0, 2.0]),
+            ValueError,
+            r"initial_weights must have shape \(N, 2\)",
+        ),
+    ],
+)
+def test_the_library_api_names_the_bad_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_an_unwritable_output_directory_is_refused_before_work_starts(tmp_path, capsys, monkeypatch):
+    from experiments import storage
+
+    def no_space(path, write):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(storage, "write_atomically", no_space)
+    code, err = run_cli(["run", "quick", "--out", str(tmp_path / "out"), "--quiet", "--no-report"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"optarena: error: cannot write results to '{tmp_path / 'out'}': No space left on device")
+
+
+def test_a_disk_that_fills_during_the_run_is_one_line_and_exit_code_1(tmp_path, capsys, monkeypatch):
+    from experiments import units
+
+    def no_space(path, arrays):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(units, "write_npz", no_space)
+    code, err = run_cli(["run", "quick", "--out", str(tmp_path / "out"), "--quiet", "--no-report"], capsys)
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("optarena: error: could not write ") and err.rstrip().endswith("No space left on device")

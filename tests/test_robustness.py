@@ -1,0 +1,112 @@
+"""Numerical faults stay inside their run; a killed run never leaves a file that reads as valid; --resume ends it."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import experiments
+import network
+import optimizers
+from experiments import Budget, Schedule, Targets, engine, train_population
+
+TEACHER = network.get_task("teacher")
+HEALTHY = np.random.default_rng(4).uniform(-6, 6, size=(40, 2))
+FAULTY = np.array([[np.nan, 1.0], [np.inf, 0.0], [1.0, -np.inf], [1e300, 1e300]])
+
+
+@pytest.mark.parametrize("name", optimizers.available())
+@pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample")])
+def test_a_faulty_run_is_diverged_and_leaves_the_others_bit_identical(name, schedule):
+    budget, targets = Budget(max_epochs=150), Targets.ladder(0.1, 1e-8, 2)
+    mixed = np.concatenate([HEALTHY[:20], FAULTY, HEALTHY[20:]])
+    together = train_population(optimizers.get(name), TEACHER, mixed, schedule, budget, targets, seed=1)
+    alone = train_population(optimizers.get(name), TEACHER, HEALTHY, schedule, budget, targets, seed=1)
+    assert together.status[20:24].tolist() == ["diverged"] * 4
+    assert together.diverged_epoch[20:24].tolist() == [0.0] * 4
+    keep = np.r_[0:20, 24:44]
+    for field in ("final_weights", "final_error", "hit_epochs", "stop_epoch", "history", "status", "final_grad_norm"):
+        np.testing.assert_array_equal(getattr(together, field)[keep], getattr(alone, field), err_msg=field)
+
+
+def test_a_run_that_blows_up_later_is_diverged_at_that_epoch():
+    result = train_population(optimizers.get("gd", learning_rate=1e4), TEACHER, [[0.1, 0.1], [2.0, 3.0]],
+                              budget=Budget(max_epochs=50, weight_bound=1e3))  # fmt: skip
+    assert result.status.tolist() == ["diverged", "converged"]
+    assert result.diverged_epoch[0] >= 1 and np.abs(result.final_weights[0]).max() > 1e3
+
+
+SLOW = """
+name = "slow"
+optimizers = "all"
+schedules = ["full-batch", "per-sample"]
+[[tasks]]
+name = "teacher"
+[[tasks]]
+name = "single-sample"
+[initial_points]
+count = 64
+[budget]
+max_epochs = 1500
+"""
+
+
+def start_run(spec: Path, out: Path, *flags) -> subprocess.Popen:
+    command = [sys.executable, "-m", "experiments", "run", str(spec), "--out", str(out), "--quiet", "--no-report",
+               "--jobs", "1", *flags]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)})  # fmt: skip
+
+
+def wait_for_units(out: Path, count: int, process: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list((out / "units").glob("*.npz"))) < count:
+        assert process.poll() is None, "the run finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def every_file_reads_whole(out: Path) -> None:
+    for unit in (out / "units").glob("*.npz"):
+        with np.load(unit) as arrays:
+            assert "meta" in arrays.files
+    for name in ("manifest.json", "spec.json"):
+        if (out / name).exists():
+            json.loads((out / name).read_text())
+
+
+@pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGINT])
+def test_killing_a_real_run_then_resuming_gives_the_uninterrupted_tables(kill, tmp_path):
+    spec = tmp_path / "slow.toml"
+    spec.write_text(SLOW)
+    out = tmp_path / "interrupted"
+    process = start_run(spec, out)
+    wait_for_units(out, 5, process)
+    process.send_signal(kill)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode != 0
+    if kill == signal.SIGINT:
+        assert err.strip() == "optarena: interrupted; finished units are kept, continue with --resume"
+    every_file_reads_whole(out)
+    assert engine.check(out) == ["manifest.json says the run did not finish; complete it with --resume"]
+    assert not (out / "summary.csv").exists()
+
+    resumed = start_run(spec, out, "--resume")
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert engine.check(out) == []
+    reference = experiments.run(experiments.load_spec(spec))
+    pd.testing.assert_frame_equal(engine.load(out).runs(), reference.runs(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        engine.read_table(out / "summary.csv").drop(columns="wall_time_s"),
+        reference.table().drop(columns="wall_time_s"),
+        check_exact=True,
+        check_dtype=False,
+    )
