@@ -173,16 +173,19 @@ def shrinking_work(count: int) -> None:
 
 
 def default_run() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "experiments", "run", "--out", str(Path(folder) / "default"), "--quiet"],
-            check=True,
-            capture_output=True,
-        )
-        print(
-            f"\nDefault `optarena run` (all optimizers, tables, figures, report): {time.perf_counter() - started:.1f} s"
-        )
+    """The default experiment end to end, serially and in 2 processes (side by side), then with its figures."""
+
+    def timed(*flags) -> float:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            command = [sys.executable, "-m", "experiments", "run", "--out", str(Path(folder) / "default"), "--quiet"]
+            subprocess.run([*command, *flags], check=True, capture_output=True)
+            return time.perf_counter() - started
+
+    serial, parallel = timed("--jobs", "1", "--no-report"), timed("--jobs", "2", "--no-report")
+    print(f"\nDefault experiment, training and tables: {serial:.1f} s serially, {parallel:.1f} s with --jobs 2 "
+          f"({serial / parallel:.2f}× faster)")  # fmt: skip
+    print(f"Default `optarena run` with figures and report (one process per core): {timed():.1f} s")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import network
 import optimizers
 from experiments import engine, explain, report
+from experiments.cluster import load_cluster
 from experiments.scipy_baselines import METHODS as SCIPY_METHODS
 from experiments.spec import built_in_experiments, load_spec
 from experiments.tables import to_text
@@ -53,7 +54,11 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else Path("results") / spec.name
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
-    results = engine.run(spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs)
+    cluster = load_cluster(args.cluster) if args.cluster else None
+    results = engine.run(
+        spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs, chunk_size=args.chunk_size,
+        cluster=cluster,
+    )  # fmt: skip
     if not args.quiet:
         _print_tables(results, significance=False)
     if not args.no_report:
@@ -175,6 +180,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes (default: one per core)"
     )
+    run.add_argument("--cluster", metavar="FILE", help="train on a Dask cluster described in FILE (see README)")
+    run.add_argument("--chunk-size", type=_positive_int, help="split each population into units of this many starts")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")
     run.add_argument("--svg", action="store_true", help="write every figure as SVG too")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,11 @@ from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from experiments import storage
+from experiments.cluster import connect
 from experiments.results import Results
 from experiments.spec import ExperimentSpec, load_spec
 from experiments.tables import to_markdown
-from experiments.units import UnitResult, load_unit, plan, run_unit, save_unit, unit_path
+from experiments.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 
 
 class RunFailure(RuntimeError):
@@ -32,13 +34,17 @@ def run(
     resume: bool = False,
     progress: bool = False,
     jobs: int = 1,
+    chunk_size: int | None = None,
+    cluster: dict | None = None,
 ) -> Results:
     """Train every unit of ``spec``; with ``out``, store each unit as it finishes and write the tables.
 
     With ``resume``, units already stored under ``out`` for this very spec are
     loaded instead of trained; the tables come out the same as an uninterrupted run.
     ``jobs`` > 1 trains units in that many local processes (joblib's loky);
-    the results do not depend on it.
+    ``cluster`` (see `experiments.cluster`) trains them on a Dask cluster;
+    ``chunk_size`` splits each population into units of that many starts.  The
+    results depend on none of these.  A unit that fails is retried once.
 
     >>> results = run("quick")
     >>> results.table()[["task", "optimizer", "runs"]].head(2).values.tolist()
@@ -47,43 +53,52 @@ def run(
     spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
     if resume and out is None:
         raise ValueError("resume needs an output directory to resume from")
+    units = plan(spec, chunk_size)
     manifest = None
     if out is not None:
         out = storage.prepare_directory(Path(out))
         storage.clean_stale_temporaries(out)
         manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "seeds": list(spec.seeds)}
-        manifest |= {"complete": False, "started": storage.now()} | storage.provenance()
+        manifest |= {"chunk_size": chunk_size, "complete": False, "started": storage.now()} | storage.provenance()
         storage.write_json(out / "manifest.json", manifest)
         storage.write_json(out / "spec.json", spec.to_dict())
 
-    units = plan(spec)
     finished = [load_unit(out, spec, unit) if resume else None for unit in units]
     twins = [_shared_training(unit, units) for unit in units]
     needed = sorted({twins[i] for i, result in enumerate(finished) if result is None})
-    failures = []
-    with tqdm(total=len(needed), desc=spec.name, unit="unit", disable=None if progress else True, leave=False) as bar:
-        for index, outcome in _train_units(spec, [units[i] for i in needed], needed, jobs):
-            bar.update()
-            if isinstance(outcome, str):
-                failures.append(outcome)
-                continue
-            for j in (j for j, twin in enumerate(twins) if twin == index and finished[j] is None):
-                finished[j] = UnitResult(units[j], outcome.population, outcome.wall_time if j == index else 0.0)
-                if out is not None:
-                    save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
+    failures = {}
+    with (
+        tqdm(total=len(needed), desc=spec.name, unit="unit", disable=None if progress else True, leave=False) as bar,
+        _executor(jobs, cluster) as execute,
+    ):
+        for attempt in ("first", "retry"):
+            todo = needed if attempt == "first" else sorted(failures)
+            failures = {}
+            for index, outcome in execute(spec, [units[i] for i in todo], todo):
+                if isinstance(outcome, str):
+                    failures[index] = outcome
+                    continue
+                bar.update()
+                for j in (j for j, twin in enumerate(twins) if twin == index and finished[j] is None):
+                    finished[j] = UnitResult(units[j], outcome.population, outcome.wall_time if j == index else 0.0)
+                    if out is not None:
+                        save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
+            if not failures:
+                break
     if failures:
-        raise RunFailure(f"{len(failures)} of {len(needed)} units failed; the others are stored. First: {failures[0]}")
-    results = Results(spec, tuple(finished))
+        first = failures[min(failures)]
+        raise RunFailure(f"{len(failures)} of {len(needed)} units failed twice; the others are stored. First: {first}")
+    results = Results(spec, tuple(merge_chunks(finished)))
 
     if out is not None:
         _write_tables(out, results)
-        _remove_stale_units(out, spec, results)
+        _remove_stale_units(out, spec, units)
         manifest |= {
             "complete": True,
             "finished": storage.now(),
             "units": [
-                {"label": r.unit.label, "file": unit_path(out, spec, r.unit).name, "wall_time_s": r.wall_time}
-                for r in results.units
+                {"label": unit.label, "file": unit_path(out, spec, unit).name, "wall_time_s": result.wall_time}
+                for unit, result in zip(units, finished, strict=True)
             ],
         }
         storage.write_json(out / "manifest.json", manifest)
@@ -106,19 +121,31 @@ def _shared_training(unit, units) -> int:
             and other.task is unit.task
             and other.setting == unit.setting
             and other.seed == unit.seed
+            and other.chunk == unit.chunk
         ):
             return index
     return own
 
 
-def _train_units(spec, units, indices, jobs: int):
-    """(index, UnitResult or a one-line failure) for every unit, in the order they finish."""
-    if jobs == 1:
-        for index, unit in zip(indices, units, strict=True):
-            yield index, _train_unit(spec, unit)
-        return
-    calls = (delayed(_train_unit)(spec, unit, unit.setting.build() if not unit.setting.is_scipy else None)
-             for unit in units)  # fmt: skip
+@contextmanager
+def _executor(jobs: int, cluster: dict | None):
+    """A function (spec, units, indices) -> (index, UnitResult or failure line), in the order units finish."""
+    if cluster is not None:
+        with connect(cluster) as client:
+            yield lambda spec, units, indices: _on_dask(client, spec, units, indices)
+    elif jobs == 1:
+        yield lambda spec, units, indices: ((i, _train_unit(spec, u)) for i, u in zip(indices, units, strict=True))
+    else:
+        yield lambda spec, units, indices: _on_loky(jobs, spec, units, indices)
+
+
+def _optimizer_of(unit):
+    """The unit's optimizer object, built here so a worker gets it pickled (a notebook's own optimizer too)."""
+    return None if unit.setting.is_scipy else unit.setting.build()
+
+
+def _on_loky(jobs: int, spec, units, indices):
+    calls = (delayed(_train_unit)(spec, unit, _optimizer_of(unit)) for unit in units)
     ordered = Parallel(n_jobs=jobs, return_as="generator")(calls)
     try:
         yield from zip(indices, ordered, strict=True)
@@ -126,6 +153,20 @@ def _train_units(spec, units, indices, jobs: int):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ordered.close()
+
+
+def _on_dask(client, spec, units, indices):
+    from distributed import as_completed
+
+    futures = {
+        client.submit(_train_unit, spec, unit, _optimizer_of(unit), pure=False): index
+        for index, unit in zip(indices, units, strict=True)
+    }
+    try:
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    finally:
+        client.cancel(list(futures))
 
 
 def _train_unit(spec, unit, optimizer=None):
@@ -143,8 +184,12 @@ def load(results_dir: str | Path) -> Results:
     if not spec_file.is_file():
         raise ValueError(f"{str(results_dir)!r} holds no results: spec.json is missing")
     spec = load_spec(spec_file)
+    try:
+        chunk_size = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8")).get("chunk_size")
+    except (OSError, ValueError):
+        chunk_size = None
     units = []
-    for unit in plan(spec):
+    for unit in plan(spec, chunk_size):
         result = load_unit(results_dir, spec, unit)
         if result is None:
             raise ValueError(
@@ -152,7 +197,7 @@ def load(results_dir: str | Path) -> Results:
                 "finish it with optarena run SPEC --out DIR --resume"
             )
         units.append(result)
-    return Results(spec, tuple(units))
+    return Results(spec, tuple(merge_chunks(units)))
 
 
 def check(results_dir: str | Path) -> list[str]:
@@ -216,8 +261,8 @@ def _write_tables(out: Path, results: Results) -> None:
     storage.write_npz(out / "histories.npz", histories)
 
 
-def _remove_stale_units(out: Path, spec: ExperimentSpec, results: Results) -> None:
-    current = {unit_path(out, spec, r.unit).name for r in results.units}
+def _remove_stale_units(out: Path, spec: ExperimentSpec, units) -> None:
+    current = {unit_path(out, spec, unit).name for unit in units}
     for path in (out / storage.UNITS).glob("*.npz"):
         if path.name not in current:
             path.unlink()

@@ -1,12 +1,17 @@
-"""Work units: an experiment splits into independent (task, schedule, optimizer setting, seed) units.
+"""Work units: an experiment splits into independent (task, schedule, optimizer setting, seed, chunk) units.
 
 A unit is a pure function of its slice of the spec: its digest names exactly
 what determines its runs, so a finished unit can be stored, found again and
-reused by ``--resume`` without ever mixing results of different specs.
+reused by ``--resume`` without ever mixing results of different specs.  A chunk
+is a slice of the seed's initial points: every run is independent of the
+others and the sample orders depend on the seed alone (drawn from
+``numpy.random.SeedSequence([seed, stream])``), so the runs come out the same
+however the points are chunked and wherever the chunks are trained.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -25,16 +30,23 @@ from network import Task
 
 @dataclass(frozen=True)
 class Unit:
-    """One population to train: a task, a schedule, an optimizer setting and a seed."""
+    """One population to train: a task, a schedule, an optimizer setting, a seed, and which of its starts."""
 
     task: Task
     schedule: Schedule
     setting: OptimizerSetting
     seed: int
+    chunk: tuple[int, int] | None = None  # initial points [start, stop); None: all of them
 
     @property
     def label(self) -> str:
-        return f"{self.task.name} · {self.schedule.label} · {self.setting.label} · seed {self.seed}"
+        where = f" · starts {self.chunk[0]}–{self.chunk[1] - 1}" if self.chunk else ""
+        return f"{self.task.name} · {self.schedule.label} · {self.setting.label} · seed {self.seed}{where}"
+
+    @property
+    def population(self) -> tuple:
+        """What identifies the population this unit is (a chunk of): everything but the chunk."""
+        return (self.task.name, self.schedule, self.setting.label, self.seed)
 
     def digest(self, spec: ExperimentSpec) -> str:
         """A hash of everything that determines this unit's runs."""
@@ -48,6 +60,7 @@ class Unit:
                 "flat_spot": self.setting.flat_spot,
             },
             "seed": self.seed,
+            "chunk": list(self.chunk) if self.chunk else None,
             "initial_points": spec_dict["initial_points"],
             "budget": spec_dict["budget"],
             "targets": spec_dict["targets"],
@@ -62,20 +75,50 @@ class UnitResult:
     wall_time: float
 
 
-def plan(spec: ExperimentSpec) -> list[Unit]:
-    """Every unit of ``spec``, in table order: task, schedule, optimizer setting, seed.
+def plan(spec: ExperimentSpec, chunk_size: int | None = None) -> list[Unit]:
+    """Every unit of ``spec``, in table order: task, schedule, optimizer setting, seed, chunk.
 
     scipy's methods train on the full batch only: they have no per-sample or
-    mini-batch form, so those units do not exist.
+    mini-batch form, so those units do not exist.  ``chunk_size`` splits each
+    seed's initial points into chunks of at most that many starts.
     """
+    size = spec.initial_points.size
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
+    chunks = [None] if not chunk_size or chunk_size >= size else [
+        (start, min(start + chunk_size, size)) for start in range(0, size, chunk_size)
+    ]  # fmt: skip
     return [
-        Unit(task, schedule, setting, seed)
+        Unit(task, schedule, setting, seed, chunk)
         for task in spec.tasks
         for schedule in spec.schedules
         for setting in spec.optimizers
         for seed in spec.seeds
+        for chunk in chunks
         if schedule.kind == "full-batch" or not setting.is_scipy
     ]
+
+
+def merge_chunks(results: list[UnitResult]) -> list[UnitResult]:
+    """One result per population: its chunks' runs joined in order of their starts, wall times added."""
+    merged: dict[tuple, list[UnitResult]] = {}
+    for result in results:
+        merged.setdefault(result.unit.population, []).append(result)
+    joined = []
+    for parts in merged.values():
+        if len(parts) == 1 and parts[0].unit.chunk is None:
+            joined.append(parts[0])
+            continue
+        parts.sort(key=lambda part: part.unit.chunk[0])
+        fields = {
+            name: np.concatenate([getattr(part.population, name) for part in parts])
+            for name in PopulationResult.FIELDS
+            if name != "history_epochs"
+        }
+        population = PopulationResult(**fields, history_epochs=parts[0].population.history_epochs)
+        whole = dataclasses.replace(parts[0].unit, chunk=None)
+        joined.append(UnitResult(whole, population, sum(part.wall_time for part in parts)))
+    return joined
 
 
 def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
@@ -87,6 +130,8 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
     """
     started = time.perf_counter()
     points = spec.initial_points.points(unit.seed)
+    if unit.chunk:
+        points = points[unit.chunk[0] : unit.chunk[1]]
     if unit.setting.is_scipy:
         population = run_scipy_population(unit.setting.name, unit.task, points, spec.budget, spec.targets)
     else:
@@ -124,6 +169,7 @@ def load_unit(out: Path, spec: ExperimentSpec, unit: Unit) -> UnitResult | None:
         population = PopulationResult(**{name: stored[name] for name in PopulationResult.FIELDS})
     except (OSError, ValueError, KeyError):
         return None
-    if meta.get("digest") != unit.digest(spec) or len(population.status) != spec.initial_points.size:
+    expected = unit.chunk[1] - unit.chunk[0] if unit.chunk else spec.initial_points.size
+    if meta.get("digest") != unit.digest(spec) or len(population.status) != expected:
         return None
     return UnitResult(unit, population, float(meta["wall_time"]))

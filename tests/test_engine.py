@@ -155,7 +155,7 @@ def test_a_failing_optimizer_fails_its_units_and_keeps_the_others(tmp_path):
             QUICK, optimizers=(experiments.OptimizerSetting("irprop-"), experiments.OptimizerSetting("broken-for-test"))
         )
         # 8 units, 6 trainings: on the one-sample task per-sample repeats full batch
-        with pytest.raises(engine.RunFailure, match=r"3 of 6 units failed; .* RuntimeError: boom"):
+        with pytest.raises(engine.RunFailure, match=r"3 of 6 units failed twice; .* RuntimeError: boom"):
             experiments.run(spec, tmp_path)
         assert len(list((tmp_path / "units").glob("*.npz"))) == 4
         assert not (tmp_path / "summary.csv").exists()
