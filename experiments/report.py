@@ -169,7 +169,10 @@ def _failure_modes(runs: pd.DataFrame, spec) -> list[str]:
                         ": slow progress through the sigmoid's flat regions, where σ′ ≤ 0.25 and near 0 when saturated"
                     )
         if counts.get("plateau", 0) >= len(failed) / 2:
-            sentence += "; most stopped on a plateau, where saturated units left no gradient"
+            sentence += (
+                "; most stopped on a plateau: the gradient vanished on saturated units or, for scipy's methods, "
+                "the method could make no further progress"
+            )
         notes.append(sentence + ".")
     return notes
 
