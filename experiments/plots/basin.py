@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
-from experiments.plots.style import STATUS_COLOURS, new_figure
+from experiments.plots.style import STATUS_COLOURS, label_small_multiples, small_multiples
 
 
 def basin_map(results, task_name: str | None = None, schedule_label: str | None = None, max_panels: int = 20):
@@ -27,9 +27,7 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
     norm = LogNorm(
         vmin=max(1.0, finite.min() if finite.size else 1.0), vmax=max(10.0, finite.max() if finite.size else 10)
     )
-    columns = min(4, len(settings))
-    rows = -(-len(settings) // columns)
-    figure, axes = new_figure(rows, columns, width=3.9, height=3.5, sharex=True, sharey=True)
+    figure, axes = small_multiples(len(settings), width=3.9, height=3.5, sharex=True, sharey=True)
     coloured = None
     for ax, setting in zip(axes.flat, settings, strict=False):
         population = chosen[setting.label][0]  # the first seed: one map per panel
@@ -51,12 +49,7 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
         rate = np.isfinite(hits).mean()
         ax.set(title=f"{setting.label}: {rate:.0%} reach E ≤ {spec.targets.headline:g}")
         ax.set_aspect("equal", adjustable="box")
-    for ax in axes[-1]:
-        ax.set_xlabel("initial w_h")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("initial w_o")
-    for ax in axes.flat[len(settings) :]:
-        ax.set_visible(False)
+    label_small_multiples(axes, len(settings), "initial w_h", "initial w_o")
     if coloured is not None:
         figure.colorbar(coloured, ax=axes, label="epochs to target (log scale)", shrink=0.8)
     handles = [Line2D([], [], marker="s", linestyle="", color=c, label=n) for n, c in STATUS_COLOURS.items()]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.plots.style import figure_legend, new_figure, setting_style
+from experiments.plots.style import figure_legend, fraction_axes, new_figure, setting_style
 
 
 def ecdf_points(costs: np.ndarray, budget: float) -> tuple[np.ndarray, np.ndarray]:
@@ -55,14 +55,9 @@ def runtime_ecdf(results):
             x, y = ecdf_points(hits.ravel() * task.inputs.size, budget)
             ax.step(x, y, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers))
         ax.axvline(budget, color="black", linewidth=0.8, linestyle=":")
-        ax.set(
-            xscale="log",
-            ylim=(-0.02, 1.02),
-            xlabel="gradient evaluations",
-            ylabel="fraction of (start, target) pairs",
-            title=f"{task.name} · {schedule.label}",
+        fraction_axes(
+            ax, "gradient evaluations", "fraction of (start, target) pairs", f"{task.name} · {schedule.label}"
         )
-        ax.grid(True, alpha=0.3)
     figure_legend(figure, axes.flat[0])
     figure.suptitle(
         f"Runtime ECDF over {spec.initial_points.size * len(spec.seeds)} starts × {len(spec.targets.values)} "
@@ -100,14 +95,12 @@ def performance_profile(results, tau_max: float | None = None):
             ax.step(
                 taus, rho, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers)
             )
-        ax.set(
-            xscale="log",
-            ylim=(-0.02, 1.02),
-            xlabel="τ: within this factor of the fastest",
-            ylabel="fraction of problems",
-            title=f"{schedule.label}: {len(ratios)} problems",
+        fraction_axes(
+            ax,
+            "τ: within this factor of the fastest",
+            "fraction of problems",
+            f"{schedule.label}: {len(ratios)} problems",
         )
-        ax.grid(True, alpha=0.3)
     figure_legend(figure, axes.flat[0])
     figure.suptitle(
         f"Performance profiles at E ≤ {spec.targets.headline:g} (ρ(1): how often fastest; right end: success)"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.metrics import quartiles
-from experiments.plots.style import FigureNotApplicable, figure_legend, new_figure, optimizer_style
+from experiments.plots.style import (
+    FigureNotApplicable,
+    figure_legend,
+    label_small_multiples,
+    optimizer_style,
+    small_multiples,
+)
 
 
 def sweeps(spec) -> dict[str, tuple[str, list]]:
@@ -40,9 +46,7 @@ def sensitivity(results, columns: int = 4):
         )
     headline = spec.targets.headline_index
     combos = [(t, s) for t in spec.tasks for s in spec.schedules]
-    columns = min(columns, len(swept))
-    rows = -(-len(swept) // columns)
-    figure, axes = new_figure(rows, columns, width=3.6, height=2.9, sharey=True)
+    figure, axes = small_multiples(len(swept), width=3.6, height=2.9, columns=columns, sharey=True)
     for ax, (name, (key, settings)) in zip(axes.flat, swept.items(), strict=False):
         success_axis = ax.twinx()
         colour = optimizer_style(name)["color"]
@@ -74,10 +78,7 @@ def sensitivity(results, columns: int = 4):
         success_axis.tick_params(axis="y", colors="grey", labelsize="small")
         ax.set(xscale="log", yscale="log", title=name, xlabel=key)
         ax.grid(True, alpha=0.3)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("epochs to target")
-    for ax in axes.flat[len(swept) :]:
-        ax.set_visible(False)
+    label_small_multiples(axes, len(swept), None, "epochs to target")
     figure_legend(figure, axes.flat[0])
     figure.suptitle(
         f"Sensitivity to the step size: median epochs to E ≤ {spec.targets.headline:g} with IQR (colour, left) "

@@ -40,6 +40,28 @@ def new_figure(rows: int, columns: int, width: float = 4.2, height: float = 3.4,
     return figure, axes
 
 
+def small_multiples(count: int, width: float, height: float, columns: int = 4, **kwargs):
+    """A figure with one panel for each of ``count`` things, ``columns`` to a row."""
+    columns = min(columns, count)
+    return new_figure(-(-count // columns), columns, width=width, height=height, **kwargs)
+
+
+def label_small_multiples(axes, used: int, xlabel: str | None, ylabel: str) -> None:
+    """Axis labels on the outer panels only (no x label with None), and the panels beyond ``used`` hidden."""
+    for ax in axes[-1] if xlabel is not None else ():
+        ax.set_xlabel(xlabel)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    for ax in axes.flat[used:]:
+        ax.set_visible(False)
+
+
+def fraction_axes(ax, xlabel: str, ylabel: str, title: str) -> None:
+    """A log-x panel of fractions in [0, 1]: the frame of ECDFs and performance profiles."""
+    ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, alpha=0.3)
+
+
 def setting_style(setting, settings) -> dict:
     """`optimizer_style` of the setting's optimizer; further settings of it get further line styles."""
     siblings = [s for s in settings if s.name == setting.name]

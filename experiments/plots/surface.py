@@ -7,7 +7,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
 import network
-from experiments.plots.style import new_figure, setting_style
+from experiments.plots.style import label_small_multiples, setting_style, small_multiples
 from experiments.runner import trace
 from experiments.scipy_baselines import scipy_path
 
@@ -49,9 +49,7 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     w_h, w_o, errors = surface_grid(task, extent)
     lowest = max(errors.min(), FLOOR)
     levels = np.logspace(np.log10(lowest), np.log10(max(errors.max(), lowest * 10)), 24)
-    columns = min(4, len(settings))
-    rows = -(-len(settings) // columns)
-    figure, axes = new_figure(rows, columns, width=4.0, height=3.6, sharex=True, sharey=True)
+    figure, axes = small_multiples(len(settings), width=4.0, height=3.6, sharex=True, sharey=True)
     for ax, setting in zip(axes.flat, settings, strict=False):
         filled = ax.contourf(w_h, w_o, np.maximum(errors, FLOOR), levels=levels, norm=LogNorm(), cmap="bone")
         style = setting_style(setting, spec.optimizers)
@@ -61,12 +59,7 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
             ax.plot(*path[0], "o", color="white", markeredgecolor="black", markersize=6)
             ax.plot(*path[-1], "*", color=style["color"], markeredgecolor="white", markersize=12)
         ax.set(title=setting.label, xlim=extent[:2], ylim=extent[2:])
-    for ax in axes[-1]:
-        ax.set_xlabel("w_h")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("w_o")
-    for ax in axes.flat[len(settings) :]:
-        ax.set_visible(False)
+    label_small_multiples(axes, len(settings), "w_h", "w_o")
     figure.colorbar(filled, ax=axes, label="error E (log scale)", shrink=0.8, ticks=LogLocator())
     figure.suptitle(f"Error surface of {task.name} ({schedule.label} paths; o start, * end)")
     return figure
