@@ -64,7 +64,10 @@ def run(
         storage.write_json(out / "spec.json", spec.to_dict())
 
     finished = [load_unit(out, spec, unit) if resume else None for unit in units]
-    twins = [_shared_training(unit, units) for unit in units]
+    twins = shared_trainings(units)
+    sharing: dict[int, list[int]] = {}
+    for j, twin in enumerate(twins):
+        sharing.setdefault(twin, []).append(j)
     needed = sorted({twins[i] for i, result in enumerate(finished) if result is None})
     failures = {}
     with (
@@ -79,7 +82,7 @@ def run(
                     failures[index] = outcome
                     continue
                 bar.update()
-                for j in (j for j, twin in enumerate(twins) if twin == index and finished[j] is None):
+                for j in (j for j in sharing[index] if finished[j] is None):
                     finished[j] = UnitResult(units[j], outcome.population, outcome.wall_time if j == index else 0.0)
                     if out is not None:
                         save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
@@ -105,26 +108,24 @@ def run(
     return results
 
 
-def _shared_training(unit, units) -> int:
-    """The index of the unit whose training this one repeats exactly, or its own index.
+def shared_trainings(units) -> list[int]:
+    """For each unit, the index of the unit whose training it repeats exactly (its own index if none).
 
     On a one-sample task every schedule is the same training: one update per
     epoch on that sample's gradient (the same arrays, the same operations), so
     the mini-batch and per-sample units reuse the full-batch unit's runs.
     """
-    own = units.index(unit)
-    if unit.task.inputs.size != 1 or unit.schedule.kind == "full-batch":
-        return own
-    for index, other in enumerate(units):
-        if (
-            other.schedule.kind == "full-batch"
-            and other.task is unit.task
-            and other.setting == unit.setting
-            and other.seed == unit.seed
-            and other.chunk == unit.chunk
-        ):
-            return index
-    return own
+    full_batch = {
+        (unit.task.name, unit.setting.label, unit.seed, unit.chunk): index
+        for index, unit in enumerate(units)
+        if unit.schedule.kind == "full-batch"
+    }
+    return [
+        full_batch.get((unit.task.name, unit.setting.label, unit.seed, unit.chunk), index)
+        if unit.task.inputs.size == 1
+        else index
+        for index, unit in enumerate(units)
+    ]
 
 
 @contextmanager

@@ -90,7 +90,7 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, m
     calls["count"] = -100
     resumed = experiments.run(QUICK, tmp_path, resume=True)
     units = plan(QUICK)
-    trainings = {engine._shared_training(unit, units) for unit in units}
+    trainings = set(engine.shared_trainings(units))
     assert calls["count"] == -100 + len(trainings) - 7  # only the missing trainings were run
     assert_same_tables(resumed, uninterrupted)
     assert experiments.check(tmp_path) == []
