@@ -1,17 +1,24 @@
-"""A compiled full-batch kernel: network, optimizer step and bookkeeping fused, one thread per network chunk.
+"""A compiled training kernel: network, optimizer step and bookkeeping fused, vectorized across networks.
 
 For gd, sign and the four Rprop variants, in any of the three schedules, the
-whole training of a population runs inside one numba function: each network
-goes through its epochs with every quantity in registers, and the population
-is split over the cores (``prange``).  It computes exactly what the generic
-numpy path (`experiments.runner`) computes, in the same order of operations:
-σ through the C library's ``exp`` as scipy's ``expit`` does, the sums over samples in
-sample order, the optimizers' formulas term by term.  The tests hold the two
-paths equal to the last bit.
+whole training of a population runs inside one numba function.  The
+population is cut into blocks of `LANES` networks, spread over the cores
+(``prange``); inside a block every epoch is a few loops over the networks
+still active, which the compiler turns into SIMD code:
+
+    1. E and ∂E/∂w of every active network, sample by sample   (vectorized)
+    2. targets, history, divergence; finished runs leave       (scalar, cheap)
+    3. the optimizer step of every remaining network           (vectorized)
+
+It computes exactly what the generic numpy path (`experiments.runner`)
+computes, in the same order of operations: σ through the same compiled
+exp (`network.exponential`), the sums over samples in sample order, the
+optimizers' formulas term by term.  The tests hold the two paths equal to the
+last bit.
 
 Any other optimizer (a user's included), or an ``observe`` hook, takes the
 generic path.  ``OPTARENA_ACCELERATE=0`` in the environment, or
-``accelerate=False``, turns the kernel off; without numba it is off.
+``accelerate=False``, turns the kernel off.
 """
 
 from __future__ import annotations
@@ -19,19 +26,13 @@ from __future__ import annotations
 import math
 import os
 
+import numba
 import numpy as np
 
+from network.sigmoid import sigmoid_of_minus_abs
 from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign
 
-try:
-    import numba
-except ImportError:  # pragma: no cover - numba is a dependency; this keeps optarena usable without it
-    numba = None
-
-
-def _jit(**options):
-    """numba.njit(cache=True, ...) when numba is there; the plain function otherwise (it is never called then)."""
-    return (lambda function: numba.njit(cache=True, **options)(function)) if numba else (lambda function: function)
+LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
 
 
 GD, SIGN, RPROP = 0, 1, 2
@@ -44,7 +45,6 @@ def applies(optimizer, observe, accelerate: bool) -> bool:
     """Whether the fused kernel can train this population (else the generic numpy path does)."""
     return (
         accelerate
-        and numba is not None
         and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
         and type(optimizer) in _KINDS
         and observe is None
@@ -101,43 +101,46 @@ def train(
     return out
 
 
-@_jit()
+def _compiled(**options):
+    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD)."""
+    return numba.njit(cache=True, error_model="numpy", **options)
+
+
+@_compiled()
 def _sigmoid_and_complement(x):
-    """`network.sigmoid.sigmoid_and_complement` for one value: expit(−|x|) = 1 / (1 + exp(|x|)) and 1 minus it."""
-    small = 1.0 / (1.0 + math.exp(abs(x)))
+    """`network.sigmoid.sigmoid_and_complement` for one value: σ(−|x|) and 1 minus it, in σ's order."""
+    small = sigmoid_of_minus_abs(x)
     large = 1.0 - small
     return (large, small) if x >= 0 else (small, large)
 
 
-@_jit()
-def _loss_and_grad(w_h, w_o, inputs, targets, flat_spot, order, start, stop):
-    """E, ∂E/∂w_h, ∂E/∂w_o of one network over samples order[start:stop]: `network.loss_and_grad` term by term.
+@_compiled()
+def _loss_and_grad(w_h, w_o, active, inputs, targets, flat_spot, order, start, stop, error, grad_h, grad_o):
+    """E, ∂E/∂w_h, ∂E/∂w_o of networks [0, active) over samples order[start:stop], into error, grad_h, grad_o.
 
-    The sums run in the order the samples are listed, as `network.sum_over_samples` does.
+    `network.loss_and_grad` term by term; the sums run in the order the
+    samples are listed, as `network.sum_over_samples` does.  The inner loop
+    runs over networks, so it vectorizes.
     """
-    error = grad_h = grad_o = 0.0
     for position in range(start, stop):
         s = order[position]
-        hidden_input = w_h * inputs[s]
-        r_h, one_minus_r_h = _sigmoid_and_complement(hidden_input)
-        output_input = w_o * r_h
-        r_o, one_minus_r_o = _sigmoid_and_complement(output_input)
-        if output_input > 0:
-            residual = (targets[s] - 1.0) + one_minus_r_o
-        else:
-            residual = targets[s] - r_o
-        output_delta = -residual * (r_o * one_minus_r_o + flat_spot)
-        sample_grad_h = output_delta * (w_o * (r_h * one_minus_r_h + flat_spot)) * inputs[s]
-        sample_grad_o = output_delta * r_h
-        sample_error = 0.5 * (residual * residual)
-        if position == start:
-            error, grad_h, grad_o = sample_error, sample_grad_h, sample_grad_o
-        else:
-            error, grad_h, grad_o = error + sample_error, grad_h + sample_grad_h, grad_o + sample_grad_o
-    return error, grad_h, grad_o
+        i, t, first = inputs[s], targets[s], position == start
+        for j in range(active):
+            hidden_input = w_h[j] * i
+            r_h, one_minus_r_h = _sigmoid_and_complement(hidden_input)
+            output_input = w_o[j] * r_h
+            r_o, one_minus_r_o = _sigmoid_and_complement(output_input)
+            residual = ((t - 1.0) + one_minus_r_o) if output_input > 0 else (t - r_o)
+            output_delta = -residual * (r_o * one_minus_r_o + flat_spot)
+            sample_grad_h = output_delta * (w_o[j] * (r_h * one_minus_r_h + flat_spot)) * i
+            sample_grad_o = output_delta * r_h
+            sample_error = 0.5 * (residual * residual)
+            error[j] = sample_error if first else error[j] + sample_error
+            grad_h[j] = sample_grad_h if first else grad_h[j] + sample_grad_h
+            grad_o[j] = sample_grad_o if first else grad_o[j] + sample_grad_o
 
 
-@_jit()
+@_compiled()
 def _sign(value):
     """np.sign: −1, 0 or 1, and NaN for NaN."""
     if value > 0:
@@ -147,7 +150,7 @@ def _sign(value):
     return value  # 0.0, −0.0 or NaN
 
 
-@_jit()
+@_compiled()
 def _rprop_weight(grad, prev_grad, step_size, prev_update, error_rose, parameters, backtracking, step_on_sign_change):
     """One weight's Rprop step, as `optimizers.rprop._Rprop.step` computes it: (update, g⁻, Δ, Δw⁻)."""
     product = prev_grad * grad
@@ -162,59 +165,85 @@ def _rprop_weight(grad, prev_grad, step_size, prev_update, error_rose, parameter
     return update, moving_grad, step_size, update
 
 
-@_jit(parallel=True)
+@_compiled()
+def _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o):
+    """The optimizer step of networks [0, active), in place on the block's lane arrays."""
+    w_h, w_o = lane[W_H], lane[W_O]
+    if kind == GD:
+        for j in range(active):
+            w_h[j], w_o[j] = w_h[j] - parameters[0] * grad_h[j], w_o[j] - parameters[0] * grad_o[j]
+    elif kind == SIGN:
+        for j in range(active):
+            w_h[j], w_o[j] = w_h[j] - parameters[0] * _sign(grad_h[j]), w_o[j] - parameters[0] * _sign(grad_o[j])
+    else:
+        for j in range(active):
+            rose = error[j] > lane[PREV_ERROR, j]
+            update_h, lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j] = _rprop_weight(
+                grad_h[j], lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j], rose, parameters,
+                backtracking, step_on_sign_change,
+            )  # fmt: skip
+            update_o, lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j] = _rprop_weight(
+                grad_o[j], lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j], rose, parameters,
+                backtracking, step_on_sign_change,
+            )  # fmt: skip
+            w_h[j], w_o[j], lane[PREV_ERROR, j] = w_h[j] + update_h, w_o[j] + update_o, error[j]
+
+
+# The rows of a block's lane state: one value per network of the block.
+W_H, W_O, STEP_H, STEP_O, PREV_GRAD_H, PREV_GRAD_O, PREV_UPDATE_H, PREV_UPDATE_O, PREV_ERROR, BEST = range(10)
+
+
+@_compiled(parallel=True)
 def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs, targets, full_batch, orders,
             batch_size, flat_spot, ladder, max_epochs, weight_bound, history_slot, final_weights, final_error,
             best_error, final_grad_norm, hit_epochs, stop_epoch, diverged_epoch, history):  # fmt: skip
-    samples = inputs.shape[0]
+    samples, count = inputs.shape[0], initial.shape[0]
     in_order = np.arange(samples)
-    for n in numba.prange(initial.shape[0]):
-        w_h, w_o = initial[n, 0], initial[n, 1]
-        step_h = step_o = parameters[0]
-        prev_grad_h = prev_grad_o = prev_update_h = prev_update_o = 0.0
-        prev_error = np.inf
-        next_target, best = 0, np.inf
+    for block in numba.prange((count + LANES - 1) // LANES):
+        # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
+        run = np.arange(block * LANES, min(block * LANES + LANES, count))
+        active = run.size
+        lane = np.zeros((10, LANES))
+        lane[W_H, :active], lane[W_O, :active] = initial[run, 0], initial[run, 1]
+        lane[STEP_H], lane[STEP_O], lane[PREV_ERROR], lane[BEST] = parameters[0], parameters[0], np.inf, np.inf
+        next_target = np.zeros(LANES, dtype=np.int64)
+        error, grad_h, grad_o = np.empty(LANES), np.empty(LANES), np.empty(LANES)
         for epoch in range(max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
-            error, grad_h, grad_o = _loss_and_grad(w_h, w_o, inputs, targets, flat_spot, in_order, 0, samples)
-            healthy = math.isfinite(error) and abs(w_h) <= weight_bound and abs(w_o) <= weight_bound
-            if full_batch:
-                healthy = healthy and math.isfinite(grad_h) and math.isfinite(grad_o)
-            if healthy:
-                while next_target < ladder.shape[0] and error <= ladder[next_target]:
-                    hit_epochs[n, next_target] = epoch
-                    next_target += 1
-                best = min(best, error)
-            if history_slot[epoch] >= 0:
-                history[n, history_slot[epoch]] = error
-            if not healthy or next_target == ladder.shape[0] or epoch == max_epochs:
-                final_weights[n, 0], final_weights[n, 1] = w_h, w_o
-                final_error[n], stop_epoch[n] = error, epoch
-                if not healthy:
-                    diverged_epoch[n] = epoch
-                if flat_spot != 0.0 or not full_batch:  # the plateau test uses the true full-batch gradient
-                    _, grad_h, grad_o = _loss_and_grad(w_h, w_o, inputs, targets, 0.0, in_order, 0, samples)
-                final_grad_norm[n] = math.sqrt(grad_h * grad_h + grad_o * grad_o)
+            _loss_and_grad(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, in_order, 0, samples, error,
+                           grad_h, grad_o)  # fmt: skip
+            kept = 0
+            for j in range(active):
+                n, w_h, w_o = run[j], lane[W_H, j], lane[W_O, j]
+                healthy = math.isfinite(error[j]) and abs(w_h) <= weight_bound and abs(w_o) <= weight_bound
+                if full_batch:
+                    healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
+                if healthy:
+                    while next_target[j] < ladder.shape[0] and error[j] <= ladder[next_target[j]]:
+                        hit_epochs[n, next_target[j]] = epoch
+                        next_target[j] += 1
+                    lane[BEST, j] = min(lane[BEST, j], error[j])
+                if history_slot[epoch] >= 0:
+                    history[n, history_slot[epoch]] = error[j]
+                if not healthy or next_target[j] == ladder.shape[0] or epoch == max_epochs:
+                    final_weights[n, 0], final_weights[n, 1] = w_h, w_o
+                    final_error[n], stop_epoch[n], best_error[n] = error[j], epoch, lane[BEST, j]
+                    if not healthy:
+                        diverged_epoch[n] = epoch
+                    if flat_spot != 0.0 or not full_batch:  # the plateau test uses the true full-batch gradient
+                        _loss_and_grad(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, in_order, 0, samples,
+                                       error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
+                    final_grad_norm[n] = math.sqrt(grad_h[j] * grad_h[j] + grad_o[j] * grad_o[j])
+                    continue
+                if kept < j:
+                    run[kept], next_target[kept], lane[:, kept] = n, next_target[j], lane[:, j]
+                    error[kept], grad_h[kept], grad_o[kept] = error[j], grad_h[j], grad_o[j]
+                kept += 1
+            active = kept
+            if active == 0:
                 break
             for start in range(0, samples, batch_size):
                 if not full_batch:
-                    stop = min(start + batch_size, samples)
-                    error, grad_h, grad_o = _loss_and_grad(
-                        w_h, w_o, inputs, targets, flat_spot, orders[epoch], start, stop
-                    )
-                if kind == GD:
-                    w_h, w_o = w_h - parameters[0] * grad_h, w_o - parameters[0] * grad_o
-                elif kind == SIGN:
-                    w_h, w_o = w_h - parameters[0] * _sign(grad_h), w_o - parameters[0] * _sign(grad_o)
-                else:
-                    rose = error > prev_error
-                    update_h, prev_grad_h, step_h, prev_update_h = _rprop_weight(
-                        grad_h, prev_grad_h, step_h, prev_update_h, rose, parameters, backtracking,
-                        step_on_sign_change,
-                    )  # fmt: skip
-                    update_o, prev_grad_o, step_o, prev_update_o = _rprop_weight(
-                        grad_o, prev_grad_o, step_o, prev_update_o, rose, parameters, backtracking,
-                        step_on_sign_change,
-                    )  # fmt: skip
-                    w_h, w_o, prev_error = w_h + update_h, w_o + update_o, error
-        best_error[n] = best
+                    _loss_and_grad(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, orders[epoch], start,
+                                   min(start + batch_size, samples), error, grad_h, grad_o)  # fmt: skip
+                _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o)

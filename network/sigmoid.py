@@ -5,31 +5,50 @@
 
 σ′ is computed from the pre-activation x as σ(x)·σ(−x), never from a rounded
 output s as s·(1 − s): for x ≥ 37, σ(x) rounds to exactly 1.0 and s·(1 − s)
-collapses to 0, while σ(x)·σ(−x) stays positive up to |x| ≈ 709, where exp
-itself overflows.  A collapsed derivative would freeze sign-based methods such
-as Rprop, whose sign test then sees an exact zero.
+collapses to 0, while σ(x)·σ(−x) stays positive up to |x| ≈ 745, where
+e^(−|x|) itself underflows.  A collapsed derivative would freeze sign-based
+methods such as Rprop, whose sign test then sees an exact zero.
 
 The pair (σ(x), 1 − σ(x)) takes one exponential: the smaller of the two is
-σ(−|x|) = `scipy.special.expit`(−|x|) = 1 / (1 + e^|x|), at full relative
-precision, and the larger is 1 minus it, exact to rounding because it lies in
-[0.5, 1].  expit maps ±inf to 1/0 and never warns about overflow; it calls the
-C library's exp, so the compiled kernel of `experiments.fused` reproduces
-every value to the last bit.
+
+    σ(−|x|) = u / (1 + u),   u = e^(−|x|) ∈ [0, 1],
+
+at full relative precision, and the larger is 1 minus it, exact to rounding
+because it lies in [0.5, 1]; each is within 2 ulp of the true value.  u comes
+from `network.exponential`, the exp that the compiled kernel of
+`experiments.fused` shares with this module, so the two reproduce each other's
+values to the last bit.  ±inf give 1 and 0; NaN gives NaN, without a warning.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from scipy.special import expit
+
+from network.exponential import exp_nonpositive
+
+
+@numba.njit(cache=True, error_model="numpy")  # 1 + u ≥ 1 never divides by 0: no check needed
+def sigmoid_of_minus_abs(x: float) -> float:
+    """σ(−|x|) = u / (1 + u) with u = e^(−|x|), for one x: the smaller of σ(x) and 1 − σ(x).
+
+    >>> sigmoid_of_minus_abs(0.0), sigmoid_of_minus_abs(-800.0)
+    (0.5, 0.0)
+    """
+    u = exp_nonpositive(-abs(x))
+    return u / (1.0 + u)
+
+
+_sigmoid_of_minus_abs = numba.vectorize(["float64(float64)"], cache=True)(sigmoid_of_minus_abs.py_func)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1 / (1 + e^(−x)), elementwise.
 
-    >>> float(sigmoid(0.0))
-    0.5
+    >>> float(sigmoid(0.0)), float(sigmoid(-40.0)) > 0.0
+    (0.5, True)
     """
-    return expit(x)
+    return sigmoid_and_complement(x)[0]
 
 
 def sigmoid_and_complement(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +58,8 @@ def sigmoid_and_complement(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> float(s), float(one_minus_s) > 0
     (1.0, True)
     """
-    small = expit(-np.abs(x))  # σ(−|x|) ≤ 0.5
+    with np.errstate(invalid="ignore"):  # NaN in, NaN out, quietly (the compiled comparisons flag it)
+        small = _sigmoid_of_minus_abs(x)  # σ(−|x|) ≤ 0.5
     large = 1.0 - small
     non_negative = np.greater_equal(x, 0)
     return np.where(non_negative, large, small), np.where(non_negative, small, large)
