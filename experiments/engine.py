@@ -249,7 +249,7 @@ def _write_tables(out: Path, results: Results) -> None:
     runs, table, significance = results.runs(), results.table(), results.significance()
     storage.write_atomically(
         out / RUNS_FILE,
-        lambda file: runs.to_csv(file, index=False, compression={"method": "gzip", "mtime": 0}),
+        lambda file: runs.to_csv(file, index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 4}),
     )
     storage.write_text(out / SUMMARY_FILE, table.to_csv(index=False))
     storage.write_text(out / SIGNIFICANCE_FILE, significance.to_csv(index=False))

@@ -35,15 +35,16 @@ class Figure:
 def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs: int = 1) -> list[Figure]:
     """Draw every figure the results support into ``out/figures`` (atomically) and describe each.
 
-    ``jobs`` > 1 draws the figures in that many processes; the files are the same.
+    ``jobs`` > 1 draws the figures in that many processes, each sent the
+    results once with its share of the figures; the files are the same.
     """
     folder = Path(out) / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
     plan = _figure_plan(results, results.table())
-    if jobs == 1:
-        drawn = [_render(draw, formats) for _, _, draw, _ in plan]
-    else:
-        drawn = Parallel(n_jobs=jobs)(delayed(_render)(draw, formats) for _, _, draw, _ in plan)
+    draws = [draw for _, _, draw, _ in plan]
+    shares = [draws[worker::jobs] for worker in range(min(jobs, len(draws)))]
+    drawn_by_share = Parallel(n_jobs=len(shares))(delayed(_render_all)(share, formats) for share in shares)
+    drawn = [drawn_by_share[index % len(shares)][index // len(shares)] for index in range(len(draws))]
     written = []
     for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
         if images is None:  # the results cannot support this view (no sweep, no adaptive optimizer)
@@ -52,6 +53,10 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
             storage.write_atomically(folder / f"{stem}.{extension}", lambda file, image=image: file.write(image))
         written.append(Figure(stem, title, caption))
     return written
+
+
+def _render_all(draws, formats) -> list[dict[str, bytes] | None]:
+    return [_render(draw, formats) for draw in draws]
 
 
 def _render(draw, formats) -> dict[str, bytes] | None:

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-import network
 from experiments import fused
 from experiments.budget import Budget, Targets
 from experiments.schedules import Schedule
@@ -109,7 +108,7 @@ def train_population(
     ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
     kernel of `experiments.fused` (same results, to the bit).
 
-    >>> import optimizers
+    >>> import network, optimizers
     >>> result = train_population(
     ...     optimizers.get("irprop-"), network.get_task("single-sample"), [[0.5, 0.5], [1.0, 3.0]]
     ... )
@@ -164,7 +163,7 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
 
 def _train_generic(optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot):
     """The numpy path: every active run advanced together, epoch by epoch, through the optimizer's own step."""
-    count, samples, inputs, task_targets = len(weights), task.inputs.size, task.inputs, task.targets
+    count, samples = len(weights), task.inputs.size
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
@@ -179,9 +178,9 @@ def _train_generic(optimizer, task, weights, schedule, budget, target_values, hi
     with np.errstate(all="ignore"):  # a run's overflow or NaN marks it diverged; it never warns
         for epoch in range(budget.max_epochs + 1):
             if schedule.kind == "full-batch":
-                error, grad = network.loss_and_grad(weights, inputs, task_targets, flat_spot)
+                error, grad = task.loss_and_grad(weights, flat_spot)
             else:
-                error, grad = network.error(weights, inputs, task_targets), None
+                error, grad = task.error(weights), None
             healthy = np.isfinite(error) & (np.abs(weights) <= budget.weight_bound).all(axis=-1)
             if grad is not None:
                 healthy &= np.isfinite(grad).all(axis=-1)
@@ -213,9 +212,7 @@ def _train_generic(optimizer, task, weights, schedule, budget, target_values, hi
                 weights, state = optimizer.step(weights, grad, state, loss=error)
             else:
                 for batch in next(batches_of_epoch):
-                    batch_error, batch_grad = network.loss_and_grad(
-                        weights, inputs[batch], task_targets[batch], flat_spot
-                    )
+                    batch_error, batch_grad = task.loss_and_grad(weights, flat_spot, batch)
                     weights, state = optimizer.step(weights, batch_grad, state, loss=batch_error)
     return {
         "final_weights": final_weights,
@@ -230,7 +227,7 @@ def _train_generic(optimizer, task, weights, schedule, budget, target_values, hi
 
 
 def _full_grad(weights: np.ndarray, task: Task) -> np.ndarray:
-    return network.loss_and_grad(weights, task.inputs, task.targets)[1]
+    return task.loss_and_grad(weights)[1]
 
 
 def take_runs(state, keep: np.ndarray):
@@ -268,7 +265,7 @@ def trace(
 ) -> Trace:
     """Train one network from ``start`` exactly as `train_population` does, keeping every epoch.
 
-    >>> import optimizers
+    >>> import network, optimizers
     >>> path = trace(optimizers.get("irprop-"), network.get_task("single-sample"), [0.5, 0.5])
     >>> path.weights.shape[1], bool(path.errors[-1] <= 1e-8)
     (2, True)
@@ -282,4 +279,4 @@ def trace(
 
     train_population(optimizer, task, [start], schedule, budget, targets, seed, observe=keep)
     path = np.array(weights)
-    return Trace(np.arange(len(path)), path, network.error(path, task.inputs, task.targets), states)
+    return Trace(np.arange(len(path)), path, task.error(path), states)

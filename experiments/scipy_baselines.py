@@ -89,12 +89,12 @@ def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) ->
             raise _Stop
 
     def error_and_grad(weights):
-        error, grad = network.loss_and_grad(weights, task.inputs, task.targets)
+        error, grad = task.loss_and_grad(weights)
         record(weights, float(error))
         return float(error), grad
 
     def error_only(weights):
-        error = float(network.error(weights, task.inputs, task.targets))
+        error = float(task.error(weights))
         record(weights, error)
         return error
 
@@ -127,7 +127,7 @@ def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) ->
         "final_weights": final_weights,
         "final_error": best[-1] if not diverged else np.nan,
         "best_error": best[-1],
-        "final_grad_norm": float(np.linalg.norm(network.loss_and_grad(final_weights, task.inputs, task.targets)[1])),
+        "final_grad_norm": float(np.linalg.norm(task.loss_and_grad(final_weights)[1])),
         "hit_epochs": hits.astype(float),
         "stop_epoch": stop_epoch,
         "diverged_epoch": float(stop_epoch) if diverged else np.nan,

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from network.sigmoid import sigmoid_and_complement
+from network.sigmoid import sigmoid_and_complement_unguarded
 from network.validation import as_samples, as_weights
 
 
@@ -72,10 +72,7 @@ def error(weights, inputs, targets) -> np.ndarray:
     >>> float(error([0.0, 0.0], [1.0], [1.0]))
     0.125
     """
-    weights, inputs, targets = _checked(weights, inputs, targets)
-    with np.errstate(over="ignore", invalid="ignore"):
-        residual = _residual(_activations(weights, inputs), targets)
-        return sum_over_samples(0.5 * residual**2, axis=-1)
+    return error_of_checked(*_checked(weights, inputs, targets))
 
 
 def loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -89,8 +86,7 @@ def loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.
     >>> round(float(E), 6), grad.round(6).tolist()
     (0.024994, [-0.018242, -0.024159])
     """
-    sample_errors, sample_grads = per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
-    return sum_over_samples(sample_errors, axis=-1), sum_over_samples(sample_grads, axis=-2)
+    return loss_and_grad_of_checked(*_checked(weights, inputs, targets), checked_flat_spot(flat_spot))
 
 
 def sum_over_samples(values: np.ndarray, axis: int) -> np.ndarray:
@@ -113,10 +109,22 @@ def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -
     full-batch error and gradient are their sums over the sample axis.
     """
     weights, inputs, targets = _checked(weights, inputs, targets)
-    if not (isinstance(flat_spot, (int, float)) and np.isfinite(flat_spot) and flat_spot >= 0):
-        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
+        return _per_sample_loss_and_grad(weights, inputs, targets, checked_flat_spot(flat_spot))
+
+
+def error_of_checked(weights: np.ndarray, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """`error` for arguments already in shape: float64 weights (..., 2) and a valid sample set (as a `Task` holds)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = _residual(_activations(weights, inputs), targets)
+        return sum_over_samples(0.5 * residual**2, axis=-1)
+
+
+def loss_and_grad_of_checked(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """`loss_and_grad` for arguments already in shape, as `error_of_checked`: the training loops' hot path."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        sample_errors, sample_grads = _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
+        return sum_over_samples(sample_errors, axis=-1), sum_over_samples(sample_grads, axis=-2)
 
 
 def _checked(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -130,12 +138,19 @@ def _checked(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return weights, inputs, targets
 
 
+def checked_flat_spot(flat_spot) -> float:
+    """``flat_spot`` itself if it is a finite number ≥ 0, else a one-line ValueError."""
+    if not (isinstance(flat_spot, (int, float)) and np.isfinite(flat_spot) and flat_spot >= 0):
+        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
+    return flat_spot
+
+
 def _activations(weights: np.ndarray, inputs: np.ndarray) -> Activations:
     w_h, w_o = weights[..., 0, None], weights[..., 1, None]
     hidden_input = w_h * inputs
-    r_h, one_minus_r_h = sigmoid_and_complement(hidden_input)
+    r_h, one_minus_r_h = sigmoid_and_complement_unguarded(hidden_input)
     output_input = w_o * r_h
-    r_o, one_minus_r_o = sigmoid_and_complement(output_input)
+    r_o, one_minus_r_o = sigmoid_and_complement_unguarded(output_input)
     return Activations(hidden_input, r_h, one_minus_r_h, output_input, r_o, one_minus_r_o)
 
 

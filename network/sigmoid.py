@@ -39,7 +39,7 @@ def sigmoid_of_minus_abs(x: float) -> float:
     return u / (1.0 + u)
 
 
-_sigmoid_of_minus_abs = numba.vectorize(["float64(float64)"], cache=True)(sigmoid_of_minus_abs.py_func)
+_sigmoid_of_minus_abs = numba.vectorize(["float64(float64)"], cache=True)(sigmoid_of_minus_abs.py_func).ufunc
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -59,7 +59,12 @@ def sigmoid_and_complement(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (1.0, True)
     """
     with np.errstate(invalid="ignore"):  # NaN in, NaN out, quietly (the compiled comparisons flag it)
-        small = _sigmoid_of_minus_abs(x)  # σ(−|x|) ≤ 0.5
+        return sigmoid_and_complement_unguarded(x)
+
+
+def sigmoid_and_complement_unguarded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`sigmoid_and_complement` for callers that already ignore floating-point flags (np.errstate)."""
+    small = _sigmoid_of_minus_abs(x)  # σ(−|x|) ≤ 0.5
     large = 1.0 - small
     non_negative = np.greater_equal(x, 0)
     return np.where(non_negative, large, small), np.where(non_negative, small, large)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from network.one_one_one import forward
+from network.one_one_one import checked_flat_spot, error_of_checked, forward, loss_and_grad_of_checked
 from network.validation import as_samples, as_weights
 
 
@@ -44,6 +44,19 @@ class Task:
         object.__setattr__(self, "targets", targets)
         if self.minimum_weights is not None:
             object.__setattr__(self, "minimum_weights", as_weights(self.minimum_weights))
+
+    def error(self, weights) -> np.ndarray:
+        """`network.error` of networks ``weights`` on this task, without checking the task's samples again.
+
+        >>> round(float(get_task("single-sample").error([0.0, 0.0])), 12)  # (0.9 − 0.5)²/2
+        0.08
+        """
+        return error_of_checked(as_weights(weights), self.inputs, self.targets)
+
+    def loss_and_grad(self, weights, flat_spot: float = 0.0, batch=None) -> tuple[np.ndarray, np.ndarray]:
+        """`network.loss_and_grad` on this task, or on its samples ``batch`` (indices), checking only the weights."""
+        inputs, targets = (self.inputs, self.targets) if batch is None else (self.inputs[batch], self.targets[batch])
+        return loss_and_grad_of_checked(as_weights(weights), inputs, targets, checked_flat_spot(flat_spot))
 
     @classmethod
     def from_teacher(cls, name: str, description: str, inputs, teacher_weights) -> Task:

@@ -43,3 +43,31 @@ def test_unknown_task_lists_the_available_ones():
 def test_teacher_targets_are_the_network_outputs():
     task = network.Task.from_teacher("t", "d", [0.0, 1.0], [1.0, -2.0])
     np.testing.assert_array_equal(task.targets, network.forward([1.0, -2.0], [0.0, 1.0]))
+
+
+@pytest.mark.parametrize("task", ["single-sample", "teacher"])
+def test_a_tasks_own_error_and_gradient_are_the_networks_bit_for_bit(task):
+    task = network.get_task(task)
+    weights = np.random.default_rng(7).normal(scale=8, size=(50, 2))
+    np.testing.assert_array_equal(task.error(weights), network.error(weights, task.inputs, task.targets))
+    for got, expected in zip(
+        task.loss_and_grad(weights, flat_spot=0.1),
+        network.loss_and_grad(weights, task.inputs, task.targets, flat_spot=0.1),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, expected)
+    batch = np.array([task.inputs.size - 1, 0])
+    for got, expected in zip(
+        task.loss_and_grad(weights, batch=batch),
+        network.loss_and_grad(weights, task.inputs[batch], task.targets[batch]),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_a_tasks_gradient_checks_the_weights_and_the_flat_spot():
+    task = network.get_task("teacher")
+    with pytest.raises(ValueError, match="last axis of length 2"):
+        task.loss_and_grad([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="flat_spot must be a finite number >= 0, got -1"):
+        task.loss_and_grad([1.0, 2.0], flat_spot=-1)
