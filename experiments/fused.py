@@ -17,8 +17,9 @@ optimizers' formulas term by term.  The tests hold the two paths equal to the
 last bit.
 
 Any other optimizer (a user's included), or an ``observe`` hook, takes the
-generic path.  ``OPTARENA_ACCELERATE=0`` in the environment, or
-``accelerate=False``, turns the kernel off.
+generic path, where only the network is compiled (`network.compiled`) and
+the optimizer's own numpy step runs.  ``OPTARENA_ACCELERATE=0`` in the
+environment, or ``accelerate=False``, turns all compiled code off: pure numpy.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import os
 import numba
 import numpy as np
 
-from network.sigmoid import sigmoid_of_minus_abs
+from network.compiled import loss_and_grad_of_lanes
 from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign
 
 LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
@@ -41,14 +42,14 @@ _KINDS = {GradientDescent: GD, Sign: SIGN, RpropPlus: RPROP, RpropMinus: RPROP, 
 _BACKTRACKING = {"never": NEVER, "always": ALWAYS, "if_error_rose": IF_ERROR_ROSE}
 
 
+def enabled(accelerate: bool) -> bool:
+    """Whether compiled code may run: ``accelerate`` and no ``OPTARENA_ACCELERATE=0`` in the environment."""
+    return accelerate and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
+
+
 def applies(optimizer, observe, accelerate: bool) -> bool:
-    """Whether the fused kernel can train this population (else the generic numpy path does)."""
-    return (
-        accelerate
-        and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
-        and type(optimizer) in _KINDS
-        and observe is None
-    )
+    """Whether the fused kernel can train this population (else the generic path does)."""
+    return enabled(accelerate) and type(optimizer) in _KINDS and observe is None
 
 
 def train(
@@ -104,40 +105,6 @@ def train(
 def _compiled(**options):
     """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD)."""
     return numba.njit(cache=True, error_model="numpy", **options)
-
-
-@_compiled()
-def _sigmoid_and_complement(x):
-    """`network.sigmoid.sigmoid_and_complement` for one value: σ(−|x|) and 1 minus it, in σ's order."""
-    small = sigmoid_of_minus_abs(x)
-    large = 1.0 - small
-    return (large, small) if x >= 0 else (small, large)
-
-
-@_compiled()
-def _loss_and_grad(w_h, w_o, active, inputs, targets, flat_spot, order, start, stop, error, grad_h, grad_o):
-    """E, ∂E/∂w_h, ∂E/∂w_o of networks [0, active) over samples order[start:stop], into error, grad_h, grad_o.
-
-    `network.loss_and_grad` term by term; the sums run in the order the
-    samples are listed, as `network.sum_over_samples` does.  The inner loop
-    runs over networks, so it vectorizes.
-    """
-    for position in range(start, stop):
-        s = order[position]
-        i, t, first = inputs[s], targets[s], position == start
-        for j in range(active):
-            hidden_input = w_h[j] * i
-            r_h, one_minus_r_h = _sigmoid_and_complement(hidden_input)
-            output_input = w_o[j] * r_h
-            r_o, one_minus_r_o = _sigmoid_and_complement(output_input)
-            residual = ((t - 1.0) + one_minus_r_o) if output_input > 0 else (t - r_o)
-            output_delta = -residual * (r_o * one_minus_r_o + flat_spot)
-            sample_grad_h = output_delta * (w_o[j] * (r_h * one_minus_r_h + flat_spot)) * i
-            sample_grad_o = output_delta * r_h
-            sample_error = 0.5 * (residual * residual)
-            error[j] = sample_error if first else error[j] + sample_error
-            grad_h[j] = sample_grad_h if first else grad_h[j] + sample_grad_h
-            grad_o[j] = sample_grad_o if first else grad_o[j] + sample_grad_o
 
 
 @_compiled()
@@ -210,8 +177,8 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
         error, grad_h, grad_o = np.empty(LANES), np.empty(LANES), np.empty(LANES)
         for epoch in range(max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
-            _loss_and_grad(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, in_order, 0, samples, error,
-                           grad_h, grad_o)  # fmt: skip
+            loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, in_order, 0, samples,
+                                   error, grad_h, grad_o)  # fmt: skip
             kept = 0
             for j in range(active):
                 n, w_h, w_o = run[j], lane[W_H, j], lane[W_O, j]
@@ -231,8 +198,8 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
                     if not healthy:
                         diverged_epoch[n] = epoch
                     if flat_spot != 0.0 or not full_batch:  # the plateau test uses the true full-batch gradient
-                        _loss_and_grad(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, in_order, 0, samples,
-                                       error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
+                        loss_and_grad_of_lanes(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, in_order, 0,
+                                               samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
                     final_grad_norm[n] = math.sqrt(grad_h[j] * grad_h[j] + grad_o[j] * grad_o[j])
                     continue
                 if kept < j:
@@ -244,6 +211,6 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
                 break
             for start in range(0, samples, batch_size):
                 if not full_batch:
-                    _loss_and_grad(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, orders[epoch], start,
-                                   min(start + batch_size, samples), error, grad_h, grad_o)  # fmt: skip
+                    loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, orders[epoch],
+                                           start, min(start + batch_size, samples), error, grad_h, grad_o)  # fmt: skip
                 _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o)

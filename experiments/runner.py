@@ -31,6 +31,7 @@ from experiments import fused
 from experiments.budget import Budget, Targets
 from experiments.schedules import Schedule
 from network import Task
+from network.compiled import population_loss_and_grad
 from network.validation import as_weights
 
 STATUSES = ("converged", "plateau", "diverged", "budget")
@@ -127,9 +128,9 @@ def train_population(
     if fused.applies(optimizer, observe, accelerate):
         raw = fused.train(optimizer, task, weights, schedule, seed, budget, target_values, history_slot, flat_spot)
     else:
-        raw = _train_generic(
-            optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot
-        )
+        evaluate = network_evaluator(task, flat_spot, accelerate)
+        raw = _train_generic(optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe,
+                             flat_spot, evaluate)  # fmt: skip
     return assemble(weights, raw, recorded, task.inputs.size, budget, targets)
 
 
@@ -161,8 +162,39 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
     )
 
 
-def _train_generic(optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot):
-    """The numpy path: every active run advanced together, epoch by epoch, through the optimizer's own step."""
+def network_evaluator(task: Task, flat_spot: float = 0.0, accelerate: bool = True):
+    """``evaluate(weights, batch=None)``: E and ∂E/∂w (σ′ + flat_spot) of weights (N, 2) on the samples ``batch``.
+
+    Compiled (`network.compiled`) when acceleration is on, numpy otherwise;
+    the bits are the same.  ``batch`` is an index array; None means every sample.
+    """
+    return _compiled_network(task, flat_spot) if fused.enabled(accelerate) else _numpy_network(task, flat_spot)
+
+
+def _numpy_network(task: Task, flat_spot: float):
+    """E and ∂E/∂w (with σ′ + flat_spot) of a population on the task's samples ``batch`` (all when None), in numpy."""
+    return lambda weights, batch=None: task.loss_and_grad(weights, flat_spot, batch)
+
+
+def _compiled_network(task: Task, flat_spot: float):
+    """`_numpy_network`, compiled (`network.compiled`): the same bits, without numpy's per-call overhead."""
+    every_sample = np.arange(task.inputs.size)
+
+    def evaluate(weights, batch=None):
+        order = every_sample if batch is None else batch
+        return population_loss_and_grad(weights, task.inputs, task.targets, float(flat_spot), order)
+
+    return evaluate
+
+
+def _train_generic(
+    optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot, evaluate
+):
+    """Every active run advanced together, epoch by epoch, through the optimizer's own step.
+
+    ``evaluate(weights, batch)`` gives E and the training gradient (σ′ +
+    flat_spot) of the population on the samples ``batch`` (all when None).
+    """
     count, samples = len(weights), task.inputs.size
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
@@ -178,9 +210,9 @@ def _train_generic(optimizer, task, weights, schedule, budget, target_values, hi
     with np.errstate(all="ignore"):  # a run's overflow or NaN marks it diverged; it never warns
         for epoch in range(budget.max_epochs + 1):
             if schedule.kind == "full-batch":
-                error, grad = task.loss_and_grad(weights, flat_spot)
+                error, grad = evaluate(weights)
             else:
-                error, grad = task.error(weights), None
+                error, grad = evaluate(weights)[0], None
             healthy = np.isfinite(error) & (np.abs(weights) <= budget.weight_bound).all(axis=-1)
             if grad is not None:
                 healthy &= np.isfinite(grad).all(axis=-1)
@@ -212,7 +244,7 @@ def _train_generic(optimizer, task, weights, schedule, budget, target_values, hi
                 weights, state = optimizer.step(weights, grad, state, loss=error)
             else:
                 for batch in next(batches_of_epoch):
-                    batch_error, batch_grad = task.loss_and_grad(weights, flat_spot, batch)
+                    batch_error, batch_grad = evaluate(weights, batch)
                     weights, state = optimizer.step(weights, batch_grad, state, loss=batch_error)
     return {
         "final_weights": final_weights,

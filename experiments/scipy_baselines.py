@@ -9,11 +9,11 @@ adapter.  Their cost is counted in the same unit as the runner's epochs:
     E at epoch k = the best E among those evaluations (COCO's best-so-far)
     evaluations  = k·S per-sample evaluations to reach epoch k, as for the runner
 
-Nelder–Mead evaluates E only; the gradient methods get E and ∇E from one
-`network.loss_and_grad` call.  A method that stops on its own before the
-headline target (its gradient fell below ``plateau_gradient``, or it could make
-no further progress) is a ``plateau``; one that hits the evaluation cap is
-``budget``.
+Nelder–Mead uses E only; the gradient methods get E and ∇E from one
+evaluation of the network (compiled unless ``accelerate=False``: the same
+bits).  A method that stops on its own before the headline target (its
+gradient fell below ``plateau_gradient``, or it could make no further
+progress) is a ``plateau``; one that hits the evaluation cap is ``budget``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from scipy import optimize
 
 import network
 from experiments.budget import Budget, Targets
-from experiments.runner import PopulationResult, assemble, history_epochs
+from experiments.runner import PopulationResult, assemble, history_epochs, network_evaluator
 
 METHODS = {
     "scipy-bfgs": (
@@ -43,12 +43,18 @@ class _Stop(Exception):
 
 
 def run_scipy_population(
-    name: str, task: network.Task, initial_weights: np.ndarray, budget: Budget, targets: Targets
+    name: str,
+    task: network.Task,
+    initial_weights: np.ndarray,
+    budget: Budget,
+    targets: Targets,
+    accelerate: bool = True,
 ) -> PopulationResult:
     """Run scipy method ``name`` from every initial point; the same record as `train_population` gives."""
     method = METHODS[name][0]
     recorded = history_epochs(budget.max_epochs)
-    runs = [_run_one(method, task, start, budget, targets, recorded) for start in initial_weights]
+    evaluate = network_evaluator(task, accelerate=accelerate)
+    runs = [_run_one(method, evaluate, start, budget, targets, recorded) for start in initial_weights]
     raw = {key: np.array([run[key] for run in runs]) for key in runs[0]}
     stopped_early = raw.pop("stopped_early")
     return assemble(initial_weights, raw, recorded, task.inputs.size, budget, targets, stopped_early)
@@ -57,7 +63,7 @@ def run_scipy_population(
 def scipy_path(name: str, task: network.Task, start, budget: Budget, targets: Targets) -> np.ndarray:
     """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, 2)."""
     path = [np.array(start, dtype=np.float64)]
-    _run_one(METHODS[name][0], task, np.array(start, dtype=np.float64), budget, targets, np.array([0]),
+    _run_one(METHODS[name][0], network_evaluator(task), path[0], budget, targets, np.array([0]),
              on_iterate=lambda weights: path.append(np.array(weights, dtype=np.float64)))  # fmt: skip
     return np.array(path)
 
@@ -76,9 +82,14 @@ def _options(method: str, budget: Budget) -> dict:
     return {"maxiter": cap, "gtol": budget.plateau_gradient}
 
 
-def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) -> dict:
+def _run_one(method, evaluate, start, budget, targets, recorded, on_iterate=None) -> dict:
+    """One start's run; ``evaluate`` is a `network_evaluator` of the task."""
     target_values = np.array(targets.values)
     errors, points = [], []
+
+    def loss_and_grad(weights):
+        error, grad = evaluate(np.asarray(weights, dtype=np.float64).reshape(1, 2))
+        return float(error[0]), grad[0]
 
     def record(weights, error):
         if not np.isfinite(error) or np.abs(weights).max() > budget.weight_bound:
@@ -89,12 +100,12 @@ def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) ->
             raise _Stop
 
     def error_and_grad(weights):
-        error, grad = task.loss_and_grad(weights)
-        record(weights, float(error))
-        return float(error), grad
+        error, grad = loss_and_grad(weights)
+        record(weights, error)
+        return error, grad
 
     def error_only(weights):
-        error = float(task.error(weights))
+        error = loss_and_grad(weights)[0]
         record(weights, error)
         return error
 
@@ -127,7 +138,7 @@ def _run_one(method, task, start, budget, targets, recorded, on_iterate=None) ->
         "final_weights": final_weights,
         "final_error": best[-1] if not diverged else np.nan,
         "best_error": best[-1],
-        "final_grad_norm": float(np.linalg.norm(task.loss_and_grad(final_weights)[1])),
+        "final_grad_norm": float(np.linalg.norm(loss_and_grad(final_weights)[1])),
         "hit_epochs": hits.astype(float),
         "stop_epoch": stop_epoch,
         "diverged_epoch": float(stop_epoch) if diverged else np.nan,

@@ -16,6 +16,7 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, engine, train_population
+from experiments.scipy_baselines import run_scipy_population
 
 TEACHER = network.get_task("teacher")
 HEALTHY = np.random.default_rng(4).uniform(-6, 6, size=(40, 2))
@@ -110,3 +111,26 @@ def test_killing_a_real_run_then_resuming_gives_the_uninterrupted_tables(kill, t
         check_exact=True,
         check_dtype=False,
     )
+
+
+def test_no_compiled_call_hands_arrays_back_to_python_where_a_ctrl_c_could_be_lost():
+    """numba boxes a returned array by calling back into Python (``_numba_unpickle``); a KeyboardInterrupt
+    raised there vanished and the run went on.  Compiled code therefore fills arrays it is given."""
+    callbacks = []
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "_numba_unpickle":
+            callbacks.append(frame.f_back.f_code.co_name if frame.f_back else None)
+
+    def train_every_way():
+        for name, schedule in [("irprop-", Schedule("per-sample")), ("adam", Schedule("mini-batch", 2))]:
+            train_population(optimizers.get(name), TEACHER, HEALTHY[:8], schedule, Budget(max_epochs=20))
+        run_scipy_population("scipy-bfgs", TEACHER, HEALTHY[:2], Budget(max_epochs=20), Targets.ladder(0.1, 1e-8, 2))
+
+    train_every_way()  # compile first: compiling calls back into Python legitimately
+    sys.setprofile(watch)
+    try:
+        train_every_way()
+    finally:
+        sys.setprofile(None)
+    assert callbacks == []

@@ -51,6 +51,17 @@ def test_hit_epochs_count_every_evaluation(name):
     assert result.status[0] == "converged" and result.final_error[0] == best[-1]
 
 
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_the_compiled_network_gives_scipy_the_same_bits(name):
+    starts = np.random.default_rng(2).uniform(-10, 10, size=(12, 2))
+    fast, plain = (
+        run_scipy_population(name, TEACHER, starts, Budget(max_epochs=300), TARGETS, accelerate=accelerate)
+        for accelerate in (True, False)
+    )
+    for field in fast.FIELDS:
+        np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
+
+
 def test_the_evaluation_budget_is_a_hard_cap():
     result = run_scipy_population("scipy-nelder-mead", TEACHER, np.array([[9.0, -9.0]]), Budget(max_epochs=40), TARGETS)
     assert result.stop_epoch[0] == 40 and result.status[0] == "budget"
