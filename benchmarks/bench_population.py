@@ -6,7 +6,8 @@ network-epochs per second, of:
 
 - optarena's engine (`experiments.train_population`: the compiled kernel for
   these optimizers, with all per-run bookkeeping: 36 targets, histories, statuses);
-- optarena's generic numpy path (the same engine with ``accelerate=False``);
+- optarena in pure numpy (the same engine with ``accelerate=False``: every
+  optimizer's own numpy step on the numpy network);
 - a naive per-network Python loop over optarena's own API (what a newcomer writes);
 - torch, vectorized over the population with autograd and ``torch.optim``
   (when torch is importable), with 2 threads;

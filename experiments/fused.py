@@ -10,10 +10,10 @@ still active, which the compiler turns into SIMD code:
     2. targets, history, divergence; finished runs leave       (scalar, cheap)
     3. the optimizer step of every remaining network           (vectorized)
 
-It computes exactly what the generic numpy path (`experiments.runner`)
-computes, in the same order of operations: σ through the same compiled
-exp (`network.exponential`), the sums over samples in sample order, the
-optimizers' formulas term by term.  The tests hold the two paths equal to the
+It computes exactly what the numpy path (`experiments.runner`) computes, in
+the same order of operations: the network of `network.compiled` (σ through
+the shared exp of `network.exponential`, the sums over samples in sample
+order), the optimizers' formulas term by term.  The tests hold the two paths equal to the
 last bit.
 
 Any other optimizer (a user's included), or an ``observe`` hook, takes the
@@ -34,7 +34,6 @@ from network.compiled import loss_and_grad_of_lanes
 from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign
 
 LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
-
 
 GD, SIGN, RPROP = 0, 1, 2
 NEVER, ALWAYS, IF_ERROR_ROSE = 0, 1, 2
