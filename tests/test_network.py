@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import network
+from network.sigmoid import sigmoid_and_complement
 
 mpmath.mp.dps = 160
 
@@ -95,6 +96,24 @@ def test_sigmoid_derivative_does_not_collapse_where_the_output_rounds_to_one():
     assert network.sigmoid_derivative(40.0) == pytest.approx(math.exp(-40), rel=1e-12)
     assert network.sigmoid_derivative(700.0) > 0.0
     assert network.sigmoid_derivative(-700.0) > 0.0
+
+
+def test_sigmoid_and_its_complement_are_within_two_and_a_half_ulp_of_the_truth_over_the_whole_range():
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.uniform(-3, 3, 4000), rng.uniform(-40, 40, 3000), rng.uniform(-744, 744, 3000)])
+    s, one_minus_s = sigmoid_and_complement(x)
+    with mpmath.workprec(120):
+        for value, computed in zip(x, np.stack([s, one_minus_s], axis=1), strict=True):
+            true = [1 / (1 + mpmath.exp(-mpmath.mpf(value))), 1 / (1 + mpmath.exp(mpmath.mpf(value)))]
+            for got, expected in zip(computed, true, strict=True):
+                if float(expected) >= np.finfo(float).tiny:  # subnormal results carry fewer bits
+                    assert abs(mpmath.mpf(float(got)) - expected) <= 2.5 * math.ulp(float(expected))
+
+
+def test_sigmoid_gives_nan_for_nan_and_the_limits_for_infinities_without_warnings():
+    s, one_minus_s = sigmoid_and_complement(np.array([np.nan, np.inf, -np.inf]))
+    assert np.isnan(s[0]) and np.isnan(one_minus_s[0])
+    assert s[1:].tolist() == [1.0, 0.0] and one_minus_s[1:].tolist() == [0.0, 1.0]
 
 
 def test_a_saturated_network_still_has_a_nonzero_gradient_of_the_right_sign():
