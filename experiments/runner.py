@@ -72,19 +72,28 @@ def history_epochs(max_epochs: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], np.round(spaced).astype(int), [max_epochs]]))
 
 
-def record_hits(hits: np.ndarray, error: np.ndarray, epoch: int, targets: np.ndarray) -> np.ndarray:
-    """Hit epochs after seeing ``error`` (shape (n,)) at ``epoch``: a first E ≤ τ sets hits[:, τ] = epoch.
+def record_hits(hit_epochs: np.ndarray, next_target: np.ndarray, runs, error, epoch: int, targets) -> None:
+    """Record ``epoch`` as the hit of every target that runs ``runs`` reach with ``error``: E ≤ τ for the first time.
 
-    ``hits`` has shape (n, targets), NaN where a target was not reached yet;
-    a hit, once recorded, never changes.
+    ``hit_epochs`` (all runs × targets, NaN where not reached yet) and
+    ``next_target`` (per run, the index of its coarsest target not reached
+    yet) are updated in place.  Targets decrease strictly, so a run is only
+    compared with its next target, and again after each hit: the work is
+    O(runs) per epoch, whatever the number of targets.
 
-    >>> hits = np.full((1, 2), np.nan)
+    >>> hits, next_target = np.full((1, 2), np.nan), np.zeros(1, dtype=int)
     >>> for epoch, error in enumerate([0.5, 0.05, 0.2, 0.01]):
-    ...     hits = record_hits(hits, np.array([error]), epoch, np.array([0.1, 0.01]))
-    >>> hits.tolist()
-    [[1.0, 3.0]]
+    ...     record_hits(hits, next_target, np.array([0]), np.array([error]), epoch, np.array([0.1, 0.01]))
+    >>> hits.tolist(), next_target.tolist()
+    ([[1.0, 3.0]], [2])
     """
-    return np.where(np.isnan(hits) & (error[:, None] <= targets), epoch, hits)
+    beyond_the_finest = np.append(targets, -np.inf)  # a run past the last target never hits again
+    reached = error <= beyond_the_finest[next_target[runs]]
+    while reached.any():
+        runs, error = runs[reached], error[reached]
+        hit_epochs[runs, next_target[runs]] = epoch
+        next_target[runs] += 1
+        reached = error <= beyond_the_finest[next_target[runs]]
 
 
 def train_population(
@@ -199,7 +208,7 @@ def _train_generic(
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
-    hit_epochs = np.full((count, target_values.size), np.nan)
+    hit_epochs, next_target = np.full((count, target_values.size), np.nan), np.zeros(count, dtype=np.int64)
     stop_epoch = np.full(count, budget.max_epochs)
     diverged_epoch = np.full(count, np.nan)
     history = np.full((count, int(history_slot.max()) + 1), np.nan)
@@ -219,12 +228,12 @@ def _train_generic(
 
             if observe is not None:
                 observe(epoch, active, weights, state)
-            hit_epochs[active] = record_hits(hit_epochs[active], np.where(healthy, error, np.inf), epoch, target_values)
+            record_hits(hit_epochs, next_target, active, np.where(healthy, error, np.inf), epoch, target_values)
             best_error[active] = np.fmin(best_error[active], np.where(healthy, error, np.inf))
             if history_slot[epoch] >= 0:
                 history[active, history_slot[epoch]] = error
 
-            done = ~healthy | ~np.isnan(hit_epochs[active, -1]) | (epoch == budget.max_epochs)
+            done = ~healthy | (next_target[active] == target_values.size) | (epoch == budget.max_epochs)
             if done.any():
                 finished = active[done]
                 final_weights[finished] = weights[done]

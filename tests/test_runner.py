@@ -41,10 +41,17 @@ def hand_written_training(optimizer, task, start, schedule, seed, epochs):
 
 def test_hit_epochs_on_a_hand_made_loss_curve():
     curve = [0.5, 0.1, 0.02, 0.3, 0.01, 1e-3, 1e-3, 2e-5]  # rises and falls back; E = τ counts as a hit
-    hits = np.full((1, 3), np.nan)
-    for epoch, error in enumerate(curve):
-        hits = record_hits(hits, np.array([error]), epoch, np.array([0.1, 0.01, 1e-4]))
-    assert hits.tolist() == [[1.0, 4.0, 7.0]]
+    hits, next_target = np.full((2, 3), np.nan), np.zeros(2, dtype=int)
+    for epoch, error in enumerate(curve):  # run 1 follows the curve; run 0 stays at E = 1
+        record_hits(hits, next_target, np.array([0, 1]), np.array([1.0, error]), epoch, np.array([0.1, 0.01, 1e-4]))
+    assert np.isnan(hits[0]).all() and hits[1].tolist() == [1.0, 4.0, 7.0]
+    assert next_target.tolist() == [0, 3]
+
+
+def test_one_epoch_can_hit_several_targets_and_an_unhealthy_run_hits_none():
+    hits, next_target = np.full((2, 3), np.nan), np.zeros(2, dtype=int)
+    record_hits(hits, next_target, np.array([0, 1]), np.array([5e-3, np.inf]), 7, np.array([0.1, 0.01, 1e-4]))
+    assert hits[0].tolist()[:2] == [7.0, 7.0] and np.isnan(hits[0, 2]) and np.isnan(hits[1]).all()
 
 
 def test_each_status_comes_from_a_crafted_start():
