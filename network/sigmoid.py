@@ -39,7 +39,8 @@ def sigmoid_of_minus_abs(x: float) -> float:
     return u / (1.0 + u)
 
 
-_sigmoid_of_minus_abs = numba.vectorize(["float64(float64)"], cache=True)(sigmoid_of_minus_abs.py_func).ufunc
+_compiled_ufunc = numba.vectorize(["float64(float64)"], cache=True)(sigmoid_of_minus_abs.py_func)
+_sigmoid_of_minus_abs = getattr(_compiled_ufunc, "ufunc", _compiled_ufunc)  # recent numba wraps it in a DUFunc
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
