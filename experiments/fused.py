@@ -131,6 +131,10 @@ def _rprop_weight(grad, prev_grad, step_size, prev_update, error_rose, parameter
     return update, moving_grad, step_size, update
 
 
+# The rows of a block's lane state: one value per network of the block.
+W_H, W_O, STEP_H, STEP_O, PREV_GRAD_H, PREV_GRAD_O, PREV_UPDATE_H, PREV_UPDATE_O, PREV_ERROR, BEST = range(10)
+
+
 @_compiled()
 def _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o):
     """The optimizer step of networks [0, active), in place on the block's lane arrays."""
@@ -153,10 +157,6 @@ def _step(kind, parameters, backtracking, step_on_sign_change, active, lane, err
                 backtracking, step_on_sign_change,
             )  # fmt: skip
             w_h[j], w_o[j], lane[PREV_ERROR, j] = w_h[j] + update_h, w_o[j] + update_o, error[j]
-
-
-# The rows of a block's lane state: one value per network of the block.
-W_H, W_O, STEP_H, STEP_O, PREV_GRAD_H, PREV_GRAD_O, PREV_UPDATE_H, PREV_UPDATE_O, PREV_ERROR, BEST = range(10)
 
 
 @_compiled(parallel=True)
