@@ -116,7 +116,9 @@ def train_population(
     ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
     errors, hits and the plateau test still use the exact E and gradient.
     ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
-    kernel of `experiments.fused` (same results, to the bit).
+    kernel of `experiments.fused`, and every other optimizer take its own
+    numpy steps on the compiled network (`network.compiled`); the results are
+    the same to the bit as with ``accelerate=False``, which is pure numpy.
 
     >>> import network, optimizers
     >>> result = train_population(
