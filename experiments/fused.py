@@ -13,8 +13,8 @@ still active, which the compiler turns into SIMD code:
 It computes exactly what the numpy path (`experiments.runner`) computes, in
 the same order of operations: the network of `network.compiled` (σ through
 the shared exp of `network.exponential`, the sums over samples in sample
-order), the optimizers' formulas term by term.  The tests hold the two paths equal to the
-last bit.
+order), the optimizers' formulas term by term.  The tests hold the two paths
+equal to the last bit.
 
 Any other optimizer (a user's included), or an ``observe`` hook, takes the
 generic path, where only the network is compiled (`network.compiled`) and

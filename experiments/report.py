@@ -42,9 +42,10 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
     folder.mkdir(parents=True, exist_ok=True)
     plan = _figure_plan(results, results.table())
     draws = [draw for _, _, draw, _ in plan]
-    shares = [draws[worker::jobs] for worker in range(min(jobs, len(draws)))]
-    drawn_by_share = Parallel(n_jobs=len(shares))(delayed(_render_all)(share, formats) for share in shares)
-    drawn = [drawn_by_share[index % len(shares)][index // len(shares)] for index in range(len(draws))]
+    workers = max(1, min(jobs, len(draws)))
+    shares = [draws[worker::workers] for worker in range(workers)]  # figure i goes to worker i % workers
+    drawn_by_share = Parallel(n_jobs=workers)(delayed(_render_all)(share, formats) for share in shares)
+    drawn = [drawn_by_share[index % workers][index // workers] for index in range(len(draws))]
     written = []
     for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
         if images is None:  # the results cannot support this view (no sweep, no adaptive optimizer)
