@@ -141,6 +141,15 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
         assert figure.caption in markdown
 
 
+def test_figures_drawn_in_several_processes_are_the_ones_drawn_in_one(results, tmp_path):
+    alone = report.write_figures(results, tmp_path / "one", jobs=1)
+    shared = report.write_figures(results, tmp_path / "three", jobs=3)
+    assert shared == alone
+    for figure in alone:
+        name = f"{report.FIGURES}/{figure.stem}.png"
+        assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), figure.stem
+
+
 def test_plotting_works_without_a_display(tmp_path):
     script = (
         "import experiments\nfrom experiments import plots\n"
