@@ -23,18 +23,35 @@ class Budget:
         require_positive("budget.weight_bound", self.weight_bound)
 
 
+CRITERIA = ("error", "bit")
+
+
 @dataclass(frozen=True)
 class Targets:
-    """A ladder of error targets, finest last, and the headline target that defines success.
+    """A ladder of error targets, finest last, and the criterion that defines success.
+
+    Success (``criterion``) is either the headline target of the ladder, E ≤
+    ``headline`` ("error"), or the classic "bit" criterion of Fahlman (1988)
+    and Riedmiller & Braun (1993): every output of every pattern within
+    ``bit_margin`` of its 0/1 target, as a fraction of the output range (0.4:
+    below 0.4 for a 0, above 0.6 for a 1).  The ladder is recorded either way.
 
     >>> [f"{target:.3g}" for target in Targets.ladder(1e-1, 1e-3, per_decade=2).values]
     ['0.1', '0.0316', '0.01', '0.00316', '0.001']
+    >>> Targets.ladder(1e-1, 1e-3, criterion="bit").success
+    'the bit criterion (every output within 0.4 of its 0/1 target)'
     """
 
     values: tuple[float, ...] = ()
     headline: float | None = None  # default: the finest target
+    criterion: str = "error"
+    bit_margin: float = 0.4
 
     def __post_init__(self):
+        if self.criterion not in CRITERIA:
+            raise ValueError(f"targets.criterion must be one of {', '.join(CRITERIA)}, got {self.criterion!r}")
+        if not 0 < require_positive("targets.bit_margin", self.bit_margin) <= 0.5:
+            raise ValueError(f"targets.bit_margin must be in (0, 0.5], got {self.bit_margin!r}")
         values = tuple(float(require_positive("targets.values", v)) for v in self.values)
         if not values:
             raise ValueError("targets.values must list at least one error target")
@@ -47,8 +64,8 @@ class Targets:
         object.__setattr__(self, "headline", next(v for v in values if math.isclose(headline, v, rel_tol=1e-9)))
 
     @classmethod
-    def ladder(cls, high: float, low: float, per_decade: int = 5, headline: float | None = None) -> Targets:
-        """Targets 10^(log10(high) − k/per_decade) from ``high`` down to ``low``."""
+    def ladder(cls, high: float, low: float, per_decade: int = 5, headline: float | None = None, **success) -> Targets:
+        """Targets 10^(log10(high) − k/per_decade) from ``high`` down to ``low``; ``success``: criterion, bit_margin."""
         require_positive("targets.high", high)
         require_positive("targets.low", low)
         require_int("targets.per_decade", per_decade, minimum=1)
@@ -57,11 +74,23 @@ class Targets:
         steps = round(math.log10(high / low) * per_decade)
         exponents = math.log10(high) - np.arange(steps + 1) / per_decade
         values = tuple(float(10.0**e) for e in exponents)
-        return cls(values, headline)
+        return cls(values, headline, **success)
 
     @property
     def headline_index(self) -> int:
         return self.values.index(self.headline)
+
+    @property
+    def success(self) -> str:
+        """What success means, for tables and captions."""
+        if self.criterion == "bit":
+            return f"the bit criterion (every output within {self.bit_margin:g} of its 0/1 target)"
+        return f"E ≤ {self.headline:g}"
+
+    @property
+    def short_success(self) -> str:
+        """`success` in a few characters, for axis labels and panel titles."""
+        return f"bits (margin {self.bit_margin:g})" if self.criterion == "bit" else f"E ≤ {self.headline:g}"
 
 
 def require_int(name: str, value, minimum: int) -> int:

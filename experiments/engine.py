@@ -25,6 +25,7 @@ class RunFailure(RuntimeError):
 
 
 RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
+HISTORIES_FILE, PARAMETERS_FILE = "histories.npz", "parameters.npz"
 VOLATILE_COLUMNS = ["wall_time_s"]  # the only columns that differ between identical runs
 
 
@@ -122,7 +123,7 @@ def shared_trainings(units) -> list[int]:
     }
     return [
         full_batch.get((unit.task.name, unit.setting.label, unit.seed, unit.chunk), index)
-        if unit.task.inputs.size == 1
+        if unit.task.samples == 1
         else index
         for index, unit in enumerate(units)
     ]
@@ -231,11 +232,15 @@ def check(results_dir: str | Path) -> list[str]:
         stored = stored.drop(columns=[c for c in VOLATILE_COLUMNS if c in stored.columns])
         if not _same_table(stored, table):
             problems.append(f"{name} does not match the stored units")
-    try:
-        if len(storage.read_npz(results_dir / "histories.npz")) != 2 * len(results.units):
-            problems.append("histories.npz does not hold one history per unit")
-    except (OSError, ValueError) as problem:
-        problems.append(f"histories.npz is missing or unreadable: {problem}")
+    for name, expected in ((HISTORIES_FILE, _histories(results)), (PARAMETERS_FILE, _parameters(results))):
+        try:
+            stored = storage.read_npz(results_dir / name)
+        except (OSError, ValueError) as problem:
+            problems.append(f"{name} is missing or unreadable: {problem}")
+            continue
+        if stored.keys() != expected.keys() or not all(np.array_equal(stored[k], expected[k], equal_nan=True)
+                                                       for k in expected):  # fmt: skip
+            problems.append(f"{name} does not match the stored units")
     return problems
 
 
@@ -255,11 +260,32 @@ def _write_tables(out: Path, results: Results) -> None:
     storage.write_text(out / SIGNIFICANCE_FILE, significance.to_csv(index=False))
     storage.write_text(out / "summary.md", to_markdown(table, "summary") + "\n")
     storage.write_text(out / "significance.md", to_markdown(significance, "significance") + "\n")
+    storage.write_npz(out / HISTORIES_FILE, _histories(results))
+    storage.write_npz(out / PARAMETERS_FILE, _parameters(results))
+
+
+def _histories(results: Results) -> dict[str, np.ndarray]:
+    """The loss histories of every population, keyed by its place in ``results.units``."""
     histories = {}
     for index, result in enumerate(results.units):
         histories[f"{index:04d}/epochs"] = result.population.history_epochs
         histories[f"{index:04d}/errors"] = result.population.history
-    storage.write_npz(out / "histories.npz", histories)
+    return histories
+
+
+def _parameters(results: Results) -> dict[str, np.ndarray]:
+    """Every run's initial and final parameter vectors, (runs, P) per population, keyed by its label.
+
+    The key is "task · schedule · optimizer · seed N · initial" (or "final"); row r
+    is the run numbered r in runs.csv.gz.
+    """
+    arrays = {}
+    for result in results.units:
+        unit = result.unit
+        label = f"{unit.task.name} · {unit.schedule.label} · {unit.setting.label} · seed {unit.seed}"
+        arrays[f"{label} · initial"] = result.population.initial_weights
+        arrays[f"{label} · final"] = result.population.final_weights
+    return arrays
 
 
 def _remove_stale_units(out: Path, spec: ExperimentSpec, units) -> None:

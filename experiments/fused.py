@@ -46,9 +46,13 @@ def enabled(accelerate: bool) -> bool:
     return accelerate and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
 
 
-def applies(optimizer, observe, accelerate: bool) -> bool:
-    """Whether the fused kernel can train this population (else the generic path does)."""
-    return enabled(accelerate) and type(optimizer) in _KINDS and observe is None
+def applies(optimizer, task, observe, accelerate: bool) -> bool:
+    """Whether the fused kernel can train this population (else the generic path does).
+
+    It trains the article's 1-1-1 network on a task without 0/1 targets (it
+    does not track the bit criterion).
+    """
+    return enabled(accelerate) and type(optimizer) in _KINDS and observe is None and task.is_article and not task.binary
 
 
 def train(
@@ -76,7 +80,7 @@ def train(
         ]
         backtracking = _BACKTRACKING[optimizer.backtracking]
         step_on_sign_change = optimizer.step_on_sign_change
-    samples = task.inputs.size
+    samples = task.samples
     full_batch = schedule.kind == "full-batch"
     batch_size = samples if full_batch else (1 if schedule.kind == "per-sample" else schedule.batch_size)
     epochs = schedule.epochs(samples, seed)
@@ -93,9 +97,10 @@ def train(
         "diverged_epoch": np.full(count, np.nan),
         "history": np.full((count, records), np.nan),
     }
+    inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
     _kernel(
         kind, parameters, backtracking, step_on_sign_change, np.ascontiguousarray(weights, dtype=np.float64),
-        task.inputs, task.targets, full_batch, orders, batch_size, float(flat_spot), target_values,
+        inputs, targets, full_batch, orders, batch_size, float(flat_spot), target_values,
         budget.max_epochs, budget.weight_bound, history_slot, *out.values(),
     )  # fmt: skip
     return out

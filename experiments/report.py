@@ -25,18 +25,25 @@ FIGURES = "figures"
 
 @dataclass(frozen=True)
 class Figure:
-    """A written figure: its file stem, section title and the one-line caption that says what to notice."""
+    """A figure of the report: its file stem, section title and the one-line caption that says what to notice.
+
+    ``skipped`` says in one line why the results could not support it (then no file was written).
+    """
 
     stem: str
     title: str
     caption: str
+    skipped: str = ""
 
 
 def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs: int = 1) -> list[Figure]:
     """Draw every figure the results support into ``out/figures`` (atomically) and describe each.
 
-    ``jobs`` > 1 draws the figures in that many processes, each sent the
-    results once with its share of the figures; the files are the same.
+    A figure the results cannot support (an error surface of a network with
+    more than two weights, a sweep that was not run) is listed with the reason
+    it was skipped.  ``jobs`` > 1 draws the figures in that many processes,
+    each sent the results once with its share of the figures; the files are
+    the same.
     """
     folder = Path(out) / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
@@ -48,7 +55,8 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
     drawn = [drawn_by_share[index % workers][index // workers] for index in range(len(draws))]
     written = []
     for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
-        if images is None:  # the results cannot support this view (no sweep, no adaptive optimizer)
+        if isinstance(images, str):  # the results cannot support this view: say why
+            written.append(Figure(stem, title, caption, skipped=images))
             continue
         for extension, image in images.items():
             storage.write_atomically(folder / f"{stem}.{extension}", lambda file, image=image: file.write(image))
@@ -56,16 +64,16 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
     return written
 
 
-def _render_all(draws, formats) -> list[dict[str, bytes] | None]:
+def _render_all(draws, formats) -> list[dict[str, bytes] | str]:
     return [_render(draw, formats) for draw in draws]
 
 
-def _render(draw, formats) -> dict[str, bytes] | None:
-    """The figure ``draw()`` makes, encoded in each format; None when the results cannot support it."""
+def _render(draw, formats) -> dict[str, bytes] | str:
+    """The figure ``draw()`` makes, encoded in each format; the reason when the results cannot support it."""
     try:
         figure = draw()
-    except plots.FigureNotApplicable:
-        return None
+    except plots.FigureNotApplicable as reason:
+        return str(reason)
     images = {}
     for extension in formats:
         buffer = io.BytesIO()
@@ -95,10 +103,10 @@ def findings_of(results, table: pd.DataFrame) -> list[str]:
 
 
 def _winners(results, table: pd.DataFrame, significance: pd.DataFrame) -> list[str]:
-    target = f"E ≤ {results.spec.targets.headline:g}"
+    target = results.spec.targets.success
     sentences, shown = [], set()
     for (task, schedule), rows in table.groupby(["task", "schedule"], sort=False):
-        sample_count = next(t.inputs.size for t in results.spec.tasks if t.name == task)
+        sample_count = next(t.samples for t in results.spec.tasks if t.name == task)
         if sample_count == 1 and task in shown:
             continue  # with one sample every schedule is the same training
         shown.add(task)
@@ -122,7 +130,7 @@ def _winners(results, table: pd.DataFrame, significance: pd.DataFrame) -> list[s
         )
         sentences.append(
             f"{where}: {best['optimizer']} is fastest (ERT {best['ert_evaluations']:.0f} gradient evaluations, "
-            f"{best['success_rate']:.0%} of starts reach {target}){tied}. Slowest: {worst['optimizer']} "
+            f"{best['success_rate']:.0%} of starts meet {target}){tied}. Slowest: {worst['optimizer']} "
             f"({worst['success_rate']:.0%} success)."
         )
     return sentences
@@ -247,24 +255,36 @@ def _figure_plan(results, table: pd.DataFrame):
     return plan
 
 
+def _skipped_lines(figures: list[Figure]) -> list[str]:
+    """A Markdown section listing the figures these results could not support, and why (empty if none)."""
+    skipped = [f"- {figure.title}: {figure.skipped}" for figure in figures if figure.skipped]
+    return ["## Figures not drawn", "", *skipped, ""] if skipped else []
+
+
 def _spec_lines(results) -> list[str]:
     spec = results.spec
     points = spec.initial_points
+    dimensions = sorted({task.network.size for task in spec.tasks})
+    power = "²" if dimensions == [2] else f"^P (P = {', '.join(map(str, dimensions))})"
     where = (
-        f"{points.count} uniform in [{points.low:g}, {points.high:g}]²"
+        f"{points.count} uniform in [{points.low:g}, {points.high:g}]{power}"
         if points.kind == "uniform"
         else f"a {points.count}×{points.count} grid over [{points.low:g}, {points.high:g}]²"
         if points.kind == "grid"
         else f"{points.size} listed points"
     )
     return [
-        f"- **Tasks**: {'; '.join(f'{t.name} ({t.description})' for t in spec.tasks)}",
+        f"- **Tasks**: {'; '.join(f'{t.name} ({t.description}; {_network_of(t)})' for t in spec.tasks)}",
         f"- **Schedules**: {', '.join(s.label for s in spec.schedules)}",
         f"- **Initial points**: {where}, seeds {', '.join(map(str, spec.seeds))}",
         f"- **Optimizers**: {', '.join(s.label for s in spec.optimizers)}",
         f"- **Budget**: {spec.budget.max_epochs} epochs; targets {spec.targets.values[0]:g} … "
-        f"{spec.targets.values[-1]:g} ({len(spec.targets.values)}), headline E ≤ {spec.targets.headline:g}",
+        f"{spec.targets.values[-1]:g} ({len(spec.targets.values)}); success: {spec.targets.success}",
     ]
+
+
+def _network_of(task) -> str:
+    return "the article's 1-1-1 network" if task.is_article else f"network {task.network.describe()}"
 
 
 def _markdown(results, table, significance, findings, figures) -> str:
@@ -272,8 +292,9 @@ def _markdown(results, table, significance, findings, figures) -> str:
     parts = [f"# optarena report: {spec.name}", "", spec.description, "", *_spec_lines(results), ""]
     parts += ["## Findings", "", *[f"- {sentence}" for sentence in findings], ""]
     parts += ["## Convergence table", "", to_markdown(table, "summary"), ""]
-    for figure in figures:
+    for figure in (figure for figure in figures if not figure.skipped):
         parts += [f"## {figure.title}", "", f"![{figure.title}]({FIGURES}/{figure.stem}.png)", "", figure.caption, ""]
+    parts += _skipped_lines(figures)
     parts += ["## Pairwise significance", "", to_markdown(significance, "significance"), ""]
     return "\n".join(parts)
 
@@ -292,13 +313,17 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
     body += [f"<li>{inline_markdown(line[2:])}</li>" for line in _spec_lines(results)] + ["</ul>"]
     body += ["<h2>Findings</h2>", "<ul>", *[f"<li>{inline_markdown(s)}</li>" for s in findings], "</ul>"]
     body += ["<h2>Convergence table</h2>", readable(table, "summary").to_html(index=False, border=0)]
-    for figure in figures:
+    for figure in (figure for figure in figures if not figure.skipped):
         encoded = base64.b64encode((out / FIGURES / f"{figure.stem}.png").read_bytes()).decode("ascii")
         body += [
             f"<h2>{escape(figure.title)}</h2>",
             f'<img alt="{escape(figure.title)}" src="data:image/png;base64,{encoded}">',
             f"<p class='caption'>{escape(figure.caption)}</p>",
         ]
+    skipped = [figure for figure in figures if figure.skipped]
+    if skipped:
+        body += ["<h2>Figures not drawn</h2>", "<ul>"]
+        body += [f"<li>{escape(figure.title)}: {escape(figure.skipped)}</li>" for figure in skipped] + ["</ul>"]
     body += ["<h2>Pairwise significance</h2>", readable(significance, "significance").to_html(index=False, border=0)]
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"

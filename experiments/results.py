@@ -25,6 +25,9 @@ GROUP = ["task", "schedule", "optimizer"]
 SIGNIFICANCE_LEVEL = 0.05
 
 
+BIT_HIT_COLUMN = "hit_epoch[bit]"
+
+
 def hit_column(target: float) -> str:
     """The per-run table's column of hit epochs for ``target``.
 
@@ -32,6 +35,11 @@ def hit_column(target: float) -> str:
     'hit_epoch[1e-06]'
     """
     return f"hit_epoch[{target:.3g}]"
+
+
+def success_column(targets) -> str:
+    """The per-run table's column of the epochs at which runs met the success criterion of ``targets``."""
+    return BIT_HIT_COLUMN if targets.criterion == "bit" else hit_column(targets.headline)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,12 @@ class Results:
         ]
 
     def runs(self) -> pd.DataFrame:
-        """One row per run: where it started, how it ended, when it hit each target."""
+        """One row per run: how it ended and when it hit each target (and the bit criterion, for 0/1 tasks).
+
+        The article's 1-1-1 runs also show their start and end (w_h0, w_o0,
+        final_w_h, final_w_o); every network's parameter vectors are in
+        `populations` (and in the results folder's parameters.npz).
+        """
         return self._runs.copy()
 
     def table(self) -> pd.DataFrame:
@@ -63,24 +76,27 @@ class Results:
 
     @cached_property
     def _runs(self) -> pd.DataFrame:
+        article = any(task.is_article for task in self.spec.tasks)
+        binary = any(task.binary for task in self.spec.tasks)
         frames = []
         for result in self.units:
             unit, population = result.unit, result.population
             count = len(population.status)
+            start, end = population.initial_weights, population.final_weights
+            if not unit.task.is_article:
+                start = end = np.full((count, 2), np.nan)
             columns = {
                 "task": unit.task.name,
                 "schedule": unit.schedule.label,
                 "optimizer": unit.setting.label,
                 "seed": unit.seed,
                 "run": np.arange(count),
-                "samples": unit.task.inputs.size,
-                "w_h0": population.initial_weights[:, 0],
-                "w_o0": population.initial_weights[:, 1],
+                "samples": unit.task.samples,
+                **({"w_h0": start[:, 0], "w_o0": start[:, 1]} if article else {}),
                 "status": population.status,
                 "final_error": population.final_error,
                 "best_error": population.best_error,
-                "final_w_h": population.final_weights[:, 0],
-                "final_w_o": population.final_weights[:, 1],
+                **({"final_w_h": end[:, 0], "final_w_o": end[:, 1]} if article else {}),
                 "final_grad_norm": population.final_grad_norm,
                 "stop_epoch": population.stop_epoch,
                 "diverged_epoch": population.diverged_epoch,
@@ -88,6 +104,8 @@ class Results:
             }
             for index, target in enumerate(self.spec.targets.values):
                 columns[hit_column(target)] = population.hit_epochs[:, index]
+            if binary:
+                columns[BIT_HIT_COLUMN] = population.bit_hit_epoch
             frames.append(pd.DataFrame(columns))
         return pd.concat(frames, ignore_index=True)
 
@@ -106,7 +124,7 @@ class Results:
     @cached_property
     def _significance(self) -> pd.DataFrame:
         runs = self._runs
-        headline = hit_column(self.spec.targets.headline)
+        headline = success_column(self.spec.targets)
         frames = []
         for (task, schedule), family in runs.groupby(["task", "schedule"], sort=False):
             settings = list(dict.fromkeys(family["optimizer"]))
@@ -143,7 +161,7 @@ class Results:
         return pd.concat(frames, ignore_index=True)
 
     def _summary_row(self, key, group: pd.DataFrame) -> dict:
-        hits = group[hit_column(self.spec.targets.headline)].to_numpy()
+        hits = group[success_column(self.spec.targets)].to_numpy()
         samples = group["samples"].to_numpy()
         cost_to_hit = hits * samples  # gradient evaluations at the hit (NaN for failures)
         total_cost = group["grad_evaluations"].to_numpy()

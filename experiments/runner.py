@@ -3,17 +3,20 @@
 The loop runs over epochs (and the updates within an epoch), never over
 networks.  Epoch k is the state after k passes over the training samples; at
 every epoch boundary each still-active run's full-batch error E_k is measured
-and compared with the target ladder:
+and compared with the target ladder, and on a task with 0/1 targets its
+outputs with the bit criterion:
 
     hit epoch of target τ   the first k with E_k ≤ τ
+    bit hit epoch           the first k with every |t − r| < margin·(output range)
     gradient evaluations    k·S to reach epoch k: one per sample and epoch, in every schedule
 
 A run leaves the active set (and stops costing work) as soon as its fate is
-sealed: it reached the finest target, or it diverged.  The others go on,
+sealed: it diverged, or it met its success criterion and, for the error
+criterion, also the finest target of the ladder.  The others go on,
 bit-identical to how they would run alone.  At the end each run gets one
 status from a fixed taxonomy:
 
-    converged  the headline target was reached
+    converged  the success criterion was met (E ≤ the headline target, or the bit criterion)
     diverged   E, the gradient or a weight stopped being finite, or |w| passed weight_bound
     plateau    the budget ran out with |∂E/∂w| ≤ plateau_gradient: the gradient vanished
     budget     the budget ran out while the gradient was still alive
@@ -32,7 +35,6 @@ from experiments.budget import Budget, Targets
 from experiments.schedules import Schedule
 from network import Task
 from network.compiled import population_loss_and_grad
-from network.validation import as_weights
 
 STATUSES = ("converged", "plateau", "diverged", "budget")
 HISTORY_POINTS_PER_DECADE = 10
@@ -42,12 +44,13 @@ HISTORY_POINTS_PER_DECADE = 10
 class PopulationResult:
     """Per-run outcomes of one optimizer setting, task, schedule and seed: one entry per initial point."""
 
-    initial_weights: np.ndarray  # (N, 2)
-    final_weights: np.ndarray  # (N, 2) where each run stopped
+    initial_weights: np.ndarray  # (N, P)
+    final_weights: np.ndarray  # (N, P) where each run stopped
     final_error: np.ndarray  # (N,) E at the stop epoch
     best_error: np.ndarray  # (N,) the lowest E seen at an epoch boundary
     final_grad_norm: np.ndarray  # (N,) ‖∂E/∂w‖ (full batch) at the final weights
     hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ target; NaN if never
+    bit_hit_epoch: np.ndarray  # (N,) first epoch meeting the bit criterion; NaN if never or without 0/1 targets
     stop_epoch: np.ndarray  # (N,) the epoch at which the run stopped
     diverged_epoch: np.ndarray  # (N,) the epoch at which divergence was seen; NaN if never
     grad_evaluations: np.ndarray  # (N,) per-sample gradient evaluations spent: stop_epoch · S
@@ -56,9 +59,13 @@ class PopulationResult:
     history: np.ndarray  # (N, K) E at those epochs; NaN after the run stopped
 
     FIELDS = (
-        "initial_weights final_weights final_error best_error final_grad_norm hit_epochs stop_epoch "
+        "initial_weights final_weights final_error best_error final_grad_norm hit_epochs bit_hit_epoch stop_epoch "
         "diverged_epoch grad_evaluations status history_epochs history"
     ).split()
+
+    def success_epochs(self, targets: Targets) -> np.ndarray:
+        """Per run, the epoch at which it met the success criterion of ``targets``; NaN if it never did."""
+        return self.bit_hit_epoch if targets.criterion == "bit" else self.hit_epochs[:, targets.headline_index]
 
 
 def history_epochs(max_epochs: int) -> np.ndarray:
@@ -108,7 +115,7 @@ def train_population(
     flat_spot: float = 0.0,
     accelerate: bool = True,
 ) -> PopulationResult:
-    """Train every network of ``initial_weights`` (shape (N, 2)) on ``task``.
+    """Train every network of ``initial_weights`` (shape (N, P), P the task network's parameters) on ``task``.
 
     ``observe(epoch, active, weights, state)``, when given, sees every epoch
     boundary before the runs still active there (indices ``active``) take their
@@ -117,8 +124,9 @@ def train_population(
     errors, hits and the plateau test still use the exact E and gradient.
     ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
     kernel of `experiments.fused`, and every other optimizer take its own
-    numpy steps on the compiled network (`network.compiled`); the results are
-    the same to the bit as with ``accelerate=False``, which is pure numpy.
+    numpy steps on the compiled network (`network.compiled`), on the article's
+    1-1-1 tasks; the results are the same to the bit as with
+    ``accelerate=False``, which is pure numpy.
 
     >>> import network, optimizers
     >>> result = train_population(
@@ -129,20 +137,25 @@ def train_population(
     """
     schedule, budget = schedule or Schedule(), budget or Budget()
     targets = targets or Targets.ladder(1e-1, 1e-8, 5, headline=1e-6)
-    weights = as_weights(initial_weights).copy()
+    weights = task.check_parameters(initial_weights).copy()
     if weights.ndim != 2:
-        raise ValueError(f"initial_weights must have shape (N, 2), got {weights.shape}")
+        raise ValueError(f"initial_weights must have shape (N, {task.network.size}), got {weights.shape}")
     recorded = history_epochs(budget.max_epochs)
     history_slot = np.full(budget.max_epochs + 1, -1)
     history_slot[recorded] = np.arange(recorded.size)
     target_values = np.array(targets.values)
-    if fused.applies(optimizer, observe, accelerate):
+    if targets.criterion == "bit" and not task.binary:
+        raise ValueError(
+            f"the bit criterion needs targets at the ends of the output range; task {task.name!r} has others"
+        )
+    if fused.applies(optimizer, task, observe, accelerate):
         raw = fused.train(optimizer, task, weights, schedule, seed, budget, target_values, history_slot, flat_spot)
+        raw["bit_hit_epoch"] = np.full(len(weights), np.nan)
     else:
         evaluate = network_evaluator(task, flat_spot, accelerate)
-        raw = _train_generic(optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe,
+        raw = _train_generic(optimizer, task, weights, schedule, budget, targets, history_slot, seed, observe,
                              flat_spot, evaluate)  # fmt: skip
-    return assemble(weights, raw, recorded, task.inputs.size, budget, targets)
+    return assemble(weights, raw, recorded, task.samples, budget, targets)
 
 
 def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget, targets: Targets, stopped_early=None):
@@ -155,7 +168,8 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
     plateau = raw["final_grad_norm"] <= budget.plateau_gradient
     status[plateau if stopped_early is None else plateau | stopped_early] = "plateau"
     status[~np.isnan(raw["diverged_epoch"])] = "diverged"
-    status[~np.isnan(raw["hit_epochs"][:, targets.headline_index])] = "converged"
+    success = raw["bit_hit_epoch"] if targets.criterion == "bit" else raw["hit_epochs"][:, targets.headline_index]
+    status[~np.isnan(success)] = "converged"
     best_error = np.where(np.isinf(raw["best_error"]), np.nan, raw["best_error"])
     return PopulationResult(
         initial_weights=np.array(initial_weights, dtype=np.float64),
@@ -164,6 +178,7 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
         best_error=best_error,
         final_grad_norm=raw["final_grad_norm"],
         hit_epochs=raw["hit_epochs"],
+        bit_hit_epoch=raw["bit_hit_epoch"],
         stop_epoch=raw["stop_epoch"],
         diverged_epoch=raw["diverged_epoch"],
         grad_evaluations=raw["stop_epoch"] * samples,
@@ -174,43 +189,48 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
 
 
 def network_evaluator(task: Task, flat_spot: float = 0.0, accelerate: bool = True):
-    """``evaluate(weights, batch=None)``: E and ∂E/∂w (σ′ + flat_spot) of weights (N, 2) on the samples ``batch``.
+    """``evaluate(weights, batch=None)``: E and ∂E/∂w (f′ + flat_spot) of weights (N, P) on the samples ``batch``.
 
-    Compiled (`network.compiled`) when acceleration is on, numpy otherwise;
-    the bits are the same.  ``batch`` is an index array; None means every sample.
+    The article's 1-1-1 network is compiled (`network.compiled`) when
+    acceleration is on, numpy otherwise; the bits are the same.  ``batch`` is
+    an index array; None means every sample.
     """
-    return _compiled_network(task, flat_spot) if fused.enabled(accelerate) else _numpy_network(task, flat_spot)
+    if task.is_article and fused.enabled(accelerate):
+        return _compiled_network(task, flat_spot)
+    return _numpy_network(task, flat_spot)
 
 
 def _numpy_network(task: Task, flat_spot: float):
-    """E and ∂E/∂w (with σ′ + flat_spot) of a population on the task's samples ``batch`` (all when None), in numpy."""
+    """E and ∂E/∂w (with f′ + flat_spot) of a population on the task's samples ``batch`` (all when None), in numpy."""
     return lambda weights, batch=None: task.loss_and_grad(weights, flat_spot, batch)
 
 
 def _compiled_network(task: Task, flat_spot: float):
-    """`_numpy_network`, compiled (`network.compiled`): the same bits, without numpy's per-call overhead."""
-    every_sample = np.arange(task.inputs.size)
+    """`_numpy_network` of a 1-1-1 task, compiled (`network.compiled`): the same bits, without numpy's overhead."""
+    every_sample = np.arange(task.samples)
+    inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
 
     def evaluate(weights, batch=None):
         order = every_sample if batch is None else batch
-        return population_loss_and_grad(weights, task.inputs, task.targets, float(flat_spot), order)
+        return population_loss_and_grad(weights, inputs, targets, float(flat_spot), order)
 
     return evaluate
 
 
 def _train_generic(
-    optimizer, task, weights, schedule, budget, target_values, history_slot, seed, observe, flat_spot, evaluate
+    optimizer, task, weights, schedule, budget, targets, history_slot, seed, observe, flat_spot, evaluate
 ):
     """Every active run advanced together, epoch by epoch, through the optimizer's own step.
 
-    ``evaluate(weights, batch)`` gives E and the training gradient (σ′ +
+    ``evaluate(weights, batch)`` gives E and the training gradient (f′ +
     flat_spot) of the population on the samples ``batch`` (all when None).
     """
-    count, samples = len(weights), task.inputs.size
+    count, samples, target_values = len(weights), task.samples, np.array(targets.values)
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
     hit_epochs, next_target = np.full((count, target_values.size), np.nan), np.zeros(count, dtype=np.int64)
+    bit_hit_epoch = np.full(count, np.nan)
     stop_epoch = np.full(count, budget.max_epochs)
     diverged_epoch = np.full(count, np.nan)
     history = np.full((count, int(history_slot.max()) + 1), np.nan)
@@ -231,11 +251,20 @@ def _train_generic(
             if observe is not None:
                 observe(epoch, active, weights, state)
             record_hits(hit_epochs, next_target, active, np.where(healthy, error, np.inf), epoch, target_values)
+            if task.binary:
+                bits_met = healthy & np.isnan(bit_hit_epoch[active])
+                bits_met[bits_met] = task.bit_distance(weights[bits_met]) < targets.bit_margin
+                bit_hit_epoch[active[bits_met]] = epoch
             best_error[active] = np.fmin(best_error[active], np.where(healthy, error, np.inf))
             if history_slot[epoch] >= 0:
                 history[active, history_slot[epoch]] = error
 
-            done = ~healthy | (next_target[active] == target_values.size) | (epoch == budget.max_epochs)
+            succeeded = (
+                ~np.isnan(bit_hit_epoch[active])
+                if targets.criterion == "bit"
+                else next_target[active] == target_values.size
+            )
+            done = ~healthy | succeeded | (epoch == budget.max_epochs)
             if done.any():
                 finished = active[done]
                 final_weights[finished] = weights[done]
@@ -263,6 +292,7 @@ def _train_generic(
         "best_error": best_error,
         "final_grad_norm": final_grad_norm,
         "hit_epochs": hit_epochs,
+        "bit_hit_epoch": bit_hit_epoch,
         "stop_epoch": stop_epoch,
         "diverged_epoch": diverged_epoch,
         "history": history,
@@ -292,7 +322,7 @@ class Trace:
     """One run followed epoch by epoch: its weights, full-batch error and optimizer state."""
 
     epochs: np.ndarray  # (K,) 0, 1, …, stop epoch
-    weights: np.ndarray  # (K, 2)
+    weights: np.ndarray  # (K, P)
     errors: np.ndarray  # (K,)
     states: list  # the optimizer state at each epoch boundary
 

@@ -54,16 +54,17 @@ def run_scipy_population(
     method = METHODS[name][0]
     recorded = history_epochs(budget.max_epochs)
     evaluate = network_evaluator(task, accelerate=accelerate)
-    runs = [_run_one(method, evaluate, start, budget, targets, recorded) for start in initial_weights]
+    initial_weights = task.check_parameters(initial_weights)
+    runs = [_run_one(method, task, evaluate, start, budget, targets, recorded) for start in initial_weights]
     raw = {key: np.array([run[key] for run in runs]) for key in runs[0]}
     stopped_early = raw.pop("stopped_early")
-    return assemble(initial_weights, raw, recorded, task.inputs.size, budget, targets, stopped_early)
+    return assemble(initial_weights, raw, recorded, task.samples, budget, targets, stopped_early)
 
 
 def scipy_path(name: str, task: network.Task, start, budget: Budget, targets: Targets) -> np.ndarray:
-    """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, 2)."""
+    """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, P)."""
     path = [np.array(start, dtype=np.float64)]
-    _run_one(METHODS[name][0], network_evaluator(task), path[0], budget, targets, np.array([0]),
+    _run_one(METHODS[name][0], task, network_evaluator(task), path[0], budget, targets, np.array([0]),
              on_iterate=lambda weights: path.append(np.array(weights, dtype=np.float64)))  # fmt: skip
     return np.array(path)
 
@@ -82,13 +83,13 @@ def _options(method: str, budget: Budget) -> dict:
     return {"maxiter": cap, "gtol": budget.plateau_gradient}
 
 
-def _run_one(method, evaluate, start, budget, targets, recorded, on_iterate=None) -> dict:
-    """One start's run; ``evaluate`` is a `network_evaluator` of the task."""
+def _run_one(method, task, evaluate, start, budget, targets, recorded, on_iterate=None) -> dict:
+    """One start's run; ``evaluate`` is a `network_evaluator` of ``task``."""
     target_values = np.array(targets.values)
-    errors, points = [], []
+    errors, points, bits_met = [], [], []
 
     def loss_and_grad(weights):
-        error, grad = evaluate(np.asarray(weights, dtype=np.float64).reshape(1, 2))
+        error, grad = evaluate(np.asarray(weights, dtype=np.float64).reshape(1, -1))
         return float(error[0]), grad[0]
 
     def record(weights, error):
@@ -96,7 +97,9 @@ def _run_one(method, evaluate, start, budget, targets, recorded, on_iterate=None
             error = np.inf
         errors.append(error)
         points.append(np.array(weights, dtype=np.float64))
-        if len(errors) > budget.max_epochs or (np.isfinite(error) and error <= target_values[-1]):
+        bits_met.append(task.binary and np.isfinite(error) and task.bit_distance(weights) < targets.bit_margin)
+        succeeded = bits_met[-1] if targets.criterion == "bit" else np.isfinite(error) and error <= target_values[-1]
+        if len(errors) > budget.max_epochs or succeeded:
             raise _Stop
 
     def error_and_grad(weights):
@@ -128,6 +131,7 @@ def _run_one(method, evaluate, start, budget, targets, recorded, on_iterate=None
     best = np.minimum.accumulate(np.array(errors))  # best-so-far E after each evaluation
     stop_epoch = len(best) - 1
     hits = np.array([np.argmax(best <= target) if (best <= target).any() else np.nan for target in target_values])
+    bit_hit = float(np.argmax(bits_met)) if any(bits_met) else np.nan
     history = np.full(recorded.size, np.nan)
     inside = recorded <= stop_epoch
     history[inside] = best[recorded[inside]]
@@ -140,8 +144,10 @@ def _run_one(method, evaluate, start, budget, targets, recorded, on_iterate=None
         "best_error": best[-1],
         "final_grad_norm": float(np.linalg.norm(loss_and_grad(final_weights)[1])),
         "hit_epochs": hits.astype(float),
+        "bit_hit_epoch": bit_hit,
         "stop_epoch": stop_epoch,
         "diverged_epoch": float(stop_epoch) if diverged else np.nan,
         "history": history,
-        "stopped_early": stopped_early and not np.isfinite(hits[targets.headline_index]),
+        "stopped_early": stopped_early
+        and not np.isfinite(bit_hit if targets.criterion == "bit" else hits[targets.headline_index]),
     }

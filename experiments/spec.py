@@ -11,11 +11,22 @@ A spec is a TOML (or JSON) file, or the same thing built in Python::
     name = "teacher"                       # a built-in task, or give data inline:
     [[tasks]]
     name = "my-data"
-    inputs = [-1.0, 0.5, 2.0]
+    inputs = [-1.0, 0.5, 2.0]              # one column: the article's 1-1-1 network
     targets = [0.2, 0.6, 0.9]              # or teacher = [w_h, w_o] to label the inputs
+    [[tasks]]
+    name = "my-xor"                        # rows of vectors need a network (see network.Layered)
+    inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    targets = [[0], [1], [1], [0]]
+    network = { sizes = [2, 3, 1], activation = "tanh", output_activation = "sigmoid" }
+    [[tasks]]
+    name = "from-a-file"                   # named columns of a .csv (header row), .npy or .npz
+    file = "data.csv"                      # relative to the spec file
+    input_columns = ["x", "y"]
+    target_columns = ["label"]
+    network = { sizes = [2, 4, 1] }
 
     [initial_points]
-    kind = "uniform"                       # uniform (count, low, high) | grid | list
+    kind = "uniform"                       # uniform (count, low, high) in [low, high]^P | grid | list
     count = 500
     low = -10.0
     high = 10.0
@@ -32,12 +43,15 @@ A spec is a TOML (or JSON) file, or the same thing built in Python::
     low = 1e-8
     per_decade = 5
     headline = 1e-6
+    criterion = "error"                    # success: E <= headline; or "bit" (every output within
+    bit_margin = 0.4                       # bit_margin of its 0/1 target), for 0/1 tasks
 
 Every key is checked: an unknown one is named together with the allowed ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -45,9 +59,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import network
 import optimizers
 from experiments.budget import Budget, Targets, require_int
+from experiments.data_files import read_columns
 from experiments.initial_points import InitialPoints
 from experiments.schedules import Schedule
 from experiments.scipy_baselines import METHODS as SCIPY_METHODS
@@ -130,6 +147,14 @@ class ExperimentSpec:
         _require_unique("optimizers", [setting.label for setting in self.optimizers])
         _require_unique("schedules", [schedule.label for schedule in self.schedules])
         _require_unique("seeds", list(self.seeds))
+        for task in self.tasks:
+            self.initial_points.check(task)
+            if self.targets.criterion == "bit" and not task.binary:
+                low, high = task.network.output_range
+                raise ValueError(
+                    f"targets.criterion = 'bit' needs targets at the ends of the output range ({low:g} or "
+                    f"{high:g}); task {task.name!r} has others, such as {_not_binary(task):g}"
+                )
 
     def to_dict(self) -> dict:
         """A plain, JSON-ready description that `from_dict` reads back to an equal spec."""
@@ -149,7 +174,7 @@ class ExperimentSpec:
                 "plateau_gradient": self.budget.plateau_gradient,
                 "weight_bound": self.budget.weight_bound,
             },
-            "targets": {"values": list(self.targets.values), "headline": self.targets.headline},
+            "targets": targets_to_dict(self.targets),
         }
 
     def digest(self) -> str:
@@ -157,8 +182,8 @@ class ExperimentSpec:
         return hashlib.sha256(canonical_json(self.to_dict()).encode()).hexdigest()
 
     @classmethod
-    def from_dict(cls, data: dict) -> ExperimentSpec:
-        """Build and validate a spec from parsed TOML or JSON."""
+    def from_dict(cls, data: dict, base: Path | None = None) -> ExperimentSpec:
+        """Build and validate a spec from parsed TOML or JSON; data files are found relative to ``base``."""
         keys = _Keys("spec", data, required=("name", "tasks", "optimizers"))
         keys.allow("description", "seeds", "schedules", "initial_points", "budget", "targets")
         budget = _Keys("budget", keys.get("budget", {}))
@@ -166,7 +191,7 @@ class ExperimentSpec:
         return cls(
             name=keys["name"],
             description=keys.get("description", ""),
-            tasks=tuple(_task_from(entry, f"tasks[{i}]") for i, entry in enumerate(_list(keys, "tasks"))),
+            tasks=tuple(_task_from(entry, f"tasks[{i}]", base) for i, entry in enumerate(_list(keys, "tasks"))),
             optimizers=_optimizers_from(keys["optimizers"]),
             initial_points=InitialPoints.from_dict(keys.get("initial_points", {})),
             schedules=tuple(Schedule.from_entry(entry) for entry in _list(keys, "schedules", ["full-batch"])),
@@ -197,7 +222,7 @@ def load_spec(spec_or_name: str | Path) -> ExperimentSpec:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as problem:
         raise ValueError(f"spec file {str(path)!r} is not valid {path.suffix[1:].upper()}: {problem}") from None
-    return ExperimentSpec.from_dict(data)
+    return ExperimentSpec.from_dict(data, base=path.parent)
 
 
 def built_in_experiments() -> list[str]:
@@ -243,35 +268,67 @@ def _list(keys: _Keys, key: str, default=None) -> list:
     return value
 
 
-def _task_from(entry, where: str) -> network.Task:
+def _task_from(entry, where: str, base: Path | None = None) -> network.Task:
     if isinstance(entry, str):
         return network.get_task(entry)
     keys = _Keys(where, entry, required=("name",))
-    keys.allow("description", "inputs", "targets", "teacher", "minimum_weights")
-    if "inputs" not in entry:
-        if len(entry) > 1:
-            raise ValueError(f"{where}: a built-in task takes only a name; inline tasks need inputs")
-        return network.get_task(entry["name"])
+    keys.allow(
+        "description", "inputs", "targets", "teacher", "minimum_weights", "network", "file", "input_columns",
+        "target_columns",
+    )  # fmt: skip
+    net = network.Layered.from_dict(entry["network"], f"{where}.network") if "network" in entry else None
+    if "inputs" not in entry and "file" not in entry:
+        if set(entry) - {"name", "network"}:
+            raise ValueError(f"{where}: a built-in task takes only a name (and a network); inline tasks need inputs")
+        task = network.get_task(entry["name"])
+        return task if net is None else dataclasses.replace(task, network=net, minimum_weights=None)
     description = entry.get("description", "inline task")
+    if "file" in entry:
+        if {"inputs", "targets", "teacher"} & set(entry):
+            raise ValueError(f"{where}: give either a data file or inline inputs, not both")
+        missing = [key for key in ("input_columns", "target_columns") if key not in entry]
+        if missing:
+            raise ValueError(f"{where}: a data file needs {' and '.join(missing)} (lists of column names)")
+        path = Path(entry["file"]) if base is None else base / entry["file"]
+        inputs, targets = read_columns(path, entry["input_columns"], entry["target_columns"])
+        return network.Task(entry["name"], entry.get("description", f"data from {path.name}"), inputs, targets,
+                            network=net)  # fmt: skip
     if "teacher" in entry:
         if "targets" in entry:
             raise ValueError(f"{where}: give either targets or teacher, not both")
-        return network.Task.from_teacher(entry["name"], description, entry["inputs"], entry["teacher"])
+        return network.Task.from_teacher(entry["name"], description, entry["inputs"], entry["teacher"], net)
     if "targets" not in entry:
         raise ValueError(f"{where}: an inline task needs targets (or teacher = [w_h, w_o])")
-    return network.Task(entry["name"], description, entry["inputs"], entry["targets"], entry.get("minimum_weights"))
+    return network.Task(
+        entry["name"], description, entry["inputs"], entry["targets"], entry.get("minimum_weights"), network=net
+    )
 
 
 def task_to_dict(task: network.Task) -> dict:
-    data = {
-        "name": task.name,
-        "description": task.description,
-        "inputs": task.inputs.tolist(),
-        "targets": task.targets.tolist(),
-    }
+    """A task as plain data, read back by `_task_from`; the article's tasks keep their 1-D form of old."""
+    if task.is_article:
+        inputs, targets = task.inputs[:, 0].tolist(), task.targets[:, 0].tolist()
+    else:
+        inputs, targets = task.inputs.tolist(), task.targets.tolist()
+    data = {"name": task.name, "description": task.description, "inputs": inputs, "targets": targets}
+    if not task.is_article:
+        data["network"] = task.network.to_dict()
     if task.minimum_weights is not None:
         data["minimum_weights"] = task.minimum_weights.tolist()
     return data
+
+
+def targets_to_dict(targets: Targets) -> dict:
+    """The targets as plain data; the success criterion appears when it is not the default E ≤ headline."""
+    data = {"values": list(targets.values), "headline": targets.headline}
+    if targets.criterion != "error" or targets.bit_margin != 0.4:
+        data |= {"criterion": targets.criterion, "bit_margin": targets.bit_margin}
+    return data
+
+
+def _not_binary(task: network.Task) -> float:
+    low, high = task.network.output_range
+    return float(task.targets[~np.isin(task.targets, [low, high])][0])
 
 
 def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
@@ -292,19 +349,20 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
 
 def _targets_from(data) -> Targets:
     keys = _Keys("targets", data)
-    keys.allow("values", "high", "low", "per_decade", "headline")
+    keys.allow("values", "high", "low", "per_decade", "headline", "criterion", "bit_margin")
+    success = {key: data[key] for key in ("criterion", "bit_margin") if key in data}
     if "values" in data:
         if {"high", "low", "per_decade"} & set(data):
             raise ValueError("targets: give either values or high/low/per_decade, not both")
         values = data["values"]
         if not isinstance(values, list):
             raise ValueError(f"targets.values must be a list, got {values!r}")
-        return Targets(tuple(values), data.get("headline"))
+        return Targets(tuple(values), data.get("headline"), **success)
     if {"high", "low", "per_decade"} & set(data):  # a ladder of your own: success is its finest target unless named
         return Targets.ladder(
-            data.get("high", 1e-1), data.get("low", 1e-8), data.get("per_decade", 5), data.get("headline")
+            data.get("high", 1e-1), data.get("low", 1e-8), data.get("per_decade", 5), data.get("headline"), **success
         )
-    return Targets.ladder(1e-1, 1e-8, 5, data.get("headline", 1e-6))
+    return Targets.ladder(1e-1, 1e-8, 5, data.get("headline", 1e-6), **success)
 
 
 def _require_unique(key: str, labels: list) -> None:

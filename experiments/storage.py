@@ -9,6 +9,7 @@ says whether the folder is complete.  Layout of ``results/<experiment>/``::
     units/<digest>.npz  one finished work unit (task × schedule × optimizer setting × seed)
     runs.csv.gz         the per-run table
     histories.npz       decimated loss histories, one array per unit
+    parameters.npz      every run's initial and final parameter vectors, per population
     summary.csv/.md     the convergence table
     significance.csv/.md  pairwise tests
 """

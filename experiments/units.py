@@ -129,7 +129,7 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
     notebook or script work there too).
     """
     started = time.perf_counter()
-    points = spec.initial_points.points(unit.seed)
+    points = spec.initial_points.points(unit.seed, unit.task.network.size)
     if unit.chunk:
         points = points[unit.chunk[0] : unit.chunk[1]]
     if unit.setting.is_scipy:

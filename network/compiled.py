@@ -35,7 +35,7 @@ def loss_and_grad_of_lanes(w_h, w_o, active, inputs, targets, flat_spot, order, 
     """E, ∂E/∂w_h, ∂E/∂w_o of networks [0, active) over samples order[start:stop], into error, grad_h, grad_o.
 
     `network.loss_and_grad` term by term; the sums run in the order the
-    samples are listed, as `network.sum_over_samples` does.  The inner loop
+    samples are listed, as `network.ordered_sum` does.  The inner loop
     runs over networks, so it vectorizes.
     """
     for position in range(start, stop):
@@ -61,8 +61,8 @@ def population_loss_and_grad(weights, inputs, targets, flat_spot: float, order) 
 
     >>> import network
     >>> weights, task = np.array([[0.5, 2.0], [1.0, -1.0]]), network.get_task("teacher")
-    >>> order = np.arange(task.inputs.size)
-    >>> compiled = population_loss_and_grad(weights, task.inputs, task.targets, 0.0, order)
+    >>> inputs, targets = task.inputs[:, 0], task.targets[:, 0]
+    >>> compiled = population_loss_and_grad(weights, inputs, targets, 0.0, np.arange(task.samples))
     >>> reference = network.loss_and_grad(weights, task.inputs, task.targets)
     >>> all(np.array_equal(c, r) for c, r in zip(compiled, reference))
     True

@@ -29,8 +29,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from network.ordered_sum import ordered_sum
 from network.sigmoid import sigmoid_and_complement_unguarded
-from network.validation import as_samples, as_weights
+from network.validation import as_samples, as_weights, checked_flat_spot
 
 
 class Activations(NamedTuple):
@@ -89,19 +90,6 @@ def loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.
     return loss_and_grad_of_checked(*_checked(weights, inputs, targets), checked_flat_spot(flat_spot))
 
 
-def sum_over_samples(values: np.ndarray, axis: int) -> np.ndarray:
-    """Σ over the sample axis in sample order, ((v₁ + v₂) + v₃) + …, whatever the number of samples.
-
-    numpy's ``sum`` regroups its terms (pairwise, and differently for short
-    and long axes); a fixed order lets a compiled kernel reproduce E and ∂E/∂w
-    to the last bit.
-
-    >>> sum_over_samples(np.array([[1.0, 2.0, 3.0]]), axis=-1).tolist()
-    [6.0]
-    """
-    return np.add.accumulate(values, axis=axis).take(-1, axis=axis)
-
-
 def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Each sample's own error and gradient: shapes ``(..., samples)`` and ``(..., samples, 2)``.
 
@@ -117,14 +105,14 @@ def error_of_checked(weights: np.ndarray, inputs: np.ndarray, targets: np.ndarra
     """`error` for arguments already in shape: float64 weights (..., 2) and a valid sample set (as a `Task` holds)."""
     with np.errstate(over="ignore", invalid="ignore"):
         residual = _residual(_activations(weights, inputs), targets)
-        return sum_over_samples(0.5 * residual**2, axis=-1)
+        return ordered_sum(0.5 * residual**2, axis=-1)
 
 
 def loss_and_grad_of_checked(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """`loss_and_grad` for arguments already in shape, as `error_of_checked`: the training loops' hot path."""
     with np.errstate(over="ignore", invalid="ignore"):
         sample_errors, sample_grads = _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
-        return sum_over_samples(sample_errors, axis=-1), sum_over_samples(sample_grads, axis=-2)
+        return ordered_sum(sample_errors, axis=-1), ordered_sum(sample_grads, axis=-2)
 
 
 def _checked(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -136,13 +124,6 @@ def _checked(weights, inputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarr
             f"and {targets.size} targets"
         )
     return weights, inputs, targets
-
-
-def checked_flat_spot(flat_spot) -> float:
-    """``flat_spot`` itself if it is a finite number ≥ 0, else a one-line ValueError."""
-    if not (isinstance(flat_spot, (int, float)) and np.isfinite(flat_spot) and flat_spot >= 0):
-        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
-    return flat_spot
 
 
 def _activations(weights: np.ndarray, inputs: np.ndarray) -> Activations:

@@ -1,24 +1,38 @@
-"""Training sets for the 1-1-1 network: the article's single sample, and a realizable teacher task."""
+"""Training sets with the network each is learned by: the article's 1-1-1 tasks and the classic benchmarks.
+
+A task holds ``inputs`` of shape (samples, n_in), ``targets`` of shape
+(samples, n_out) and its ``network``.  One column of inputs and one of
+targets default to the seed article's 1-1-1 network, whose error and gradient
+are computed by the article's closed form (`network.one_one_one`); any other
+shape needs a `network.Layered` given with the data.
+
+>>> xor = get_task("xor")
+>>> xor.inputs.shape, xor.targets.shape, xor.network.describe()
+((4, 2), (4, 1), '2-2-1, sigmoid units, biases, 9 parameters')
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from network.one_one_one import checked_flat_spot, error_of_checked, forward, loss_and_grad_of_checked
-from network.validation import as_samples, as_weights
+from network import classics
+from network.layered import ARTICLE_NETWORK, Layered
+from network.one_one_one import error_of_checked, forward, loss_and_grad_of_checked
+from network.validation import as_parameters, as_sample_matrix, as_weights, checked_flat_spot
 
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """A named training set: 1-D ``inputs`` and ``targets`` of equal length, targets in [0, 1].
+    """A named training set and the network it is learned by.
 
     ``minimum_weights`` is a point where E = 0 when one is known (a teacher
     task's own weights); ``None`` otherwise.
 
     >>> Task("one", "a single sample", [1.0], [0.9]).targets.tolist()
-    [0.9]
+    [[0.9]]
     """
 
     name: str
@@ -26,43 +40,123 @@ class Task:
     inputs: np.ndarray
     targets: np.ndarray
     minimum_weights: np.ndarray | None = field(default=None)
+    network: Layered | None = field(default=None)
 
     def __post_init__(self):
-        inputs = as_samples(self.inputs, "inputs")
-        targets = as_samples(self.targets, "targets")
-        if inputs.shape != targets.shape:
+        inputs = _data(self.name, self.inputs, "inputs")
+        targets = _data(self.name, self.targets, "targets")
+        if len(inputs) != len(targets):
             raise ValueError(
                 f"task {self.name!r}: inputs and targets must have the same number of samples, "
-                f"got {inputs.size} inputs and {targets.size} targets"
+                f"got {len(inputs)} inputs and {len(targets)} targets"
             )
-        outside = targets[(targets < 0.0) | (targets > 1.0)]
+        net = self.network
+        if net is None:
+            if inputs.shape[1] != 1 or targets.shape[1] != 1:
+                raise ValueError(
+                    f"task {self.name!r}: data with {inputs.shape[1]} input and {targets.shape[1]} target columns "
+                    f"needs a network, e.g. network = {{ sizes = [{inputs.shape[1]}, 2, {targets.shape[1]}] }}"
+                )
+            net = ARTICLE_NETWORK
+        if not isinstance(net, Layered):
+            raise TypeError(f"task {self.name!r}: network must be a network.Layered, got {net!r}")
+        for name, columns, expected in (("input", inputs, net.n_inputs), ("target", targets, net.n_outputs)):
+            if columns.shape[1] != expected:
+                raise ValueError(
+                    f"task {self.name!r}: the network {'-'.join(map(str, net.sizes))} takes {expected} {name} "
+                    f"column{'s' * (expected != 1)}, the data has {columns.shape[1]}"
+                )
+        low, high = net.output_range
+        outside = targets[(targets < low) | (targets > high)]
         if outside.size:
-            raise ValueError(f"task {self.name!r}: targets must lie in [0, 1], the sigmoid's range, got {outside[0]}")
+            raise ValueError(
+                f"task {self.name!r}: targets must lie in [{low:g}, {high:g}], the range of the "
+                f"{net.output_activation} outputs, got {outside[0]}"
+            )
         for array in (inputs, targets):
             array.setflags(write=False)
         object.__setattr__(self, "inputs", inputs)
         object.__setattr__(self, "targets", targets)
+        object.__setattr__(self, "network", net)
         if self.minimum_weights is not None:
-            object.__setattr__(self, "minimum_weights", as_weights(self.minimum_weights))
+            object.__setattr__(self, "minimum_weights", self.check_parameters(self.minimum_weights))
+
+    @property
+    def samples(self) -> int:
+        """S, the number of training samples."""
+        return len(self.inputs)
+
+    @property
+    def is_article(self) -> bool:
+        """Whether the task is learned by the seed article's 1-1-1 network (and its closed-form gradient)."""
+        return self.network.is_article
+
+    @cached_property
+    def binary(self) -> bool:
+        """Whether every target sits at an end of the output range (0 or 1 for sigmoids): the bit criterion applies.
+
+        >>> get_task("xor").binary, get_task("teacher").binary
+        (True, False)
+        """
+        low, high = self.network.output_range
+        return bool(np.isin(self.targets, [low, high]).all())
+
+    def check_parameters(self, weights) -> np.ndarray:
+        """``weights`` as a float64 array (..., P) of this task's network, or a one-line ValueError."""
+        if self.is_article:
+            return as_weights(weights)
+        return as_parameters(weights, self.network.size, f"task {self.name!r}")
 
     def error(self, weights) -> np.ndarray:
-        """`network.error` of networks ``weights`` on this task, without checking the task's samples again.
+        """E of networks ``weights`` (shape (..., P)) on this task, without checking the task's samples again.
 
         >>> round(float(get_task("single-sample").error([0.0, 0.0])), 12)  # (0.9 − 0.5)²/2
         0.08
         """
-        return error_of_checked(as_weights(weights), self.inputs, self.targets)
+        weights = self.check_parameters(weights)
+        if self.is_article:
+            return error_of_checked(weights, self.inputs[:, 0], self.targets[:, 0])
+        return self.network.error_of_checked(weights, self.inputs, self.targets)
 
     def loss_and_grad(self, weights, flat_spot: float = 0.0, batch=None) -> tuple[np.ndarray, np.ndarray]:
-        """`network.loss_and_grad` on this task, or on its samples ``batch`` (indices), checking only the weights."""
+        """E and ∂E/∂w on this task, or on its samples ``batch`` (indices), checking only the weights."""
+        weights, flat_spot = self.check_parameters(weights), checked_flat_spot(flat_spot)
         inputs, targets = (self.inputs, self.targets) if batch is None else (self.inputs[batch], self.targets[batch])
-        return loss_and_grad_of_checked(as_weights(weights), inputs, targets, checked_flat_spot(flat_spot))
+        if self.is_article:
+            return loss_and_grad_of_checked(weights, inputs[:, 0], targets[:, 0], flat_spot)
+        return self.network.loss_and_grad_of_checked(weights, inputs, targets, flat_spot)
+
+    def bit_distance(self, weights) -> np.ndarray:
+        """max over samples and outputs of |t − r| as a fraction of the output range, per network.
+
+        A run meets the classic "bit" criterion with margin m when this is
+        below m: with m = 0.4, every sigmoid output is below 0.4 for a 0
+        target and above 0.6 for a 1 target (Fahlman 1988).
+
+        >>> float(get_task("xor").bit_distance(np.zeros(9)))
+        0.5
+        """
+        weights = self.check_parameters(weights)
+        low, high = self.network.output_range
+        with np.errstate(over="ignore", invalid="ignore"):
+            outputs = self.network.forward(weights, self.inputs)
+            return np.abs(self.targets - outputs).max(axis=(-2, -1)) / (high - low)
 
     @classmethod
-    def from_teacher(cls, name: str, description: str, inputs, teacher_weights) -> Task:
-        """A realizable task: targets are the outputs of a network with ``teacher_weights``."""
-        targets = forward(teacher_weights, inputs)
-        return cls(name, description, inputs, targets, minimum_weights=teacher_weights)
+    def from_teacher(cls, name: str, description: str, inputs, teacher_weights, network: Layered | None = None):
+        """A realizable task: targets are the outputs of a network with ``teacher_weights`` (default: the 1-1-1)."""
+        if network is None or network.is_article:
+            targets = forward(teacher_weights, as_sample_matrix(inputs, "inputs", 1)[:, 0])
+        else:
+            targets = network.forward(teacher_weights, inputs)
+        return cls(name, description, inputs, targets, minimum_weights=teacher_weights, network=network)
+
+
+def _data(task: str, values, name: str) -> np.ndarray:
+    try:
+        return as_sample_matrix(values, name)
+    except (TypeError, ValueError) as problem:
+        raise type(problem)(f"task {task!r}: {problem}") from None
 
 
 _BUILT_IN = (
@@ -78,6 +172,10 @@ _BUILT_IN = (
         [-2.0, -1.0, 1.0, 2.0],
         [2.0, 3.0],
     ),
+    Task("xor", **classics.xor()),
+    *(Task(f"encoder-{n}-{m}-{n}", **classics.encoder(n, m)) for n, m in ((8, 3), (10, 5), (12, 2))),
+    *(Task(f"parity-{n}", **classics.parity(n)) for n in range(2, 11)),
+    Task("two-spirals", **classics.two_spirals()),
 )
 
 
@@ -90,7 +188,7 @@ def get_task(name: str) -> Task:
     """A built-in task by name, or a ValueError listing the names there are.
 
     >>> get_task("single-sample").inputs.tolist()
-    [1.0]
+    [[1.0]]
     """
     built_in = tasks()
     if name not in built_in:

@@ -1,6 +1,9 @@
-"""Checks that turn arrays users pass in into what the network computes on, or say clearly why not."""
+"""Checks that turn arrays users pass in into what the networks compute on, or say clearly why not."""
 
 from __future__ import annotations
+
+import math
+from numbers import Real
 
 import numpy as np
 
@@ -17,17 +20,81 @@ def as_weights(weights) -> np.ndarray:
     return array
 
 
+def as_parameters(params, size: int, network: str) -> np.ndarray:
+    """A float64 array of shape ``(..., size)``: one parameter vector per network; non-finite values are allowed.
+
+    >>> as_parameters([1, 2, 3], 3, "Layered([2, 1])").dtype
+    dtype('float64')
+    """
+    array = _as_float_array(params, "parameters")
+    if array.ndim == 0 or array.shape[-1] != size:
+        raise ValueError(f"parameters of {network} must have a last axis of length {size}, got shape {array.shape}")
+    return array
+
+
 def as_samples(values, name: str) -> np.ndarray:
-    """A non-empty, finite, 1-D float64 array of training samples (inputs or targets)."""
+    """A non-empty, finite, 1-D float64 array of training samples (inputs or targets of the 1-1-1 network).
+
+    A single column, shape (samples, 1), is accepted too.
+    """
     array = _as_float_array(values, name)
     if array.ndim == 0:
         array = array.reshape(1)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
     if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of samples, got shape {array.shape}")
-    if not np.isfinite(array).all():
-        bad = array[~np.isfinite(array)][0]
-        raise ValueError(f"{name} must be finite, got {bad}")
+        raise ValueError(f"{name} must be a non-empty 1-D array of samples (or one column), got shape {array.shape}")
+    _require_finite(array, name)
     return array
+
+
+def as_sample_matrix(values, name: str, width: int | None = None) -> np.ndarray:
+    """A non-empty, finite float64 array of shape (samples, width): one row per sample.
+
+    A 1-D array is one column of samples.  Ragged rows, a wrong width and
+    non-finite values get a one-line ValueError naming the row or value.
+
+    >>> as_sample_matrix([1.0, 2.0], "targets").shape
+    (2, 1)
+    """
+    if isinstance(values, (list, tuple)):
+        lengths = [len(row) if isinstance(row, (list, tuple)) else None for row in values]
+        if len(set(lengths)) > 1:
+            first = lengths[0]
+            bad = next(i for i, length in enumerate(lengths) if length != first)
+            raise ValueError(
+                f"{name} must be a rectangular table: row {bad + 1} has "
+                f"{_values(lengths[bad])} where row 1 has {_values(first)}"
+            )
+    array = _as_float_array(values, name)
+    if array.ndim == 1 and array.size:
+        array = array[:, None]
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty table with one row per sample, got shape {array.shape}")
+    if width is not None and array.shape[1] != width:
+        raise ValueError(f"{name} must have {width} column{'s' * (width != 1)}, got {array.shape[1]}")
+    _require_finite(array, name)
+    return array
+
+
+def checked_flat_spot(flat_spot) -> float:
+    """``flat_spot`` itself if it is a finite number ≥ 0, else a one-line ValueError."""
+    if (
+        isinstance(flat_spot, bool)
+        or not isinstance(flat_spot, Real)
+        or not (math.isfinite(flat_spot) and flat_spot >= 0)
+    ):
+        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
+    return flat_spot
+
+
+def _values(length: int | None) -> str:
+    return "a single number" if length is None else f"{length} value{'s' * (length != 1)}"
+
+
+def _require_finite(array: np.ndarray, name: str) -> None:
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite, got {array[~np.isfinite(array)][0]}")
 
 
 def _as_float_array(values, name: str) -> np.ndarray:

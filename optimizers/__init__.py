@@ -1,4 +1,4 @@
-"""Optimizers for populations of 1-1-1 networks, behind one protocol and one registry.
+"""Optimizers for populations of models with any number of parameters, behind one protocol and one registry.
 
 >>> import optimizers
 >>> optimizers.available()[:6]
@@ -8,6 +8,10 @@
 >>> weights, state = rprop.step([[0.0, 0.0], [1.0, 1.0]], [[1.0, -1.0], [0.0, 2.0]], state)
 >>> weights.tolist()
 [[-0.05, 0.05], [1.0, 0.95]]
+>>> adam = optimizers.get("adam")                # any parameter vector: here one model with 5
+>>> weights, state = adam.step([0.0] * 5, [1.0] * 5, adam.init([0.0] * 5))
+>>> weights.round(3).tolist()
+[-0.05, -0.05, -0.05, -0.05, -0.05]
 """
 
 # Importing the modules registers the built-ins; their order is the listing order.

@@ -1,8 +1,10 @@
 """The protocol every optimizer follows, and the checks its constructor uses.
 
 An optimizer is an immutable object holding its hyperparameters, with two pure
-methods over arrays whose last axis is (w_h, w_o) and any leading shape is a
-population of independent networks:
+methods over parameter arrays of shape (..., P): the last axis holds one
+model's P parameters (the 1-1-1 network's (w_h, w_o), a layered network's
+vector, or any model's flattened parameters) and any leading shape is a
+population of independent models:
 
     state = optimizer.init(weights)
     weights, state = optimizer.step(weights, grad, state, loss=None)
@@ -36,10 +38,16 @@ class Optimizer(Protocol):
 
 
 def as_step_arrays(name: str, weights, grad) -> tuple[np.ndarray, np.ndarray]:
-    """Weights and gradient as float64 arrays of one shape ``(..., 2)``, or a ValueError."""
+    """Weights and gradient as float64 arrays of one shape ``(..., P)`` with P ≥ 1, or a ValueError.
+
+    >>> as_step_arrays("gd", [1.0, 2.0, 3.0], [0.0, 0.0, 1.0])[0].shape
+    (3,)
+    """
     weights, grad = np.asarray(weights, dtype=np.float64), np.asarray(grad, dtype=np.float64)
-    if weights.shape != grad.shape or weights.ndim == 0 or weights.shape[-1] != 2:
-        raise ValueError(f"{name}: weights and grad must share a shape (..., 2), got {weights.shape} and {grad.shape}")
+    if weights.shape != grad.shape or weights.ndim == 0 or weights.shape[-1] == 0:
+        raise ValueError(
+            f"{name}: weights and grad must share one shape (..., P) with P >= 1, got {weights.shape} and {grad.shape}"
+        )
     return weights, grad
 
 

@@ -61,7 +61,7 @@ SPEC_CASES = [
         "empty data",
         "inputs = [-1.0, 1.0]\ntargets = [0.2, 0.8]",
         "inputs = []\ntargets = []",
-        "inputs must be a non-empty 1-D array",
+        "inputs must be a non-empty table",
     ),
     ("non-finite data", "inputs = [-1.0, 1.0]", "inputs = [-1.0, nan]", "inputs must be finite, got nan"),
     ("non-numeric data", "inputs = [-1.0, 1.0]", 'inputs = ["a", "b"]', "inputs must be an array of real numbers"),
@@ -75,7 +75,7 @@ SPEC_CASES = [
         "target a sigmoid cannot output",
         "targets = [0.2, 0.8]",
         "targets = [0.2, 1.5]",
-        r"targets must lie in \[0, 1\], the sigmoid's range, got 1.5",
+        r"targets must lie in \[0, 1\], the range of the sigmoid outputs, got 1.5",
     ),
     (
         "unknown optimizer",
@@ -98,8 +98,8 @@ SPEC_CASES = [
     (
         "unknown task",
         'name = "mine"\ninputs = [-1.0, 1.0]\ntargets = [0.2, 0.8]',
-        'name = "xor"',
-        "unknown task 'xor'; available: single-sample, teacher",
+        'name = "xnor"',
+        "unknown task 'xnor'; available: single-sample, teacher, xor",
     ),
     ("grid with zero points", "count = 3", "count = 0", "initial_points.count must be an integer >= 1, got 0"),
     ("empty box", "low = -2.0", "low = 2.0", "initial_points.low must be below high = 2.0, got 2.0"),
@@ -181,13 +181,17 @@ def test_bad_command_lines_get_one_line_and_exit_code_2(argv, message, capsys):
             ValueError,
             "weights must have a last axis of length 2",
         ),
-        (lambda: network.loss_and_grad([1.0, 1.0], [[1.0]], [0.5]), ValueError, "inputs must be a non-empty 1-D array"),
+        (
+            lambda: network.loss_and_grad([1.0, 1.0], [[1.0, 2.0]], [0.5]),
+            ValueError,
+            r"inputs must be a non-empty 1-D array of samples \(or one column\), got shape \(1, 2\)",
+        ),
         (
             lambda: optimizers.get("adam").step(
                 np.zeros((2, 2)), np.zeros(2), optimizers.get("adam").init(np.zeros((2, 2)))
             ),
             ValueError,
-            "weights and grad must share a shape",
+            r"weights and grad must share one shape \(\.\.\., P\)",
         ),
         (
             lambda: optimizers.get("rprop+", eta_minus=2.0),

@@ -73,7 +73,7 @@ def test_a_users_optimizer_runs_on_the_compiled_network_with_the_same_bits():
         train_population(HalfStep(learning_rate=3.0), task, STARTS, schedule, accelerate=accelerate)
         for accelerate in (True, False)
     )
-    assert not fused.applies(HalfStep(), None, True)
+    assert not fused.applies(HalfStep(), task, None, True)
     for field in fast.FIELDS:
         np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
 
@@ -87,10 +87,14 @@ def test_only_the_built_in_classes_and_no_hooks_take_the_kernel(monkeypatch):
     class MyGD(optimizers.GradientDescent):
         pass
 
-    assert fused.applies(optimizers.get("irprop-"), None, True)
-    assert not fused.applies(MyGD(), None, True)
-    assert not fused.applies(optimizers.get("adam"), None, True)
-    assert not fused.applies(optimizers.get("gd"), lambda *args: None, True)
-    assert not fused.applies(optimizers.get("gd"), None, False)
+    teacher = network.get_task("teacher")
+    assert fused.applies(optimizers.get("irprop-"), teacher, None, True)
+    assert not fused.applies(MyGD(), teacher, None, True)
+    assert not fused.applies(optimizers.get("adam"), teacher, None, True)
+    assert not fused.applies(optimizers.get("gd"), teacher, lambda *args: None, True)
+    assert not fused.applies(optimizers.get("gd"), teacher, None, False)
+    assert not fused.applies(optimizers.get("irprop-"), network.get_task("xor"), None, True)  # layered
+    ones = network.Task("ones", "0/1 targets: the bit criterion is tracked", [1.0, -1.0], [1.0, 0.0])
+    assert not fused.applies(optimizers.get("irprop-"), ones, None, True)
     monkeypatch.setenv("OPTARENA_ACCELERATE", "0")
-    assert not fused.applies(optimizers.get("gd"), None, True)
+    assert not fused.applies(optimizers.get("gd"), teacher, None, True)

@@ -40,6 +40,42 @@ def test_any_leading_shape_is_a_population(name, shape):
     assert new_weights.shape == shape and new_weights.dtype == np.float64
 
 
+XOR = network.get_task("xor")
+
+
+def layered_trajectory(optimizer, params, steps=40):
+    """Parameters after each of ``steps`` full-batch steps of the 2-2-1 network on XOR."""
+    state = optimizer.init(params)
+    path = []
+    for _ in range(steps):
+        error, grad = XOR.loss_and_grad(params)
+        params, state = optimizer.step(params, grad, state, loss=error)
+        path.append(params)
+    return np.stack(path)
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("lead", [(), (6,), (2, 3)])
+def test_any_parameter_vector_trains_one_model_or_a_population_of_any_shape(name, lead):
+    optimizer = optimizers.get(name)
+    starts = np.random.default_rng(4).uniform(-2, 2, size=(6, XOR.network.size))
+    population = starts[0] if lead == () else starts.reshape(*lead, XOR.network.size)
+    together = layered_trajectory(optimizer, population)
+    assert together.shape == (40, *lead, 9)
+    for index, start in enumerate(starts[:1] if lead == () else starts):
+        alone = layered_trajectory(optimizer, start)
+        np.testing.assert_array_equal(alone, together.reshape(40, -1, 9)[:, index])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_single_parameter_is_a_model_too(name):
+    optimizer = optimizers.get(name)
+    weights, state = np.array([3.0]), optimizer.init(np.array([3.0]))
+    for _ in range(100):  # E = w²/2
+        weights, state = optimizer.step(weights, weights.copy(), state, loss=0.5 * weights[0] ** 2)
+    assert weights.shape == (1,) and abs(weights[0]) < 3.0
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_steps_never_mutate_their_arguments(name):
     optimizer = optimizers.get(name)
@@ -70,7 +106,9 @@ def test_every_optimizer_lowers_the_error_from_an_easy_start(name):
 def test_mismatched_weights_and_gradient_get_a_clear_message(name):
     optimizer = optimizers.get(name)
     weights = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"weights and grad must share a shape \(\.\.\., 2\), got \(3, 2\) and \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"weights and grad must share one shape \(\.\.\., P\) with P >= 1, got \(3, 2\) and \(2,\)"
+    ):
         optimizer.step(weights, np.zeros(2), optimizer.init(weights), loss=np.zeros(3))
 
 

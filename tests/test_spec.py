@@ -59,7 +59,7 @@ def write(tmp_path, text, suffix=".toml"):
 def test_a_full_spec_reads_into_objects(tmp_path):
     spec = load_spec(write(tmp_path, FULL_SPEC))
     assert [task.name for task in spec.tasks] == ["teacher", "inline", "my-teacher"]
-    assert spec.tasks[2].targets.tolist() == network.forward([1.0, -2.0], [-1.0, 1.0]).tolist()
+    assert spec.tasks[2].targets[:, 0].tolist() == network.forward([1.0, -2.0], [-1.0, 1.0]).tolist()
     assert [s.label for s in spec.schedules] == ["full-batch", "per-sample", "mini-batch(2)"]
     assert [s.label for s in spec.optimizers] == ["gd(learning_rate=0.5)", "gd(learning_rate=2.0)", "irprop-"]
     assert spec.initial_points.size == 25 and spec.seeds == (0, 1)
@@ -127,7 +127,7 @@ def test_initial_points_are_reproducible_and_differ_between_seeds():
         (('name = "irprop-"', 'name = "adamw"'), "unknown optimizer 'adamw'; available: gd, sign"),
         (("learning_rate = 2.0", "learning_rate = -2.0"), "gd: learning_rate must be > 0, got -2.0"),
         (("learning_rate = 2.0", "lr = 2.0"), "optimizer 'gd' has no hyperparameter 'lr'; allowed: learning_rate"),
-        (('name = "teacher"', 'name = "xor"'), "unknown task 'xor'; available: single-sample, teacher"),
+        (('name = "teacher"', 'name = "xnor"'), "unknown task 'xnor'; available: single-sample, teacher, xor"),
         (("targets = [0.2, 0.6, 0.9]", "targets = [0.2, 0.6, 1.9]"), r"targets must lie in \[0, 1\]"),
         (("values = [0.1, 0.01, 0.001]", "values = [0.1, 0.001, 0.01]"), "targets.values must decrease strictly"),
         (("headline = 0.01", "headline = 0.05"), "targets.headline 0.05 must be one of targets.values"),

@@ -13,7 +13,7 @@ def test_teacher_task_has_zero_error_at_the_teacher_weights():
 
 def test_single_sample_task_is_the_articles_setting():
     task = network.get_task("single-sample")
-    assert task.inputs.tolist() == [1.0] and task.targets.tolist() == [0.9]
+    assert task.inputs.tolist() == [[1.0]] and task.targets.tolist() == [[0.9]] and task.network.is_article
 
 
 def test_task_arrays_are_read_only():
@@ -24,10 +24,10 @@ def test_task_arrays_are_read_only():
 @pytest.mark.parametrize(
     ("inputs", "targets", "message"),
     [
-        ([1.0], [1.5], r"targets must lie in \[0, 1\], the sigmoid's range, got 1.5"),
-        ([1.0], [-0.1], r"targets must lie in \[0, 1\], the sigmoid's range, got -0.1"),
+        ([1.0], [1.5], r"targets must lie in \[0, 1\], the range of the sigmoid outputs, got 1.5"),
+        ([1.0], [-0.1], r"targets must lie in \[0, 1\], the range of the sigmoid outputs, got -0.1"),
         ([1.0, 2.0], [0.5], "same number of samples, got 2 inputs and 1 targets"),
-        ([], [], "inputs must be a non-empty 1-D array"),
+        ([], [], "inputs must be a non-empty table with one row per sample"),
     ],
 )
 def test_bad_task_data_is_refused(inputs, targets, message):
@@ -36,13 +36,13 @@ def test_bad_task_data_is_refused(inputs, targets, message):
 
 
 def test_unknown_task_lists_the_available_ones():
-    with pytest.raises(ValueError, match="unknown task 'xor'; available: single-sample, teacher"):
-        network.get_task("xor")
+    with pytest.raises(ValueError, match="unknown task 'xnor'; available: single-sample, teacher, xor, encoder-8-3-8"):
+        network.get_task("xnor")
 
 
 def test_teacher_targets_are_the_network_outputs():
     task = network.Task.from_teacher("t", "d", [0.0, 1.0], [1.0, -2.0])
-    np.testing.assert_array_equal(task.targets, network.forward([1.0, -2.0], [0.0, 1.0]))
+    np.testing.assert_array_equal(task.targets[:, 0], network.forward([1.0, -2.0], [0.0, 1.0]))
 
 
 @pytest.mark.parametrize("task", ["single-sample", "teacher"])

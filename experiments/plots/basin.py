@@ -6,23 +6,30 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
-from experiments.plots.style import STATUS_COLOURS, label_small_multiples, small_multiples
+from experiments.plots.style import (
+    STATUS_COLOURS,
+    label_small_multiples,
+    require_two_weights,
+    small_multiples,
+    weight_names,
+)
 
 
 def basin_map(results, task_name: str | None = None, schedule_label: str | None = None, max_panels: int = 20):
-    """One panel per optimizer setting: each initial point coloured by epochs to the headline target.
+    """One panel per optimizer setting: each initial point coloured by epochs to success.
 
     Grid starts are drawn as cells, random or listed starts as dots; failures
-    take their status colour (plateau, diverged, budget).
+    take their status colour (plateau, diverged, budget).  Needs a network
+    with two weights.
     """
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
+    require_two_weights(task, "basin map")
     schedule = next((s for s in spec.schedules if s.label == schedule_label), spec.schedules[0])
     settings = spec.optimizers[:max_panels]
-    headline = spec.targets.headline_index
     settings = [s for s in settings if results.populations(task, schedule, s)]
     chosen = {setting.label: results.populations(task, schedule, setting) for setting in settings}
-    all_hits = np.concatenate([p.hit_epochs[:, headline] for pops in chosen.values() for p in pops])
+    all_hits = np.concatenate([p.success_epochs(spec.targets) for pops in chosen.values() for p in pops])
     finite = all_hits[np.isfinite(all_hits)]
     norm = LogNorm(
         vmin=max(1.0, finite.min() if finite.size else 1.0), vmax=max(10.0, finite.max() if finite.size else 10)
@@ -31,7 +38,7 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
     coloured = None
     for ax, setting in zip(axes.flat, settings, strict=False):
         population = chosen[setting.label][0]  # the first seed: one map per panel
-        starts, hits, status = population.initial_weights, population.hit_epochs[:, headline], population.status
+        starts, hits, status = population.initial_weights, population.success_epochs(spec.targets), population.status
         if spec.initial_points.kind == "grid":
             size = spec.initial_points.count
             axis = np.linspace(spec.initial_points.low, spec.initial_points.high, size)
@@ -47,9 +54,10 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
                 failed = status == name
                 ax.scatter(*starts[failed].T, color=colour, marker="x" if name == "diverged" else "s", s=9)
         rate = np.isfinite(hits).mean()
-        ax.set(title=f"{setting.label}: {rate:.0%} reach E ≤ {spec.targets.headline:g}")
+        ax.set(title=f"{setting.label}: {rate:.0%} reach {spec.targets.short_success}")
         ax.set_aspect("equal", adjustable="box")
-    label_small_multiples(axes, len(settings), "initial w_h", "initial w_o")
+    first, second = weight_names(task)
+    label_small_multiples(axes, len(settings), f"initial {first}", f"initial {second}")
     if coloured is not None:
         figure.colorbar(coloured, ax=axes, label="epochs to target (log scale)", shrink=0.8)
     handles = [Line2D([], [], marker="s", linestyle="", color=c, label=n) for n, c in STATUS_COLOURS.items()]

@@ -43,9 +43,11 @@ def convergence_curves(results, sample_runs: int = 8):
             ax.fill_between(x, np.minimum(q1, 1e3), np.minimum(q3, 1e3), color=style["color"], alpha=0.15)
             for run in np.linspace(0, len(errors) - 1, min(sample_runs, len(errors))).astype(int):
                 ax.plot(x, errors[run], color=style["color"], linewidth=0.5, alpha=0.35)
-        ax.axhline(spec.targets.headline, color="black", linewidth=0.8, linestyle=":")
+        if spec.targets.criterion == "error":
+            ax.axhline(spec.targets.headline, color="black", linewidth=0.8, linestyle=":")
         ax.set(xscale="log", yscale="log", xlabel="epoch", ylabel="error E", title=f"{task.name} · {schedule.label}")
         ax.grid(True, which="major", alpha=0.3)
     figure_legend(figure, axes.flat[0])
-    figure.suptitle("Convergence: median E with inter-quartile band, thin lines are single runs (dotted: target)")
+    dotted = " (dotted: target)" if spec.targets.criterion == "error" else ""
+    figure.suptitle(f"Convergence: median E with inter-quartile band, thin lines are single runs{dotted}")
     return figure

@@ -4,38 +4,54 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.plots.style import FigureNotApplicable, new_figure, setting_style
+from experiments.plots.style import FigureNotApplicable, new_figure, setting_style, weight_names
 from experiments.plots.surface import default_starts
 from experiments.runner import trace
+
+NAMED_LINES = 4  # a network with more parameters shows each as a thin line, without a legend
+LINE_STYLES = ("-", "--", ":", "-.")
 
 
 def step_size_internals(results, task_name: str | None = None, start=None, max_panels: int = 4):
     """For one run of each optimizer whose state has per-weight ``step_size`` (the Rprop family)."""
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
-    start = default_starts(spec)[0] if start is None else np.asarray(start, dtype=float)
-    adaptive = [s for s in spec.optimizers if not s.is_scipy and hasattr(s.build().init(np.zeros(2)), "step_size")][
-        :max_panels
-    ]
+    start = _instructive_start(spec, task) if start is None else np.asarray(start, dtype=float)
+    probe = np.zeros(task.network.size)
+    adaptive = [s for s in spec.optimizers if not s.is_scipy and hasattr(s.build().init(probe), "step_size")]
     if not adaptive:
         raise FigureNotApplicable(
             "no optimizer in these results keeps per-weight step sizes (such as the Rprop family)"
         )
-    figure, axes = new_figure(2, len(adaptive), width=4.0, height=3.0, sharex="col")
-    for column, setting in enumerate(adaptive):
+    names = weight_names(task)
+    named = len(names) <= NAMED_LINES
+    figure, axes = new_figure(2, len(adaptive[:max_panels]), width=4.0, height=3.0, sharex="col")
+    for column, setting in enumerate(adaptive[:max_panels]):
         path = trace(setting.build(), task, start, spec.schedules[0], spec.budget, spec.targets, spec.seeds[0])
-        step_sizes = np.array([np.asarray(state.step_size).reshape(-1, 2)[0] for state in path.states])
+        step_sizes = np.array([np.asarray(state.step_size).reshape(-1, len(names))[0] for state in path.states])
         colour = setting_style(setting, spec.optimizers)["color"]
-        epochs = path.epochs
-        for index, (weight, style) in enumerate((("w_h", "-"), ("w_o", "--"))):
-            axes[0, column].plot(epochs, step_sizes[:, index], style, color=colour, label=f"Δ of {weight}")
-            axes[1, column].plot(epochs, path.weights[:, index], style, color=colour, label=weight)
-        axes[0, column].set(
-            yscale="log", ylabel="step size Δ", title=f"{setting.label} from ({start[0]:g}, {start[1]:g})"
-        )
+        for index, name in enumerate(names):
+            style = _line(index) if named else {"linewidth": 0.6, "alpha": 0.5}
+            axes[0, column].plot(path.epochs, step_sizes[:, index], color=colour, label=f"Δ of {name}", **style)
+            axes[1, column].plot(path.epochs, path.weights[:, index], color=colour, label=name, **style)
+        where = f" from ({start[0]:g}, {start[1]:g})" if len(names) == 2 else ""
+        axes[0, column].set(yscale="log", ylabel="step size Δ", title=f"{setting.label}{where}")
         axes[1, column].set(xlabel="epoch", ylabel="weight")
         for ax in axes[:, column]:
             ax.grid(True, alpha=0.3)
-            ax.legend(fontsize="small")
-    figure.suptitle(f"Step sizes and weights of one run on {task.name} ({spec.schedules[0].label})")
+            if named:
+                ax.legend(fontsize="small")
+    every = "" if named else f", each of its {len(names)} parameters a thin line"
+    figure.suptitle(f"Step sizes and weights of one run on {task.name} ({spec.schedules[0].label}{every})")
     return figure
+
+
+def _instructive_start(spec, task) -> np.ndarray:
+    """One of `default_starts` for two weights; the spec's first initial point for any other network."""
+    if task.network.size == 2:
+        return default_starts(spec)[0]
+    return spec.initial_points.points(spec.seeds[0], task.network.size)[0]
+
+
+def _line(index: int) -> dict:
+    return {"linestyle": LINE_STYLES[index % len(LINE_STYLES)], "linewidth": 1.4}

@@ -5,7 +5,7 @@ gradient evaluations until E ≤ target first held; the curve is the fraction of
 all pairs solved within x evaluations, failures kept in the denominator.
 
 Performance profile (Dolan & Moré 2002): for problem p (task, schedule, seed,
-initial point) and optimizer setting s with cost t_ps to the headline target,
+initial point) and optimizer setting s with cost t_ps to success (the headline target or the bit criterion),
 r_ps = t_ps / min_s t_ps and ρ_s(τ) = fraction of problems with r_ps ≤ τ.
 ρ_s(1) is how often s is the fastest; the right end is how often it succeeds.
 """
@@ -46,13 +46,13 @@ def runtime_ecdf(results):
     spec = results.spec
     figure, axes = new_figure(len(spec.tasks), len(spec.schedules))
     for ax, (task, schedule) in zip(axes.flat, [(t, s) for t in spec.tasks for s in spec.schedules], strict=True):
-        budget = spec.budget.max_epochs * task.inputs.size
+        budget = spec.budget.max_epochs * task.samples
         for setting in spec.optimizers:
             populations = results.populations(task, schedule, setting)
             if not populations:
                 continue
             hits = np.concatenate([population.hit_epochs for population in populations])
-            x, y = ecdf_points(hits.ravel() * task.inputs.size, budget)
+            x, y = ecdf_points(hits.ravel() * task.samples, budget)
             ax.step(x, y, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers))
         ax.axvline(budget, color="black", linewidth=0.8, linestyle=":")
         fraction_axes(
@@ -67,19 +67,18 @@ def runtime_ecdf(results):
 
 
 def performance_profile(results, tau_max: float | None = None):
-    """Dolan–Moré profiles at the headline target, one panel per schedule, over every task × seed × start.
+    """Dolan–Moré profiles of the cost to success, one panel per schedule, over every task × seed × start.
 
     Each panel compares the optimizer settings that ran in that schedule.
     """
     spec = results.spec
-    headline = spec.targets.headline_index
     figure, axes = new_figure(1, len(spec.schedules), width=5.2, height=4.0)
     for ax, schedule in zip(axes.flat, spec.schedules, strict=True):
         settings = [s for s in spec.optimizers if all(results.populations(t, schedule, s) for t in spec.tasks)]
         columns = [
             np.concatenate(
                 [
-                    population.hit_epochs[:, headline] * task.inputs.size
+                    population.success_epochs(spec.targets) * task.samples
                     for task in spec.tasks
                     for population in results.populations(task, schedule, setting)
                 ]
@@ -103,6 +102,6 @@ def performance_profile(results, tau_max: float | None = None):
         )
     figure_legend(figure, axes.flat[0])
     figure.suptitle(
-        f"Performance profiles at E ≤ {spec.targets.headline:g} (ρ(1): how often fastest; right end: success)"
+        f"Performance profiles at {spec.targets.short_success} (ρ(1): how often fastest; right end: success)"
     )
     return figure

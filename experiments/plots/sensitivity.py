@@ -31,7 +31,7 @@ def sweeps(spec) -> dict[str, tuple[str, list]]:
 
 
 def sensitivity(results, columns: int = 4):
-    """One panel per swept optimizer: median epochs to the headline target (IQR bars) and success rate.
+    """One panel per swept optimizer: median epochs to success (IQR bars) and the success rate.
 
     x is the swept step-size hyperparameter; one line per task × schedule
     (solid, dashed, …); the right axis (grey) is the success rate.  A flat,
@@ -44,7 +44,6 @@ def sensitivity(results, columns: int = 4):
             "these results hold no hyperparameter sweep (>= 3 settings of one optimizer differing in one "
             "hyperparameter); run the built-in experiment: optarena run sensitivity"
         )
-    headline = spec.targets.headline_index
     combos = [(t, s) for t in spec.tasks for s in spec.schedules]
     figure, axes = small_multiples(len(swept), width=3.6, height=2.9, columns=columns, sharey=True)
     for ax, (name, (key, settings)) in zip(axes.flat, swept.items(), strict=False):
@@ -56,7 +55,7 @@ def sensitivity(results, columns: int = 4):
                 populations = results.populations(task, schedule, setting)
                 if not populations:
                     continue
-                hits = np.concatenate([population.hit_epochs[:, headline] for population in populations])
+                hits = np.concatenate([population.success_epochs(spec.targets) for population in populations])
                 q1, median, q3 = quartiles(hits)
                 values.append(setting.hyperparameters[key])
                 medians.append(median), lows.append(median - q1), highs.append(q3 - median)
@@ -81,7 +80,7 @@ def sensitivity(results, columns: int = 4):
     label_small_multiples(axes, len(swept), None, "epochs to target")
     figure_legend(figure, axes.flat[0])
     figure.suptitle(
-        f"Sensitivity to the step size: median epochs to E ≤ {spec.targets.headline:g} with IQR (colour, left) "
+        f"Sensitivity to the step size: median epochs to {spec.targets.short_success} with IQR (colour, left) "
         "and success rate (grey, right)"
     )
     return figure

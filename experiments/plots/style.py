@@ -32,6 +32,19 @@ def optimizer_style(name: str) -> dict:
     return {"color": PALETTE[index % len(PALETTE)], "linestyle": LINE_STYLES[(index // len(PALETTE)) % 4]}
 
 
+def weight_names(task) -> list[str]:
+    """The names of a task network's parameters: (w_h, w_o) for the article's, W1[0,0], … otherwise."""
+    return ["w_h", "w_o"] if task.is_article else task.network.parameter_names()
+
+
+def require_two_weights(task, figure: str) -> None:
+    """Raise `FigureNotApplicable` unless ``task``'s network has exactly two parameters (a plane to draw)."""
+    if task.network.size != 2:
+        raise FigureNotApplicable(
+            f"the {figure} needs a network with two weights; task {task.name!r} has {task.network.size} parameters"
+        )
+
+
 def new_figure(rows: int, columns: int, width: float = 4.2, height: float = 3.4, **kwargs):
     """A figure of ``rows`` × ``columns`` panels, always as a 2-D array of axes."""
     figure, axes = plt.subplots(

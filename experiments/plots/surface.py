@@ -7,7 +7,13 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
 import network
-from experiments.plots.style import label_small_multiples, setting_style, small_multiples
+from experiments.plots.style import (
+    label_small_multiples,
+    require_two_weights,
+    setting_style,
+    small_multiples,
+    weight_names,
+)
 from experiments.runner import trace
 from experiments.scipy_baselines import scipy_path
 
@@ -15,16 +21,19 @@ FLOOR = 1e-10  # errors below this share the darkest colour
 
 
 def surface_grid(task: network.Task, extent: tuple[float, float, float, float], resolution: int = 241):
-    """(w_h values, w_o values, E) on a regular grid; E[i, j] is the error at (w_h[j], w_o[i]).
+    """(first weights, second weights, E) on a regular grid; E[i, j] is the error at (first[j], second[i]).
+
+    For a network with two weights: the article's (w_h, w_o), or any other.
 
     >>> w_h, w_o, E = surface_grid(network.get_task("single-sample"), (-1, 1, -2, 2), resolution=3)
     >>> float(E[1, 1]) == float(network.error([0.0, 0.0], [1.0], [0.9]))
     True
     """
-    w_h = np.linspace(extent[0], extent[1], resolution)
-    w_o = np.linspace(extent[2], extent[3], resolution)
-    grid = np.stack(np.meshgrid(w_h, w_o, indexing="xy"), axis=-1)
-    return w_h, w_o, network.error(grid, task.inputs, task.targets)
+    require_two_weights(task, "error surface")
+    first = np.linspace(extent[0], extent[1], resolution)
+    second = np.linspace(extent[2], extent[3], resolution)
+    grid = np.stack(np.meshgrid(first, second, indexing="xy"), axis=-1)
+    return first, second, task.error(grid)
 
 
 def default_starts(spec) -> np.ndarray:
@@ -38,9 +47,13 @@ def default_starts(spec) -> np.ndarray:
 
 
 def error_surface(results, task_name: str | None = None, starts=None, max_panels: int = 20):
-    """Filled log-scaled contours of E for one task, one panel per optimizer setting, paths from the same starts."""
+    """Filled log-scaled contours of E for one task, one panel per optimizer setting, paths from the same starts.
+
+    Needs a network with two weights.
+    """
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0]) if task_name else spec.tasks[0]
+    require_two_weights(task, "error surface")
     starts = default_starts(spec) if starts is None else np.asarray(starts, dtype=float)
     schedule = spec.schedules[0]
     settings = spec.optimizers[:max_panels]
@@ -59,7 +72,7 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
             ax.plot(*path[0], "o", color="white", markeredgecolor="black", markersize=6)
             ax.plot(*path[-1], "*", color=style["color"], markeredgecolor="white", markersize=12)
         ax.set(title=setting.label, xlim=extent[:2], ylim=extent[2:])
-    label_small_multiples(axes, len(settings), "w_h", "w_o")
+    label_small_multiples(axes, len(settings), *weight_names(task))
     figure.colorbar(filled, ax=axes, label="error E (log scale)", shrink=0.8, ticks=LogLocator())
     figure.suptitle(f"Error surface of {task.name} ({schedule.label} paths; o start, * end)")
     return figure
