@@ -102,19 +102,21 @@ def _list(args) -> int:
     print("scipy.optimize baselines (full batch; an epoch is one evaluation of E, and of ∇E where used):")
     for name, (method, description) in SCIPY_METHODS.items():
         print(f"  {name:18} scipy.optimize.minimize(method={method!r}): {description}")
-    print("tasks:")
+    print("tasks (name: data; network):")
     for task in network.tasks().values():
-        print(f"  {task.name:14} {task.description}")
+        learned_by = "the article's 1-1-1 network" if task.is_article else task.network.describe()
+        print(f"  {task.name:18} {task.description}")
+        print(f"  {'':18} {task.samples} sample{'s' * (task.samples != 1)}; {learned_by}")
     print("built-in experiments (optarena run NAME):")
     for name in built_in_experiments():
-        print(f"  {name:14} {load_spec(name).description}")
+        print(f"  {name:18} {load_spec(name).description}")
     return 0
 
 
 def _print_tables(results, significance: bool = True) -> None:
     spec = results.spec
     print(
-        f"\nConvergence to E <= {spec.targets.headline:g} within {spec.budget.max_epochs} epochs, "
+        f"\nSuccess = {spec.targets.success} within {spec.budget.max_epochs} epochs, "
         f"{spec.initial_points.size * len(spec.seeds)} runs per row:\n"
     )
     print(to_text(results.table(), "summary"))
@@ -170,7 +172,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="optarena", description="Compare optimizers on the 1-1-1 sigmoid network of the article.")
+    parser = _Parser(
+        prog="optarena",
+        description="Compare optimizers on the article's 1-1-1 sigmoid network and on layered networks.",
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run an experiment (default: the built-in 'default')")

@@ -285,10 +285,15 @@ class Layered:
 
     def error_of_checked(self, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """`error` for arguments already in shape (as `checked` returns them, or a `Task` holds them)."""
+        residual = self.residuals_of_checked(params, inputs, targets)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)
+
+    def residuals_of_checked(self, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """t − r per network, sample and output, (..., samples, n_outputs), at full precision near the asymptotes."""
         with np.errstate(over="ignore", invalid="ignore"):
             output_x = self._forward(self._unpack(params), inputs, last_raw=True)[-1]
-            _, _, residual = get_activation(self.output_activation).output_terms(output_x, targets)
-            return ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)
+            return get_activation(self.output_activation).output_terms(output_x, targets)[2]
 
     def loss_and_grad_of_checked(self, params, inputs, targets, flat_spot: float = 0.0):
         """`loss_and_grad` for arguments already in shape: the training loops' hot path."""

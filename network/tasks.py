@@ -136,11 +136,9 @@ class Task:
         >>> float(get_task("xor").bit_distance(np.zeros(9)))
         0.5
         """
-        weights = self.check_parameters(weights)
+        residuals = self.network.residuals_of_checked(self.check_parameters(weights), self.inputs, self.targets)
         low, high = self.network.output_range
-        with np.errstate(over="ignore", invalid="ignore"):
-            outputs = self.network.forward(weights, self.inputs)
-            return np.abs(self.targets - outputs).max(axis=(-2, -1)) / (high - low)
+        return np.abs(residuals).max(axis=(-2, -1)) / (high - low)
 
     @classmethod
     def from_teacher(cls, name: str, description: str, inputs, teacher_weights, network: Layered | None = None):

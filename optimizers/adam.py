@@ -14,7 +14,7 @@ from optimizers.registry import register
 class AdamState(NamedTuple):
     first_moment: np.ndarray  # m per weight
     second_moment: np.ndarray  # v per weight
-    max_second_moment: np.ndarray  # max of the raw v so far (AMSGrad)
+    max_second_moment: np.ndarray  # max of the raw v so far (AMSGrad; plain Adam keeps its zeros)
     count: int  # steps taken, t
 
 
@@ -43,14 +43,18 @@ class _Adam:
         weights, grad = as_step_arrays(self.name, weights, grad)
         count = state.count + 1
         first_moment = lerp(state.first_moment, grad, 1 - self.beta1)
-        second_moment = state.second_moment * self.beta2 + (1 - self.beta2) * grad * grad  # torch's addcmul
-        max_second_moment = np.maximum(state.max_second_moment, second_moment)
+        second_moment = state.second_moment * self.beta2
+        second_moment += np.multiply((1 - self.beta2) * grad, grad)  # torch's addcmul: v·β2 + ((1 − β2)·g)·g
+        max_second_moment = np.maximum(state.max_second_moment, second_moment) if self.amsgrad else None
         step_size = self.learning_rate / (1 - self.beta1 ** float(count))
         corrected_root = (1 - self.beta2 ** float(count)) ** 0.5
-        moment = max_second_moment if self.amsgrad else second_moment
-        denominator = np.sqrt(moment) / corrected_root + self.eps
-        new_weights = weights + (-step_size) * first_moment / denominator  # torch's addcdiv
-        return new_weights, AdamState(first_moment, second_moment, max_second_moment, count)
+        denominator = np.sqrt(second_moment if max_second_moment is None else max_second_moment)
+        denominator /= corrected_root
+        denominator += self.eps
+        update = (-step_size) * first_moment
+        update /= denominator  # torch's addcdiv: w + (value·m)/d
+        kept_max = state.max_second_moment if max_second_moment is None else max_second_moment
+        return weights + update, AdamState(first_moment, second_moment, kept_max, count)
 
 
 @register("adam")

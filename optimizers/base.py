@@ -94,6 +94,10 @@ def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     >>> float(lerp(np.array(1.0), np.array(3.0), 0.25))
     1.5
     """
+    difference = end - start
     if weight < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
+        difference *= weight
+        difference += start  # start + weight·(end − start)
+        return difference
+    difference *= 1 - weight
+    return np.subtract(end, difference, out=difference)  # end − (end − start)·(1 − weight)

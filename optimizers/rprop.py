@@ -95,18 +95,25 @@ class _Rprop:
         weights, grad = as_step_arrays(self.name, weights, grad)
         if self.needs_loss and loss is None:
             raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")
+        # Each new array is computed into a fresh buffer of its own (out=): the same operations, fewer allocations.
         product = state.prev_grad * grad
-        grew, flipped = product > 0, product < 0
-        factor = np.where(grew, self.eta_plus, np.where(flipped, self.eta_minus, 1.0))
-        step_size = np.clip(state.step_size * factor, self.delta_min, self.delta_max)
+        flipped = product < 0
+        factor = np.where(product > 0, self.eta_plus, 1.0)
+        np.putmask(factor, flipped, self.eta_minus)
+        step_size = np.multiply(state.step_size, factor, out=factor)
+        np.clip(step_size, self.delta_min, self.delta_max, out=step_size)
         moving_grad = grad if self.step_on_sign_change else np.where(flipped, 0.0, grad)
-        update = -(step_size * np.sign(moving_grad))
+        update = np.sign(moving_grad)
+        np.negative(np.multiply(step_size, update, out=update), out=update)  # −(Δ·sign(g))
         undo = self._backtracked(flipped, loss, state.prev_loss)
-        update = np.where(undo, -state.prev_update, update)
+        prev_update = update
+        if undo is not False:
+            update = np.where(undo, -state.prev_update, update)
+            prev_update = np.where(undo, 0.0, update)
         new_state = RpropState(
             step_size=step_size,
             prev_grad=moving_grad,
-            prev_update=np.where(undo, 0.0, update),
+            prev_update=prev_update,
             prev_loss=state.prev_loss if loss is None else np.asarray(loss, dtype=np.float64),
         )
         return weights + update, new_state

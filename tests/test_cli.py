@@ -9,7 +9,7 @@ def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, c
     out = tmp_path / "quick"
     assert main(["run", "quick", "--out", str(out), "--no-report"]) == 0
     printed = capsys.readouterr().out
-    assert "Convergence to E <= 0.0001 within 300 epochs, 16 runs per row" in printed
+    assert "Success = E ≤ 0.0001 within 300 epochs, 16 runs per row" in printed
     assert "ERT grad evals [95% CI]" in printed and "pairwise differences are significant" in printed
     for name in ["gd", "sign", "rprop+", "rprop-", "irprop+", "irprop-"]:
         assert f" {name} " in printed
@@ -52,7 +52,10 @@ def test_check_of_an_incomplete_folder_fails_with_exit_code_1(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["run", "nope"], "optarena: error: no spec file or built-in experiment named 'nope'; built-in: default"),
+        (
+            ["run", "nope"],
+            "optarena: error: no spec file or built-in experiment named 'nope'; built-in: classics, default",
+        ),
         (["run", "missing.toml"], "optarena: error: spec file 'missing.toml' does not exist"),
         (["table", "/nonexistent"], "optarena: error: '/nonexistent' holds no results: spec.json is missing"),
     ],

@@ -1,0 +1,133 @@
+"""How fast optarena trains populations of layered networks, measured side by side with torch in one run.
+
+For irprop- and adam, full batch, float64, no early stopping, it prints the
+median throughput in network-epochs per second of:
+
+- optarena's engine (`experiments.train_population`: the compiled layered
+  network of `network.compiled_layered`, each optimizer's own numpy step, and
+  all per-run bookkeeping);
+- optarena in pure numpy (``accelerate=False``);
+- torch, vectorized over the population: per-layer weight tensors of shape
+  (N, out, in), batched matmul (``torch.baddbmm``), autograd and the
+  ``torch.optim`` class, float64, with as many threads as optarena has cores;
+
+on XOR (2-2-1) at N = 10⁴ and the 10-5-10 encoder at N = 10³, over 50
+epochs (the span of a classic run) and over 200 (where irprop- has driven
+many units into saturation), and the ratio engine/torch.
+
+Saturated sigmoids cost optarena time that torch does not spend: σ′ is
+computed from the pre-activation, so it stays a positive (often subnormal)
+number up to |x| ≈ 745, where torch's y·(1 − y) is exactly 0 from |x| ≈ 37 on;
+subnormal arithmetic is slow on x86.
+
+    python benchmarks/bench_layered.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+
+import numpy as np
+
+import network
+import optimizers
+from experiments import Budget, Targets, train_population
+
+NO_STOPPING = Targets((1e-300,))  # no run ever stops early: every network does every epoch
+TORCH_OPTIMIZERS = {"irprop-": ("Rprop", {"lr": 0.1}), "adam": ("Adam", {"lr": 0.05})}
+CASES = (("xor", 10_000), ("encoder-10-5-10", 1_000))
+EPOCHS = (
+    50,
+    200,
+)  # a classic run's span (irprop- meets the bit criterion in 20-40 epochs), and long saturated training
+
+
+def starts(task, count: int) -> np.ndarray:
+    return np.random.default_rng(0).uniform(-1, 1, size=(count, task.network.size))
+
+
+def median_rate(run, count: int, epochs: int, repeats: int) -> float:
+    run()  # warm up: numba's compile or cache load, torch's first call
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return count * epochs / statistics.median(times)
+
+
+def engine(task, name: str, count: int, epochs: int, accelerate: bool):
+    weights, budget = starts(task, count), Budget(max_epochs=epochs)
+    return lambda: train_population(
+        optimizers.get(name), task, weights, budget=budget, targets=NO_STOPPING, accelerate=accelerate
+    )
+
+
+def torch_vectorized(task, name: str, count: int, epochs: int):
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    net = task.network
+    inputs = torch.tensor(task.inputs).expand(count, *task.inputs.shape)
+    targets = torch.tensor(task.targets)
+    class_name, kwargs = TORCH_OPTIMIZERS[name]
+
+    def run():
+        layers = [torch.tensor(W) for W, _ in net.unpack(starts(task, count))]
+        biases = [torch.tensor(b[:, None, :].copy()) for _, b in net.unpack(starts(task, count))]
+        params = [p.requires_grad_() for p in layers + biases]
+        optimizer = getattr(torch.optim, class_name)(params, **kwargs)
+        for _ in range(epochs):
+            optimizer.zero_grad()
+            a = inputs
+            for W, b in zip(layers, biases, strict=True):
+                a = torch.sigmoid(torch.baddbmm(b, a, W.transpose(1, 2)))
+            ((targets - a) ** 2 / 2).sum().backward()
+            optimizer.step()
+
+    return run
+
+
+def throughput_table(repeats: int) -> None:
+    try:
+        import torch  # noqa: F401
+
+        has_torch = True
+    except ImportError:
+        has_torch = False
+    print("\nThroughput, network-epochs/s (median of repeats), full batch, float64, no early stopping")
+    print(f"{'task':16} {'optimizer':9} {'N':>7} {'epochs':>6} {'engine':>10} {'numpy':>10} {'torch':>10}"
+          "   engine/torch  engine/numpy")  # fmt: skip
+    for (task_name, count), epochs in ((case, epochs) for case in CASES for epochs in EPOCHS):
+        task = network.get_task(task_name)
+        for name in TORCH_OPTIMIZERS:
+            fast = median_rate(engine(task, name, count, epochs, True), count, epochs, repeats)
+            plain = median_rate(engine(task, name, count, 20, False), count, 20, 1)
+            torch_rate = None
+            if has_torch:
+                torch_rate = median_rate(torch_vectorized(task, name, count, epochs), count, epochs, repeats)
+            torch_text = f"{torch_rate:10.3g}" if torch_rate else f"{'-':>10}"
+            ratio = f"{fast / torch_rate:13.2f}×" if torch_rate else f"{'-':>14}"
+            print(f"{task_name:16} {name:9} {count:7d} {epochs:6d} {fast:10.3g} {plain:10.3g} {torch_text} {ratio}"
+                  f" {fast / plain:12.2f}×")  # fmt: skip
+    if not has_torch:
+        print("(torch is not installed: pip install torch to add its column)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
+    args = parser.parse_args()
+    print(
+        f"optarena layered-network benchmark on {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    )
+    throughput_table(args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""A layered network's error and gradient compiled by numba, vectorized across networks, equal to numpy bit for bit.
+
+`network.Layered.loss_and_grad` (numpy) is the reference.  Here the same
+recursion runs sample by sample over blocks of up to `MAX_LANES` networks, spread over
+the cores; every inner loop runs over the networks of a block, which the
+compiler turns into SIMD code.  Each operation is the numpy code's, in its
+order: the sums over a unit's inputs, over the signals coming back, over the
+outputs and over the samples all run in index order, the activations are
+`network.activations`' (σ and tanh from the shared exponential), and δ_k is
+formed as Σ_o δ_o·(W_ok·f′_k).  So the results are the same to the last bit;
+the tests hold them to it.
+
+The architecture travels as a few integer arrays (`Plan`), so one compiled
+function serves every shape.  Arrays are filled in place, never returned:
+numba turns a Ctrl-C that arrives while it boxes a returned array into a
+lost interrupt.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from network.compiled import sigmoid_pair
+from network.hyperbolic_tangent import tanh_scalar
+
+MAX_LANES = 128  # networks per block at most; a block's arrays stay in the L2 cache
+SIGMOID, TANH, IDENTITY = 0, 1, 2
+_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "identity": IDENTITY}
+
+
+class Plan(NamedTuple):
+    """A `network.Layered` as flat integer arrays; layer i is the network's layer i + 1."""
+
+    units: np.ndarray  # (L,) n_l
+    fan_in: np.ndarray  # (L,)
+    weights: np.ndarray  # (L,) where W_l starts in the parameter vector
+    biases: np.ndarray  # (L,) where b_l starts, −1 without biases
+    activation: np.ndarray  # (L,) SIGMOID, TANH or IDENTITY
+    first_unit: np.ndarray  # (L + 1,) row of layer k's first unit in the activations of all units (k = 0: inputs)
+    column_start: np.ndarray  # (L,) where layer i's columns start in ``column_unit``
+    column_unit: np.ndarray  # for every column of every layer, the row of the unit it reads
+    size: int  # P
+
+
+def plan_of(net) -> Plan:
+    """The flat description of ``net`` that the compiled function reads."""
+    first_unit = np.concatenate([[0], np.cumsum(net.sizes)])
+    columns, starts = [], []
+    for layer in net.layers:
+        starts.append(len(columns))
+        columns += [first_unit[k] + u for k in layer.sources for u in range(net.sizes[k])]
+    last = len(net.layers)
+    return Plan(
+        units=np.array([layer.units for layer in net.layers], dtype=np.int64),
+        fan_in=np.array([layer.fan_in for layer in net.layers], dtype=np.int64),
+        weights=np.array([layer.weights.start for layer in net.layers], dtype=np.int64),
+        biases=np.array([layer.biases.start if layer.biases else -1 for layer in net.layers], dtype=np.int64),
+        activation=np.array(
+            [_CODES[net.output_activation if layer.index == last else net.activation] for layer in net.layers],
+            dtype=np.int64,
+        ),
+        first_unit=first_unit.astype(np.int64),
+        column_start=np.array(starts, dtype=np.int64),
+        column_unit=np.array(columns, dtype=np.int64),
+        size=net.size,
+    )
+
+
+def population_loss_and_grad(plan: Plan, params, inputs, targets, flat_spot: float, order):
+    """(E of shape (N,), ∂E/∂params of shape (N, P), max |t − r|) of networks ``params`` over samples ``order``.
+
+    ``params`` is float64 (N, P); the third array holds, per network, the
+    largest |t − r| over the samples and outputs (for the bit criterion).
+
+    >>> import network
+    >>> task = network.get_task("xor")
+    >>> params = np.random.default_rng(0).normal(size=(3, task.network.size))
+    >>> compiled = population_loss_and_grad(plan_of(task.network), params, task.inputs, task.targets, 0.0,
+    ...                                     np.arange(task.samples))[:2]
+    >>> reference = task.network.loss_and_grad(params, task.inputs, task.targets)
+    >>> all(np.array_equal(c, r) for c, r in zip(compiled, reference))
+    True
+    """
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    error, grad, worst = np.empty(len(params)), np.empty(params.shape), np.empty(len(params))
+    order = np.asarray(order, dtype=np.int64)
+    lanes = lanes_per_block(len(params))
+    _fill(*plan[:-1], params, inputs, targets, float(flat_spot), order, lanes, error, grad, worst)
+    return error, grad, worst
+
+
+def lanes_per_block(count: int) -> int:
+    """Networks per block: enough blocks for every core, as few as that allows (each costs scalar loop overhead).
+
+    >>> lanes_per_block(100), lanes_per_block(10**6)
+    (50, 128)
+    """
+    threads = numba.get_num_threads()
+    return int(min(MAX_LANES, max(1, -(-count // threads))))
+
+
+def _compiled(**options):
+    return numba.njit(cache=True, error_model="numpy", **options)
+
+
+@_compiled()
+def _activate(code, x, flat_spot, act, slope, row, lanes):
+    """act[row] and slope[row] = f and f′ + flat_spot of x, for every network of the block (`network.activations`)."""
+    if code == SIGMOID:
+        for j in range(lanes):
+            r, c = sigmoid_pair(x[j])
+            act[row, j], slope[row, j] = r, r * c + flat_spot
+    elif code == TANH:
+        for j in range(lanes):
+            upper, lower = sigmoid_pair(2.0 * x[j])
+            act[row, j], slope[row, j] = tanh_scalar(x[j]), 4.0 * (upper * lower) + flat_spot
+    else:
+        for j in range(lanes):
+            act[row, j], slope[row, j] = x[j], 1.0
+
+
+@_compiled()
+def _residual(code, x, act, row, t, residual, lanes):
+    """t − r of one output unit, from the distance to the asymptote where r is near it (`network.activations`)."""
+    if code == SIGMOID:
+        for j in range(lanes):
+            complement = sigmoid_pair(x[j])[1]
+            residual[j] = ((t - 1.0) + complement) if x[j] > 0 else t - act[row, j]
+    elif code == TANH:
+        for j in range(lanes):
+            upper, lower = sigmoid_pair(2.0 * x[j])
+            near_one, near_minus_one = (t - 1.0) + 2.0 * lower, (t + 1.0) - 2.0 * upper
+            r = act[row, j]
+            residual[j] = near_one if r > 0.5 else (near_minus_one if r < -0.5 else t - r)
+    else:
+        for j in range(lanes):
+            residual[j] = t - x[j]
+
+
+@_compiled(parallel=True)
+def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs, targets,
+          flat_spot, order, width, error, grad, worst):  # fmt: skip
+    count, size = params.shape
+    layers, total_units = units.shape[0], first_unit[-1]
+    for block in numba.prange((count + width - 1) // width):
+        start = block * width
+        lanes = min(width, count - start)
+        w = np.empty((size, lanes))  # the block's parameters, one row per parameter
+        for j in range(lanes):
+            for p in range(size):
+                w[p, j] = params[start + j, p]
+        act, slope = np.empty((total_units, lanes)), np.empty((total_units, lanes))
+        signal = np.empty((total_units, lanes))  # δ of each unit; a hidden unit's is a sum over the units it feeds
+        x, residual, term = np.empty(lanes), np.empty(lanes), np.empty(lanes)
+        block_error, block_grad, block_worst = np.empty(lanes), np.empty((size, lanes)), np.empty(lanes)
+        started = np.zeros(layers + 1, dtype=np.bool_)  # has layer k's signal had its first contribution
+        for position in range(order.shape[0]):
+            s, first_sample = order[position], position == 0
+            for u in range(first_unit[1]):
+                for j in range(lanes):
+                    act[u, j] = inputs[s, u]
+            for i in range(layers):  # forward: x = Σ_c W_oc·a_c in column order, then + b
+                row, first_column = first_unit[i + 1], column_start[i]
+                for o in range(units[i]):
+                    base = weights[i] + o * fan_in[i]
+                    unit = column_unit[first_column]
+                    for j in range(lanes):
+                        x[j] = w[base, j] * act[unit, j]
+                    for c in range(1, fan_in[i]):
+                        unit = column_unit[first_column + c]
+                        for j in range(lanes):
+                            x[j] = x[j] + w[base + c, j] * act[unit, j]
+                    if biases[i] >= 0:
+                        for j in range(lanes):
+                            x[j] = x[j] + w[biases[i] + o, j]
+                    _activate(activation[i], x, flat_spot, act, slope, row + o, lanes)
+                    if i == layers - 1:
+                        _residual(activation[i], x, act, row + o, targets[s, o], residual, lanes)
+                        for j in range(lanes):
+                            squared = 0.5 * (residual[j] * residual[j])
+                            term[j] = squared if o == 0 else term[j] + squared
+                            signal[row + o, j] = -residual[j] * slope[row + o, j]  # δ_L = −(t − r)·f′
+                            size_of = abs(residual[j])
+                            first = first_sample and o == 0
+                            block_worst[j] = size_of if first or size_of > block_worst[j] else block_worst[j]
+            if first_sample:
+                for j in range(lanes):
+                    block_error[j] = term[j]
+            else:
+                for j in range(lanes):
+                    block_error[j] = block_error[j] + term[j]
+            started[:] = False
+            for i in range(layers - 1, -1, -1):  # backward: layer i's δ is complete once every later layer is done
+                row, first_column = first_unit[i + 1], column_start[i]
+                for o in range(units[i]):  # ∂E/∂W_oc += δ_o·a_c, ∂E/∂b_o += δ_o
+                    base = weights[i] + o * fan_in[i]
+                    for c in range(fan_in[i]):
+                        unit = column_unit[first_column + c]
+                        if first_sample:
+                            for j in range(lanes):
+                                block_grad[base + c, j] = signal[row + o, j] * act[unit, j]
+                        else:
+                            for j in range(lanes):
+                                block_grad[base + c, j] = block_grad[base + c, j] + signal[row + o, j] * act[unit, j]
+                    if biases[i] >= 0:
+                        b = biases[i] + o
+                        if first_sample:
+                            for j in range(lanes):
+                                block_grad[b, j] = signal[row + o, j]
+                        else:
+                            for j in range(lanes):
+                                block_grad[b, j] = block_grad[b, j] + signal[row + o, j]
+                source = 0
+                for c in range(fan_in[i]):  # send δ back: Σ_o δ_o·(W_oc·f′_c) to every hidden unit read
+                    unit = column_unit[first_column + c]
+                    while first_unit[source + 1] <= unit:
+                        source += 1
+                    if source == 0:
+                        continue  # an input: no δ needed
+                    column = weights[i] + c
+                    for j in range(lanes):
+                        x[j] = signal[row, j] * (w[column, j] * slope[unit, j])
+                    for o in range(1, units[i]):
+                        weight = column + o * fan_in[i]
+                        for j in range(lanes):
+                            x[j] = x[j] + signal[row + o, j] * (w[weight, j] * slope[unit, j])
+                    if started[source]:
+                        for j in range(lanes):
+                            signal[unit, j] = signal[unit, j] + x[j]
+                    else:
+                        for j in range(lanes):
+                            signal[unit, j] = x[j]
+                    if c + 1 == fan_in[i] or column_unit[first_column + c + 1] >= first_unit[source + 1]:
+                        started[source] = True  # this source's last column here: its next contribution adds
+        for j in range(lanes):
+            error[start + j], worst[start + j] = block_error[j], block_worst[j]
+            for p in range(size):
+                grad[start + j, p] = block_grad[p, j]
