@@ -50,14 +50,17 @@ def starts(task, count: int) -> np.ndarray:
     return np.random.default_rng(0).uniform(-1, 1, size=(count, task.network.size))
 
 
-def median_rate(run, count: int, epochs: int, repeats: int) -> float:
-    run()  # warm up: numba's compile or cache load, torch's first call
-    times = []
+def side_by_side(runs: dict, repeats: int) -> dict[str, float]:
+    """Median wall time of each run, timed in turns (a, b, c, a, b, c, …) so drift in the machine hits all alike."""
+    for run in runs.values():
+        run()  # warm up: numba's compile or cache load, torch's first call
+    times = {name: [] for name in runs}
     for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return count * epochs / statistics.median(times)
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def engine(task, name: str, count: int, epochs: int, accelerate: bool):
@@ -105,11 +108,12 @@ def throughput_table(repeats: int) -> None:
     for (task_name, count), epochs in ((case, epochs) for case in CASES for epochs in EPOCHS):
         task = network.get_task(task_name)
         for name in TORCH_OPTIMIZERS:
-            fast = median_rate(engine(task, name, count, epochs, True), count, epochs, repeats)
-            plain = median_rate(engine(task, name, count, 20, False), count, 20, 1)
-            torch_rate = None
+            runs = {"engine": engine(task, name, count, epochs, True)}
             if has_torch:
-                torch_rate = median_rate(torch_vectorized(task, name, count, epochs), count, epochs, repeats)
+                runs["torch"] = torch_vectorized(task, name, count, epochs)
+            rates = {key: count * epochs / seconds for key, seconds in side_by_side(runs, repeats).items()}
+            fast, torch_rate = rates["engine"], rates.get("torch")
+            plain = count * 20 / side_by_side({"numpy": engine(task, name, count, 20, False)}, 1)["numpy"]
             torch_text = f"{torch_rate:10.3g}" if torch_rate else f"{'-':>10}"
             ratio = f"{fast / torch_rate:13.2f}×" if torch_rate else f"{'-':>14}"
             print(f"{task_name:16} {name:9} {count:7d} {epochs:6d} {fast:10.3g} {plain:10.3g} {torch_text} {ratio}"
@@ -120,7 +124,7 @@ def throughput_table(repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed repeats per measurement (default 7)")
     args = parser.parse_args()
     print(
         f"optarena layered-network benchmark on {platform.processor() or platform.machine()}, "

@@ -32,9 +32,9 @@ import numpy as np
 
 from experiments import fused
 from experiments.budget import Budget, Targets
+from experiments.evaluators import network_evaluator
 from experiments.schedules import Schedule
-from network import Task, compiled_layered
-from network.compiled import population_loss_and_grad
+from network import Task
 
 STATUSES = ("converged", "plateau", "diverged", "budget")
 HISTORY_POINTS_PER_DECADE = 10
@@ -188,65 +188,12 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
     )
 
 
-def network_evaluator(task: Task, flat_spot: float = 0.0, accelerate: bool = True):
-    """``evaluate(weights, batch=None, bits=False)``: E and ∂E/∂w (f′ + flat_spot) of weights (N, P) on ``batch``.
-
-    ``batch`` is an index array of samples; None means every sample, and then
-    ``bits=True`` adds each network's `Task.bit_distance` as a third array.
-    With acceleration on, the network is compiled (`network.compiled` for the
-    article's 1-1-1, `network.compiled_layered` for any other), numpy
-    otherwise; the bits are the same.
-    """
-    if not fused.enabled(accelerate):
-        return _numpy_network(task, flat_spot)
-    return _compiled_network(task, flat_spot) if task.is_article else _compiled_layered_network(task, flat_spot)
-
-
-def _numpy_network(task: Task, flat_spot: float):
-    """E and ∂E/∂w (with f′ + flat_spot) of a population on the task's samples ``batch`` (all when None), in numpy."""
-
-    def evaluate(weights, batch=None, bits=False):
-        error, grad = task.loss_and_grad(weights, flat_spot, batch)
-        return (error, grad, task.bit_distance(weights)) if bits else (error, grad)
-
-    return evaluate
-
-
-def _compiled_network(task: Task, flat_spot: float):
-    """`_numpy_network` of a 1-1-1 task, compiled (`network.compiled`): the same bits, without numpy's overhead."""
-    every_sample = np.arange(task.samples)
-    inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
-
-    def evaluate(weights, batch=None, bits=False):
-        order = every_sample if batch is None else batch
-        error, grad = population_loss_and_grad(weights, inputs, targets, float(flat_spot), order)
-        return (error, grad, task.bit_distance(weights)) if bits else (error, grad)
-
-    return evaluate
-
-
-def _compiled_layered_network(task: Task, flat_spot: float):
-    """`_numpy_network` of a layered task, compiled (`network.compiled_layered`): the same bits, vectorized."""
-    every_sample, plan = np.arange(task.samples), compiled_layered.plan_of(task.network)
-    low, high = task.network.output_range
-
-    def evaluate(weights, batch=None, bits=False):
-        order = every_sample if batch is None else batch
-        error, grad, worst = compiled_layered.population_loss_and_grad(
-            plan, weights, task.inputs, task.targets, flat_spot, order
-        )
-        return (error, grad, worst / (high - low)) if bits else (error, grad)
-
-    return evaluate
-
-
 def _train_generic(
     optimizer, task, weights, schedule, budget, targets, history_slot, seed, observe, flat_spot, evaluate
 ):
     """Every active run advanced together, epoch by epoch, through the optimizer's own step.
 
-    ``evaluate(weights, batch)`` gives E and the training gradient (f′ +
-    flat_spot) of the population on the samples ``batch`` (all when None).
+    ``evaluate`` is an `experiments.evaluators.Evaluator` of the task's network.
     """
     count, samples, target_values = len(weights), task.samples, np.array(targets.values)
     final_weights = weights.copy()
@@ -263,18 +210,19 @@ def _train_generic(
     batches_of_epoch = schedule.epochs(samples, seed)
     with np.errstate(all="ignore"):  # a run's overflow or NaN marks it diverged; it never warns
         for epoch in range(budget.max_epochs + 1):
-            error, grad, *bit_distance = evaluate(weights, bits=task.binary)
-            if schedule.kind != "full-batch":
+            measured = evaluate.measure(weights)
+            error, grad = measured.error, measured.grad
+            healthy = np.isfinite(error) & (measured.largest_weight <= budget.weight_bound)  # NaN fails too
+            if schedule.kind == "full-batch":
+                healthy &= measured.finite_grad
+            else:
                 grad = None  # measured at the epoch boundary only; the updates come batch by batch
-            healthy = np.isfinite(error) & (np.abs(weights).max(axis=-1) <= budget.weight_bound)  # NaN fails too
-            if grad is not None:
-                healthy &= np.isfinite(grad).all(axis=-1)
 
             if observe is not None:
                 observe(epoch, active, weights, state)
             record_hits(hit_epochs, next_target, active, np.where(healthy, error, np.inf), epoch, target_values)
             if task.binary:
-                bits_met = healthy & np.isnan(bit_hit_epoch[active]) & (bit_distance[0] < targets.bit_margin)
+                bits_met = healthy & np.isnan(bit_hit_epoch[active]) & (measured.bit_distance < targets.bit_margin)
                 bit_hit_epoch[active[bits_met]] = epoch
             best_error[active] = np.fmin(best_error[active], np.where(healthy, error, np.inf))
             if history_slot[epoch] >= 0:

@@ -25,7 +25,8 @@ from scipy import optimize
 
 import network
 from experiments.budget import Budget, Targets
-from experiments.runner import PopulationResult, assemble, history_epochs, network_evaluator
+from experiments.evaluators import network_evaluator
+from experiments.runner import PopulationResult, assemble, history_epochs
 
 METHODS = {
     "scipy-bfgs": (

@@ -69,27 +69,35 @@ def plan_of(net) -> Plan:
     )
 
 
-def population_loss_and_grad(plan: Plan, params, inputs, targets, flat_spot: float, order):
-    """(E of shape (N,), ∂E/∂params of shape (N, P), max |t − r|) of networks ``params`` over samples ``order``.
+class Evaluation(NamedTuple):
+    """What one pass over a population gives, per network."""
 
-    ``params`` is float64 (N, P); the third array holds, per network, the
-    largest |t − r| over the samples and outputs (for the bit criterion).
+    error: np.ndarray  # (N,) E over the samples
+    grad: np.ndarray  # (N, P) ∂E/∂params (with f′ + flat_spot)
+    largest_residual: np.ndarray  # (N,) max |t − r| over the samples and outputs
+    largest_weight: np.ndarray  # (N,) max |w|, NaN where a parameter is NaN
+    finite_grad: np.ndarray  # (N,) every component of the gradient finite
+
+
+def evaluate(plan: Plan, params, inputs, targets, flat_spot: float, order) -> Evaluation:
+    """One pass of networks ``params`` (float64, (N, P)) over the samples ``order`` (indices, in that order).
 
     >>> import network
     >>> task = network.get_task("xor")
     >>> params = np.random.default_rng(0).normal(size=(3, task.network.size))
-    >>> compiled = population_loss_and_grad(plan_of(task.network), params, task.inputs, task.targets, 0.0,
-    ...                                     np.arange(task.samples))[:2]
+    >>> compiled = evaluate(plan_of(task.network), params, task.inputs, task.targets, 0.0, np.arange(task.samples))
     >>> reference = task.network.loss_and_grad(params, task.inputs, task.targets)
-    >>> all(np.array_equal(c, r) for c, r in zip(compiled, reference))
+    >>> np.array_equal(compiled.error, reference[0]) and np.array_equal(compiled.grad, reference[1])
     True
     """
     params = np.ascontiguousarray(params, dtype=np.float64)
-    error, grad, worst = np.empty(len(params)), np.empty(params.shape), np.empty(len(params))
+    count = len(params)
+    error, grad, residual, weight = np.empty(count), np.empty(params.shape), np.empty(count), np.empty(count)
+    finite = np.empty(count, dtype=np.bool_)
     order = np.asarray(order, dtype=np.int64)
-    lanes = lanes_per_block(len(params))
-    _fill(*plan[:-1], params, inputs, targets, float(flat_spot), order, lanes, error, grad, worst)
-    return error, grad, worst
+    lanes = lanes_per_block(count)
+    _fill(*plan[:-1], params, inputs, targets, float(flat_spot), order, lanes, error, grad, residual, weight, finite)
+    return Evaluation(error, grad, residual, weight, finite)
 
 
 def lanes_per_block(count: int) -> int:
@@ -142,7 +150,7 @@ def _residual(code, x, act, row, t, residual, lanes):
 
 @_compiled(parallel=True)
 def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs, targets,
-          flat_spot, order, width, error, grad, worst):  # fmt: skip
+          flat_spot, order, width, error, grad, worst, largest_weight, finite_grad):  # fmt: skip
     count, size = params.shape
     layers, total_units = units.shape[0], first_unit[-1]
     for block in numba.prange((count + width - 1) // width):
@@ -150,8 +158,13 @@ def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, 
         lanes = min(width, count - start)
         w = np.empty((size, lanes))  # the block's parameters, one row per parameter
         for j in range(lanes):
+            largest = 0.0
             for p in range(size):
-                w[p, j] = params[start + j, p]
+                value = params[start + j, p]
+                w[p, j] = value
+                size_of = abs(value)
+                largest = size_of if size_of > largest or size_of != size_of else largest  # NaN stays NaN
+            largest_weight[start + j] = largest
         act, slope = np.empty((total_units, lanes)), np.empty((total_units, lanes))
         signal = np.empty((total_units, lanes))  # δ of each unit; a hidden unit's is a sum over the units it feeds
         x, residual, term = np.empty(lanes), np.empty(lanes), np.empty(lanes)
@@ -185,7 +198,8 @@ def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, 
                             signal[row + o, j] = -residual[j] * slope[row + o, j]  # δ_L = −(t − r)·f′
                             size_of = abs(residual[j])
                             first = first_sample and o == 0
-                            block_worst[j] = size_of if first or size_of > block_worst[j] else block_worst[j]
+                            larger = size_of > block_worst[j] or size_of != size_of  # NaN stays NaN
+                            block_worst[j] = size_of if first or larger else block_worst[j]
             if first_sample:
                 for j in range(lanes):
                     block_error[j] = term[j]
@@ -237,5 +251,9 @@ def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, 
                         started[source] = True  # this source's last column here: its next contribution adds
         for j in range(lanes):
             error[start + j], worst[start + j] = block_error[j], block_worst[j]
+            finite = True
             for p in range(size):
-                grad[start + j, p] = block_grad[p, j]
+                value = block_grad[p, j]
+                grad[start + j, p] = value
+                finite = finite and value - value == 0.0  # inf − inf and NaN − NaN are NaN
+            finite_grad[start + j] = finite

@@ -245,7 +245,7 @@ ARCHITECTURES = [
 
 @pytest.mark.parametrize("arguments", ARCHITECTURES)
 def test_the_compiled_layered_network_gives_numpys_bits_for_any_shape_and_batch(arguments):
-    from network.compiled_layered import plan_of, population_loss_and_grad
+    from network.compiled_layered import evaluate, plan_of
 
     net = network.Layered(**arguments)
     rng = np.random.default_rng(1)
@@ -256,14 +256,17 @@ def test_the_compiled_layered_network_gives_numpys_bits_for_any_shape_and_batch(
     for count, scale in ((1, 1.0), (37, 4.0), (300, 60.0)):  # one network, a short block, saturated units
         params = rng.normal(scale=scale, size=(count, net.size))
         params[0, :2] = [1e300, -1e300]  # overflow: inf and NaN must agree too
+        params[-1, -1] = np.nan
         for order in (np.arange(9), np.array([4, 0, 7]), np.array([8])):
             for flat_spot in (0.0, 0.1):
-                compiled = population_loss_and_grad(plan_of(net), params, inputs, targets, flat_spot, order)
+                compiled = evaluate(plan_of(net), params, inputs, targets, flat_spot, order)
                 error, grad = net.loss_and_grad(params, inputs[order], targets[order], flat_spot)
-                np.testing.assert_array_equal(compiled[0], error)
-                np.testing.assert_array_equal(compiled[1], grad)
+                np.testing.assert_array_equal(compiled.error, error)
+                np.testing.assert_array_equal(compiled.grad, grad)
                 residuals = net.residuals_of_checked(params, inputs[order], targets[order])
-                np.testing.assert_array_equal(compiled[2], np.abs(residuals).max(axis=(-2, -1)))
+                np.testing.assert_array_equal(compiled.largest_residual, np.abs(residuals).max(axis=(-2, -1)))
+                np.testing.assert_array_equal(compiled.largest_weight, np.abs(params).max(axis=-1))
+                np.testing.assert_array_equal(compiled.finite_grad, np.isfinite(grad).all(axis=-1))
 
 
 @pytest.mark.parametrize("name", ["irprop+", "adam", "supersab", "quickprop"])
