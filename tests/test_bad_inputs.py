@@ -128,6 +128,48 @@ SPEC_CASES = [
         "targets.values must be a positive finite number, got -0.01",
     ),
     ("broken TOML", 'name = "valid"', 'name = "valid', "is not valid TOML"),
+    (
+        "ragged rows",
+        "inputs = [-1.0, 1.0]",
+        "inputs = [[-1.0, 0.0], [1.0]]",
+        "task 'mine': inputs must be a rectangular table: row 2 has 1 value where row 1 has 2",
+    ),
+    (
+        "vectors without a network",
+        "inputs = [-1.0, 1.0]",
+        "inputs = [[-1.0, 0.0], [1.0, 0.0]]",
+        r"task 'mine': data with 2 input and 1 target columns needs a network, e\.g\. network = ",
+    ),
+    (
+        "data wider than its network",
+        "inputs = [-1.0, 1.0]",
+        "inputs = [[-1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]\nnetwork = { sizes = [2, 2, 1] }",
+        "task 'mine': the network 2-2-1 takes 2 input columns, the data has 3",
+    ),
+    (
+        "an unknown activation",
+        "inputs = [-1.0, 1.0]",
+        'inputs = [-1.0, 1.0]\nnetwork = { sizes = [1, 2, 1], activation = "relu" }',
+        r"tasks\[0\]\.network: unknown activation 'relu'; available: sigmoid, tanh, identity",
+    ),
+    (
+        "a missing data file",
+        "inputs = [-1.0, 1.0]\ntargets = [0.2, 0.8]",
+        'file = "nowhere.csv"\ninput_columns = ["x"]\ntarget_columns = ["y"]',
+        r"data file '.*nowhere.csv' does not exist",
+    ),
+    (
+        "the bit criterion without 0/1 targets",
+        "headline = 0.01",
+        'headline = 0.01\ncriterion = "bit"',
+        r"targets.criterion = 'bit' needs targets at the ends of the output range \(0 or 1\); task 'mine'",
+    ),
+    (
+        "a grid for a layered network",
+        "inputs = [-1.0, 1.0]",
+        "inputs = [-1.0, 1.0]\nnetwork = { sizes = [1, 2, 1] }",
+        r"initial_points of kind 'grid' span two weights; task 'mine' has 7 parameters",
+    ),
 ]
 
 CLI_CASES = [

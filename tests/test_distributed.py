@@ -6,13 +6,16 @@ import pandas as pd
 import pytest
 
 import experiments
+import network
 import optimizers
 from experiments import engine
 from experiments.cli import main
 from experiments.cluster import checked
 
-SPEC = dataclasses.replace(
-    experiments.load_spec("quick"),
+QUICK = experiments.load_spec("quick")
+SPEC = dataclasses.replace(  # the article's 1-1-1 tasks and a layered one
+    QUICK,
+    tasks=(*QUICK.tasks, network.get_task("xor")),
     optimizers=tuple(experiments.OptimizerSetting(name) for name in ("gd", "irprop+", "adam", "scipy-lbfgsb")),
 )
 
@@ -65,7 +68,7 @@ def test_a_unit_that_fails_once_is_retried(tmp_path):
     try:
         spec = dataclasses.replace(SPEC, optimizers=(experiments.OptimizerSetting("flaky-for-test"),))
         results = experiments.run(spec, tmp_path)
-        assert len(results.runs()) == 16 * 4  # two tasks × two schedules, each unit finished on its retry
+        assert len(results.runs()) == 16 * 2 * 3  # three tasks × two schedules, each unit finished on its retry
         assert experiments.check(tmp_path) == []
     finally:
         optimizers.unregister("flaky-for-test")

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -161,3 +162,10 @@ def test_a_failing_optimizer_fails_its_units_and_keeps_the_others(tmp_path):
         assert not (tmp_path / "summary.csv").exists()
     finally:
         optimizers.unregister("broken-for-test")
+
+
+def test_the_default_experiments_summary_is_what_it_was_before_layered_networks():
+    """tests/snapshots/default_summary.csv is the default run's summary from the commit before Part III."""
+    snapshot = engine.read_table(Path(__file__).parent / "snapshots" / "default_summary.csv")
+    table = experiments.run("default", jobs=2).table().drop(columns="wall_time_s")
+    pd.testing.assert_frame_equal(table, snapshot, check_exact=True, check_dtype=False)
