@@ -15,30 +15,37 @@ import importlib
 from typing import TYPE_CHECKING
 
 _HOME = {  # name: the module that defines it, imported on first use (the engine pulls in pandas and scipy.stats)
-    "check": "experiments.engine",
-    "load": "experiments.engine",
-    "run": "experiments.engine",
-    "InitialPoints": "experiments.initial_points",
-    "Results": "experiments.results",
-    "STATUSES": "experiments.runner",
-    "PopulationResult": "experiments.runner",
-    "train_population": "experiments.runner",
-    "Schedule": "experiments.schedules",
-    "Budget": "experiments.spec",
-    "ExperimentSpec": "experiments.spec",
-    "OptimizerSetting": "experiments.spec",
-    "Targets": "experiments.spec",
-    "built_in_experiments": "experiments.spec",
-    "load_spec": "experiments.spec",
+    "check": "experiments.running.engine",
+    "load": "experiments.running.engine",
+    "run": "experiments.running.engine",
+    "InitialPoints": "experiments.definition.initial_points",
+    "Results": "experiments.analysis.results",
+    "STATUSES": "experiments.running.runner",
+    "PopulationResult": "experiments.running.runner",
+    "train_population": "experiments.running.runner",
+    "Schedule": "experiments.definition.schedules",
+    "Budget": "experiments.definition.spec",
+    "ExperimentSpec": "experiments.definition.spec",
+    "OptimizerSetting": "experiments.definition.spec",
+    "Targets": "experiments.definition.spec",
+    "built_in_experiments": "experiments.definition.spec",
+    "load_spec": "experiments.definition.spec",
 }
 
 if TYPE_CHECKING:
-    from experiments.engine import check, load, run
-    from experiments.initial_points import InitialPoints
-    from experiments.results import Results
-    from experiments.runner import STATUSES, PopulationResult, train_population
-    from experiments.schedules import Schedule
-    from experiments.spec import Budget, ExperimentSpec, OptimizerSetting, Targets, built_in_experiments, load_spec
+    from experiments.analysis.results import Results
+    from experiments.definition.initial_points import InitialPoints
+    from experiments.definition.schedules import Schedule
+    from experiments.definition.spec import (
+        Budget,
+        ExperimentSpec,
+        OptimizerSetting,
+        Targets,
+        built_in_experiments,
+        load_spec,
+    )
+    from experiments.running.engine import check, load, run
+    from experiments.running.runner import STATUSES, PopulationResult, train_population
 
 
 def __getattr__(name: str):

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import network
 import optimizers
-from experiments import engine, explain, report
-from experiments.cluster import load_cluster
-from experiments.scipy_baselines import METHODS as SCIPY_METHODS
-from experiments.spec import built_in_experiments, load_spec
-from experiments.tables import to_text
+from experiments import explain
+from experiments.analysis import report
+from experiments.analysis.tables import to_text
+from experiments.definition.spec import built_in_experiments, load_spec
+from experiments.running import engine
+from experiments.running.cluster import load_cluster
+from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 from network.derivation import derive
 
 USAGE_ERROR, RUN_FAILURE = 2, 1

@@ -258,7 +258,7 @@ def test_the_library_api_names_the_bad_value(call, error, message):
 
 
 def test_an_unwritable_output_directory_is_refused_before_work_starts(tmp_path, capsys, monkeypatch):
-    from experiments import storage
+    from experiments.running import storage
 
     def no_space(path, write):
         raise OSError(28, "No space left on device", str(path))
@@ -270,7 +270,7 @@ def test_an_unwritable_output_directory_is_refused_before_work_starts(tmp_path, 
 
 
 def test_a_disk_that_fills_during_the_run_is_one_line_and_exit_code_1(tmp_path, capsys, monkeypatch):
-    from experiments import units
+    from experiments.running import units
 
     def no_space(path, arrays):
         raise OSError(28, "No space left on device", str(path))

@@ -8,9 +8,9 @@ import pytest
 import experiments
 import network
 import optimizers
-from experiments import engine
 from experiments.cli import main
-from experiments.cluster import checked
+from experiments.running import engine
+from experiments.running.cluster import checked
 
 QUICK = experiments.load_spec("quick")
 SPEC = dataclasses.replace(  # the article's 1-1-1 tasks and a layered one

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import experiments
-from experiments import engine, load_spec
-from experiments.units import plan, run_unit
+from experiments import load_spec
+from experiments.running import engine
+from experiments.running.units import plan, run_unit
 
 QUICK = load_spec("quick")
 UNITS = len(plan(QUICK))

@@ -9,7 +9,8 @@ import pytest
 
 import network
 import optimizers
-from experiments import Budget, Schedule, Targets, fused, train_population
+from experiments import Budget, Schedule, Targets, train_population
+from experiments.running import fused
 
 STARTS = np.concatenate(
     [

@@ -11,8 +11,8 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, train_population
-from experiments.runner import trace
-from experiments.spec import load_spec
+from experiments.definition.spec import load_spec
+from experiments.running.runner import trace
 
 XOR = network.get_task("xor")
 BITS = Targets.ladder(1.0, 1e-3, 5, criterion="bit")
@@ -219,7 +219,7 @@ def test_the_bit_criterion_needs_0_1_targets_in_every_task():
 
 
 def test_figures_that_need_two_weights_are_skipped_with_a_one_line_note(tmp_path):
-    from experiments import report
+    from experiments.analysis import report
 
     results = experiments.run(small_layered_spec(tasks=(XOR,)), tmp_path / "out")
     figures = report.write_figures(results, tmp_path / "out")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from experiments.metrics import (
+from experiments.analysis.metrics import (
     ert,
     ert_confidence_interval,
     fisher_on_successes,

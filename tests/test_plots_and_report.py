@@ -11,8 +11,9 @@ import pytest
 
 import experiments
 import network
-from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots, report
-from experiments.spec import Budget
+from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
+from experiments.analysis import report
+from experiments.definition.spec import Budget
 
 SMALL = ExperimentSpec(
     name="small",

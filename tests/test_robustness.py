@@ -15,8 +15,9 @@ import pytest
 import experiments
 import network
 import optimizers
-from experiments import Budget, Schedule, Targets, engine, train_population
-from experiments.scipy_baselines import run_scipy_population
+from experiments import Budget, Schedule, Targets, train_population
+from experiments.running import engine
+from experiments.running.scipy_baselines import run_scipy_population
 
 TEACHER = network.get_task("teacher")
 HEALTHY = np.random.default_rng(4).uniform(-6, 6, size=(40, 2))

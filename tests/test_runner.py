@@ -6,7 +6,7 @@ import pytest
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
-from experiments.runner import record_hits
+from experiments.running.runner import record_hits
 
 TEACHER = network.get_task("teacher")
 TARGETS = Targets((1e-2, 1e-4, 1e-6), headline=1e-4)

@@ -9,8 +9,8 @@ from scipy import optimize
 import experiments
 import network
 from experiments import Budget, ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets
-from experiments.scipy_baselines import METHODS, run_scipy_population
-from experiments.units import plan
+from experiments.running.scipy_baselines import METHODS, run_scipy_population
+from experiments.running.units import plan
 
 TEACHER = network.get_task("teacher")
 TARGETS = Targets((1e-2, 1e-4, 1e-7), headline=1e-4)

@@ -7,7 +7,7 @@ import pytest
 
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, load_spec
-from experiments.spec import built_in_experiments
+from experiments.definition.spec import built_in_experiments
 
 FULL_SPEC = """
 name = "mine"
@@ -98,7 +98,7 @@ def test_every_built_in_experiment_loads():
 def test_the_default_experiment_covers_what_the_issue_asks():
     spec = load_spec("default")
     import optimizers
-    from experiments.scipy_baselines import METHODS
+    from experiments.running.scipy_baselines import METHODS
 
     assert [s.name for s in spec.optimizers] == [*optimizers.available(), *METHODS]
     assert {task.name for task in spec.tasks} >= {"single-sample", "teacher"}

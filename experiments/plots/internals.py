@@ -6,7 +6,7 @@ import numpy as np
 
 from experiments.plots.style import FigureNotApplicable, new_figure, setting_style, weight_names
 from experiments.plots.surface import default_starts
-from experiments.runner import trace
+from experiments.running.runner import trace
 
 NAMED_LINES = 4  # a network with more parameters shows each as a thin line, without a legend
 LINE_STYLES = ("-", "--", ":", "-.")

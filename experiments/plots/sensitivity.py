@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.metrics import quartiles
+from experiments.analysis.metrics import quartiles
 from experiments.plots.style import (
     FigureNotApplicable,
     figure_legend,

@@ -14,8 +14,8 @@ from experiments.plots.style import (
     small_multiples,
     weight_names,
 )
-from experiments.runner import trace
-from experiments.scipy_baselines import scipy_path
+from experiments.running.runner import trace
+from experiments.running.scipy_baselines import scipy_path
 
 FLOOR = 1e-10  # errors below this share the darkest colour
 

@@ -24,9 +24,9 @@ import numpy as np
 from scipy import optimize
 
 import network
-from experiments.budget import Budget, Targets
-from experiments.evaluators import network_evaluator
-from experiments.runner import PopulationResult, assemble, history_epochs
+from experiments.definition.budget import Budget, Targets
+from experiments.running.evaluators import network_evaluator
+from experiments.running.runner import PopulationResult, assemble, history_epochs
 
 METHODS = {
     "scipy-bfgs": (

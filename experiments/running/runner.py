@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from experiments import fused
-from experiments.budget import Budget, Targets
-from experiments.evaluators import network_evaluator
-from experiments.schedules import Schedule
+from experiments.definition.budget import Budget, Targets
+from experiments.definition.schedules import Schedule
+from experiments.running import fused
+from experiments.running.evaluators import network_evaluator
 from network import Task
 
 STATUSES = ("converged", "plateau", "diverged", "budget")
@@ -123,7 +123,7 @@ def train_population(
     ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
     errors, hits and the plateau test still use the exact E and gradient.
     ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
-    kernel of `experiments.fused`, and every other optimizer take its own
+    kernel of `experiments.running.fused`, and every other optimizer take its own
     numpy steps on the compiled network (`network.compiled`), on the article's
     1-1-1 tasks; the results are the same to the bit as with
     ``accelerate=False``, which is pure numpy.
@@ -193,7 +193,7 @@ def _train_generic(
 ):
     """Every active run advanced together, epoch by epoch, through the optimizer's own step.
 
-    ``evaluate`` is an `experiments.evaluators.Evaluator` of the task's network.
+    ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network.
     """
     count, samples, target_values = len(weights), task.samples, np.array(targets.values)
     final_weights = weights.copy()

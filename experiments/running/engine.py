@@ -12,12 +12,12 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from experiments import storage
-from experiments.cluster import connect
-from experiments.results import Results
-from experiments.spec import ExperimentSpec, load_spec
-from experiments.tables import to_markdown
-from experiments.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
+from experiments.analysis.results import Results
+from experiments.analysis.tables import to_markdown
+from experiments.definition.spec import ExperimentSpec, load_spec
+from experiments.running import storage
+from experiments.running.cluster import connect
+from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 
 
 class RunFailure(RuntimeError):
@@ -43,7 +43,7 @@ def run(
     With ``resume``, units already stored under ``out`` for this very spec are
     loaded instead of trained; the tables come out the same as an uninterrupted run.
     ``jobs`` > 1 trains units in that many local processes (joblib's loky);
-    ``cluster`` (see `experiments.cluster`) trains them on a Dask cluster;
+    ``cluster`` (see `experiments.running.cluster`) trains them on a Dask cluster;
     ``chunk_size`` splits each population into units of that many starts.  The
     results depend on none of these.  A unit that fails is retried once.
 

@@ -9,7 +9,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from experiments.metrics import (
+from experiments.analysis.metrics import (
     ert,
     ert_confidence_interval,
     fisher_on_successes,
@@ -17,9 +17,9 @@ from experiments.metrics import (
     mann_whitney_on_hit_times,
     quartiles,
 )
-from experiments.runner import STATUSES
-from experiments.spec import ExperimentSpec
-from experiments.units import UnitResult
+from experiments.definition.spec import ExperimentSpec
+from experiments.running.runner import STATUSES
+from experiments.running.units import UnitResult
 
 GROUP = ["task", "schedule", "optimizer"]
 SIGNIFICANCE_LEVEL = 0.05

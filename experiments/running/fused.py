@@ -10,7 +10,7 @@ still active, which the compiler turns into SIMD code:
     2. targets, history, divergence; finished runs leave       (scalar, cheap)
     3. the optimizer step of every remaining network           (vectorized)
 
-It computes exactly what the numpy path (`experiments.runner`) computes, in
+It computes exactly what the numpy path (`experiments.running.runner`) computes, in
 the same order of operations: the network of `network.compiled` (σ through
 the shared exp of `network.exponential`, the sums over samples in sample
 order), the optimizers' formulas term by term.  The tests hold the two paths
@@ -58,7 +58,7 @@ def applies(optimizer, task, observe, accelerate: bool) -> bool:
 def train(
     optimizer, task, weights, schedule, seed, budget, target_values, history_slot, flat_spot
 ) -> dict[str, np.ndarray]:
-    """The raw per-run arrays of `experiments.runner`, computed by the compiled kernel.
+    """The raw per-run arrays of `experiments.running.runner`, computed by the compiled kernel.
 
     The schedule's sample orders are drawn here, epoch by epoch from the seed,
     exactly as the numpy path draws them.

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from experiments import plots, storage
-from experiments.tables import readable, to_markdown
+from experiments import plots
+from experiments.analysis.tables import readable, to_markdown
+from experiments.running import storage
 
 FIGURES = "figures"
 

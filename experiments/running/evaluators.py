@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from experiments import fused
+from experiments.running import fused
 from network import Task, compiled_layered
 from network.compiled import population_loss_and_grad
 

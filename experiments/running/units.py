@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.runner import PopulationResult, train_population
-from experiments.schedules import Schedule
-from experiments.scipy_baselines import run_scipy_population
-from experiments.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
-from experiments.storage import UNITS, read_npz, write_npz
+from experiments.definition.schedules import Schedule
+from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
+from experiments.running.runner import PopulationResult, train_population
+from experiments.running.scipy_baselines import run_scipy_population
+from experiments.running.storage import UNITS, read_npz, write_npz
 from network import Task
 
 

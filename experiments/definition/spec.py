@@ -63,18 +63,18 @@ import numpy as np
 
 import network
 import optimizers
-from experiments.budget import Budget, Targets, require_int
-from experiments.data_files import read_columns
-from experiments.initial_points import InitialPoints
-from experiments.schedules import Schedule
-from experiments.scipy_baselines import METHODS as SCIPY_METHODS
+from experiments.definition.budget import Budget, Targets, require_int
+from experiments.definition.data_files import read_columns
+from experiments.definition.initial_points import InitialPoints
+from experiments.definition.schedules import Schedule
+from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-SPEC_DIRECTORY = Path(__file__).parent / "specs"
+SPEC_DIRECTORY = Path(__file__).parent.parent / "specs"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""What an experiment is: its spec, budget and targets, initial points, schedules and data files."""
