@@ -22,7 +22,7 @@ SMALL = ExperimentSpec(
     schedules=(Schedule("full-batch"), Schedule("per-sample")),
     initial_points=InitialPoints("grid", count=6, low=-5.0, high=5.0),
     optimizers=(
-        *(OptimizerSetting("gd", {"learning_rate": rate}) for rate in (0.5, 2.0, 8.0)),
+        *(OptimizerSetting("gd", {"learning_rate": rate}, swept="learning_rate") for rate in (0.5, 2.0, 8.0)),
         OptimizerSetting("irprop-"),
         OptimizerSetting("sign"),
     ),
@@ -101,7 +101,7 @@ def test_sensitivity_needs_a_sweep():
         ValueError, match=r"no hyperparameter sweep .*; run the built-in experiment: optarena run sensitivity"
     ):
         plots.sensitivity(no_sweep)
-    assert plots.sweeps(SMALL) == {"gd": ("learning_rate", list(SMALL.optimizers[:3]))}
+    assert plots.sweeps(SMALL) == {"gd(learning_rate=·)": ("learning_rate", list(SMALL.optimizers[:3]))}
 
 
 def test_every_optimizer_keeps_its_colour_across_figures(results):

@@ -69,6 +69,30 @@ def ert_confidence_interval(
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
+def mean_confidence_interval(values: np.ndarray, seed: int = 0, confidence: float = 0.95) -> tuple[float, float]:
+    """A percentile-bootstrap interval for the mean of ``values``: (inf, inf) for none, (nan, nan) for one.
+
+    >>> mean_confidence_interval(np.array([4.0, 4.0, 4.0]))
+    (4.0, 4.0)
+    """
+    if values.size == 0:
+        return float("inf"), float("inf")
+    if values.size == 1:
+        return float("nan"), float("nan")
+    if np.all(values == values[0]):
+        return float(values[0]), float(values[0])
+    result = stats.bootstrap(
+        (values,),
+        np.mean,
+        vectorized=True,
+        n_resamples=2000,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
 def quartiles(values: np.ndarray) -> tuple[float, float, float]:
     """(25th percentile, median, 75th percentile) of the finite values; NaNs when there are none.
 

@@ -67,6 +67,7 @@ from experiments.definition.budget import Budget, Targets, require_int
 from experiments.definition.data_files import read_columns
 from experiments.definition.initial_points import InitialPoints
 from experiments.definition.schedules import Schedule
+from experiments.definition.tuning import Tuning, sweep_values
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 
 try:
@@ -84,13 +85,18 @@ class OptimizerSetting:
     ``name`` is a registered optimizer or one of scipy's baselines (`SCIPY_METHODS`).
     ``flat_spot`` = c > 0 trains on σ′ + c instead of σ′ (Fahlman's flat-spot
     elimination), a separate configuration with its own label; E stays exact.
+    ``swept`` names the hyperparameter this setting is one value of, in a
+    sweep (`experiments.definition.tuning`); the others are its fixed part.
     """
 
     name: str
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     flat_spot: float = 0.0
+    swept: str | None = None
 
     def __post_init__(self):
+        if self.swept is not None and self.swept not in self.hyperparameters:
+            raise ValueError(f"{self.name}: the swept hyperparameter {self.swept!r} has no value in this setting")
         if self.is_scipy:
             if self.hyperparameters:
                 raise ValueError(f"{self.name} takes no hyperparameters, got {sorted(self.hyperparameters)}")
@@ -109,6 +115,31 @@ class OptimizerSetting:
 
     def build(self):
         return optimizers.get(self.name, **self.hyperparameters)
+
+    @property
+    def swept_value(self) -> float | None:
+        """The value this setting gives the swept hyperparameter (None outside a sweep)."""
+        return None if self.swept is None else self.hyperparameters[self.swept]
+
+    @property
+    def group(self) -> str:
+        """The sweep this setting belongs to: its name, the fixed hyperparameters and the flat spot, with ``key=·``.
+
+        >>> OptimizerSetting("momentum", {"learning_rate": 0.5, "momentum": 0.9}, swept="learning_rate").group
+        'momentum(learning_rate=·, momentum=0.9)'
+        """
+        fixed = {k: ("·" if k == self.swept else repr(v)) for k, v in self.hyperparameters.items()}
+        label = self.name + (f"({', '.join(f'{k}={v}' for k, v in fixed.items())})" if fixed else "")
+        return label + (f" [σ′+{self.flat_spot:g}]" if self.flat_spot else "")
+
+    def to_dict(self) -> dict:
+        """The setting as one ``[[optimizers]]`` table of a spec, read back by `experiments.load_spec`."""
+        data = {"name": self.name, "settings": [self.hyperparameters]}
+        return (
+            data
+            | ({"flat_spot": self.flat_spot} if self.flat_spot else {})
+            | ({"swept": self.swept} if self.swept else {})
+        )
 
     @property
     def label(self) -> str:
@@ -132,6 +163,7 @@ class ExperimentSpec:
     targets: Targets = field(default_factory=lambda: Targets.ladder(1e-1, 1e-8, 5, headline=1e-6))
     seeds: tuple[int, ...] = (0,)
     description: str = ""
+    tuning: Tuning = field(default_factory=Tuning)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip() or "/" in self.name:
@@ -165,17 +197,14 @@ class ExperimentSpec:
             "tasks": [task_to_dict(task) for task in self.tasks],
             "schedules": [schedule.to_dict() for schedule in self.schedules],
             "initial_points": self.initial_points.to_dict(),
-            "optimizers": [
-                {"name": s.name, "settings": [s.hyperparameters]} | ({"flat_spot": s.flat_spot} if s.flat_spot else {})
-                for s in self.optimizers
-            ],
+            "optimizers": [setting.to_dict() for setting in self.optimizers],
             "budget": {
                 "max_epochs": self.budget.max_epochs,
                 "plateau_gradient": self.budget.plateau_gradient,
                 "weight_bound": self.budget.weight_bound,
             },
             "targets": targets_to_dict(self.targets),
-        }
+        } | ({"tuning": self.tuning.to_dict()} if self.tuning != Tuning() else {})
 
     def digest(self) -> str:
         """A hash of everything that determines the results."""
@@ -185,7 +214,9 @@ class ExperimentSpec:
     def from_dict(cls, data: dict, base: Path | None = None) -> ExperimentSpec:
         """Build and validate a spec from parsed TOML or JSON; data files are found relative to ``base``."""
         keys = _Keys("spec", data, required=("name", "tasks", "optimizers"))
-        keys.allow("description", "seeds", "schedules", "initial_points", "budget", "targets")
+        keys.allow("description", "seeds", "schedules", "initial_points", "budget", "targets", "tuning")
+        tuning = _Keys("tuning", keys.get("tuning", {}))
+        tuning.allow("statistic", "wr_factor")
         budget = _Keys("budget", keys.get("budget", {}))
         budget.allow("max_epochs", "plateau_gradient", "weight_bound")
         return cls(
@@ -198,6 +229,7 @@ class ExperimentSpec:
             budget=Budget(**budget.data),
             targets=_targets_from(keys.get("targets", {})),
             seeds=tuple(_list(keys, "seeds", [0])),
+            tuning=Tuning(**tuning.data),
         )
 
 
@@ -338,12 +370,28 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
         raise ValueError(f'optimizers must be "all" or a list of tables, got {entries!r}')
     settings = []
     for i, entry in enumerate(entries):
-        keys = _Keys(f"optimizers[{i}]", entry if not isinstance(entry, str) else {"name": entry}, ("name",))
-        keys.allow("settings", "flat_spot")
-        for hyperparameters in _list(keys, "settings", [{}]):
+        where = f"optimizers[{i}]"
+        keys = _Keys(where, entry if not isinstance(entry, str) else {"name": entry}, ("name",))
+        keys.allow("settings", "flat_spot", "sweep", "swept")
+        fixed_settings = _list(keys, "settings", [{}])
+        for hyperparameters in fixed_settings:
             if not isinstance(hyperparameters, dict):
-                raise ValueError(f"optimizers[{i}].settings must be a list of tables, got {hyperparameters!r}")
-            settings.append(OptimizerSetting(keys["name"], dict(hyperparameters), keys.get("flat_spot", 0.0)))
+                raise ValueError(f"{where}.settings must be a list of tables, got {hyperparameters!r}")
+        flat_spot, swept = keys.get("flat_spot", 0.0), keys.get("swept")
+        if "sweep" in keys.data:
+            if swept is not None:
+                raise ValueError(f"{where}: give either sweep or swept, not both")
+            sweep = keys["sweep"]
+            if not isinstance(sweep, dict) or len(sweep) != 1:
+                raise ValueError(f"{where}.sweep must name one hyperparameter, e.g. {{ learning_rate = [0.1, 1.0] }}")
+            ((swept, grid),) = sweep.items()
+            values = sweep_values(grid, f"{where}.sweep.{swept}")
+            for fixed in fixed_settings:
+                if swept in fixed:
+                    raise ValueError(f"{where}: {swept!r} is swept, so its settings must not fix it")
+                settings += [OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept) for v in values]
+        else:
+            settings += [OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept) for fixed in fixed_settings]
     return tuple(settings)
 
 

@@ -15,19 +15,16 @@ from experiments.plots.style import (
 
 
 def sweeps(spec) -> dict[str, tuple[str, list]]:
-    """Optimizers with ≥ 3 settings that differ in exactly one numeric hyperparameter: name → (key, settings).
-
-    The settings come sorted by that hyperparameter's value.
-    """
-    found = {}
-    for name in dict.fromkeys(s.name for s in spec.optimizers):
-        settings = [s for s in spec.optimizers if s.name == name]
-        keys = {key for s in settings for key in s.hyperparameters}
-        varying = [k for k in keys if len({repr(s.hyperparameters.get(k)) for s in settings}) > 1]
-        if len(settings) >= 3 and len(varying) == 1 and all(varying[0] in s.hyperparameters for s in settings):
-            key = varying[0]
-            found[name] = (key, sorted(settings, key=lambda s, key=key: s.hyperparameters[key]))
-    return found
+    """The spec's sweeps (`experiments.definition.tuning`) with ≥ 3 values: group → (swept key, settings by value)."""
+    found: dict[str, list] = {}
+    for setting in spec.optimizers:
+        if setting.swept is not None:
+            found.setdefault(setting.group, []).append(setting)
+    return {
+        group: (settings[0].swept, sorted(settings, key=lambda s: s.swept_value))
+        for group, settings in found.items()
+        if len(settings) >= 3
+    }
 
 
 def sensitivity(results, columns: int = 4):
@@ -41,14 +38,14 @@ def sensitivity(results, columns: int = 4):
     swept = sweeps(spec)
     if not swept:
         raise FigureNotApplicable(
-            "these results hold no hyperparameter sweep (>= 3 settings of one optimizer differing in one "
-            "hyperparameter); run the built-in experiment: optarena run sensitivity"
+            "these results hold no hyperparameter sweep of 3 values or more (sweep = { ... } in the spec); "
+            "run the built-in experiment: optarena run sensitivity"
         )
     combos = [(t, s) for t in spec.tasks for s in spec.schedules]
     figure, axes = small_multiples(len(swept), width=3.6, height=2.9, columns=columns, sharey=True)
-    for ax, (name, (key, settings)) in zip(axes.flat, swept.items(), strict=False):
+    for ax, (group, (key, settings)) in zip(axes.flat, swept.items(), strict=False):
         success_axis = ax.twinx()
-        colour = optimizer_style(name)["color"]
+        colour = optimizer_style(settings[0].name)["color"]
         for index, (task, schedule) in enumerate(combos):
             values, medians, lows, highs, rates = [], [], [], [], []
             for setting in settings:
@@ -57,7 +54,7 @@ def sensitivity(results, columns: int = 4):
                     continue
                 hits = np.concatenate([population.success_epochs(spec.targets) for population in populations])
                 q1, median, q3 = quartiles(hits)
-                values.append(setting.hyperparameters[key])
+                values.append(setting.swept_value)
                 medians.append(median), lows.append(median - q1), highs.append(q3 - median)
                 rates.append(np.isfinite(hits).mean())
             style = ("-", "--", ":", "-.")[index % 4]
@@ -75,7 +72,7 @@ def sensitivity(results, columns: int = 4):
             success_axis.plot(values, rates, color="grey", linestyle=style, linewidth=1)
         success_axis.set(ylim=(-0.03, 1.03))
         success_axis.tick_params(axis="y", colors="grey", labelsize="small")
-        ax.set(xscale="log", yscale="log", title=name, xlabel=key)
+        ax.set(xscale="log", yscale="log", title=group, xlabel=key)
         ax.grid(True, alpha=0.3)
     label_small_multiples(axes, len(swept), None, "epochs to target")
     figure_legend(figure, axes.flat[0])
