@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_positive
+from optimizers.base import as_step_arrays, require_non_negative, require_positive
 from optimizers.registry import register
 
 
@@ -21,9 +21,9 @@ class QuickpropState(NamedTuple):
 class Quickprop:
     """Quickprop, as in Fahlman's own code (Regier's C port of "Quickprop 1", 1988).
 
-    Symbols: S = −∂E/∂w the slope, S⁻ and Δw⁻ the previous slope and weight
-    change, ε the learning rate, μ the maximum growth factor, and
-    shrink = μ/(1 + μ).  Per weight:
+    Symbols: S = −∂E/∂w − λ·w the slope (λ the weight decay), S⁻ and Δw⁻ the
+    previous slope and weight change, ε the learning rate, μ the maximum
+    growth factor, and shrink = μ/(1 + μ).  Per weight:
 
         Δw⁻ = 0:   Δw = ε·S                                   (a gradient step, also the first)
         Δw⁻ > 0:   Δw = [ε·S if S > 0] + (μ·Δw⁻                  if S > shrink·S⁻ or S = S⁻
@@ -34,10 +34,12 @@ class Quickprop:
     slopes; S > shrink·S⁻ is exactly when that jump would exceed μ·Δw⁻ (or
     there is no minimum ahead), and the step is then capped at μ·Δw⁻.  The
     case S = S⁻, whose parabola step divides by zero, is taken as the capped
-    step too.  Fahlman's weight decay (1e-4) and σ′ offset are left out here:
-    the σ′ + 0.1 offset is the network's separate flat-spot configuration.
+    step too.  Fahlman's code adds a weight decay λ = 1e-4 to the slope, which
+    keeps weights from running away; it is off by default here (λ = 0), and
+    his σ′ + 0.1 offset is the network's separate flat-spot configuration.
 
-    Args: learning_rate = ε (0.55, Fahlman's code), max_growth = μ (1.75).
+    Args: learning_rate = ε (0.55, Fahlman's code), max_growth = μ (1.75),
+    weight_decay = λ (0; Fahlman's code: 1e-4).
 
     Source: Fahlman, "An empirical study of learning speed in back-propagation
     networks", CMU-CS-88-162 (1988); quickprop1.c.
@@ -50,12 +52,14 @@ class Quickprop:
 
     learning_rate: float = 0.55
     max_growth: float = 1.75
+    weight_decay: float = 0.0
 
     needs_loss = False
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
         require_positive(self.name, "max_growth", self.max_growth)
+        require_non_negative(self.name, "weight_decay", self.weight_decay)
 
     def init(self, weights) -> QuickpropState:
         zeros = np.zeros_like(np.asarray(weights, dtype=np.float64))
@@ -63,7 +67,8 @@ class Quickprop:
 
     def step(self, weights, grad, state: QuickpropState, loss=None):
         weights, grad = as_step_arrays(self.name, weights, grad)
-        slope, prev_slope, prev_update = -grad, state.prev_slope, state.prev_update
+        slope = -grad if self.weight_decay == 0 else -grad - self.weight_decay * weights
+        prev_slope, prev_update = state.prev_slope, state.prev_update
         shrink = self.max_growth / (1 + self.max_growth)
         direction = np.sign(prev_update)  # +1, −1, or 0 for "no previous step"
         downhill = slope * direction > 0  # the slope still points the way the last step went

@@ -41,6 +41,16 @@ def test_quickprop_takes_the_capped_step_where_the_parabola_would_divide_by_zero
     assert np.isfinite(new_weights).all()
 
 
+def test_quickprops_weight_decay_pulls_the_slope_toward_zero_weight():
+    # λ = 0.01: S = −g − λ·w.  From w = 2 with g = 0: S = −0.02, Δw = ε·S = −0.01 (ε = 0.5).
+    quickprop = optimizers.get("quickprop", learning_rate=0.5, weight_decay=0.01)
+    weights, state = quickprop.step(np.array([2.0]), np.array([0.0]), quickprop.init(np.array([2.0])))
+    assert weights.tolist() == pytest.approx([2.0 - 0.01]) and state.prev_slope.tolist() == pytest.approx([-0.02])
+    # the next step: S = −0.0199, S⁻ = −0.02, Δw⁻ < 0, S < shrink·S⁻ is false (capped): ε·S + μ·Δw⁻
+    weights, _ = quickprop.step(weights, np.array([0.0]), state)
+    assert weights.tolist() == pytest.approx([1.99 + 0.5 * -0.0199 + 1.75 * -0.01])
+
+
 def test_delta_bar_delta_by_hand():
     # ε₀ = 0.1, κ = 0.25, φ = 0.5, θ = 0.7
     steps = run("delta-bar-delta", [1.0, 1.0, -1.0, -1.0, 0.0, 1.0])

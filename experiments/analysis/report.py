@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,9 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from experiments import plots
+from experiments.analysis import published
 from experiments.analysis.tables import readable, to_markdown
+from experiments.analysis.tuning import tuned
 from experiments.running import storage
 
 FIGURES = "figures"
@@ -245,6 +248,17 @@ def _figure_plan(results, table: pd.DataFrame):
             lambda: plots.sensitivity(results),
             "Epochs to target and success against the step-size hyperparameter: a flat, high curve needs no tuning.",
         ),
+        *[
+            (
+                f"published-{task.name}",
+                f"Published comparison: {task.name}",
+                lambda task=task: plots.published_comparison(results, task.name),
+                "Our mean epochs to success against the swept step size, for the best fixed part of each method's "
+                "sweeps (hollow: some runs failed; band: 95% CI), with the paper's best setting (star) and its "
+                "well-working region (bar). Where a star sits above our line, the paper needed more epochs.",
+            )
+            for task in (spec.tasks if spec.published else ())
+        ],
         (
             f"internals-{spec.tasks[0].name}",
             "Step sizes inside Rprop",
@@ -254,6 +268,104 @@ def _figure_plan(results, table: pd.DataFrame):
         ),
     ]
     return plan
+
+
+def _tuning_section(results) -> list:
+    """The tuning section as blocks: text, and a table of each sweep's best value, its statistic and its WR."""
+    if not any(setting.swept for setting in results.spec.optimizers):
+        return []
+    tuning = results.spec.tuning
+    rows = []
+    for row in tuned(results).itertuples():
+        region = "–" if math.isnan(row.wr_low) else f"[{row.wr_low:g}, {row.wr_high:g}]"
+        region += "" if row.wr_contiguous else f" (not contiguous: {row.wr_values})"
+        region += " (best at the grid's edge)" if row.best_at_edge else ""
+        statistic = "–"
+        if math.isfinite(row.statistic):
+            statistic = f"{row.statistic:.3g} [{row.statistic_ci_low:.3g}, {row.statistic_ci_high:.3g}]"
+        rows.append(
+            {
+                "task": row.task,
+                "schedule": row.schedule,
+                "sweep": row.group,
+                "best value": "–" if math.isnan(row.best_value) else f"{row.swept} = {row.best_value:g}",
+                f"{tuning.statistic} [95% CI]": statistic,
+                "success": f"{row.success_rate:.0%}",
+                "well-working region": region,
+            }
+        )
+    intro = (
+        f"Each sweep's best value by {tuning.statistic} (95% CI), and its well-working region: the neighbouring "
+        f"values whose {tuning.statistic} stays within {tuning.wr_factor:g}× the best."
+    )
+    return [("h2", "Tuning"), ("p", intro), ("table", pd.DataFrame(rows))]
+
+
+def _published_section(results) -> list:
+    """The published table beside ours, what the unknowns change, and every disagreement, as blocks."""
+    spec = results.spec
+    if spec.published is None:
+        return []
+    table = published.comparison(results)
+    effects = published.variant_effects(results, table)
+    blocks = [("h2", "Published comparison"), ("p", f"Source: {spec.published.source}.")]
+    blocks += [("p", spec.published.note)] if spec.published.note else []
+    blocks += [("markdown-table", published.to_markdown(table))]
+    if results.variants:
+        readable_effects = pd.DataFrame(
+            {
+                "problem": effects["task"],
+                "algorithm": effects["algorithm"],
+                "variant": effects["variant"],
+                "mean epochs [95% CI]": [
+                    "–" if not math.isfinite(m) else f"{m:.1f} [{lo:.1f}, {hi:.1f}]"
+                    for m, lo, hi in zip(effects["mean"], effects["ci_low"], effects["ci_high"], strict=True)
+                ],
+                "success": effects["success_rate"].map("{:.0%}".format),
+            }
+        )
+        blocks += [("h3", "The unknowns, measured"), ("p", "Our mean epochs at the same setting, under each variant.")]
+        blocks += [("table", readable_effects)]
+    explained = published.explanations(results, table, effects)
+    if explained:
+        blocks += [("h3", "Where we differ from the paper"), ("list", explained)]
+    return blocks
+
+
+def _blocks_markdown(blocks: list) -> list[str]:
+    lines = []
+    for kind, content in blocks:
+        if kind in ("h2", "h3"):
+            lines += [("## " if kind == "h2" else "### ") + content, ""]
+        elif kind == "p":
+            lines += [content, ""]
+        elif kind == "table":
+            lines += [to_markdown(content, "raw"), ""]
+        elif kind == "markdown-table":
+            lines += [content, ""]
+        else:
+            lines += [*[f"- {item}" for item in content], ""]
+    return lines
+
+
+def _blocks_html(blocks: list) -> list[str]:
+    escape, body = html.escape, []
+    for kind, content in blocks:
+        if kind in ("h2", "h3"):
+            body.append(f"<{kind}>{escape(content)}</{kind}>")
+        elif kind == "p":
+            body.append(f"<p>{escape(content)}</p>")
+        elif kind == "table":
+            body.append(content.to_html(index=False, border=0))
+        elif kind == "markdown-table":
+            rows = [line.strip("|").split(" | ") for line in content.splitlines() if not line.startswith("|---")]
+            cells = [[escape(cell.strip().replace("\\|", "|")) for cell in row] for row in rows]
+            header = "".join(f"<th>{cell}</th>" for cell in cells[0])
+            body_rows = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in cells[1:])
+            body.append(f"<table><tr>{header}</tr>{body_rows}</table>")
+        else:
+            body.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in content) + "</ul>")
+    return body
 
 
 def _skipped_lines(figures: list[Figure]) -> list[str]:
@@ -296,6 +408,7 @@ def _markdown(results, table, significance, findings, figures) -> str:
     for figure in (figure for figure in figures if not figure.skipped):
         parts += [f"## {figure.title}", "", f"![{figure.title}]({FIGURES}/{figure.stem}.png)", "", figure.caption, ""]
     parts += _skipped_lines(figures)
+    parts += _blocks_markdown(_tuning_section(results) + _published_section(results))
     parts += ["## Pairwise significance", "", to_markdown(significance, "significance"), ""]
     return "\n".join(parts)
 
@@ -321,6 +434,7 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
             f'<img alt="{escape(figure.title)}" src="data:image/png;base64,{encoded}">',
             f"<p class='caption'>{escape(figure.caption)}</p>",
         ]
+    body += _blocks_html(_tuning_section(results) + _published_section(results))
     skipped = [figure for figure in figures if figure.skipped]
     if skipped:
         body += ["<h2>Figures not drawn</h2>", "<ul>"]

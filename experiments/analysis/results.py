@@ -48,6 +48,7 @@ class Results:
 
     spec: ExperimentSpec
     units: tuple[UnitResult, ...]
+    variants: tuple = ()  # (Variant, Results) for each variant of the spec (`experiments.definition.variants`)
 
     def populations(self, task, schedule, setting) -> list:
         """The `PopulationResult` of each seed for one task × schedule × optimizer setting (maybe none)."""

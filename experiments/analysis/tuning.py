@@ -43,11 +43,9 @@ def setting_statistics(results) -> pd.DataFrame:
         setting = swept[label]
         hits = group[success_column(spec.targets)].to_numpy()
         stops = group["stop_epoch"].to_numpy(dtype=float)
-        rows.append(
-            {"task": task, "schedule": schedule, "optimizer": label, "name": setting.name, "group": setting.group,
-             "swept": setting.swept, "value": setting.swept_value}
-            | run_statistics(hits, stops, spec.tuning.statistic)
-        )  # fmt: skip
+        where = {"task": task, "schedule": schedule, "optimizer": label, "name": setting.name}
+        sweep = {"group": setting.group, "swept": setting.swept, "value": setting.swept_value}
+        rows.append(where | sweep | run_statistics(hits, stops, spec.tuning.statistic))
     return pd.DataFrame(rows)
 
 
@@ -103,23 +101,25 @@ def tuned(results) -> pd.DataFrame:
             tuning.wr_factor,
             tuning.maximize,
         )
-        chosen = sweep.iloc[best["index"]] if best["index"] is not None else None
+        if best["index"] is None:  # nothing succeeded: the sweep's own numbers, with no best
+            chosen = {column: math.inf for column in STATISTIC_COLUMNS} | {"optimizer": ""}
+            chosen |= {"runs": sweep["runs"].iloc[0], "success_rate": 0.0, "sd_epochs": math.nan}
+        else:
+            chosen = sweep.iloc[best["index"]]
         rows.append(
             dict(zip(GROUP, key, strict=True))
             | {"name": sweep["name"].iloc[0], "swept": sweep["swept"].iloc[0], "values": len(sweep)}
             | {k: v for k, v in best.items() if k != "index"}
-            | {
-                "best_optimizer": chosen["optimizer"] if chosen is not None else "",
-                **{column: (chosen[column] if chosen is not None else math.nan) for column in STATISTIC_COLUMNS},
-            }
+            | {"best_optimizer": chosen["optimizer"]}
+            | {column: chosen[column] for column in STATISTIC_COLUMNS}
         )
     return pd.DataFrame(rows)
 
 
-STATISTIC_COLUMNS = [
-    "statistic", "statistic_ci_low", "statistic_ci_high", "success_rate", "mean_epochs", "sd_epochs", "mean_ci_low",
-    "mean_ci_high", "ert", "ert_ci_low", "ert_ci_high",
-]  # fmt: skip
+STATISTIC_COLUMNS = (
+    "runs statistic statistic_ci_low statistic_ci_high success_rate mean_epochs sd_epochs mean_ci_low mean_ci_high "
+    "ert ert_ci_low ert_ci_high"
+).split()
 
 
 def best_and_region(values, statistic, success_rate, ert_values, factor: float, maximize: bool = False) -> dict:
@@ -132,8 +132,8 @@ def best_and_region(values, statistic, success_rate, ert_values, factor: float, 
     """
     score = -np.asarray(statistic, dtype=float) if maximize else np.asarray(statistic, dtype=float)
     if not np.isfinite(score).any():  # nothing succeeded anywhere in the sweep
-        return {"index": None, "best_value": math.nan, "ties": 0, "best_at_edge": False, "wr_low": math.nan,
-                "wr_high": math.nan, "wr_contiguous": True, "wr_values": ""}  # fmt: skip
+        nothing = {"index": None, "best_value": math.nan, "ties": 0, "best_at_edge": False}
+        return nothing | {"wr_low": math.nan, "wr_high": math.nan, "wr_contiguous": True, "wr_values": ""}
     order = np.lexsort((np.arange(len(score)), ert_values, -np.asarray(success_rate), score))
     index = int(order[0])
     best = statistic[index]

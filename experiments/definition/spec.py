@@ -66,8 +66,10 @@ import optimizers
 from experiments.definition.budget import Budget, Targets, require_int
 from experiments.definition.data_files import read_columns
 from experiments.definition.initial_points import InitialPoints
+from experiments.definition.published import Published
 from experiments.definition.schedules import Schedule
 from experiments.definition.tuning import Tuning, sweep_values
+from experiments.definition.variants import Variant
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 
 try:
@@ -164,6 +166,8 @@ class ExperimentSpec:
     seeds: tuple[int, ...] = (0,)
     description: str = ""
     tuning: Tuning = field(default_factory=Tuning)
+    published: Published | None = None
+    variants: tuple[Variant, ...] = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip() or "/" in self.name:
@@ -179,6 +183,9 @@ class ExperimentSpec:
         _require_unique("optimizers", [setting.label for setting in self.optimizers])
         _require_unique("schedules", [schedule.label for schedule in self.schedules])
         _require_unique("seeds", list(self.seeds))
+        object.__setattr__(self, "variants", tuple(self.variants))
+        _require_unique("variants", [variant.slug for variant in self.variants])
+        self._check_published_and_variants()
         for task in self.tasks:
             self.initial_points.check(task)
             if self.targets.criterion == "bit" and not task.binary:
@@ -187,6 +194,27 @@ class ExperimentSpec:
                     f"targets.criterion = 'bit' needs targets at the ends of the output range ({low:g} or "
                     f"{high:g}); task {task.name!r} has others, such as {_not_binary(task):g}"
                 )
+
+    def _check_published_and_variants(self) -> None:
+        """Every published result names a task and a sweep (or a setting) of this spec; variants have sweeps."""
+        tasks = {task.name for task in self.tasks}
+        for result in self.published.results if self.published else ():
+            where = f"published result {result.algorithm!r} on {result.task!r}"
+            if result.task not in tasks:
+                raise ValueError(f"{where}: the spec has no task {result.task!r}; its tasks: {', '.join(tasks)}")
+            if result.swept is not None:
+                if not any(s.name == result.optimizer and s.swept == result.swept for s in self.optimizers):
+                    raise ValueError(f"{where}: the spec has no sweep of {result.optimizer}'s {result.swept}")
+            elif not any(s.name == result.optimizer and result.matches(s.hyperparameters) for s in self.optimizers):
+                raise ValueError(f"{where}: the spec has no setting {result.optimizer}({result.setting})")
+        swept = [setting for setting in self.optimizers if setting.swept is not None]
+        if self.variants and not swept:
+            raise ValueError("variants rerun the best settings of the spec's sweeps, and this spec has no sweep")
+        for variant in self.variants:
+            try:
+                variant.apply(self, swept[:1])
+            except ValueError as problem:
+                raise ValueError(f"variant {variant.name!r}: {problem}") from None
 
     def to_dict(self) -> dict:
         """A plain, JSON-ready description that `from_dict` reads back to an equal spec."""
@@ -204,7 +232,11 @@ class ExperimentSpec:
                 "weight_bound": self.budget.weight_bound,
             },
             "targets": targets_to_dict(self.targets),
-        } | ({"tuning": self.tuning.to_dict()} if self.tuning != Tuning() else {})
+        } | (
+            ({"tuning": self.tuning.to_dict()} if self.tuning != Tuning() else {})
+            | ({"published": self.published.to_dict()} if self.published else {})
+            | ({"variants": [variant.to_dict() for variant in self.variants]} if self.variants else {})
+        )
 
     def digest(self) -> str:
         """A hash of everything that determines the results."""
@@ -214,7 +246,17 @@ class ExperimentSpec:
     def from_dict(cls, data: dict, base: Path | None = None) -> ExperimentSpec:
         """Build and validate a spec from parsed TOML or JSON; data files are found relative to ``base``."""
         keys = _Keys("spec", data, required=("name", "tasks", "optimizers"))
-        keys.allow("description", "seeds", "schedules", "initial_points", "budget", "targets", "tuning")
+        keys.allow(
+            "description",
+            "seeds",
+            "schedules",
+            "initial_points",
+            "budget",
+            "targets",
+            "tuning",
+            "published",
+            "variants",
+        )
         tuning = _Keys("tuning", keys.get("tuning", {}))
         tuning.allow("statistic", "wr_factor")
         budget = _Keys("budget", keys.get("budget", {}))
@@ -230,6 +272,10 @@ class ExperimentSpec:
             targets=_targets_from(keys.get("targets", {})),
             seeds=tuple(_list(keys, "seeds", [0])),
             tuning=Tuning(**tuning.data),
+            published=_published_from(keys.get("published"), base),
+            variants=tuple(
+                Variant.from_dict(entry, f"variants[{i}]") for i, entry in enumerate(_list(keys, "variants", []))
+            ),
         )
 
 
@@ -356,6 +402,15 @@ def targets_to_dict(targets: Targets) -> dict:
     if targets.criterion != "error" or targets.bit_margin != 0.4:
         data |= {"criterion": targets.criterion, "bit_margin": targets.bit_margin}
     return data
+
+
+def _published_from(entry, base: Path | None) -> Published | None:
+    """The published table a spec names: a TOML file (relative to the spec), or inline (as spec.json keeps it)."""
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        return Published.load(Path(entry) if base is None else base / entry)
+    return Published.from_dict(entry)
 
 
 def _not_binary(task: network.Task) -> float:

@@ -11,6 +11,7 @@ from experiments.plots.basin import basin_map
 from experiments.plots.convergence import convergence_curves
 from experiments.plots.internals import step_size_internals
 from experiments.plots.profiles import performance_profile, runtime_ecdf
+from experiments.plots.published import published_comparison
 from experiments.plots.sensitivity import sensitivity, sweeps
 from experiments.plots.style import FigureNotApplicable
 from experiments.plots.surface import error_surface, surface_grid
@@ -21,6 +22,7 @@ __all__ = [
     "convergence_curves",
     "error_surface",
     "performance_profile",
+    "published_comparison",
     "runtime_ecdf",
     "sensitivity",
     "step_size_internals",

@@ -38,7 +38,8 @@ def convergence_curves(results, sample_runs: int = 8):
             epochs, errors = filled_histories(populations)
             style = setting_style(setting, spec.optimizers)
             x = np.maximum(epochs, 0.5)  # epoch 0 on a log axis
-            q1, median, q3 = np.percentile(errors, [25, 50, 75], axis=0)
+            with np.errstate(invalid="ignore"):  # diverged runs count as +inf: inf − inf inside the interpolation
+                q1, median, q3 = np.percentile(errors, [25, 50, 75], axis=0)
             ax.plot(x, median, label=setting.label, linewidth=2, **style)
             ax.fill_between(x, np.minimum(q1, 1e3), np.minimum(q3, 1e3), color=style["color"], alpha=0.15)
             for run in np.linspace(0, len(errors) - 1, min(sample_runs, len(errors))).astype(int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from contextlib import contextmanager
@@ -12,8 +13,11 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
+from experiments.analysis import published
+from experiments.analysis.published import settings_to_rerun
 from experiments.analysis.results import Results
 from experiments.analysis.tables import to_markdown
+from experiments.analysis.tuning import tuned
 from experiments.definition.spec import ExperimentSpec, load_spec
 from experiments.running import storage
 from experiments.running.cluster import connect
@@ -26,6 +30,8 @@ class RunFailure(RuntimeError):
 
 RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
 HISTORIES_FILE, PARAMETERS_FILE = "histories.npz", "parameters.npz"
+TUNING_FILE, PUBLISHED_FILE = "tuning.csv", "published_comparison.csv"
+VARIANTS = "variants"  # each variant's results folder: variants/<slug>/
 VOLATILE_COLUMNS = ["wall_time_s"]  # the only columns that differ between identical runs
 
 
@@ -93,6 +99,9 @@ def run(
         first = failures[min(failures)]
         raise RunFailure(f"{len(failures)} of {len(needed)} units failed twice; the others are stored. First: {first}")
     results = Results(spec, tuple(merge_chunks(finished)))
+    if spec.variants:
+        how = {"resume": resume, "progress": progress, "jobs": jobs, "chunk_size": chunk_size, "cluster": cluster}
+        results = dataclasses.replace(results, variants=_run_variants(results, out, how))
 
     if out is not None:
         _write_tables(out, results)
@@ -107,6 +116,19 @@ def run(
         }
         storage.write_json(out / "manifest.json", manifest)
     return results
+
+
+def _run_variants(results: Results, out: Path | None, how: dict) -> tuple:
+    """Every variant of the spec trained after the main run, each into ``out/variants/<slug>/``."""
+    return tuple(
+        (variant, run(variant_spec(results, variant), None if out is None else out / VARIANTS / variant.slug, **how))
+        for variant in results.spec.variants
+    )
+
+
+def variant_spec(results: Results, variant) -> ExperimentSpec:
+    """The spec a variant runs: the best settings of ``results``' sweeps (and the published ones) under its choices."""
+    return variant.apply(results.spec, settings_to_rerun(results))
 
 
 def shared_trainings(units) -> list[int]:
@@ -199,7 +221,11 @@ def load(results_dir: str | Path) -> Results:
                 "finish it with optarena run SPEC --out DIR --resume"
             )
         units.append(result)
-    return Results(spec, tuple(merge_chunks(units)))
+    results = Results(spec, tuple(merge_chunks(units)))
+    if spec.variants:
+        variants = tuple((variant, load(results_dir / VARIANTS / variant.slug)) for variant in spec.variants)
+        results = dataclasses.replace(results, variants=variants)
+    return results
 
 
 def check(results_dir: str | Path) -> list[str]:
@@ -232,6 +258,24 @@ def check(results_dir: str | Path) -> list[str]:
         stored = stored.drop(columns=[c for c in VOLATILE_COLUMNS if c in stored.columns])
         if not _same_table(stored, table):
             problems.append(f"{name} does not match the stored units")
+    for variant, variant_results in results.variants:
+        where = f"{VARIANTS}/{variant.slug}"
+        if variant_results.spec.digest() != variant_spec(results, variant).digest():
+            problems.append(f"{where} did not train the best settings of this folder's sweeps")
+        problems += [f"{where}: {problem}" for problem in check(results_dir / VARIANTS / variant.slug)]
+    derived = {}
+    if any(setting.swept for setting in results.spec.optimizers):
+        derived[TUNING_FILE] = tuned(results)
+    if results.spec.published is not None:
+        derived[PUBLISHED_FILE] = published.comparison(results)
+    for name, table in derived.items():
+        try:
+            stored = read_table(results_dir / name)
+        except (OSError, ValueError, EOFError) as problem:
+            problems.append(f"{name} is missing or unreadable: {problem}")
+            continue
+        if not _same_table(stored, table):
+            problems.append(f"{name} does not match the stored units")
     for name, expected in ((HISTORIES_FILE, _histories(results)), (PARAMETERS_FILE, _parameters(results))):
         try:
             stored = storage.read_npz(results_dir / name)
@@ -262,6 +306,12 @@ def _write_tables(out: Path, results: Results) -> None:
     storage.write_text(out / "significance.md", to_markdown(significance, "significance") + "\n")
     storage.write_npz(out / HISTORIES_FILE, _histories(results))
     storage.write_npz(out / PARAMETERS_FILE, _parameters(results))
+    if any(setting.swept for setting in results.spec.optimizers):
+        storage.write_text(out / TUNING_FILE, tuned(results).to_csv(index=False))
+    if results.spec.published is not None:
+        comparison = published.comparison(results)
+        storage.write_text(out / PUBLISHED_FILE, comparison.to_csv(index=False))
+        storage.write_text(out / "published_comparison.md", published.to_markdown(comparison) + "\n")
 
 
 def _histories(results: Results) -> dict[str, np.ndarray]:
@@ -295,6 +345,11 @@ def _remove_stale_units(out: Path, spec: ExperimentSpec, units) -> None:
             path.unlink()
 
 
+def _text(column: pd.Series) -> np.ndarray:
+    """A column as text, an empty cell (which a CSV reads back as NaN) as ""."""
+    return column.astype(object).where(column.notna(), "").astype(str).to_numpy()
+
+
 def _same_table(stored: pd.DataFrame, expected: pd.DataFrame) -> bool:
     if list(stored.columns) != list(expected.columns) or len(stored) != len(expected):
         return False
@@ -303,6 +358,6 @@ def _same_table(stored: pd.DataFrame, expected: pd.DataFrame) -> bool:
         if expected[column].dtype.kind in "fiu" and stored[column].dtype.kind in "fiu":
             if not np.array_equal(left.astype(float), right.astype(float), equal_nan=True):
                 return False
-        elif not np.array_equal(left.astype(str), right.astype(str)):
+        elif not np.array_equal(_text(stored[column]), _text(expected[column])):
             return False
     return True

@@ -12,6 +12,9 @@ says whether the folder is complete.  Layout of ``results/<experiment>/``::
     parameters.npz      every run's initial and final parameter vectors, per population
     summary.csv/.md     the convergence table
     significance.csv/.md  pairwise tests
+    tuning.csv          each sweep's best value and well-working region (when the spec sweeps)
+    published_comparison.csv/.md  a published table beside ours (when the spec names one)
+    variants/<slug>/    a results folder per variant of the spec (when it has variants)
 """
 
 from __future__ import annotations

@@ -1,0 +1,179 @@
+"""A published table beside ours: the reference file, the verdicts, the variants, and a reduced rerun end to end."""
+
+import dataclasses
+import math
+
+import pandas as pd
+import pytest
+
+import experiments
+from experiments import Budget, InitialPoints
+from experiments.analysis import published
+from experiments.analysis.published import verdict
+from experiments.definition.published import Published
+from experiments.definition.spec import SPEC_DIRECTORY, load_spec
+from experiments.definition.variants import Variant
+
+
+@pytest.mark.parametrize(
+    ("published_mean", "ci", "success", "expected"),
+    [
+        (20.0, (18.0, 22.0), 1.0, "inside our CI"),
+        (18.0, (18.0, 22.0), 1.0, "inside our CI"),  # the interval is closed
+        (30.0, (18.0, 22.0), 1.0, "above our CI: the paper needed 1.5× our epochs"),
+        (10.0, (18.0, 22.0), 1.0, "below our CI: the paper needed 0.5× our epochs"),
+        (20.0, (math.nan, math.nan), 0.01, "undecided: too few of our runs succeed for an interval"),
+        (20.0, (math.inf, math.inf), 0.0, "differs: none of our runs succeeds"),
+        (None, (math.inf, math.inf), 0.0, "agrees: no solution"),
+        (None, (18.0, 22.0), 0.25, "differs: the paper found no solution; 25% of our runs succeed"),
+    ],
+)
+def test_the_verdict_on_crafted_intervals(published_mean, ci, success, expected):
+    assert verdict(published_mean, 20.0, *ci, success) == expected
+
+
+def test_the_riedmiller_braun_file_holds_the_published_table():
+    table = Published.load(SPEC_DIRECTORY / "published" / "riedmiller-braun-1993.toml")
+    cells = {(r.task, r.algorithm): r for r in table.results}
+    assert (cells["encoder-10-5-10", "Rprop"].mean, cells["encoder-10-5-10", "Rprop"].sigma) == (19.0, 3.0)
+    assert cells["encoder-10-5-10", "Rprop"].wr == (0.05, 2.0) and cells["encoder-10-5-10", "BP"].parameters == {
+        "learning_rate": 1.9, "momentum": 0.0}  # fmt: skip
+    assert not cells["encoder-12-2-12", "BP"].solved and cells["encoder-12-2-12", "Quickprop"].sigma == 608.0
+    assert cells["encoder-12-2-12", "Rprop, Δ0 = 0.1"].swept is None
+    assert Published.from_dict(table.to_dict()) == table
+
+
+GOOD = """
+source = "A paper"
+[[results]]
+task = "xor"
+algorithm = "BP"
+optimizer = "gd"
+parameters = { learning_rate = 0.5 }
+swept = "learning_rate"
+mean = 100.0
+sigma = 10.0
+wr = [0.2, 1.0]
+"""
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (('source = "A paper"', ""), "needs source"),
+        (('source = "A paper"', 'source = "A paper"\nyear = 1993'), "unknown key 'year'; allowed: citation, note"),
+        (("mean = 100.0", "mean = 100.0\nmedian = 90"), r"results\[0\] has an unknown key 'median'"),
+        (("mean = 100.0", "mean = -1.0"), "mean must be a positive number of epochs, got -1.0"),
+        (("mean = 100.0", "mean = 'fast'"), "mean must be a positive number of epochs, got 'fast'"),
+        (("wr = [0.2, 1.0]", "wr = [1.0, 0.2]"), r"wr must be \[low, high\] of the swept parameter"),
+        (('swept = "learning_rate"', 'swept = "momentum"'), "swept 'momentum' must be one of its parameters"),
+        (('optimizer = "gd"', 'optimizer = "bp"'), "unknown optimizer 'bp'"),
+        (("learning_rate = 0.5", "learning_rate = -0.5"), "gd: learning_rate must be > 0, got -0.5"),
+        (("mean = 100.0", "mean = 100.0\nsolved = false"), "give mean epochs, or solved = false"),
+        (('task = "xor"', ""), r"results\[0\] is missing the key 'task'"),
+        (("sigma = 10.0", "sigma = 10.0\n[[results]"), "is not valid TOML"),
+    ],
+)
+def test_a_bad_published_file_gets_one_line_naming_the_value(tmp_path, edit, message):
+    assert edit[0] in GOOD
+    (tmp_path / "paper.toml").write_text(GOOD.replace(*edit, 1))
+    with pytest.raises(ValueError, match=message):
+        Published.load(tmp_path / "paper.toml")
+
+
+SPEC = """
+name = "mini-paper"
+tasks = ["xor"]
+published = "paper.toml"
+[[optimizers]]
+name = "gd"
+sweep = { learning_rate = [0.5, 2.0, 8.0] }
+[initial_points]
+count = 8
+low = -1.0
+high = 1.0
+[budget]
+max_epochs = 300
+[targets]
+high = 1.0
+low = 0.01
+criterion = "bit"
+[[variants]]
+name = "narrow start"
+initial_points = { low = -0.5, high = 0.5 }
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec_edit", "paper_edit", "message"),
+    [
+        (("", ""), ('task = "xor"', 'task = "parity-3"'), "the spec has no task 'parity-3'; its tasks: xor"),
+        (("", ""), ('optimizer = "gd"', 'optimizer = "momentum"'), "the spec has no sweep of momentum's learning_rate"),
+        (
+            ("", ""),
+            ('0.5 }\nswept = "learning_rate"\nmean = 100.0\nsigma = 10.0\nwr = [0.2, 1.0]', "0.7 }\nmean = 100.0"),
+            r"the spec has no setting gd\(learning_rate = 0.7\)",
+        ),
+        (('published = "paper.toml"', 'published = "missing.toml"'), ("", ""), "published file '.*missing.toml'"),
+        (("initial_points = { low = -0.5", "initial_points = { low = 5.0"), ("", ""), "variant 'narrow start': .*low"),
+        (('name = "narrow start"', 'name = "??"'), ("", ""), "a variant needs a name with letters or digits"),
+    ],
+)
+def test_a_published_table_and_variants_must_fit_the_spec(tmp_path, spec_edit, paper_edit, message):
+    (tmp_path / "paper.toml").write_text(GOOD.replace(*paper_edit, 1) if paper_edit[0] else GOOD)
+    (tmp_path / "spec.toml").write_text(SPEC.replace(*spec_edit, 1) if spec_edit[0] else SPEC)
+    with pytest.raises(ValueError, match=message):
+        load_spec(tmp_path / "spec.toml")
+
+
+def test_variants_rerun_the_best_setting_of_each_sweep_and_everything_is_checked(tmp_path):
+    (tmp_path / "paper.toml").write_text(GOOD)
+    (tmp_path / "spec.toml").write_text(SPEC)
+    spec = load_spec(tmp_path / "spec.toml")
+    results = experiments.run(spec, tmp_path / "out")
+    ((variant, narrow),) = results.variants
+    assert variant.slug == "narrow-start" and (tmp_path / "out" / "variants" / "narrow-start" / "runs.csv.gz").is_file()
+    best = published.comparison(results)["our_label"].iloc[0]
+    assert [s.label for s in narrow.spec.optimizers] == [best]
+    assert narrow.spec.initial_points == InitialPoints("uniform", 8, -0.5, 0.5)
+    assert experiments.check(tmp_path / "out") == []
+    stored = pd.read_csv(tmp_path / "out" / "published_comparison.csv")
+    assert stored.loc[0, "published_mean"] == 100.0 and stored.loc[0, "algorithm"] == "BP"
+    reloaded = experiments.load(tmp_path / "out")
+    assert [v.name for v, _ in reloaded.variants] == ["narrow start"]
+    (tmp_path / "out" / "published_comparison.csv").write_text("task\nxor\n")
+    assert experiments.check(tmp_path / "out") == ["published_comparison.csv does not match the stored units"]
+
+
+def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
+    spec = load_spec("riedmiller-braun-1993")
+    assert spec.budget.max_epochs == 15000 and spec.initial_points.count == 100 and spec.targets.criterion == "bit"
+    assert {s.name for s in spec.optimizers} == {"momentum", "supersab", "quickprop", "rprop+", "rprop-", "irprop+",
+                                                  "irprop-", "adam"}  # fmt: skip
+    small = dataclasses.replace(
+        spec,
+        optimizers=tuple(s for s in spec.optimizers if s.name in ("rprop+", "quickprop") and s.swept_value >= 0.1),
+        initial_points=InitialPoints("uniform", 6, -1.0, 1.0),
+        budget=Budget(max_epochs=400),
+        published=dataclasses.replace(
+            spec.published, results=tuple(r for r in spec.published.results if r.optimizer in ("rprop+", "quickprop"))
+        ),
+    )
+    results = experiments.run(small, tmp_path / "rb", jobs=2)
+    table = published.comparison(results)
+    assert len(table) == 6 and set(table["algorithm"]) == {"Quickprop", "Rprop", "Rprop, Δ0 = 0.1"}
+    rprop = table[(table["task"] == "encoder-10-5-10") & (table["algorithm"] == "Rprop")].iloc[0]
+    assert rprop["our_success_rate"] == 1.0 and 5 < rprop["our_mean"] < 100
+    assert rprop["verdict"].startswith(("inside", "above", "below"))
+    assert experiments.check(tmp_path / "rb") == []
+    assert [v.slug for v, _ in results.variants] == ["initial-weights-in-0-5", "exact-sigma-no-flat-spot-offset"]
+    effects = published.variant_effects(results, table)
+    assert set(effects["variant"]) == {"main run", "initial weights in ±0.5", "exact sigma' (no flat-spot offset)"}
+    assert all(sentence.count(":") >= 1 for sentence in published.explanations(results, table, effects))
+
+
+def test_a_variant_names_its_folder_and_changes_only_what_it_says():
+    variant = Variant("Initial weights in ±0.5!", initial_points={"low": -0.5, "high": 0.5})
+    assert variant.slug == "initial-weights-in-0-5"
+    with pytest.raises(ValueError, match="changes nothing"):
+        Variant("nothing")
