@@ -15,9 +15,9 @@ import network
 import optimizers
 from experiments import explain
 from experiments.analysis import report
-from experiments.analysis.tables import to_text
+from experiments.analysis.tables import how_measured, to_text
 from experiments.definition.spec import built_in_experiments, load_spec
-from experiments.running import engine
+from experiments.running import engine, interrupts
 from experiments.running.cluster import load_cluster
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 from network.derivation import derive
@@ -30,12 +30,18 @@ SCIPY_EPOCHS = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        return args.command(args)
+        args = _parser().parse_args(argv)
+        with interrupts.deferred():  # a Ctrl-C stops the command at its next safe point, never inside a write
+            code = args.command(args)
+            interrupts.checkpoint()
+            return code
     except (ValueError, TypeError) as problem:
         print(f"optarena: error: {problem}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:  # output piped into head, less, ...: the reader has all it wants; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit cannot fail again
+        return 0
     except OSError as problem:  # a full disk, a vanished directory: finished files stay whole (atomic writes)
         where = f" {problem.filename}" if problem.filename else ""
         print(f"optarena: error: could not write{where}: {problem.strerror or problem}", file=sys.stderr)
@@ -43,11 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     except engine.RunFailure as failure:
         print(f"optarena: run failed: {failure}", file=sys.stderr)
         return RUN_FAILURE
-    except BrokenPipeError:  # output piped into head, less, ...: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:
-        print("optarena: interrupted; finished units are kept, continue with --resume", file=sys.stderr)
+        print(interrupts.INTERRUPTED, file=sys.stderr)
         return 130
 
 
@@ -59,7 +62,7 @@ def _run(args) -> int:
     cluster = load_cluster(args.cluster) if args.cluster else None
     results = engine.run(
         spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs, chunk_size=args.chunk_size,
-        cluster=cluster,
+        cluster=cluster, overwrite=args.overwrite,
     )  # fmt: skip
     if not args.quiet:
         _print_tables(results, significance=False)
@@ -70,9 +73,15 @@ def _run(args) -> int:
 
 
 def _plot(args) -> int:
-    _write_report(engine.load(args.results_dir), Path(args.results_dir), args.svg, args.jobs)
-    print(f"figures and report written to {args.results_dir}/")
+    out = Path(args.out or args.results_dir)
+    _write_report(_selected(args), out, args.svg, args.jobs)
+    print(f"figures and report written to {out}/")
     return 0
+
+
+def _selected(args):
+    """The stored results, narrowed by the command's --task, --schedule and --optimizer filters."""
+    return engine.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
 
 
 def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
@@ -81,7 +90,7 @@ def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
 
 
 def _table(args) -> int:
-    _print_tables(engine.load(args.results_dir))
+    _print_tables(_selected(args))
     return 0
 
 
@@ -117,10 +126,7 @@ def _list(args) -> int:
 
 def _print_tables(results, significance: bool = True) -> None:
     spec = results.spec
-    print(
-        f"\nSuccess = {spec.targets.success} within {spec.budget.max_epochs} epochs, "
-        f"{spec.initial_points.size * len(spec.seeds)} runs per row:\n"
-    )
+    print("\n" + "\n".join(how_measured(results)) + "\n")
     print(to_text(results.table(), "summary"))
     if any(setting.is_scipy for setting in spec.optimizers):
         print(f"\n{SCIPY_EPOCHS}")
@@ -136,16 +142,13 @@ def _print_tables(results, significance: bool = True) -> None:
 
 
 def _explain(args) -> int:
-    given = {"--input": args.input, "--target": args.target, "--w-h": args.w_h, "--w-o": args.w_o}
-    if all(value is None for value in given.values()):
-        values = explain.WORKED_EXAMPLE
-        print(f"(no values given: the worked example {values}; see optarena explain --help)\n", file=sys.stderr)
-    else:
-        missing = [flag for flag, value in given.items() if value is None]
-        if missing:
-            raise ValueError(f"explain needs {', '.join(missing)} too (or no values at all for the worked example)")
-        values = {"inputs": args.input, "targets": args.target, "w_h": args.w_h, "w_o": args.w_o}
+    given = {"inputs": args.input, "targets": args.target, "w_h": args.w_h, "w_o": args.w_o}
+    defaulted = [key for key, value in given.items() if value is None]
+    values = {key: explain.WORKED_EXAMPLE[key] if value is None else value for key, value in given.items()}
     derivation = derive(values["inputs"], values["targets"], values["w_h"], values["w_o"], args.eta, args.delta)
+    if defaulted:
+        taken = ", ".join(f"{key} = {explain.WORKED_EXAMPLE[key]}" for key in defaulted)
+        print(f"(not given, the worked example's: {taken}; see optarena explain --help)\n", file=sys.stderr)
     print(explain.render(derivation, args.format), end="")
     return 0
 
@@ -184,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("spec", nargs="?", default="default", help="a .toml/.json spec file or a built-in name")
     run.add_argument("--out", help="results directory (default: results/<experiment name>)")
     run.add_argument("--resume", action="store_true", help="reuse the units already stored in the directory")
+    run.add_argument("--overwrite", action="store_true", help="replace the results already in the directory")
     run.add_argument(
         "--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes (default: one per core)"
     )
@@ -196,6 +200,7 @@ def _parser() -> argparse.ArgumentParser:
 
     plot = commands.add_parser("plot", help="(re)draw the figures and report of a results directory")
     plot.add_argument("results_dir")
+    plot.add_argument("--out", help="where to write them (default: the results directory)")
     plot.add_argument("--svg", action="store_true", help="write every figure as SVG too")
     plot.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes")
     plot.set_defaults(command=_plot)
@@ -203,6 +208,10 @@ def _parser() -> argparse.ArgumentParser:
     table = commands.add_parser("table", help="print the tables of a results directory")
     table.add_argument("results_dir")
     table.set_defaults(command=_table)
+    for command in (plot, table):
+        command.add_argument("--task", action="append", help="only this task (repeatable)")
+        command.add_argument("--schedule", action="append", help="only this schedule, e.g. full-batch (repeatable)")
+        command.add_argument("--optimizer", action="append", help="only this optimizer: a name or a label (repeatable)")
 
     check = commands.add_parser("check", help="validate a results directory")
     check.add_argument("results_dir")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from network.derivation import Derivation
+from network.sigmoid import sigmoid_derivative
 
 FORMATS = ("text", "markdown", "latex")
 WORKED_EXAMPLE = {"inputs": [1.0], "targets": [0.9], "w_h": 0.5, "w_o": 2.0}  # the single-sample task
@@ -104,6 +105,25 @@ def sections(d: Derivation) -> list[tuple[str, list[Row]]]:
     return parts
 
 
+def saturation_notes(d: Derivation) -> list[str]:
+    """A sentence for every unit whose output rounds to exactly 0 or 1, where r(1 − r) would read as 0 but is not.
+
+    >>> from network.derivation import derive
+    >>> saturation_notes(derive([1.0], [0.9], w_h=40.0, w_o=2.0))[0][:60]
+    'sample 1: r_h = σ(40) rounds to 1 in float64, yet r_h(1 − r_'
+    """
+    notes = []
+    for index, s in enumerate(d.samples, start=1):
+        for unit, x, r in (("r_h", s.hidden_input, s.r_h), ("r_o", s.output_input, s.r_o)):
+            if r in (0.0, 1.0):
+                notes.append(
+                    f"sample {index}: {unit} = σ({number(x)}) rounds to {r:g} in float64, yet {unit}(1 − {unit}) "
+                    f"is {number(float(sigmoid_derivative(x)))}, not 0: σ′ is computed from the pre-activation as "
+                    "σ(x)·σ(−x), so the derivative keeps its sign (the unit is saturated, its σ′ tiny)."
+                )
+    return notes
+
+
 def render(d: Derivation, form: str = "text") -> str:
     """The derivation as ``text`` (a terminal), ``markdown`` or ``latex`` (align blocks to paste into notes)."""
     if form not in FORMATS:
@@ -112,6 +132,7 @@ def render(d: Derivation, form: str = "text") -> str:
         f"The 1-1-1 network at w_h = {number(d.w_h)}, w_o = {number(d.w_o)}: the seed article's derivation with numbers"
     )
     closing = "Only the signs of the derivatives enter RProp's step; gradient descent scales the step by their size."
+    closing = "\n".join([*saturation_notes(d), closing])
     return {"text": _text, "markdown": _markdown, "latex": _latex}[form](title, sections(d), closing)
 
 
@@ -143,4 +164,4 @@ def _latex(title: str, parts, closing: str) -> str:
             for row in rows
         ]
         lines += [line + r" \\" for line in body[:-1]] + [body[-1], r"\end{align}"]
-    return "\n".join([*lines, "", f"% {closing}"]) + "\n"
+    return "\n".join([*lines, "", *(f"% {line}" for line in closing.splitlines())]) + "\n"

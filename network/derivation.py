@@ -88,6 +88,9 @@ def derive(inputs, targets, w_h: float, w_o: float, eta: float = 0.5, rprop_step
     inputs, targets = as_samples(inputs, "inputs"), as_samples(targets, "targets")
     if inputs.shape != targets.shape:
         raise ValueError(f"each input needs a target: got {inputs.size} inputs and {targets.size} targets")
+    outside = targets[(targets < 0) | (targets > 1)]
+    if outside.size:
+        raise ValueError(f"targets must lie in [0, 1], the range of the sigmoid output, got {outside[0]:g}")
     for name, value in (("w_h", w_h), ("w_o", w_o), ("eta", eta), ("rprop_step", rprop_step)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValueError(f"{name} must be a finite number, got {value!r}")

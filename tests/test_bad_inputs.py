@@ -119,7 +119,7 @@ SPEC_CASES = [
         "headline not on the ladder",
         "headline = 0.01",
         "headline = 0.05",
-        "targets.headline 0.05 must be one of targets.values",
+        "targets.headline 0.05 is not one of the targets; the nearest are 0.1 and 0.01",
     ),
     (
         "non-positive target",
@@ -163,6 +163,42 @@ SPEC_CASES = [
         "headline = 0.01",
         'headline = 0.01\ncriterion = "bit"',
         r"targets.criterion = 'bit' needs targets at the ends of the output range \(0 or 1\); task 'mine'",
+    ),
+    (
+        "a huge budget",
+        "max_epochs = 20",
+        "max_epochs = 1000000000000000000000000000000",
+        "budget.max_epochs must be an integer from 1 to 10000000, got 1000000000000000000000000000000",
+    ),
+    (
+        "a huge batch",
+        'schedules = ["full-batch"]',
+        'schedules = [{ kind = "mini-batch", batch_size = 1000000000000000000000000000000 }]',
+        "batch_size must be an integer from 1 to 10000000, got 1000000000000000000000000000000",
+    ),
+    (
+        "a batch larger than the task",
+        'schedules = ["full-batch"]',
+        'schedules = [{ kind = "mini-batch", batch_size = 3 }]',
+        r"schedule mini-batch\(3\) needs batch_size <= the number of samples; task 'mine' has 2",
+    ),
+    (
+        "a huge grid",
+        "count = 3",
+        "count = 100000",
+        "initial_points.count must be an integer from 1 to 3000, got 100000",
+    ),
+    (
+        "a headline off the ladder",
+        "headline = 0.01",
+        "headline = 0.001",
+        "targets.headline 0.001 is below the finest target, 0.01",
+    ),
+    (
+        "an unknown optimizer, with scipy's among the names",
+        'optimizers = ["irprop-"]',
+        'optimizers = ["bfgs"]',
+        "unknown optimizer 'bfgs'; available: gd, .*, supersab, scipy-bfgs, scipy-lbfgsb, scipy-cg, scipy-nelder-mead$",
     ),
     (
         "a grid for a layered network",

@@ -1,5 +1,8 @@
 """The optarena command: run, table, check, list; one-line errors; exit codes 0, 1, 2."""
 
+import subprocess
+import sys
+
 import pytest
 
 from experiments.cli import main
@@ -9,7 +12,7 @@ def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, c
     out = tmp_path / "quick"
     assert main(["run", "quick", "--out", str(out), "--no-report"]) == 0
     printed = capsys.readouterr().out
-    assert "Success = E ≤ 0.0001 within 300 epochs, 16 runs per row" in printed
+    assert "Success = E − E* ≤ 0.0001 within 300 epochs.\nRuns per row: 16 (16 starts × 1 seeds)." in printed
     assert "ERT grad evals [95% CI]" in printed and "pairwise differences are significant" in printed
     for name in ["gd", "sign", "rprop+", "rprop-", "irprop+", "irprop-"]:
         assert f" {name} " in printed
@@ -17,7 +20,7 @@ def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, c
     assert capsys.readouterr().out == f"{out}: complete and consistent\n"
     assert main(["table", str(out)]) == 0
     table = capsys.readouterr().out
-    assert "conv/plat/div/budget" in table and "Mann-Whitney" in table
+    assert "conv/min/flat/div/budget" in table and "Mann-Whitney" in table
 
 
 def test_run_resume_reuses_the_stored_units(tmp_path, capsys):
@@ -105,3 +108,58 @@ def test_run_writes_the_figures_and_report_and_plot_redraws_them(tmp_path, capsy
 def test_no_report_skips_the_figures(tmp_path):
     assert main(["run", "quick", "--out", str(tmp_path), "--quiet", "--no-report"]) == 0
     assert not (tmp_path / "figures").exists() and not (tmp_path / "report.html").exists()
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("results") / "quick"
+    assert main(["run", "quick", "--out", str(out), "--quiet", "--no-report"]) == 0
+    return out
+
+
+def test_a_folder_that_holds_results_is_not_overwritten_without_being_asked(quick_results, capsys):
+    before = (quick_results / "manifest.json").read_text()
+    assert main(["run", "quick", "--out", str(quick_results), "--quiet", "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"optarena: error: {str(quick_results)!r} already holds results; add --resume to continue or reuse them, "
+        "or --overwrite to replace them\n"
+    )
+    assert (quick_results / "manifest.json").read_text() == before
+
+
+def test_overwrite_replaces_the_old_results(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "quick", "--out", str(out), "--quiet", "--no-report"]) == 0
+    (out / "units" / "stale.npz").write_bytes(b"not a unit")
+    (out / "my-notes.txt").write_text("mine")
+    assert main(["run", "quick", "--out", str(out), "--quiet", "--no-report", "--overwrite"]) == 0
+    assert not (out / "units" / "stale.npz").exists() and (out / "my-notes.txt").read_text() == "mine"
+    assert main(["check", str(out)]) == 0
+
+
+def test_a_closed_pipe_ends_the_output_quietly(quick_results):
+    command = f"{sys.executable} -m experiments table {quick_results} | head -n 2"
+    finished = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True)
+    assert finished.returncode == 0 and finished.stderr == "" and len(finished.stdout.splitlines()) == 2
+
+
+def test_table_filters_by_task_schedule_and_optimizer(quick_results, capsys):
+    assert (
+        main(["table", str(quick_results), "--task", "teacher", "--schedule", "per-sample", "--optimizer", "adam"]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "teacher · per-sample" in printed and "single-sample" not in printed and "full-batch" not in printed
+    rows = [line for line in printed.splitlines() if line.strip().startswith(("adam", "gd", "sign"))]
+    assert [row.split()[0] for row in rows] == ["adam"]
+    assert main(["table", str(quick_results), "--optimizer", "adamw"]) == 2
+    assert "these results have no optimizer 'adamw'; they have: gd, sign" in capsys.readouterr().err
+
+
+def test_plot_draws_a_filtered_selection_where_it_is_told(quick_results, tmp_path, capsys):
+    out = tmp_path / "teacher-only"
+    assert main(["plot", str(quick_results), "--task", "teacher", "--out", str(out), "--jobs", "1"]) == 0
+    assert (out / "figures" / "surface-teacher.png").is_file() and not (
+        out / "figures" / "surface-single-sample.png"
+    ).exists()
+    assert "single-sample" not in (out / "report.md").read_text()

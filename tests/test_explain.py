@@ -93,7 +93,7 @@ def test_no_values_gives_the_worked_example(capsys):
             ["--input", "1", "--input", "2", "--target", "1", "--w-h", "1", "--w-o", "1"],
             "each input needs a target: got 2 inputs and 1 targets",
         ),
-        (["--input", "1", "--target", "1", "--w-h", "1"], "explain needs --w-o too"),
+        (["--target", "1.5"], "targets must lie in [0, 1], the range of the sigmoid output, got 1.5"),
         (["--input", "1", "--target", "1", "--w-h", "1", "--w-o", "1", "--eta", "-1"], "eta must be > 0, got -1.0"),
     ],
 )
@@ -109,3 +109,29 @@ def test_invalid_values_get_one_clear_line(argv, message, capsys):
 def test_the_api_refuses_a_non_finite_weight():
     with pytest.raises(ValueError, match="w_h must be a finite number, got nan"):
         derive([1.0], [0.5], math.nan, 1.0)
+
+
+def test_values_not_given_take_the_worked_examples(capsys):
+    assert main(["explain", "--w-o", "3"]) == 0
+    captured = capsys.readouterr()
+    assert "w_h = 0.5, w_o = 3:" in captured.out.splitlines()[0]
+    assert captured.err.startswith("(not given, the worked example's: inputs = [1.0], targets = [0.9], w_h = 0.5;")
+
+
+def test_a_saturated_unit_is_said_to_be_one(capsys):
+    assert main(["explain", "--w-h", "40"]) == 0
+    assert (
+        "r_h = σ(40) rounds to 1 in float64, yet r_h(1 − r_h) is 4.24835425529159e-18, not 0" in capsys.readouterr().out
+    )
+    assert main(["explain"]) == 0
+    assert "rounds to" not in capsys.readouterr().out
+
+
+def test_the_readmes_sample_output_is_what_the_program_prints(capsys):
+    """The README's ``$ optarena explain …`` block, up to its "...", is the real output, digit for digit."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ optarena explain", 1)[1].split("...", 1)[0]
+    arguments, *expected = block.splitlines()
+    assert main(["explain", *arguments.split()]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[: len(expected)] == expected

@@ -68,9 +68,9 @@ def test_the_evaluation_budget_is_a_hard_cap():
     assert np.isnan(result.history[0, result.history_epochs > 40]).all()
 
 
-def test_a_method_that_stops_on_its_own_is_a_plateau():
+def test_a_method_that_stops_on_its_own_on_saturated_units_is_on_a_flat_spot():
     result = run_scipy_population("scipy-bfgs", TEACHER, np.array([[40.0, -40.0]]), Budget(max_epochs=500), TARGETS)
-    assert result.status[0] == "plateau" and result.stop_epoch[0] < 500
+    assert result.status[0] == "flat-spot" and result.stop_epoch[0] < 500
 
 
 def test_scipy_methods_run_full_batch_only_and_appear_in_the_tables():
@@ -120,7 +120,7 @@ def test_flat_spot_is_a_separately_labelled_configuration_that_escapes_saturatio
     )
     results = experiments.run(spec)
     runs = results.runs()
-    assert runs["status"].tolist() == ["plateau", "converged"]
+    assert runs["status"].tolist() == ["flat-spot", "converged"]
     assert (
         dataclasses.replace(spec, optimizers=(offset,)).digest()
         != dataclasses.replace(spec, optimizers=(plain,)).digest()

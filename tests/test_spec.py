@@ -130,7 +130,7 @@ def test_initial_points_are_reproducible_and_differ_between_seeds():
         (('name = "teacher"', 'name = "xnor"'), "unknown task 'xnor'; available: single-sample, teacher, xor"),
         (("targets = [0.2, 0.6, 0.9]", "targets = [0.2, 0.6, 1.9]"), r"targets must lie in \[0, 1\]"),
         (("values = [0.1, 0.01, 0.001]", "values = [0.1, 0.001, 0.01]"), "targets.values must decrease strictly"),
-        (("headline = 0.01", "headline = 0.05"), "targets.headline 0.05 must be one of targets.values"),
+        (("headline = 0.01", "headline = 0.05"), "targets.headline 0.05 is not one of the targets; the nearest"),
         (("seeds = [0, 1]", "seeds = [0, 0]"), "seeds lists 0 more than once"),
         (("seeds = [0, 1]", "seeds = [-1]"), "seeds must be an integer >= 0, got -1"),
         (("batch_size = 2", "batch_size = 0"), "a mini-batch schedule needs batch_size, an integer >= 1, got 0"),

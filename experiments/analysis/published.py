@@ -204,7 +204,8 @@ def _how_runs_ended(results, cell) -> str:
 STATUS_MEANING = {
     "diverged": "diverged (a weight beyond the bound, or not finite)",
     "budget": "ran out of epochs",
-    "plateau": "stopped on a vanished gradient",
+    "minimum": "stopped at a stationary point (a local minimum)",
+    "flat-spot": "stalled on a flat spot (saturated units)",
     "converged": "succeeded",
 }
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from experiments import plots
 from experiments.analysis import published
-from experiments.analysis.tables import readable, to_markdown
+from experiments.analysis.findings import findings_of
+from experiments.analysis.tables import how_measured, readable, to_markdown
 from experiments.analysis.tuning import tuned
-from experiments.running import storage
+from experiments.running import interrupts, storage
+from experiments.running.workers import in_processes
 
 FIGURES = "figures"
 
@@ -55,10 +55,14 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
     draws = [draw for _, _, draw, _ in plan]
     workers = max(1, min(jobs, len(draws)))
     shares = [draws[worker::workers] for worker in range(workers)]  # figure i goes to worker i % workers
-    drawn_by_share = Parallel(n_jobs=workers)(delayed(_render_all)(share, formats) for share in shares)
+    if workers == 1:
+        drawn_by_share = [_render_all(draws, formats)]
+    else:
+        drawn_by_share = list(in_processes(_render_all, [(share, formats) for share in shares], workers))
     drawn = [drawn_by_share[index % workers][index // workers] for index in range(len(draws))]
     written = []
     for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
+        interrupts.checkpoint()
         if isinstance(images, str):  # the results cannot support this view: say why
             written.append(Figure(stem, title, caption, skipped=images))
             continue
@@ -69,7 +73,11 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
 
 
 def _render_all(draws, formats) -> list[dict[str, bytes] | str]:
-    return [_render(draw, formats) for draw in draws]
+    rendered = []
+    for draw in draws:
+        interrupts.checkpoint()
+        rendered.append(_render(draw, formats))
+    return rendered
 
 
 def _render(draw, formats) -> dict[str, bytes] | str:
@@ -96,103 +104,6 @@ def write_report(results, out: Path, figures: list[Figure]) -> tuple[Path, Path]
     storage.write_text(out / "report.md", markdown)
     storage.write_text(out / "report.html", _html(results, table, significance, findings, figures, out))
     return out / "report.md", out / "report.html"
-
-
-def findings_of(results, table: pd.DataFrame) -> list[str]:
-    """Plain sentences: who wins where (and whether significantly), and how the others fail."""
-    significance = results.significance()
-    return (
-        _winners(results, table, significance) + _schedule_effects(table) + _failure_modes(results.runs(), results.spec)
-    )
-
-
-def _winners(results, table: pd.DataFrame, significance: pd.DataFrame) -> list[str]:
-    target = results.spec.targets.success
-    sentences, shown = [], set()
-    for (task, schedule), rows in table.groupby(["task", "schedule"], sort=False):
-        sample_count = next(t.samples for t in results.spec.tasks if t.name == task)
-        if sample_count == 1 and task in shown:
-            continue  # with one sample every schedule is the same training
-        shown.add(task)
-        where = (
-            f"**{task}** (one sample: every schedule is the same)" if sample_count == 1 else f"**{task} · {schedule}**"
-        )
-        ranked = rows.sort_values(["ert_evaluations", "success_rate"], ascending=[True, False])
-        best, worst = ranked.iloc[0], ranked.iloc[-1]
-        if not np.isfinite(best["ert_evaluations"]):
-            sentences.append(f"{where}: no optimizer reached {target}.")
-            continue
-        tests = significance[(significance["task"] == task) & (significance["schedule"] == schedule)]
-        involving = tests[(tests["a"] == best["optimizer"]) | (tests["b"] == best["optimizer"])]
-        ties = sorted(
-            (row["b"] if row["a"] == best["optimizer"] else row["a"])
-            for _, row in involving.iterrows()
-            if not row["significant"]
-        )
-        tied = (
-            f"; not significantly different from {', '.join(ties)}" if ties else "; significantly ahead of all others"
-        )
-        sentences.append(
-            f"{where}: {best['optimizer']} is fastest (ERT {best['ert_evaluations']:.0f} gradient evaluations, "
-            f"{best['success_rate']:.0%} of starts meet {target}){tied}. Slowest: {worst['optimizer']} "
-            f"({worst['success_rate']:.0%} success)."
-        )
-    return sentences
-
-
-def _schedule_effects(table: pd.DataFrame) -> list[str]:
-    notes = []
-    for (task, optimizer), rows in table.groupby(["task", "optimizer"], sort=False):
-        rates = dict(zip(rows["schedule"], rows["success_rate"], strict=True))
-        if "full-batch" in rates and "per-sample" in rates and rates["full-batch"] - rates["per-sample"] >= 0.2:
-            notes.append(
-                f"On {task}, per-sample updates cut {optimizer}'s success from {rates['full-batch']:.0%} "
-                f"(full batch) to {rates['per-sample']:.0%}."
-            )
-    if any("rprop" in note for note in notes):
-        notes.append(
-            "Why Rprop suffers per sample: it adapts each step size from the signs of successive gradients, and "
-            "with one sample per update those signs disagree from sample to sample, so steps shrink for the wrong "
-            "reason. Rprop was designed for batch learning."
-        )
-    return notes
-
-
-def _failure_modes(runs: pd.DataFrame, spec) -> list[str]:
-    """How each optimizer's failed runs ended, pooled over tasks and schedules."""
-    notes = []
-    headline = spec.targets.headline
-    for optimizer, rows in runs.groupby("optimizer", sort=False):
-        failed = rows[rows["status"] != "converged"]
-        if len(failed) < 0.1 * len(rows):
-            continue
-        counts = failed["status"].value_counts()
-        out_of_budget = failed[failed["status"] == "budget"]
-        parts = [f"{count} {status}" for status, count in counts.items()]
-        sentence = f"{optimizer} failed {len(failed)} of {len(rows)} runs ({', '.join(parts)})"
-        if len(out_of_budget) >= len(failed) / 2:
-            final = float(np.median(out_of_budget["final_error"]))
-            if final <= 100 * headline:
-                sentence += (
-                    f"; the out-of-budget runs ended close to the target (median E {final:.1e}) but could not "
-                    "settle: their step does not shrink near the minimum"
-                )
-            else:
-                by_schedule = out_of_budget["schedule"].value_counts(normalize=True)
-                sentence += f"; the out-of-budget runs were still far from the target (median E {final:.1e})"
-                if by_schedule.iloc[0] >= 0.6 and by_schedule.index[0] != "full-batch":
-                    sentence += f", {by_schedule.iloc[0]:.0%} of them under {by_schedule.index[0]} updates"
-                else:
-                    sentence += (
-                        ": slow progress through the sigmoid's flat regions, where σ′ ≤ 0.25 and near 0 when saturated"
-                    )
-        if counts.get("plateau", 0) >= len(failed) / 2:
-            sentence += (
-                "; most stopped on a plateau: the gradient vanished on saturated units or, for scipy's methods, "
-                "the method could make no further progress"
-            )
-        notes.append(sentence + ".")
-    return notes
 
 
 def _figure_plan(results, table: pd.DataFrame):
@@ -223,8 +134,9 @@ def _figure_plan(results, table: pd.DataFrame):
                 f"basin-{task.name}",
                 f"Basin map: {task.name}",
                 lambda task=task: plots.basin_map(results, task.name, first_schedule),
-                "Each start coloured by epochs to the target (darker is faster); grey, black and orange mark "
-                "plateau, diverged and out-of-budget runs: the map shows where each optimizer's starts fail.",
+                "Each start coloured by epochs to the target (darker is faster); grey, sand, black and orange mark "
+                "runs stopped at a minimum, on a flat spot, diverged and out of budget: the map shows where each "
+                "optimizer's starts fail.",
             ),
         ]
     plan += [
@@ -393,6 +305,7 @@ def _spec_lines(results) -> list[str]:
         f"- **Optimizers**: {', '.join(s.label for s in spec.optimizers)}",
         f"- **Budget**: {spec.budget.max_epochs} epochs; targets {spec.targets.values[0]:g} … "
         f"{spec.targets.values[-1]:g} ({len(spec.targets.values)}); success: {spec.targets.success}",
+        *(f"- {line}" for line in how_measured(results)),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
@@ -18,6 +19,7 @@ from experiments.analysis.metrics import (
     quartiles,
 )
 from experiments.definition.spec import ExperimentSpec
+from experiments.running.references import Reference, known
 from experiments.running.runner import STATUSES
 from experiments.running.units import UnitResult
 
@@ -49,6 +51,39 @@ class Results:
     spec: ExperimentSpec
     units: tuple[UnitResult, ...]
     variants: tuple = ()  # (Variant, Results) for each variant of the spec (`experiments.definition.variants`)
+    references: dict = dataclasses.field(default_factory=dict)  # task name: its E* (`running.references.Reference`)
+
+    def subset(self, tasks=None, schedules=None, optimizers=None) -> Results:
+        """The results of some tasks, schedules (labels) and optimizer settings (names or labels) only.
+
+        None keeps them all.  A published table and variants are left out of a subset.
+
+        >>> import experiments
+        >>> quick = experiments.run("quick")
+        >>> quick.subset(tasks=["teacher"], optimizers=["gd", "adam"]).table()[["task", "optimizer"]].values.tolist()
+        [['teacher', 'gd'], ['teacher', 'adam'], ['teacher', 'gd'], ['teacher', 'adam']]
+        """
+        spec = self.spec
+        kept_tasks = _chosen("task", [t.name for t in spec.tasks], tasks, lambda name, pick: name == pick)
+        kept_schedules = _chosen("schedule", [s.label for s in spec.schedules], schedules, lambda lb, pick: lb == pick)
+        kept_settings = _chosen(
+            "optimizer", [s.label for s in spec.optimizers], optimizers,
+            lambda label, pick: label == pick or label.split("(")[0].split(" [")[0] == pick,
+        )  # fmt: skip
+        narrowed = dataclasses.replace(
+            spec,
+            tasks=tuple(t for t in spec.tasks if t.name in kept_tasks),
+            schedules=tuple(s for s in spec.schedules if s.label in kept_schedules),
+            optimizers=tuple(s for s in spec.optimizers if s.label in kept_settings),
+            published=None,
+            variants=(),
+        )
+        units = tuple(
+            r for r in self.units
+            if r.unit.task.name in kept_tasks and r.unit.schedule.label in kept_schedules
+            and r.unit.setting.label in kept_settings
+        )  # fmt: skip
+        return Results(narrowed, units)
 
     def populations(self, task, schedule, setting) -> list:
         """The `PopulationResult` of each seed for one task × schedule × optimizer setting (maybe none)."""
@@ -57,6 +92,13 @@ class Results:
             for r in self.units
             if r.unit.task.name == task.name and r.unit.schedule == schedule and r.unit.setting == setting
         ]
+
+    def reference(self, task: str) -> Reference:
+        """The E* the targets of ``task`` were measured from (`experiments.running.references`)."""
+        if task in self.references:
+            return self.references[task]
+        spec_task = next(t for t in self.spec.tasks if t.name == task)
+        return known(spec_task) or Reference(0.0, "given", "none recorded: absolute targets")
 
     def runs(self) -> pd.DataFrame:
         """One row per run: how it ended and when it hit each target (and the bit criterion, for 0/1 tasks).
@@ -169,6 +211,7 @@ class Results:
         q1, median, q3 = quartiles(hits)
         ci_low, ci_high = ert_confidence_interval(cost_to_hit, total_cost)
         counts = group["status"].value_counts()
+        reference = self.reference(key[0])
         return {
             **dict(zip(GROUP, key, strict=True)),
             "runs": len(group),
@@ -180,9 +223,24 @@ class Results:
             "ert_ci_low": ci_low,
             "ert_ci_high": ci_high,
             "final_error_median": float(np.median(group["final_error"])),
+            "reference_minimum": reference.value,
+            "reference_kind": reference.kind,
             **{status: int(counts.get(status, 0)) for status in STATUSES},
             "grad_evaluations": int(total_cost.sum()),
         }
+
+
+def _chosen(kind: str, available: list[str], picks, matches) -> set[str]:
+    """The names among ``available`` that some pick matches (all of them for None), or a one-line ValueError."""
+    if picks is None:
+        return set(available)
+    chosen = set()
+    for pick in picks:
+        found = {name for name in available if matches(name, pick)}
+        if not found:
+            raise ValueError(f"these results have no {kind} {pick!r}; they have: {', '.join(available)}")
+        chosen |= found
+    return chosen
 
 
 def _faster(hits_a: np.ndarray, hits_b: np.ndarray, a: str, b: str) -> str:

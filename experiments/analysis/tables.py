@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from experiments.running.runner import STATUSES
+
 
 def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The table with merged, rounded, labelled columns for people to read."""
@@ -29,11 +31,9 @@ def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
                     )
                 ],
                 "final E median": table["final_error_median"].map("{:.1e}".format),
-                "conv/plat/div/budget": [
-                    f"{c}/{p}/{d}/{b}"
-                    for c, p, d, b in zip(
-                        table["converged"], table["plateau"], table["diverged"], table["budget"], strict=True
-                    )
+                "conv/min/flat/div/budget": [
+                    "/".join(str(count) for count in counts)
+                    for counts in zip(*(table[status] for status in STATUSES), strict=True)
                 ],
                 "grad evals": table["grad_evaluations"].map(_count),
                 "time [s]": table["wall_time_s"].map("{:.2f}".format),
@@ -54,6 +54,37 @@ def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     )
 
 
+def how_measured(results) -> list[str]:
+    """Sentences on what the rows count and measure: the targets' kind, each task's E* and where it came from,
+    and which runs were trained once because no seed changes them."""
+    spec, targets = results.spec, results.spec.targets
+    if targets.reference == "minimum":
+        kind = "relative targets: a target τ is met when E − E* ≤ τ, E* the task's reference minimum"
+        minima = "; ".join(
+            f"{task.name}: E* = {results.reference(task.name).value:.10g} ({results.reference(task.name).kind}: "
+            f"{results.reference(task.name).source})"
+            for task in spec.tasks
+        )
+        lines = [f"Targets: {kind}. {minima}."]
+    else:
+        lines = ["Targets: absolute: a target τ is met when E ≤ τ."]
+    lines.append(f"Success = {targets.success} within {spec.budget.max_epochs} epochs.")
+    once = sorted(
+        {f"{task.name} · {schedule.label}" for task in spec.tasks for schedule in spec.schedules
+         if len(spec.seeds) > 1 and len(spec.seeds_for(task, schedule)) == 1}
+    )  # fmt: skip
+    per_seed = spec.initial_points.size
+    if once:
+        lines.append(
+            f"Runs per row: {per_seed * len(spec.seeds)}, except {per_seed} in {', '.join(once)}: with "
+            f"{spec.initial_points.kind} starts and no sample order to draw, every seed repeats seed {spec.seeds[0]}'s "
+            "runs bit for bit, so they are trained and counted once."
+        )
+    else:
+        lines.append(f"Runs per row: {per_seed * len(spec.seeds)} ({per_seed} starts × {len(spec.seeds)} seeds).")
+    return lines
+
+
 def to_text(table: pd.DataFrame, kind: str) -> str:
     """The table for a terminal: one block per task × schedule, columns aligned across blocks."""
     shown = readable(table, kind)
@@ -62,12 +93,20 @@ def to_text(table: pd.DataFrame, kind: str) -> str:
     lines = shown.drop(columns=["task", "schedule"]).to_string(index=False).splitlines()
     header, rows = lines[0], lines[1:]
     blocks, previous = [], None
-    for (task, schedule), row in zip(zip(shown["task"], shown["schedule"], strict=True), rows, strict=True):
+    for index, ((task, schedule), row) in enumerate(zip(zip(shown["task"], shown["schedule"], strict=True), rows,
+                                                         strict=True)):  # fmt: skip
         if (task, schedule) != previous:
-            blocks += ["", f"{task} · {schedule}", header]
+            blocks += ["", f"{task} · {schedule}{_reference_note(table.iloc[index])}", header]
             previous = (task, schedule)
         blocks.append(row)
     return "\n".join(blocks[1:])
+
+
+def _reference_note(row: pd.Series) -> str:
+    """ ", E* = 0.0650 (found)": the reference minimum a summary row's targets are relative to."""
+    if "reference_minimum" not in row:
+        return ""
+    return f" · E* = {row['reference_minimum']:.6g} ({row['reference_kind']})"
 
 
 def to_markdown(table: pd.DataFrame, kind: str) -> str:

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from experiments.definition.budget import MAX_COUNT, require_int
+
 KINDS = ("uniform", "grid", "list")
+MAX_GRID_COUNT = 3000
 INITIAL_POINTS_STREAM = 1  # the seed stream of initial points; other streams draw other numbers
 
 
@@ -47,8 +50,8 @@ class InitialPoints:
                 )
             object.__setattr__(self, "listed", tuple(map(tuple, points.tolist())))
             return
-        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
-            raise ValueError(f"initial_points.count must be an integer >= 1, got {self.count!r}")
+        largest = MAX_GRID_COUNT if self.kind == "grid" else MAX_COUNT  # a grid has count² points
+        require_int("initial_points.count", self.count, minimum=1, maximum=largest)
         for name in ("low", "high"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from experiments.definition.budget import MAX_COUNT, require_int
+
 KINDS = ("full-batch", "mini-batch", "per-sample")
 SHUFFLE_STREAM = 2  # the seed stream of sample orders
 
@@ -45,8 +47,21 @@ class Schedule:
             size = self.batch_size
             if isinstance(size, bool) or not isinstance(size, int) or size < 1:
                 raise ValueError(f"a mini-batch schedule needs batch_size, an integer >= 1, got {size!r}")
+            require_int("batch_size", size, minimum=1, maximum=MAX_COUNT)
         elif self.batch_size is not None:
             raise ValueError(f"batch_size applies only to the mini-batch schedule, not to {self.kind}")
+
+    def check(self, task) -> None:
+        """Raise a one-line ValueError if this schedule cannot train ``task``: a batch larger than its samples.
+
+        A one-sample task is the exception: on it every schedule is the same
+        training (one update per epoch on that sample), which the engine runs once.
+        """
+        if self.kind == "mini-batch" and self.batch_size > task.samples > 1:
+            raise ValueError(
+                f"schedule {self.label} needs batch_size <= the number of samples; task {task.name!r} has "
+                f"{task.samples} (a batch of them all is the full-batch schedule)"
+            )
 
     @property
     def label(self) -> str:

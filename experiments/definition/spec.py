@@ -102,8 +102,11 @@ class OptimizerSetting:
         if self.is_scipy:
             if self.hyperparameters:
                 raise ValueError(f"{self.name} takes no hyperparameters, got {sorted(self.hyperparameters)}")
+        elif self.name not in optimizers.available():
+            names = [*optimizers.available(), *SCIPY_METHODS]
+            raise ValueError(f"unknown optimizer {self.name!r}; available: {', '.join(names)}")
         else:
-            optimizers.get(self.name, **self.hyperparameters)  # validates name and values now
+            optimizers.get(self.name, **self.hyperparameters)  # validates the values now
         if isinstance(self.flat_spot, bool) or not isinstance(self.flat_spot, (int, float)):
             raise ValueError(f"flat_spot must be a number >= 0, got {self.flat_spot!r}")
         if not (math.isfinite(self.flat_spot) and self.flat_spot >= 0):
@@ -188,6 +191,8 @@ class ExperimentSpec:
         self._check_published_and_variants()
         for task in self.tasks:
             self.initial_points.check(task)
+            for schedule in self.schedules:
+                schedule.check(task)
             if self.targets.criterion == "bit" and not task.binary:
                 low, high = task.network.output_range
                 raise ValueError(
@@ -237,6 +242,18 @@ class ExperimentSpec:
             | ({"published": self.published.to_dict()} if self.published else {})
             | ({"variants": [variant.to_dict() for variant in self.variants]} if self.variants else {})
         )
+
+    def seeds_for(self, task: network.Task, schedule: Schedule) -> tuple[int, ...]:
+        """The seeds whose runs on ``task`` under ``schedule`` differ: all of them, or only the first.
+
+        A seed draws the random initial points and the sample orders.  Grid
+        and listed starts do not depend on it, and neither does a full-batch
+        run (nor any run on a one-sample task), so there every seed would
+        repeat the first one's runs bit for bit: they are trained and counted
+        once, not once per seed.
+        """
+        deterministic = self.initial_points.kind != "uniform" and (schedule.kind == "full-batch" or task.samples == 1)
+        return self.seeds[:1] if deterministic else self.seeds
 
     def digest(self) -> str:
         """A hash of everything that determines the results."""
@@ -351,15 +368,24 @@ def _task_from(entry, where: str, base: Path | None = None) -> network.Task:
         return network.get_task(entry)
     keys = _Keys(where, entry, required=("name",))
     keys.allow(
-        "description", "inputs", "targets", "teacher", "minimum_weights", "network", "file", "input_columns",
-        "target_columns",
+        "description", "inputs", "targets", "teacher", "minimum_weights", "minimum_error", "network", "file",
+        "input_columns", "target_columns",
     )  # fmt: skip
+    task = _task_data_from(entry, where, base)
+    if "minimum_error" in entry:
+        return dataclasses.replace(task, minimum_error=entry["minimum_error"])
+    return task
+
+
+def _task_data_from(entry: dict, where: str, base: Path | None) -> network.Task:
     net = network.Layered.from_dict(entry["network"], f"{where}.network") if "network" in entry else None
     if "inputs" not in entry and "file" not in entry:
-        if set(entry) - {"name", "network"}:
-            raise ValueError(f"{where}: a built-in task takes only a name (and a network); inline tasks need inputs")
+        if set(entry) - {"name", "network", "minimum_error"}:
+            raise ValueError(
+                f"{where}: a built-in task takes only a name (and a network, a minimum_error); inline tasks need inputs"
+            )
         task = network.get_task(entry["name"])
-        return task if net is None else dataclasses.replace(task, network=net, minimum_weights=None)
+        return task if net is None else dataclasses.replace(task, network=net, minimum_weights=None, minimum_error=None)
     description = entry.get("description", "inline task")
     if "file" in entry:
         if {"inputs", "targets", "teacher"} & set(entry):
@@ -393,6 +419,8 @@ def task_to_dict(task: network.Task) -> dict:
         data["network"] = task.network.to_dict()
     if task.minimum_weights is not None:
         data["minimum_weights"] = task.minimum_weights.tolist()
+    if task.minimum_error is not None:
+        data["minimum_error"] = task.minimum_error
     return data
 
 
@@ -401,6 +429,8 @@ def targets_to_dict(targets: Targets) -> dict:
     data = {"values": list(targets.values), "headline": targets.headline}
     if targets.criterion != "error" or targets.bit_margin != 0.4:
         data |= {"criterion": targets.criterion, "bit_margin": targets.bit_margin}
+    if targets.reference != "minimum":
+        data["reference"] = targets.reference
     return data
 
 
@@ -452,8 +482,8 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
 
 def _targets_from(data) -> Targets:
     keys = _Keys("targets", data)
-    keys.allow("values", "high", "low", "per_decade", "headline", "criterion", "bit_margin")
-    success = {key: data[key] for key in ("criterion", "bit_margin") if key in data}
+    keys.allow("values", "high", "low", "per_decade", "headline", "criterion", "bit_margin", "reference")
+    success = {key: data[key] for key in ("criterion", "bit_margin", "reference") if key in data}
     if "values" in data:
         if {"high", "low", "per_decade"} & set(data):
             raise ValueError("targets: give either values or high/low/per_decade, not both")

@@ -19,7 +19,7 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
     """One panel per optimizer setting: each initial point coloured by epochs to success.
 
     Grid starts are drawn as cells, random or listed starts as dots; failures
-    take their status colour (plateau, diverged, budget).  Needs a network
+    take their status colour (minimum, flat-spot, diverged, budget).  Needs a network
     with two weights.
     """
     spec = results.spec

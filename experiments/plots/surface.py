@@ -57,7 +57,8 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     starts = default_starts(spec) if starts is None else np.asarray(starts, dtype=float)
     schedule = spec.schedules[0]
     settings = spec.optimizers[:max_panels]
-    paths = {setting.label: [_path(setting, task, start, spec) for start in starts] for setting in settings}
+    minimum = results.reference(task.name).value
+    paths = {setting.label: [_path(setting, task, start, spec, minimum) for start in starts] for setting in settings}
     extent = _extent(spec, starts, paths)
     w_h, w_o, errors = surface_grid(task, extent)
     lowest = max(errors.min(), FLOOR)
@@ -78,12 +79,14 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     return figure
 
 
-def _path(setting, task, start, spec) -> np.ndarray:
-    """The weights a setting visits from ``start``: every epoch, or every accepted iterate of a scipy method."""
+def _path(setting, task, start, spec, minimum: float) -> np.ndarray:
+    """The weights a setting visits from ``start`` (targets relative to E* = ``minimum``): every epoch, or every
+    accepted iterate of a scipy method."""
     if setting.is_scipy:
-        return scipy_path(setting.name, task, start, spec.budget, spec.targets)
+        return scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum)
     optimizer = setting.build()
-    return trace(optimizer, task, start, spec.schedules[0], spec.budget, spec.targets, spec.seeds[0]).weights
+    schedule, seed = spec.schedules[0], spec.seeds[0]
+    return trace(optimizer, task, start, schedule, spec.budget, spec.targets, seed, minimum=minimum).weights
 
 
 def _extent(spec, starts, paths) -> tuple[float, float, float, float]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
+from experiments.running import interrupts
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -66,6 +68,7 @@ def connect(cluster: dict):
         with client:
             yield client
         return
+    interrupts.before_starting_processes()
     with (
         LocalCluster(
             n_workers=cluster["local_workers"], threads_per_worker=1, processes=True, dashboard_address=None

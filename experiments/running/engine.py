@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from experiments.analysis import published
@@ -19,9 +17,10 @@ from experiments.analysis.results import Results
 from experiments.analysis.tables import to_markdown
 from experiments.analysis.tuning import tuned
 from experiments.definition.spec import ExperimentSpec, load_spec
-from experiments.running import storage
+from experiments.running import interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
+from experiments.running.workers import in_processes, wait_for
 
 
 class RunFailure(RuntimeError):
@@ -36,18 +35,23 @@ VOLATILE_COLUMNS = ["wall_time_s"]  # the only columns that differ between ident
 
 
 def run(
-    spec: ExperimentSpec | str | Path,
+    spec: ExperimentSpec | dict | str | Path,
     out: str | Path | None = None,
     resume: bool = False,
     progress: bool = False,
     jobs: int = 1,
     chunk_size: int | None = None,
     cluster: dict | None = None,
+    overwrite: bool = False,
 ) -> Results:
     """Train every unit of ``spec``; with ``out``, store each unit as it finishes and write the tables.
 
-    With ``resume``, units already stored under ``out`` for this very spec are
-    loaded instead of trained; the tables come out the same as an uninterrupted run.
+    ``spec`` is an `ExperimentSpec`, a dict with a spec file's keys, a .toml/.json file or a built-in name.
+
+    A folder ``out`` that already holds results is refused, unless ``resume``
+    (units already stored there for this very spec are loaded instead of
+    trained; the tables come out the same as an uninterrupted run) or
+    ``overwrite`` (the old results are removed first).
     ``jobs`` > 1 trains units in that many local processes (joblib's loky);
     ``cluster`` (see `experiments.running.cluster`) trains them on a Dask cluster;
     ``chunk_size`` splits each population into units of that many starts.  The
@@ -57,12 +61,23 @@ def run(
     >>> results.table()[["task", "optimizer", "runs"]].head(2).values.tolist()
     [['single-sample', 'gd', 16], ['single-sample', 'sign', 16]]
     """
+    if isinstance(spec, dict):
+        spec = ExperimentSpec.from_dict(spec)
     spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
     if resume and out is None:
         raise ValueError("resume needs an output directory to resume from")
+    if resume and overwrite:
+        raise ValueError("give either resume (keep the stored results) or overwrite (replace them), not both")
     units = plan(spec, chunk_size)
     manifest = None
     if out is not None:
+        if storage.holds_results(Path(out)) and not resume:
+            if not overwrite:
+                raise ValueError(
+                    f"{str(out)!r} already holds results; add --resume to continue or reuse them, or --overwrite "
+                    "to replace them"
+                )
+            storage.remove_results(Path(out))
         out = storage.prepare_directory(Path(out))
         storage.clean_stale_temporaries(out)
         manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "seeds": list(spec.seeds)}
@@ -70,6 +85,37 @@ def run(
         storage.write_json(out / "manifest.json", manifest)
         storage.write_json(out / "spec.json", spec.to_dict())
 
+    def train(batch):
+        return _train_units(spec, batch, out, resume, progress, jobs, cluster)
+
+    finished, minima, units = _with_references(spec, units, train)
+    results = Results(spec, tuple(merge_chunks(finished)), references=minima)
+    if spec.variants:
+        how = {"resume": resume, "progress": progress, "jobs": jobs, "chunk_size": chunk_size, "cluster": cluster}
+        how["overwrite"] = overwrite
+        results = dataclasses.replace(results, variants=_run_variants(results, out, how))
+
+    interrupts.checkpoint()
+    if out is not None:
+        _write_tables(out, results)
+        _remove_stale_units(out, spec, units)
+        interrupts.checkpoint()  # an interrupted run never says it is complete
+        manifest |= {
+            "complete": True,
+            "finished": storage.now(),
+            "units": [
+                {"label": result.unit.label, "file": unit_path(out, spec, result.unit).name,
+                 "wall_time_s": result.wall_time}
+                for result in finished
+            ],
+            "reference_minima": {task: dataclasses.asdict(reference) for task, reference in minima.items()},
+        }  # fmt: skip
+        storage.write_json(out / "manifest.json", manifest)
+    return results
+
+
+def _train_units(spec, units, out, resume, progress, jobs, cluster) -> list[UnitResult]:
+    """Every unit's result: loaded when ``resume`` finds it stored, else trained (each stored as it finishes)."""
     finished = [load_unit(out, spec, unit) if resume else None for unit in units]
     twins = shared_trainings(units)
     sharing: dict[int, list[int]] = {}
@@ -93,29 +139,34 @@ def run(
                     finished[j] = UnitResult(units[j], outcome.population, outcome.wall_time if j == index else 0.0)
                     if out is not None:
                         save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
+                interrupts.checkpoint()
             if not failures:
                 break
     if failures:
         first = failures[min(failures)]
         raise RunFailure(f"{len(failures)} of {len(needed)} units failed twice; the others are stored. First: {first}")
-    results = Results(spec, tuple(merge_chunks(finished)))
-    if spec.variants:
-        how = {"resume": resume, "progress": progress, "jobs": jobs, "chunk_size": chunk_size, "cluster": cluster}
-        results = dataclasses.replace(results, variants=_run_variants(results, out, how))
+    return finished
 
-    if out is not None:
-        _write_tables(out, results)
-        _remove_stale_units(out, spec, units)
-        manifest |= {
-            "complete": True,
-            "finished": storage.now(),
-            "units": [
-                {"label": unit.label, "file": unit_path(out, spec, unit).name, "wall_time_s": result.wall_time}
-                for unit, result in zip(units, finished, strict=True)
-            ],
-        }
-        storage.write_json(out / "manifest.json", manifest)
-    return results
+
+def _with_references(spec: ExperimentSpec, units: list, obtain) -> tuple[list[UnitResult], dict, list]:
+    """The results of ``units`` (``obtain(units)`` trains or loads them), measured against each task's E*.
+
+    Tasks whose E* must be found are explored first and their units near it
+    replayed (`experiments.running.references`).  Also returns every unit
+    that was obtained, explored and replayed ones alike.
+    """
+    explored = [references.explore(spec, unit) for unit in units]
+    results = obtain(explored)
+    minima = references.references(spec, results)
+    replays = [
+        i for i, result in enumerate(results) if references.to_replay(spec, result, minima[result.unit.task.name])
+    ]
+    if not replays:
+        return results, minima, explored
+    again = [dataclasses.replace(explored[i], minimum=minima[explored[i].task.name].value) for i in replays]
+    for i, result in zip(replays, obtain(again), strict=True):
+        results[i] = result
+    return results, minima, explored + again
 
 
 def _run_variants(results: Results, out: Path | None, how: dict) -> tuple:
@@ -153,7 +204,7 @@ def shared_trainings(units) -> list[int]:
 
 @contextmanager
 def _executor(jobs: int, cluster: dict | None):
-    """A function (spec, units, indices) -> (index, UnitResult or failure line), in the order units finish."""
+    """A function (spec, units, indices) -> (index, UnitResult or failure line), as units finish."""
     if cluster is not None:
         with connect(cluster) as client:
             yield lambda spec, units, indices: _on_dask(client, spec, units, indices)
@@ -169,28 +220,21 @@ def _optimizer_of(unit):
 
 
 def _on_loky(jobs: int, spec, units, indices):
-    calls = (delayed(_train_unit)(spec, unit, _optimizer_of(unit)) for unit in units)
-    ordered = Parallel(n_jobs=jobs, return_as="generator")(calls)
-    try:
-        yield from zip(indices, ordered, strict=True)
-    finally:  # stopped early (an error, Ctrl-C): cancel the queued units without joblib's warning
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ordered.close()
+    calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
+    return zip(indices, in_processes(_train_unit, calls, jobs), strict=True)
 
 
 def _on_dask(client, spec, units, indices):
-    from distributed import as_completed
-
-    futures = {
-        client.submit(_train_unit, spec, unit, _optimizer_of(unit), pure=False): index
-        for index, unit in zip(indices, units, strict=True)
-    }
+    futures = [client.submit(_train_unit, spec, unit, _optimizer_of(unit), pure=False) for unit in units]
     try:
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        for index, future in zip(indices, futures, strict=True):
+            yield index, wait_for(future)
+    except Exception:
+        if interrupts.requested():  # a local worker hit by the same Ctrl-C fails its unit: that is the interrupt
+            raise KeyboardInterrupt from None
+        raise
     finally:
-        client.cancel(list(futures))
+        client.cancel(futures)
 
 
 def _train_unit(spec, unit, optimizer=None):
@@ -212,16 +256,19 @@ def load(results_dir: str | Path) -> Results:
         chunk_size = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8")).get("chunk_size")
     except (OSError, ValueError):
         chunk_size = None
-    units = []
-    for unit in plan(spec, chunk_size):
-        result = load_unit(results_dir, spec, unit)
-        if result is None:
+
+    def stored(units):
+        results = [load_unit(results_dir, spec, unit) for unit in units]
+        missing = next((unit for unit, result in zip(units, results, strict=True) if result is None), None)
+        if missing is not None:
             raise ValueError(
-                f"{str(results_dir)!r} is incomplete: unit {unit.label} is missing; "
+                f"{str(results_dir)!r} is incomplete: unit {missing.label} is missing; "
                 "finish it with optarena run SPEC --out DIR --resume"
             )
-        units.append(result)
-    results = Results(spec, tuple(merge_chunks(units)))
+        return results
+
+    finished, minima, _ = _with_references(spec, plan(spec, chunk_size), stored)
+    results = Results(spec, tuple(merge_chunks(finished)), references=minima)
     if spec.variants:
         variants = tuple((variant, load(results_dir / VARIANTS / variant.slug)) for variant in spec.variants)
         results = dataclasses.replace(results, variants=variants)

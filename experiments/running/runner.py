@@ -6,7 +6,7 @@ every epoch boundary each still-active run's full-batch error E_k is measured
 and compared with the target ladder, and on a task with 0/1 targets its
 outputs with the bit criterion:
 
-    hit epoch of target τ   the first k with E_k ≤ τ
+    hit epoch of target τ   the first k with E_k ≤ E* + τ (E* the task's reference minimum; 0 for absolute targets)
     bit hit epoch           the first k with every |t − r| < margin·(output range)
     gradient evaluations    k·S to reach epoch k: one per sample and epoch, in every schedule
 
@@ -16,9 +16,14 @@ criterion, also the finest target of the ladder.  The others go on,
 bit-identical to how they would run alone.  At the end each run gets one
 status from a fixed taxonomy:
 
-    converged  the success criterion was met (E ≤ the headline target, or the bit criterion)
+    converged  the success criterion was met (E − E* ≤ the headline target, or the bit criterion)
+    minimum    the gradient vanished (|∂E/∂w| ≤ plateau_gradient) where E curves along every direction:
+               a local minimum above the target (or the reference minimum itself, when the bit criterion
+               was not met there)
+    flat-spot  the gradient vanished above the target where E is flat along some direction, a Hessian
+               eigenvalue |λ| at most plateau_gradient too: the mark of saturated sigmoids that pass no
+               error back (Fahlman's flat spot)
     diverged   E, the gradient or a weight stopped being finite, or |w| passed weight_bound
-    plateau    the budget ran out with |∂E/∂w| ≤ plateau_gradient: the gradient vanished
     budget     the budget ran out while the gradient was still alive
 """
 
@@ -32,11 +37,12 @@ import numpy as np
 
 from experiments.definition.budget import Budget, Targets
 from experiments.definition.schedules import Schedule
-from experiments.running import fused
+from experiments.running import fused, interrupts
 from experiments.running.evaluators import network_evaluator
 from network import Task
 
-STATUSES = ("converged", "plateau", "diverged", "budget")
+STATUSES = ("converged", "minimum", "flat-spot", "diverged", "budget")
+HESSIAN_BLOCK = 2_000_000  # the flat-spot test probes at most this many parameters at once
 HISTORY_POINTS_PER_DECADE = 10
 
 
@@ -49,7 +55,7 @@ class PopulationResult:
     final_error: np.ndarray  # (N,) E at the stop epoch
     best_error: np.ndarray  # (N,) the lowest E seen at an epoch boundary
     final_grad_norm: np.ndarray  # (N,) ‖∂E/∂w‖ (full batch) at the final weights
-    hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ target; NaN if never
+    hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ E* + target; NaN if never
     bit_hit_epoch: np.ndarray  # (N,) first epoch meeting the bit criterion; NaN if never or without 0/1 targets
     stop_epoch: np.ndarray  # (N,) the epoch at which the run stopped
     diverged_epoch: np.ndarray  # (N,) the epoch at which divergence was seen; NaN if never
@@ -80,7 +86,7 @@ def history_epochs(max_epochs: int) -> np.ndarray:
 
 
 def record_hits(hit_epochs: np.ndarray, next_target: np.ndarray, runs, error, epoch: int, targets) -> None:
-    """Record ``epoch`` as the hit of every target that runs ``runs`` reach with ``error``: E ≤ τ for the first time.
+    """Record ``epoch`` as the hit of every threshold that runs ``runs`` reach with ``error`` for the first time.
 
     ``hit_epochs`` (all runs × targets, NaN where not reached yet) and
     ``next_target`` (per run, the index of its coarsest target not reached
@@ -114,6 +120,7 @@ def train_population(
     observe: Callable[[int, np.ndarray, np.ndarray, Any], None] | None = None,
     flat_spot: float = 0.0,
     accelerate: bool = True,
+    minimum: float | None = None,
 ) -> PopulationResult:
     """Train every network of ``initial_weights`` (shape (N, P), P the task network's parameters) on ``task``.
 
@@ -121,7 +128,10 @@ def train_population(
     boundary before the runs still active there (indices ``active``) take their
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
     ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
-    errors, hits and the plateau test still use the exact E and gradient.
+    errors, hits and the vanished-gradient tests still use the exact E and gradient.
+    ``minimum`` is the reference minimum E* the targets are relative to:
+    by default the task's own (``task.minimum_error``), or 0 when that is
+    unknown (an experiment passes the best E its runs found).
     ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
     kernel of `experiments.running.fused`, and every other optimizer take its own
     numpy steps on the compiled network (`network.compiled`), on the article's
@@ -143,30 +153,45 @@ def train_population(
     recorded = history_epochs(budget.max_epochs)
     history_slot = np.full(budget.max_epochs + 1, -1)
     history_slot[recorded] = np.arange(recorded.size)
-    target_values = np.array(targets.values)
+    thresholds = targets.thresholds(reference_minimum(task, minimum))
+    schedule.check(task)
     if targets.criterion == "bit" and not task.binary:
         raise ValueError(
             f"the bit criterion needs 0/1 targets (the ends of the output range); task {task.name!r} has others"
         )
     if fused.applies(optimizer, task, observe, accelerate):
-        raw = fused.train(optimizer, task, weights, schedule, seed, budget, target_values, history_slot, flat_spot)
+        raw = fused.train(optimizer, task, weights, schedule, seed, budget, thresholds, history_slot, flat_spot)
         raw["bit_hit_epoch"] = np.full(len(weights), np.nan)
     else:
         evaluate = network_evaluator(task, flat_spot, accelerate)
-        raw = _train_generic(optimizer, task, weights, schedule, budget, targets, history_slot, seed, observe,
-                             flat_spot, evaluate)  # fmt: skip
-    return assemble(weights, raw, recorded, task.samples, budget, targets)
+        raw = _train_generic(optimizer, task, weights, schedule, budget, targets, thresholds, history_slot, seed,
+                             observe, flat_spot, evaluate)  # fmt: skip
+    return assemble(weights, raw, recorded, task, budget, targets, thresholds)
 
 
-def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget, targets: Targets, stopped_early=None):
+def reference_minimum(task: Task, minimum: float | None = None) -> float:
+    """E* for relative targets: ``minimum`` when given, else the task's known one, else 0."""
+    if minimum is not None:
+        return float(minimum)
+    return task.minimum_error if task.minimum_error is not None else 0.0
+
+
+def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, targets: Targets, thresholds,
+             stopped_early=None) -> PopulationResult:  # fmt: skip
     """A `PopulationResult` from the raw per-run arrays, with each run's status from the fixed taxonomy.
 
+    ``thresholds`` are the errors the targets allow (`Targets.thresholds`);
     ``stopped_early`` marks runs whose method ended by itself (scipy's): they
-    count as a plateau too.
+    are told apart as a vanished gradient is.
     """
     status = np.full(len(initial_weights), "budget", dtype=object)
-    plateau = raw["final_grad_norm"] <= budget.plateau_gradient
-    status[plateau if stopped_early is None else plateau | stopped_early] = "plateau"
+    vanished = raw["final_grad_norm"] <= budget.plateau_gradient
+    vanished = vanished if stopped_early is None else vanished | stopped_early
+    if vanished.any():
+        status[vanished] = vanished_status(
+            task, raw["final_weights"][vanished], raw["final_error"][vanished], thresholds[targets.headline_index],
+            budget.plateau_gradient,
+        )  # fmt: skip
     status[~np.isnan(raw["diverged_epoch"])] = "diverged"
     success = raw["bit_hit_epoch"] if targets.criterion == "bit" else raw["hit_epochs"][:, targets.headline_index]
     status[~np.isnan(success)] = "converged"
@@ -181,21 +206,57 @@ def assemble(initial_weights, raw: dict, recorded, samples: int, budget: Budget,
         bit_hit_epoch=raw["bit_hit_epoch"],
         stop_epoch=raw["stop_epoch"],
         diverged_epoch=raw["diverged_epoch"],
-        grad_evaluations=raw["stop_epoch"] * samples,
+        grad_evaluations=raw["stop_epoch"] * task.samples,
         status=status.astype(str),
         history_epochs=recorded,
         history=raw["history"],
     )
 
 
+def vanished_status(task: Task, weights, error, headline_threshold: float, plateau_gradient: float):
+    """Status "minimum" or "flat-spot" for runs whose gradient vanished at ``weights`` (runs × P), from E there.
+
+    A flat spot: E is above the headline threshold and flat along some
+    direction: the Hessian has an eigenvalue |λ| ≤ plateau_gradient (a unit
+    step that way would not wake the gradient up), the mark of saturated
+    units that pass no error back.  At a minimum E curves along every
+    direction.  The Hessian comes from central differences of the exact
+    gradient, with steps of 10⁻³·max(1, |w_p|).
+
+    >>> import network
+    >>> task = network.Task("no bias reaches E = 0", "", [-1, 0.5, 2], [0.2, 0.6, 0.9])
+    >>> at = np.array([[3.9672854, 1.1704326], [-1497.8, -1.3863]])  # its minimum; a saturated hidden unit
+    >>> vanished_status(task, at, task.error(at), 1e-6, 1e-8).tolist()
+    ['minimum', 'flat-spot']
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    runs, size = weights.shape
+    flattest = np.empty(runs)
+    block = max(1, HESSIAN_BLOCK // (2 * size * size))  # runs per call, so that the probes fit in memory
+    with np.errstate(all="ignore"):
+        for start in range(0, runs, block):
+            at = weights[start : start + block]
+            steps = 1e-3 * np.maximum(1.0, np.abs(at))  # (block, P)
+            along = np.eye(size)[:, None, :] * steps.T[:, :, None]  # (P, block, P): a step along w_p per run
+            grads = task.loss_and_grad(np.stack([at + along, at - along]))[1]  # (2, P, block, P)
+            hessian = np.moveaxis((grads[0] - grads[1]) / (2 * steps.T[:, :, None]), 0, -1)  # (block, P, P)
+            hessian = (hessian + np.swapaxes(hessian, -1, -2)) / 2
+            finite = np.isfinite(hessian).all(axis=(-2, -1))
+            flattest[start : start + block] = np.inf
+            flattest[start : start + block][finite] = np.abs(np.linalg.eigvalsh(hessian[finite])).min(axis=-1)
+    flat = flattest <= plateau_gradient
+    return np.where(flat & (np.asarray(error) > headline_threshold), "flat-spot", "minimum")
+
+
 def _train_generic(
-    optimizer, task, weights, schedule, budget, targets, history_slot, seed, observe, flat_spot, evaluate
+    optimizer, task, weights, schedule, budget, targets, thresholds, history_slot, seed, observe, flat_spot, evaluate
 ):
     """Every active run advanced together, epoch by epoch, through the optimizer's own step.
 
-    ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network.
+    ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network; ``thresholds`` are the
+    errors the targets allow.
     """
-    count, samples, target_values = len(weights), task.samples, np.array(targets.values)
+    count, samples, target_values = len(weights), task.samples, thresholds
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
@@ -210,6 +271,7 @@ def _train_generic(
     batches_of_epoch = schedule.epochs(samples, seed)
     with np.errstate(all="ignore"):  # a run's overflow or NaN marks it diverged; it never warns
         for epoch in range(budget.max_epochs + 1):
+            interrupts.checkpoint()
             measured = evaluate.measure(weights)
             error, grad = measured.error, measured.grad
             healthy = np.isfinite(error) & (measured.largest_weight <= budget.weight_bound)  # NaN fails too
@@ -304,6 +366,7 @@ def trace(
     budget: Budget | None = None,
     targets: Targets | None = None,
     seed: int = 0,
+    minimum: float | None = None,
 ) -> Trace:
     """Train one network from ``start`` exactly as `train_population` does, keeping every epoch.
 
@@ -319,6 +382,6 @@ def trace(
             weights.append(current_weights[0].copy())
             states.append(take_runs(state, np.array([True])))
 
-    train_population(optimizer, task, [start], schedule, budget, targets, seed, observe=keep)
+    train_population(optimizer, task, [start], schedule, budget, targets, seed, observe=keep, minimum=minimum)
     path = np.array(weights)
     return Trace(np.arange(len(path)), path, task.error(path), states)

@@ -13,7 +13,8 @@ Nelder–Mead uses E only; the gradient methods get E and ∇E from one
 evaluation of the network (compiled unless ``accelerate=False``: the same
 bits).  A method that stops on its own before the headline target (its
 gradient fell below ``plateau_gradient``, or it could make no further
-progress) is a ``plateau``; one that hits the evaluation cap is ``budget``.
+progress) is a ``minimum`` or a ``flat-spot``, told apart as the runner's
+vanished gradients are; one that hits the evaluation cap is ``budget``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from scipy import optimize
 
 import network
 from experiments.definition.budget import Budget, Targets
+from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
-from experiments.running.runner import PopulationResult, assemble, history_epochs
+from experiments.running.runner import PopulationResult, assemble, history_epochs, reference_minimum
 
 METHODS = {
     "scipy-bfgs": (
@@ -50,22 +52,28 @@ def run_scipy_population(
     budget: Budget,
     targets: Targets,
     accelerate: bool = True,
+    minimum: float | None = None,
 ) -> PopulationResult:
-    """Run scipy method ``name`` from every initial point; the same record as `train_population` gives."""
+    """Run scipy method ``name`` from every initial point; the same record as `train_population` gives (``minimum``
+    as there)."""
     method = METHODS[name][0]
     recorded = history_epochs(budget.max_epochs)
     evaluate = network_evaluator(task, accelerate=accelerate)
     initial_weights = task.check_parameters(initial_weights)
-    runs = [_run_one(method, task, evaluate, start, budget, targets, recorded) for start in initial_weights]
+    thresholds = targets.thresholds(reference_minimum(task, minimum))
+    runs = [_run_one(method, task, evaluate, start, budget, targets, thresholds, recorded) for start in initial_weights]
     raw = {key: np.array([run[key] for run in runs]) for key in runs[0]}
     stopped_early = raw.pop("stopped_early")
-    return assemble(initial_weights, raw, recorded, task.samples, budget, targets, stopped_early)
+    return assemble(initial_weights, raw, recorded, task, budget, targets, thresholds, stopped_early)
 
 
-def scipy_path(name: str, task: network.Task, start, budget: Budget, targets: Targets) -> np.ndarray:
+def scipy_path(
+    name: str, task: network.Task, start, budget: Budget, targets: Targets, minimum: float | None = None
+) -> np.ndarray:
     """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, P)."""
     path = [np.array(start, dtype=np.float64)]
-    _run_one(METHODS[name][0], task, network_evaluator(task), path[0], budget, targets, np.array([0]),
+    thresholds = targets.thresholds(reference_minimum(task, minimum))
+    _run_one(METHODS[name][0], task, network_evaluator(task), path[0], budget, targets, thresholds, np.array([0]),
              on_iterate=lambda weights: path.append(np.array(weights, dtype=np.float64)))  # fmt: skip
     return np.array(path)
 
@@ -84,9 +92,10 @@ def _options(method: str, budget: Budget) -> dict:
     return {"maxiter": cap, "gtol": budget.plateau_gradient}
 
 
-def _run_one(method, task, evaluate, start, budget, targets, recorded, on_iterate=None) -> dict:
-    """One start's run; ``evaluate`` is a `network_evaluator` of ``task``."""
-    target_values = np.array(targets.values)
+def _run_one(method, task, evaluate, start, budget, targets, thresholds, recorded, on_iterate=None) -> dict:
+    """One start's run; ``evaluate`` is a `network_evaluator` of ``task``, ``thresholds`` the errors the targets
+    allow."""
+    target_values = thresholds
     errors, points, bits_met = [], [], []
 
     def loss_and_grad(weights):
@@ -94,6 +103,7 @@ def _run_one(method, task, evaluate, start, budget, targets, recorded, on_iterat
         return float(error[0]), grad[0]
 
     def record(weights, error):
+        interrupts.checkpoint()
         if not np.isfinite(error) or np.abs(weights).max() > budget.weight_bound:
             error = np.inf
         errors.append(error)

@@ -23,6 +23,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,6 +90,26 @@ def prepare_directory(out: Path) -> Path:
     except OSError as problem:
         raise ValueError(f"cannot write results to {str(out)!r}: {problem.strerror or problem}") from None
     return out
+
+
+RESULT_FILES = (
+    "manifest.json spec.json runs.csv.gz histories.npz parameters.npz summary.csv summary.md significance.csv "
+    "significance.md tuning.csv published_comparison.csv published_comparison.md report.md report.html"
+).split()
+RESULT_FOLDERS = (UNITS, "variants", "figures")
+
+
+def holds_results(out: Path) -> bool:
+    """Whether ``out`` holds (the start of) an optarena results folder."""
+    return (Path(out) / "manifest.json").is_file() or (Path(out) / "spec.json").is_file()
+
+
+def remove_results(out: Path) -> None:
+    """Remove an earlier run's results from ``out``: the files and folders optarena writes, nothing else."""
+    for name in RESULT_FILES:
+        (Path(out) / name).unlink(missing_ok=True)
+    for name in RESULT_FOLDERS:
+        shutil.rmtree(Path(out) / name, ignore_errors=True)
 
 
 def clean_stale_temporaries(out: Path) -> None:

@@ -22,6 +22,8 @@ import numpy as np
 
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
+from experiments.running import fused
+from experiments.running.evaluators import network_evaluator
 from experiments.running.runner import PopulationResult, train_population
 from experiments.running.scipy_baselines import run_scipy_population
 from experiments.running.storage import UNITS, read_npz, write_npz
@@ -37,6 +39,7 @@ class Unit:
     setting: OptimizerSetting
     seed: int
     chunk: tuple[int, int] | None = None  # initial points [start, stop); None: all of them
+    minimum: float | None = None  # the E* its targets are relative to; None: the task's own (see `references`)
 
     @property
     def label(self) -> str:
@@ -65,6 +68,8 @@ class Unit:
             "budget": spec_dict["budget"],
             "targets": spec_dict["targets"],
         }
+        if self.minimum is not None:
+            slice_of_spec["minimum"] = self.minimum
         return hashlib.sha256(canonical_json(slice_of_spec).encode()).hexdigest()[:20]
 
 
@@ -79,8 +84,10 @@ def plan(spec: ExperimentSpec, chunk_size: int | None = None) -> list[Unit]:
     """Every unit of ``spec``, in table order: task, schedule, optimizer setting, seed, chunk.
 
     scipy's methods train on the full batch only: they have no per-sample or
-    mini-batch form, so those units do not exist.  ``chunk_size`` splits each
-    seed's initial points into chunks of at most that many starts.
+    mini-batch form, so those units do not exist, and neither do those of
+    seeds that would repeat the first seed's runs (`ExperimentSpec.seeds_for`).
+    ``chunk_size`` splits each seed's initial points into chunks of at most
+    that many starts.
     """
     size = spec.initial_points.size
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
@@ -93,7 +100,7 @@ def plan(spec: ExperimentSpec, chunk_size: int | None = None) -> list[Unit]:
         for task in spec.tasks
         for schedule in spec.schedules
         for setting in spec.optimizers
-        for seed in spec.seeds
+        for seed in spec.seeds_for(task, schedule)
         for chunk in chunks
         if schedule.kind == "full-batch" or not setting.is_scipy
     ]
@@ -126,26 +133,45 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
 
     ``optimizer`` is the setting's optimizer object, built here when not
     given (a worker process gets it pickled, so optimizers registered in a
-    notebook or script work there too).
+    notebook or script work there too).  The unit's wall time leaves out
+    numba's compilation (or loading) of the kernels it uses (`warm_up`).
     """
-    started = time.perf_counter()
+    optimizer = None if unit.setting.is_scipy else optimizer or unit.setting.build()
     points = spec.initial_points.points(unit.seed, unit.task.network.size)
     if unit.chunk:
         points = points[unit.chunk[0] : unit.chunk[1]]
-    if unit.setting.is_scipy:
-        population = run_scipy_population(unit.setting.name, unit.task, points, spec.budget, spec.targets)
-    else:
-        population = train_population(
-            optimizer or unit.setting.build(),
-            unit.task,
-            points,
-            unit.schedule,
-            spec.budget,
-            spec.targets,
-            unit.seed,
-            flat_spot=unit.setting.flat_spot,
+    warm_up(spec, unit, optimizer, points[0])
+    started = time.perf_counter()
+    if optimizer is None:
+        population = run_scipy_population(
+            unit.setting.name, unit.task, points, spec.budget, spec.targets, minimum=unit.minimum
         )
+    else:
+        how = {
+            "schedule": unit.schedule,
+            "targets": spec.targets,
+            "seed": unit.seed,
+            "flat_spot": unit.setting.flat_spot,
+            "minimum": unit.minimum,
+        }
+        population = train_population(optimizer, unit.task, points, budget=spec.budget, **how)
     return UnitResult(unit, population, time.perf_counter() - started)
+
+
+def warm_up(spec: ExperimentSpec, unit: Unit, optimizer, start: np.ndarray) -> None:
+    """Compile (or load from numba's cache) the code a unit runs, on one start: the compiled network, and the
+    fused kernel when it trains this optimizer.  Only built-in code runs: a user's optimizer is never called."""
+    network_evaluator(unit.task, unit.setting.flat_spot)(start[None])
+    if optimizer is not None and fused.applies(optimizer, unit.task, None, True):
+        how = {
+            "schedule": unit.schedule,
+            "targets": spec.targets,
+            "seed": unit.seed,
+            "flat_spot": unit.setting.flat_spot,
+        }
+        train_population(
+            optimizer, unit.task, start[None], budget=dataclasses.replace(spec.budget, max_epochs=1), **how
+        )
 
 
 def unit_path(out: Path, spec: ExperimentSpec, unit: Unit) -> Path:

@@ -1,0 +1,77 @@
+"""Local worker processes (joblib's loky) that stop with the run that started them.
+
+`in_processes` maps a function over calls in worker processes and yields the
+results in order.  While it waits it looks for a deferred Ctrl-C
+(`interrupts.checkpoint`), so a run blocked on its workers still stops when
+asked; and whenever the caller stops early (Ctrl-C, an error) the queued calls
+are dropped and the workers killed: none outlives the run.  On Linux a
+worker also dies with the process that started it, even when that one is
+killed outright (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import TimeoutError
+
+from joblib.externals.loky import get_reusable_executor
+
+from experiments.running import interrupts
+
+POLL_S = 0.1  # how often a wait for a worker looks for a Ctrl-C
+_PR_SET_PDEATHSIG = 1
+
+
+def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Iterator:
+    """``function(*call)`` for each call, in order, computed in ``jobs`` worker processes."""
+    interrupts.before_starting_processes()
+    executor = get_reusable_executor(max_workers=jobs, initializer=_die_with, initargs=(os.getpid(),))
+    futures = [executor.submit(function, *call) for call in calls]
+    finished = False
+    try:
+        for future in futures:
+            yield wait_for(future)
+        finished = True
+    except Exception:
+        if interrupts.requested():  # a worker hit by the same Ctrl-C breaks the pool: that is the interrupt
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        if not finished:  # the queued calls go with the workers
+            _kill_workers()
+            executor.shutdown(wait=True)
+
+
+def wait_for(future):
+    """The future's result (a concurrent.futures or a Dask one), looking for a deferred Ctrl-C while it waits."""
+    while True:
+        try:
+            return future.result(timeout=POLL_S)
+        except TimeoutError:
+            interrupts.checkpoint()
+
+
+def _kill_workers() -> None:
+    """Kill loky's worker processes; its executor then fails what was queued and ends cleanly.
+
+    (``shutdown(kill_workers=True)`` races with the executor's own thread while
+    calls are queued, and that thread dies with a traceback.)
+    """
+    for child in multiprocessing.active_children():
+        if child.name.startswith("LokyProcess"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGKILL)
+
+
+def _die_with(parent: int) -> None:
+    """In a worker: be killed when ``parent`` ends, however it ends (Linux)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before the request was made
+            os._exit(1)

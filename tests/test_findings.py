@@ -1,0 +1,139 @@
+"""Every finding of the report holds for the place it names: each rule fires on crafted runs where it must, and
+stays silent where it must not."""
+
+import numpy as np
+import pytest
+
+import experiments
+from experiments import ExperimentSpec
+from experiments.analysis import findings
+from experiments.analysis.results import Results
+from experiments.running.runner import PopulationResult
+from experiments.running.units import Unit, UnitResult
+
+RUNS = 20
+HISTORY_EPOCHS = np.array([0, 50, 100])
+
+
+def crafted(places: dict[tuple[str, str], dict[str, dict]]) -> Results:
+    """Results whose runs end as told: {(task, schedule): {optimizer: outcome}}, outcome as `population` takes."""
+    tasks = list(dict.fromkeys(task for task, _ in places))
+    schedules = list(dict.fromkeys(schedule for _, schedule in places))
+    names = list(dict.fromkeys(name for outcomes in places.values() for name in outcomes))
+    spec = ExperimentSpec.from_dict({
+        "name": "crafted", "tasks": tasks, "schedules": schedules, "optimizers": names,
+        "initial_points": {"count": RUNS}, "budget": {"max_epochs": 100},
+    })  # fmt: skip
+    units = []
+    for task in spec.tasks:
+        for schedule in spec.schedules:
+            for setting in spec.optimizers:
+                outcome = places.get((task.name, schedule.label), {}).get(setting.name, {})
+                units.append(UnitResult(Unit(task, schedule, setting, 0), population(spec, **outcome), 0.0))
+    return Results(spec, tuple(units))
+
+
+def population(spec, status=(), final_error=1e-7, best_error=None, halfway_error=None) -> PopulationResult:
+    """RUNS runs: the first ones with the statuses given, the rest converged at epoch 10."""
+    status = np.array(list(status) + ["converged"] * (RUNS - len(status)))
+    final = np.where(status == "converged", 1e-7, final_error)
+    best = final if best_error is None else np.where(status == "converged", 1e-7, best_error)
+    halfway = final if halfway_error is None else np.where(status == "converged", 1e-7, halfway_error)
+    hits = np.full((RUNS, len(spec.targets.values)), np.nan)
+    hits[status == "converged"] = 10.0
+    stop = np.where(status == "converged", 10.0, 100.0)
+    return PopulationResult(
+        initial_weights=np.zeros((RUNS, 2)), final_weights=np.zeros((RUNS, 2)), final_error=final, best_error=best,
+        final_grad_norm=np.zeros(RUNS), hit_epochs=hits, bit_hit_epoch=np.full(RUNS, np.nan), stop_epoch=stop,
+        diverged_epoch=np.where(status == "diverged", 5.0, np.nan), grad_evaluations=stop * 4, status=status,
+        history_epochs=HISTORY_EPOCHS, history=np.stack([np.full(RUNS, 0.5), halfway, final], axis=1),
+    )  # fmt: skip
+
+
+def failure_notes(places) -> list[str]:
+    return findings.failure_modes(crafted(places))
+
+
+TEACHER = ("teacher", "full-batch")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "says"),
+    [
+        ({"status": ["flat-spot"] * 8, "final_error": 0.1}, "stalled on flat spots"),
+        ({"status": ["minimum"] * 8, "final_error": 0.01}, "stopped at a stationary point above the target"),
+        ({"status": ["diverged"] * 8, "final_error": np.nan}, "most diverged"),
+        ({"status": ["budget"] * 8, "final_error": 1e-3, "best_error": 1e-5}, "without settling"),
+        ({"status": ["budget"] * 8, "final_error": 1e-3, "halfway_error": 1e-2}, "still descending"),
+        ({"status": ["budget"] * 8, "final_error": 1e-3, "halfway_error": 1.1e-3}, "crawling"),
+    ],
+)
+def test_each_failure_mode_is_named_when_it_ended_most_failed_runs(outcome, says):
+    (note,) = failure_notes({TEACHER: {"gd": outcome}})
+    assert note.startswith("**teacher · full-batch**: gd failed 8 of 20 runs")
+    assert says in note
+
+
+def test_a_mode_that_ended_less_than_half_the_failures_is_not_named():
+    (note,) = failure_notes({TEACHER: {"gd": {"status": ["flat-spot"] * 3 + ["budget"] * 2 + ["diverged"] * 2}}})
+    assert note.endswith("(3 flat-spot, 2 budget, 2 diverged).")
+
+
+def test_a_setting_that_rarely_fails_gets_no_failure_finding():
+    assert failure_notes({TEACHER: {"gd": {"status": ["flat-spot"]}}}) == []
+
+
+def test_monotone_runs_out_of_budget_are_never_said_to_be_unsettled():
+    """The old blanket rule called gd "unable to settle" whenever it ended near the target."""
+    outcome = {"status": ["budget"] * 8, "final_error": 2e-6, "best_error": 2e-6, "halfway_error": 1e-5}
+    (note,) = failure_notes({TEACHER: {"gd": outcome}})
+    assert "settl" not in note and "still descending" in note
+
+
+def test_findings_name_the_place_they_hold_in_and_differ_between_places():
+    notes = failure_notes({
+        ("teacher", "full-batch"): {"gd": {"status": ["flat-spot"] * 8, "final_error": 0.1}},
+        ("teacher", "per-sample"): {"gd": {"status": ["budget"] * 8, "final_error": 1e-3, "halfway_error": 1e-2}},
+    })  # fmt: skip
+    assert len(notes) == 2
+    assert notes[0].startswith("**teacher · full-batch**") and "flat spots" in notes[0]
+    assert notes[1].startswith("**teacher · per-sample**") and "still descending" in notes[1]
+
+
+def test_a_one_sample_task_is_reported_once_for_all_schedules():
+    results = crafted({
+        ("single-sample", "full-batch"): {"gd": {"status": ["flat-spot"] * 8, "final_error": 0.1}},
+        ("single-sample", "per-sample"): {"gd": {"status": ["flat-spot"] * 8, "final_error": 0.1}},
+    })  # fmt: skip
+    (note,) = findings.failure_modes(results)
+    assert note.startswith("**single-sample** (one sample: every schedule is the same)")
+    winners = findings.winners(results, results.table(), results.significance())
+    assert len(winners) == 1
+
+
+def test_the_winner_is_the_lowest_ert_and_a_place_nobody_solved_says_so():
+    results = crafted({TEACHER: {"gd": {"status": ["budget"] * 10}, "adam": {}}})
+    (sentence,) = findings.winners(results, results.table(), results.significance())
+    assert sentence.startswith("**teacher · full-batch**: adam is fastest") and "Slowest: gd (50% success)" in sentence
+    nobody = crafted({TEACHER: {"gd": {"status": ["budget"] * RUNS}, "adam": {"status": ["flat-spot"] * RUNS}}})
+    assert findings.winners(nobody, nobody.table(), nobody.significance()) == [
+        "**teacher · full-batch**: no optimizer reached E − E* ≤ 1e-06."
+    ]
+
+
+@pytest.mark.parametrize(("per_sample_failures", "fires"), [(4, True), (3, False)])
+def test_a_schedule_effect_is_a_finding_from_twenty_points_of_success_rate(per_sample_failures, fires):
+    results = crafted({
+        ("teacher", "full-batch"): {"rprop+": {}},
+        ("teacher", "per-sample"): {"rprop+": {"status": ["budget"] * per_sample_failures}},
+    })  # fmt: skip
+    notes = findings.schedule_effects(results.table())
+    assert bool(notes) == fires
+    if fires:
+        assert notes[0] == "On teacher, per-sample updates cut rprop+'s success from 100% (full batch) to 80%."
+
+
+def test_the_quick_runs_findings_do_not_call_gradient_descent_unsettled():
+    results = experiments.run("quick")
+    gd_notes = [note for note in findings.failure_modes(results) if ": gd failed" in note]
+    assert gd_notes and not any("settl" in note for note in gd_notes)
