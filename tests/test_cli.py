@@ -20,7 +20,7 @@ def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, c
     assert capsys.readouterr().out == f"{out}: complete and consistent\n"
     assert main(["table", str(out)]) == 0
     table = capsys.readouterr().out
-    assert "conv/min/flat/div/budget" in table and "Mann-Whitney" in table
+    assert "conv/min/flat/stop/div/budget" in table and "Mann-Whitney" in table
 
 
 def test_run_resume_reuses_the_stored_units(tmp_path, capsys):

@@ -10,8 +10,9 @@ never stated of another.  The rules:
   20 points against the full batch on a task (then a word on why for Rprop).
 - failure mode, for a setting that failed at least 10 % of its runs in a place:
   how they ended (the statuses), and the mode that ended at least half of them:
-    flat-spot    stalled on flat spots (saturated units, every sample's gradient gone)
+    flat-spot    stalled on flat spots (saturated units leave E flat, the gradient gone)
     minimum      stopped at a stationary point above the target (a local minimum)
+    stopped      a scipy method ended on its own with the gradient alive
     diverged     diverged
     budget, with what the runs' own errors show over the second half of their budget:
       unsettled  the error ended at least twice as far above E* as the run's best: it rose again
@@ -146,9 +147,11 @@ def _explained(mode: str | None, runs: dict, chosen: np.ndarray, minimum: float,
     final = runs["final_error"][chosen] - minimum
     median = f"median {measured} {np.median(final):.1e}"
     if mode == "flat-spot":
-        return f"; most stalled on flat spots ({median}): saturated units, every sample's gradient gone"
+        return f"; most stalled on flat spots ({median}): saturated units leave E flat, the gradient gone"
     if mode == "minimum":
         return f"; most stopped at a stationary point above the target ({median}): a local minimum"
+    if mode == "stopped":
+        return f"; most ended on their own, the gradient still alive ({median}): the method could make no progress"
     if mode == "diverged":
         return "; most diverged (a weight past weight_bound, or E or the gradient no longer finite)"
     best, halfway = runs["best_error"][chosen] - minimum, runs["halfway_error"][chosen] - minimum

@@ -206,6 +206,7 @@ STATUS_MEANING = {
     "budget": "ran out of epochs",
     "minimum": "stopped at a stationary point (a local minimum)",
     "flat-spot": "stalled on a flat spot (saturated units)",
+    "stopped": "ended on its own (no further progress)",
     "converged": "succeeded",
 }
 

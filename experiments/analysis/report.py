@@ -134,9 +134,9 @@ def _figure_plan(results, table: pd.DataFrame):
                 f"basin-{task.name}",
                 f"Basin map: {task.name}",
                 lambda task=task: plots.basin_map(results, task.name, first_schedule),
-                "Each start coloured by epochs to the target (darker is faster); grey, sand, black and orange mark "
-                "runs stopped at a minimum, on a flat spot, diverged and out of budget: the map shows where each "
-                "optimizer's starts fail.",
+                "Each start coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
+                "orange mark runs at a minimum, on a flat spot, stopped by the method, diverged and out of budget: "
+                "the map shows where each optimizer's starts fail.",
             ),
         ]
     plan += [

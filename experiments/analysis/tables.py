@@ -31,7 +31,7 @@ def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
                     )
                 ],
                 "final E median": table["final_error_median"].map("{:.1e}".format),
-                "conv/min/flat/div/budget": [
+                "conv/min/flat/stop/div/budget": [
                     "/".join(str(count) for count in counts)
                     for counts in zip(*(table[status] for status in STATUSES), strict=True)
                 ],

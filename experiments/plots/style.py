@@ -18,7 +18,13 @@ class FigureNotApplicable(ValueError):
 
 PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#666666")
 LINE_STYLES = ("-", "--", ":", "-.")
-STATUS_COLOURS = {"minimum": "#BBBBBB", "flat-spot": "#DDCC77", "diverged": "#000000", "budget": "#EE8866"}
+STATUS_COLOURS = {
+    "minimum": "#BBBBBB",
+    "flat-spot": "#DDCC77",
+    "stopped": "#99DDFF",
+    "diverged": "#000000",
+    "budget": "#EE8866",
+}
 
 
 def optimizer_style(name: str) -> dict:

@@ -23,6 +23,8 @@ status from a fixed taxonomy:
     flat-spot  the gradient vanished above the target where E is flat along some direction, a Hessian
                eigenvalue |λ| at most plateau_gradient too: the mark of saturated sigmoids that pass no
                error back (Fahlman's flat spot)
+    stopped    a scipy method ended on its own while the gradient was still alive (its line search could
+               make no progress)
     diverged   E, the gradient or a weight stopped being finite, or |w| passed weight_bound
     budget     the budget ran out while the gradient was still alive
 """
@@ -41,7 +43,7 @@ from experiments.running import fused, interrupts
 from experiments.running.evaluators import network_evaluator
 from network import Task
 
-STATUSES = ("converged", "minimum", "flat-spot", "diverged", "budget")
+STATUSES = ("converged", "minimum", "flat-spot", "stopped", "diverged", "budget")
 HESSIAN_BLOCK = 2_000_000  # the flat-spot test probes at most this many parameters at once
 HISTORY_POINTS_PER_DECADE = 10
 
@@ -181,12 +183,12 @@ def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, t
     """A `PopulationResult` from the raw per-run arrays, with each run's status from the fixed taxonomy.
 
     ``thresholds`` are the errors the targets allow (`Targets.thresholds`);
-    ``stopped_early`` marks runs whose method ended by itself (scipy's): they
-    are told apart as a vanished gradient is.
+    ``stopped_early`` marks runs whose method ended by itself (scipy's).
     """
     status = np.full(len(initial_weights), "budget", dtype=object)
+    if stopped_early is not None:
+        status[stopped_early] = "stopped"
     vanished = raw["final_grad_norm"] <= budget.plateau_gradient
-    vanished = vanished if stopped_early is None else vanished | stopped_early
     if vanished.any():
         status[vanished] = vanished_status(
             task, raw["final_weights"][vanished], raw["final_error"][vanished], thresholds[targets.headline_index],

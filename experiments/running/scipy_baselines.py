@@ -11,10 +11,11 @@ adapter.  Their cost is counted in the same unit as the runner's epochs:
 
 Nelder–Mead uses E only; the gradient methods get E and ∇E from one
 evaluation of the network (compiled unless ``accelerate=False``: the same
-bits).  A method that stops on its own before the headline target (its
-gradient fell below ``plateau_gradient``, or it could make no further
-progress) is a ``minimum`` or a ``flat-spot``, told apart as the runner's
-vanished gradients are; one that hits the evaluation cap is ``budget``.
+bits).  A method that stops on its own before the headline target is a
+``minimum`` or a ``flat-spot`` when its gradient fell below
+``plateau_gradient`` (told apart as the runner's vanished gradients are),
+and ``stopped`` when it could make no further progress with the gradient
+still alive; one that hits the evaluation cap is ``budget``.
 """
 
 from __future__ import annotations
