@@ -40,7 +40,8 @@ from experiments import Budget, Targets, train_population
 
 TASK = network.get_task("teacher")
 NO_STOPPING = Targets((1e-300,))  # no run ever stops early: every network does every epoch
-TORCH_KWARGS = {"gd": ("SGD", {"lr": 0.5}), "irprop-": ("Rprop", {"lr": 0.1})}
+PARTS = ["throughput", "library", "memory", "shrinking", "default"]
+TORCH_KWARGS = {"gd": ("SGD", {"lr": 0.5}), "irprop-": ("Rprop", {"lr": 0.1}), "adam": ("Adam", {"lr": 0.05})}
 
 
 def starts(count: int) -> np.ndarray:
@@ -85,11 +86,25 @@ def naive_loop(name: str, count: int, epochs: int):
     return run
 
 
+def library_loop(name: str, count: int, epochs: int):
+    """A user's own loop over the public API, on a whole population at once (issue 16's loop)."""
+    weights = starts(count)
+
+    def run():
+        optimizer = optimizers.get(name)
+        w, state = weights, optimizer.init(weights)
+        for _ in range(epochs):
+            error, grad = network.loss_and_grad(w, TASK.inputs, TASK.targets)
+            w, state = optimizer.step(w, grad, state, loss=error)
+
+    return run
+
+
 def torch_vectorized(name: str, count: int, epochs: int):
     import torch
 
     torch.set_num_threads(2)
-    inputs, targets = torch.tensor(TASK.inputs), torch.tensor(TASK.targets)
+    inputs, targets = torch.tensor(TASK.inputs[:, 0]), torch.tensor(TASK.targets[:, 0])
     class_name, kwargs = TORCH_KWARGS[name]
 
     def run():
@@ -105,13 +120,16 @@ def torch_vectorized(name: str, count: int, epochs: int):
     return run
 
 
-def throughput_table(sizes, repeats: int) -> None:
+def torch_available() -> bool:
     try:
         import torch  # noqa: F401
-
-        has_torch = True
     except ImportError:
-        has_torch = False
+        return False
+    return True
+
+
+def throughput_table(sizes, repeats: int) -> None:
+    has_torch = torch_available()
     print("\nThroughput, network-epochs/s (median of repeats), teacher task, full batch, float64")
     header = f"{'optimizer':9} {'N':>9} {'epochs':>6} {'engine':>10} {'numpy':>10} {'naive':>10} {'torch':>10}"
     print(header + "   engine/torch  engine/numpy  engine/naive")
@@ -134,6 +152,20 @@ def throughput_table(sizes, repeats: int) -> None:
             )
     if not has_torch:
         print("(torch is not installed: pip install torch to add its column)")
+
+
+def library_table(sizes, repeats: int) -> None:
+    """The public API in a user's own loop against torch's vectorized autograd and torch.optim, side by side."""
+    if not torch_available():
+        return
+    print("\nA user's own loop: network.loss_and_grad + optimizer.step on the whole population (teacher task)")
+    print(f"{'optimizer':9} {'N':>9} {'epochs':>6} {'library':>10} {'torch':>10}   library/torch")
+    for name in ("gd", "irprop-", "adam"):
+        for count in sizes:
+            epochs = 200 if count <= 10_000 else 20
+            ours = median_rate(library_loop(name, count, epochs), count, epochs, repeats)
+            theirs = median_rate(torch_vectorized(name, count, epochs), count, epochs, repeats)
+            print(f"{name:9} {count:9d} {epochs:6d} {ours:10.3g} {theirs:10.3g} {ours / theirs:14.2f}×")
 
 
 def peak_memory(count: int, epochs: int) -> None:
@@ -195,18 +227,24 @@ def default_run() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N up to 10⁴, fewer repeats, no 10⁶ memory run")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="measure only these (default: all)")
     args = parser.parse_args()
     print(
         f"optarena population benchmark on {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
     )
-    sizes = (1, 100, 10_000) if args.quick else (1, 100, 10_000, 1_000_000)
-    throughput_table(sizes, repeats=2 if args.quick else 3)
-    if not args.quick:
+    repeats = 2 if args.quick else 3
+    if "throughput" in args.parts:
+        throughput_table((1, 100, 10_000) if args.quick else (1, 100, 10_000, 1_000_000), repeats)
+    if "library" in args.parts:
+        library_table((10_000,) if args.quick else (10_000, 1_000_000), repeats)
+    if "memory" in args.parts and not args.quick:
         peak_memory(1_000_000, 1000)
-    print("\nThe active set shrinks: finished runs cost nothing")
-    shrinking_work(2_000 if args.quick else 20_000)
-    default_run()
+    if "shrinking" in args.parts:
+        print("\nThe active set shrinks: finished runs cost nothing")
+        shrinking_work(2_000 if args.quick else 20_000)
+    if "default" in args.parts:
+        default_run()
 
 
 if __name__ == "__main__":

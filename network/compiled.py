@@ -16,10 +16,15 @@ arrays, for compiled callers (the training kernel of `experiments.running.fused`
 
 from __future__ import annotations
 
+import os
+
 import numba
 import numpy as np
 
 from network.sigmoid import sigmoid_of_minus_abs
+
+LANES = 256  # networks per block: its arrays stay in the L1 cache
+PARALLEL_FROM = 4096  # networks: below this one core computes them all (starting threads costs more)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -59,25 +64,46 @@ def loss_and_grad_of_lanes(w_h, w_o, active, inputs, targets, flat_spot, order, 
 def population_loss_and_grad(weights, inputs, targets, flat_spot: float, order) -> tuple[np.ndarray, np.ndarray]:
     """(E of shape (N,), ∂E/∂w of shape (N, 2)) of networks ``weights`` (float64, (N, 2)) over samples ``order``.
 
+    Blocks of `LANES` networks spread over the cores once N reaches `PARALLEL_FROM`.
+
     >>> import network
     >>> weights, task = np.array([[0.5, 2.0], [1.0, -1.0]]), network.get_task("teacher")
     >>> inputs, targets = task.inputs[:, 0], task.targets[:, 0]
     >>> compiled = population_loss_and_grad(weights, inputs, targets, 0.0, np.arange(task.samples))
-    >>> reference = network.loss_and_grad(weights, task.inputs, task.targets)
+    >>> reference = network.loss_and_grad(weights, task.inputs, task.targets, accelerate=False)
     >>> all(np.array_equal(c, r) for c, r in zip(compiled, reference))
     True
     """
+    weights = np.ascontiguousarray(weights)
     error, grad = np.empty(len(weights)), np.empty((len(weights), 2))
-    _population_loss_and_grad(weights, inputs, targets, flat_spot, order, error, grad)
+    fill = _population_loss_and_grad[len(weights) >= PARALLEL_FROM]
+    fill(weights, inputs, targets, flat_spot, np.asarray(order, dtype=np.int64), error, grad)
     return error, grad
 
 
-@numba.njit(cache=True, error_model="numpy")
-def _population_loss_and_grad(weights, inputs, targets, flat_spot, order, error, grad):
-    """Fills ``error`` and ``grad`` and returns nothing: numba turns a Ctrl-C that arrives while it
-    boxes returned arrays into a lost interrupt (or a crash), so no array crosses back that way."""
+def enabled() -> bool:
+    """Whether the public calls may run compiled: not with ``OPTARENA_ACCELERATE=0`` in the environment."""
+    return os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
+
+
+def _fill(weights, inputs, targets, flat_spot, order, error, grad):
+    """Fills ``error`` and ``grad`` block by block and returns nothing: numba turns a Ctrl-C that arrives while
+    it boxes returned arrays into a lost interrupt (or a crash), so no array crosses back that way."""
     count = weights.shape[0]
-    w_h, w_o = np.ascontiguousarray(weights[:, 0]), np.ascontiguousarray(weights[:, 1])
-    grad_h, grad_o = np.empty(count), np.empty(count)
-    loss_and_grad_of_lanes(w_h, w_o, count, inputs, targets, flat_spot, order, 0, order.size, error, grad_h, grad_o)
-    grad[:, 0], grad[:, 1] = grad_h, grad_o
+    for block in numba.prange((count + LANES - 1) // LANES):
+        start = block * LANES
+        lanes = min(LANES, count - start)
+        w_h, w_o = np.empty(lanes), np.empty(lanes)
+        for j in range(lanes):
+            w_h[j], w_o[j] = weights[start + j, 0], weights[start + j, 1]
+        block_error, grad_h, grad_o = np.empty(lanes), np.empty(lanes), np.empty(lanes)
+        loss_and_grad_of_lanes(w_h, w_o, lanes, inputs, targets, flat_spot, order, 0, order.size, block_error,
+                               grad_h, grad_o)  # fmt: skip
+        for j in range(lanes):
+            error[start + j], grad[start + j, 0], grad[start + j, 1] = block_error[j], grad_h[j], grad_o[j]
+
+
+_population_loss_and_grad = (
+    numba.njit(cache=True, error_model="numpy")(_fill),
+    numba.njit(cache=True, error_model="numpy", parallel=True)(_fill),
+)  # (serial, parallel); prange is a plain range in the serial one

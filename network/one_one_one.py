@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from network import compiled
 from network.ordered_sum import ordered_sum
 from network.sigmoid import sigmoid_and_complement_unguarded
 from network.validation import as_samples, as_weights, checked_flat_spot
@@ -76,18 +77,32 @@ def error(weights, inputs, targets) -> np.ndarray:
     return error_of_checked(*_checked(weights, inputs, targets))
 
 
-def loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def loss_and_grad(
+    weights, inputs, targets, flat_spot: float = 0.0, accelerate: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """(E, ∂E/∂w) from one forward pass: E has the population's shape, the gradient the weights'.
 
     ``flat_spot`` = c > 0 uses σ′ + c at both units in the gradient (Fahlman's
     flat-spot elimination, c = 0.1 in his code): no longer the true gradient,
     but it never vanishes on a saturated unit.  E stays exact.
 
+    With ``accelerate`` (and no ``OPTARENA_ACCELERATE=0`` in the environment)
+    the compiled form in `network.compiled` computes it, over all cores for
+    large populations; ``accelerate=False`` runs the numpy reference below.
+    Both give the same bits.
+
     >>> E, grad = loss_and_grad([0.5, 2.0], [1.0], [1.0])
     >>> round(float(E), 6), grad.round(6).tolist()
     (0.024994, [-0.018242, -0.024159])
     """
-    return loss_and_grad_of_checked(*_checked(weights, inputs, targets), checked_flat_spot(flat_spot))
+    weights, inputs, targets = _checked(weights, inputs, targets)
+    flat_spot = checked_flat_spot(flat_spot)
+    if not (accelerate and compiled.enabled()):
+        return loss_and_grad_of_checked(weights, inputs, targets, flat_spot)
+    error, grad = compiled.population_loss_and_grad(
+        weights.reshape(-1, 2), inputs, targets, flat_spot, np.arange(inputs.size)
+    )
+    return error.reshape(weights.shape[:-1]), grad.reshape(weights.shape)
 
 
 def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

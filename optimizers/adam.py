@@ -7,6 +7,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
+from optimizers import compiled
 from optimizers.base import as_step_arrays, lerp, require_positive, require_unit_interval
 from optimizers.registry import register
 
@@ -42,6 +43,8 @@ class _Adam:
     def step(self, weights, grad, state: AdamState, loss=None):
         weights, grad = as_step_arrays(self.name, weights, grad)
         count = state.count + 1
+        if compiled.fits(weights, *state[:3]):
+            return compiled.adam(self, weights, grad, state, count)
         first_moment = lerp(state.first_moment, grad, 1 - self.beta1)
         second_moment = state.second_moment * self.beta2
         second_moment += np.multiply((1 - self.beta2) * grad, grad)  # torch's addcmul: v·β2 + ((1 − β2)·g)·g

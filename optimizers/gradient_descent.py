@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from optimizers import compiled
 from optimizers.base import as_step_arrays, require_positive
 from optimizers.registry import register
 
@@ -47,4 +48,6 @@ class GradientDescent:
 
     def step(self, weights, grad, state, loss=None):
         weights, grad = as_step_arrays(self.name, weights, grad)
+        if compiled.fits(weights):
+            return compiled.gradient_descent(weights, grad, self.learning_rate), state
         return weights - self.learning_rate * grad, state

@@ -37,6 +37,7 @@ from typing import ClassVar, Literal, NamedTuple
 
 import numpy as np
 
+from optimizers import compiled
 from optimizers.base import (
     as_step_arrays,
     require_between,
@@ -95,6 +96,10 @@ class _Rprop:
         weights, grad = as_step_arrays(self.name, weights, grad)
         if self.needs_loss and loss is None:
             raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")
+        prev_loss = state.prev_loss if loss is None else np.asarray(loss, dtype=np.float64)
+        if compiled.fits(weights, *state[:3]):
+            weights, (step_size, prev_grad, prev_update) = compiled.rprop(self, weights, grad, state, loss)
+            return weights, RpropState(step_size, prev_grad, prev_update, prev_loss)
         # Each new array is computed into a fresh buffer of its own (out=): the same operations, fewer allocations.
         product = state.prev_grad * grad
         flipped = product < 0
@@ -114,7 +119,7 @@ class _Rprop:
             step_size=step_size,
             prev_grad=moving_grad,
             prev_update=prev_update,
-            prev_loss=state.prev_loss if loss is None else np.asarray(loss, dtype=np.float64),
+            prev_loss=prev_loss,
         )
         return weights + update, new_state
 

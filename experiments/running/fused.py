@@ -25,25 +25,23 @@ environment, or ``accelerate=False``, turns all compiled code off: pure numpy.
 from __future__ import annotations
 
 import math
-import os
 
 import numba
 import numpy as np
 
 from network.compiled import loss_and_grad_of_lanes
-from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign
+from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign, compiled
+from optimizers.compiled import BACKTRACKING, NEVER, rprop_rates, rprop_weight, sign
 
 LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
 
 GD, SIGN, RPROP = 0, 1, 2
-NEVER, ALWAYS, IF_ERROR_ROSE = 0, 1, 2
 _KINDS = {GradientDescent: GD, Sign: SIGN, RpropPlus: RPROP, RpropMinus: RPROP, IRpropPlus: RPROP, IRpropMinus: RPROP}
-_BACKTRACKING = {"never": NEVER, "always": ALWAYS, "if_error_rose": IF_ERROR_ROSE}
 
 
 def enabled(accelerate: bool) -> bool:
     """Whether compiled code may run: ``accelerate`` and no ``OPTARENA_ACCELERATE=0`` in the environment."""
-    return accelerate and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
+    return accelerate and compiled.enabled()
 
 
 def applies(optimizer, task, observe, accelerate: bool) -> bool:
@@ -71,14 +69,8 @@ def train(
     elif kind == SIGN:
         parameters[0] = optimizer.step_size
     else:
-        parameters[:] = [
-            optimizer.delta0,
-            optimizer.eta_plus,
-            optimizer.eta_minus,
-            optimizer.delta_min,
-            optimizer.delta_max,
-        ]
-        backtracking = _BACKTRACKING[optimizer.backtracking]
+        parameters[:] = rprop_rates(optimizer)
+        backtracking = BACKTRACKING[optimizer.backtracking]
         step_on_sign_change = optimizer.step_on_sign_change
     samples = task.samples
     full_batch = schedule.kind == "full-batch"
@@ -111,31 +103,6 @@ def _compiled(**options):
     return numba.njit(cache=True, error_model="numpy", **options)
 
 
-@_compiled()
-def _sign(value):
-    """np.sign: −1, 0 or 1, and NaN for NaN."""
-    if value > 0:
-        return 1.0
-    if value < 0:
-        return -1.0
-    return value  # 0.0, −0.0 or NaN
-
-
-@_compiled()
-def _rprop_weight(grad, prev_grad, step_size, prev_update, error_rose, parameters, backtracking, step_on_sign_change):
-    """One weight's Rprop step, as `optimizers.rprop._Rprop.step` computes it: (update, g⁻, Δ, Δw⁻)."""
-    product = prev_grad * grad
-    flipped = product < 0
-    factor = parameters[1] if product > 0 else (parameters[2] if flipped else 1.0)
-    step_size = min(max(step_size * factor, parameters[3]), parameters[4])
-    moving_grad = grad if (step_on_sign_change or not flipped) else 0.0
-    update = -(step_size * _sign(moving_grad))
-    undo = flipped and (backtracking == ALWAYS or (backtracking == IF_ERROR_ROSE and error_rose))
-    if undo:
-        return -prev_update, moving_grad, step_size, 0.0
-    return update, moving_grad, step_size, update
-
-
 # The rows of a block's lane state: one value per network of the block.
 W_H, W_O, STEP_H, STEP_O, PREV_GRAD_H, PREV_GRAD_O, PREV_UPDATE_H, PREV_UPDATE_O, PREV_ERROR, BEST = range(10)
 
@@ -149,15 +116,15 @@ def _step(kind, parameters, backtracking, step_on_sign_change, active, lane, err
             w_h[j], w_o[j] = w_h[j] - parameters[0] * grad_h[j], w_o[j] - parameters[0] * grad_o[j]
     elif kind == SIGN:
         for j in range(active):
-            w_h[j], w_o[j] = w_h[j] - parameters[0] * _sign(grad_h[j]), w_o[j] - parameters[0] * _sign(grad_o[j])
+            w_h[j], w_o[j] = w_h[j] - parameters[0] * sign(grad_h[j]), w_o[j] - parameters[0] * sign(grad_o[j])
     else:
         for j in range(active):
             rose = error[j] > lane[PREV_ERROR, j]
-            update_h, lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j] = _rprop_weight(
+            update_h, lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j] = rprop_weight(
                 grad_h[j], lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j], rose, parameters,
                 backtracking, step_on_sign_change,
             )  # fmt: skip
-            update_o, lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j] = _rprop_weight(
+            update_o, lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j] = rprop_weight(
                 grad_o[j], lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j], rose, parameters,
                 backtracking, step_on_sign_change,
             )  # fmt: skip

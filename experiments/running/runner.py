@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+import optimizers.compiled
 from experiments.definition.budget import Budget, Targets
 from experiments.definition.schedules import Schedule
 from experiments.running import fused, interrupts
@@ -135,10 +136,11 @@ def train_population(
     by default the task's own (``task.minimum_error``), or 0 when that is
     unknown (an experiment passes the best E its runs found).
     ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
-    kernel of `experiments.running.fused`, and every other optimizer take its own
-    numpy steps on the compiled network (`network.compiled`), on the article's
-    1-1-1 tasks; the results are the same to the bit as with
-    ``accelerate=False``, which is pure numpy.
+    kernel of `experiments.running.fused` on the article's 1-1-1 tasks, and
+    every other case train on the compiled network (`network.compiled`,
+    `network.compiled_layered`) with the optimizers' own steps (compiled for
+    gd, Rprop and Adam, `optimizers.compiled`); the results are the same to
+    the bit as with ``accelerate=False``, which is pure numpy.
 
     >>> import network, optimizers
     >>> result = train_population(
@@ -166,8 +168,9 @@ def train_population(
         raw["bit_hit_epoch"] = np.full(len(weights), np.nan)
     else:
         evaluate = network_evaluator(task, flat_spot, accelerate)
-        raw = _train_generic(optimizer, task, weights, schedule, budget, targets, thresholds, history_slot, seed,
-                             observe, flat_spot, evaluate)  # fmt: skip
+        with optimizers.compiled.numpy_only(not accelerate):
+            raw = _train_generic(optimizer, task, weights, schedule, budget, targets, thresholds, history_slot,
+                                 seed, observe, flat_spot, evaluate)  # fmt: skip
     return assemble(weights, raw, recorded, task, budget, targets, thresholds)
 
 
