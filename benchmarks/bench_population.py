@@ -23,6 +23,7 @@ default ``optarena run`` with its figures.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -209,19 +210,39 @@ def shrinking_work(count: int) -> None:
 
 
 def default_run() -> None:
-    """The default experiment end to end, serially and in 2 processes (side by side), then with its figures."""
+    """The default experiment end to end, serially and in 2 processes (side by side), then with its figures;
+    cold (numba's cache emptied first, as after an install) and warm."""
 
-    def timed(*flags) -> float:
+    def timed(*flags, cold=False) -> tuple[float, dict]:
+        if cold:
+            clear_numba_cache()
         with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "default"
             started = time.perf_counter()
-            command = [sys.executable, "-m", "experiments", "run", "--out", str(Path(folder) / "default"), "--quiet"]
+            command = [sys.executable, "-m", "experiments", "run", "--out", str(out), "--quiet"]
             subprocess.run([*command, *flags], check=True, capture_output=True)
-            return time.perf_counter() - started
+            wall = time.perf_counter() - started
+            return wall, json.loads((out / "manifest.json").read_text())["timings_s"]
 
-    serial, parallel = timed("--jobs", "1", "--no-report"), timed("--jobs", "2", "--no-report")
+    (serial, _), (parallel, phases) = timed("--jobs", "1", "--no-report"), timed("--jobs", "2", "--no-report")
     print(f"\nDefault experiment, training and tables: {serial:.1f} s serially, {parallel:.1f} s with --jobs 2 "
           f"({serial / parallel:.2f}× faster)")  # fmt: skip
-    print(f"Default `optarena run` with figures and report (one process per core): {timed():.1f} s")
+    print(f"  of the {parallel:.1f} s with --jobs 2: training {phases['training']:.1f} s, tables and their "
+          f"statistics and files {phases['tables']:.1f} s ({phases['tables'] / parallel:.0%}), imports and the "
+          f"rest {parallel - phases['training'] - phases['tables']:.1f} s")  # fmt: skip
+    cold, _ = timed(cold=True)
+    warm, phases = timed()
+    print(f"Default `optarena run` with figures and report (one process per core): {warm:.1f} s warm, "
+          f"{cold:.1f} s cold (numba's cache empty, as after an install: {cold / warm:.2f}× warm)")  # fmt: skip
+    print(f"  the tables' share of the warm run: {phases['tables'] / warm:.0%}")
+
+
+def clear_numba_cache() -> None:
+    """Remove numba's cached machine code of optarena's kernels (the __pycache__/*.nbi/*.nbc files)."""
+    root = Path(network.__file__).parent.parent
+    for package in ("network", "optimizers", "experiments"):
+        for path in (root / package).rglob("__pycache__/*.nb[ic]"):
+            path.unlink()
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from experiments.analysis.metrics import (
     ert_confidence_interval,
     fisher_on_successes,
     holm,
-    mann_whitney_on_hit_times,
+    mann_whitney_batch,
     quartiles,
 )
 from experiments.definition.spec import ExperimentSpec
@@ -146,7 +146,7 @@ class Results:
                 "grad_evaluations": population.grad_evaluations,
             }
             for index, target in enumerate(self.spec.targets.values):
-                columns[hit_column(target)] = population.hit_epochs[:, index]
+                columns[hit_column(target)] = population.hit_epochs[:, index].astype(np.float64)
             if binary:
                 columns[BIT_HIT_COLUMN] = population.bit_hit_epoch
             frames.append(pd.DataFrame(columns))
@@ -170,12 +170,14 @@ class Results:
         headline = success_column(self.spec.targets)
         frames = []
         for (task, schedule), family in runs.groupby(["task", "schedule"], sort=False):
-            settings = list(dict.fromkeys(family["optimizer"]))
+            hits = {name: group[headline].to_numpy() for name, group in family.groupby("optimizer", sort=False)}
+            pairs = list(combinations(hits, 2))
+            u, p = _rank_sum_tests(hits, pairs)
             rows = []
-            for a, b in combinations(settings, 2):
-                hits_a = family.loc[family["optimizer"] == a, headline].to_numpy()
-                hits_b = family.loc[family["optimizer"] == b, headline].to_numpy()
+            for (a, b), u_of_a, p_value in zip(pairs, u, p, strict=True):
+                hits_a, hits_b = hits[a], hits[b]
                 success_a, success_b = int(np.isfinite(hits_a).sum()), int(np.isfinite(hits_b).sum())
+                half = hits_a.size * hits_b.size / 2  # U of a below this: a has the lower mean rank
                 rows.append(
                     {
                         "task": task,
@@ -186,8 +188,8 @@ class Results:
                         "success_b": success_b / hits_b.size,
                         "median_epochs_a": quartiles(hits_a)[1],
                         "median_epochs_b": quartiles(hits_b)[1],
-                        "faster": _faster(hits_a, hits_b, a, b),
-                        "mann_whitney_p": mann_whitney_on_hit_times(hits_a, hits_b),
+                        "faster": a if u_of_a < half else b if u_of_a > half else "=",
+                        "mann_whitney_p": p_value,
                         "fisher_p": fisher_on_successes(success_a, hits_a.size, success_b, hits_b.size),
                     }
                 )
@@ -243,9 +245,14 @@ def _chosen(kind: str, available: list[str], picks, matches) -> set[str]:
     return chosen
 
 
-def _faster(hits_a: np.ndarray, hits_b: np.ndarray, a: str, b: str) -> str:
-    """Which side has the lower mean rank of hit times (failures worst), or '=' on a tie."""
-    a_ranked, b_ranked = np.nan_to_num(hits_a, nan=np.inf), np.nan_to_num(hits_b, nan=np.inf)
-    ranks = pd.Series(np.concatenate([a_ranked, b_ranked])).rank().to_numpy()
-    mean_a, mean_b = ranks[: a_ranked.size].mean(), ranks[a_ranked.size :].mean()
-    return a if mean_a < mean_b else b if mean_b < mean_a else "="
+def _rank_sum_tests(hits: dict, pairs: list) -> tuple[np.ndarray, np.ndarray]:
+    """(U of a, p) of every pair (a, b) of ``hits``, one vectorized test per pair of run counts."""
+    u, p = np.empty(len(pairs)), np.empty(len(pairs))
+    by_counts = {}
+    for index, (a, b) in enumerate(pairs):
+        by_counts.setdefault((hits[a].size, hits[b].size), []).append(index)
+    for indices in by_counts.values():
+        a_rows = np.stack([hits[pairs[i][0]] for i in indices])
+        b_rows = np.stack([hits[pairs[i][1]] for i in indices])
+        u[indices], p[indices] = mann_whitney_batch(a_rows, b_rows)
+    return u, p

@@ -14,7 +14,7 @@ from experiments.plots.style import (
     small_multiples,
     weight_names,
 )
-from experiments.running.runner import trace
+from experiments.running.runner import traces
 from experiments.running.scipy_baselines import scipy_path
 
 FLOOR = 1e-10  # errors below this share the darkest colour
@@ -58,7 +58,7 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     schedule = spec.schedules[0]
     settings = spec.optimizers[:max_panels]
     minimum = results.reference(task.name).value
-    paths = {setting.label: [_path(setting, task, start, spec, minimum) for start in starts] for setting in settings}
+    paths = {setting.label: _paths(setting, task, starts, spec, minimum) for setting in settings}
     extent = _extent(spec, starts, paths)
     w_h, w_o, errors = surface_grid(task, extent)
     lowest = max(errors.min(), FLOOR)
@@ -79,14 +79,14 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     return figure
 
 
-def _path(setting, task, start, spec, minimum: float) -> np.ndarray:
-    """The weights a setting visits from ``start`` (targets relative to E* = ``minimum``): every epoch, or every
-    accepted iterate of a scipy method."""
+def _paths(setting, task, starts, spec, minimum: float) -> list[np.ndarray]:
+    """The weights a setting visits from each of ``starts`` (targets relative to E* = ``minimum``): every epoch,
+    or every accepted iterate of a scipy method."""
     if setting.is_scipy:
-        return scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum)
-    optimizer = setting.build()
+        return [scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum) for start in starts]
     schedule, seed = spec.schedules[0], spec.seeds[0]
-    return trace(optimizer, task, start, schedule, spec.budget, spec.targets, seed, minimum=minimum).weights
+    paths = traces(setting.build(), task, starts, schedule, spec.budget, spec.targets, seed, minimum=minimum)
+    return [path.weights for path in paths]
 
 
 def _extent(spec, starts, paths) -> tuple[float, float, float, float]:

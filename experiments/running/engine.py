@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -88,6 +89,7 @@ def run(
     def train(batch):
         return _train_units(spec, batch, out, resume, progress, jobs, cluster)
 
+    started = time.perf_counter()
     finished, minima, units = _with_references(spec, units, train)
     results = Results(spec, tuple(merge_chunks(finished)), references=minima)
     if spec.variants:
@@ -97,7 +99,9 @@ def run(
 
     interrupts.checkpoint()
     if out is not None:
+        trained = time.perf_counter()
         _write_tables(out, results)
+        timings = {"training": trained - started, "tables": time.perf_counter() - trained}
         _remove_stale_units(out, spec, units)
         interrupts.checkpoint()  # an interrupted run never says it is complete
         manifest |= {
@@ -109,6 +113,7 @@ def run(
                 for result in finished
             ],
             "reference_minima": {task: dataclasses.asdict(reference) for task, reference in minima.items()},
+            "timings_s": {phase: round(seconds, 3) for phase, seconds in timings.items()},
         }  # fmt: skip
         storage.write_json(out / "manifest.json", manifest)
     return results
@@ -336,7 +341,7 @@ def _write_tables(out: Path, results: Results) -> None:
     runs, table, significance = results.runs(), results.table(), results.significance()
     storage.write_atomically(
         out / RUNS_FILE,
-        lambda file: runs.to_csv(file, index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 4}),
+        lambda file: runs.to_csv(file, index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 1}),
     )
     storage.write_text(out / SUMMARY_FILE, table.to_csv(index=False))
     storage.write_text(out / SIGNIFICANCE_FILE, significance.to_csv(index=False))

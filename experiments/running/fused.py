@@ -29,6 +29,7 @@ import math
 import numba
 import numpy as np
 
+from experiments.definition.budget import HIT_EPOCHS
 from network.compiled import loss_and_grad_of_lanes
 from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign, compiled
 from optimizers.compiled import BACKTRACKING, NEVER, rprop_rates, rprop_weight, sign
@@ -84,7 +85,7 @@ def train(
         "final_error": np.empty(count),
         "best_error": np.empty(count),
         "final_grad_norm": np.empty(count),
-        "hit_epochs": np.full((count, target_values.size), np.nan),
+        "hit_epochs": np.full((count, target_values.size), np.nan, dtype=HIT_EPOCHS),
         "stop_epoch": np.empty(count, dtype=np.int64),
         "diverged_epoch": np.full(count, np.nan),
         "history": np.full((count, records), np.nan),

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 import optimizers.compiled
-from experiments.definition.budget import Budget, Targets
+from experiments.definition.budget import HIT_EPOCHS, Budget, Targets
 from experiments.definition.schedules import Schedule
 from experiments.running import fused, interrupts
 from experiments.running.evaluators import network_evaluator
@@ -58,7 +58,7 @@ class PopulationResult:
     final_error: np.ndarray  # (N,) E at the stop epoch
     best_error: np.ndarray  # (N,) the lowest E seen at an epoch boundary
     final_grad_norm: np.ndarray  # (N,) ‖∂E/∂w‖ (full batch) at the final weights
-    hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ E* + target; NaN if never
+    hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ E* + target; NaN if never (float32, see HIT_EPOCHS)
     bit_hit_epoch: np.ndarray  # (N,) first epoch meeting the bit criterion; NaN if never or without 0/1 targets
     stop_epoch: np.ndarray  # (N,) the epoch at which the run stopped
     diverged_epoch: np.ndarray  # (N,) the epoch at which divergence was seen; NaN if never
@@ -207,7 +207,7 @@ def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, t
         final_error=raw["final_error"],
         best_error=best_error,
         final_grad_norm=raw["final_grad_norm"],
-        hit_epochs=raw["hit_epochs"],
+        hit_epochs=raw["hit_epochs"].astype(HIT_EPOCHS, copy=False),
         bit_hit_epoch=raw["bit_hit_epoch"],
         stop_epoch=raw["stop_epoch"],
         diverged_epoch=raw["diverged_epoch"],
@@ -265,7 +265,8 @@ def _train_generic(
     final_weights = weights.copy()
     final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
     final_grad_norm = np.full(count, np.nan)
-    hit_epochs, next_target = np.full((count, target_values.size), np.nan), np.zeros(count, dtype=np.int64)
+    hit_epochs = np.full((count, target_values.size), np.nan, dtype=HIT_EPOCHS)
+    next_target = np.zeros(count, dtype=np.int64)
     bit_hit_epoch = np.full(count, np.nan)
     stop_epoch = np.full(count, budget.max_epochs)
     diverged_epoch = np.full(count, np.nan)
@@ -380,13 +381,37 @@ def trace(
     >>> path.weights.shape[1], bool(path.errors[-1] <= 1e-8)
     (2, True)
     """
-    weights, states = [], []
+    return traces(optimizer, task, [start], schedule, budget, targets, seed, minimum)[0]
+
+
+def traces(
+    optimizer,
+    task: Task,
+    starts,
+    schedule: Schedule | None = None,
+    budget: Budget | None = None,
+    targets: Targets | None = None,
+    seed: int = 0,
+    minimum: float | None = None,
+) -> list[Trace]:
+    """`trace` of every start, trained as one population (each run as it would run alone).
+
+    >>> import network, optimizers
+    >>> paths = traces(optimizers.get("irprop-"), network.get_task("single-sample"), [[0.5, 0.5], [1.0, -2.0]])
+    >>> [len(path.epochs) > 1 for path in paths]
+    [True, True]
+    """
+    starts = task.check_parameters(starts)
+    weights, states = [[] for _ in starts], [[] for _ in starts]
 
     def keep(epoch, active, current_weights, state):
-        if active.size:
-            weights.append(current_weights[0].copy())
-            states.append(take_runs(state, np.array([True])))
+        for row, run in enumerate(active):
+            weights[run].append(current_weights[row].copy())
+            states[run].append(take_runs(state, np.arange(len(active)) == row))
 
-    train_population(optimizer, task, [start], schedule, budget, targets, seed, observe=keep, minimum=minimum)
-    path = np.array(weights)
-    return Trace(np.arange(len(path)), path, task.error(path), states)
+    train_population(optimizer, task, starts, schedule, budget, targets, seed, observe=keep, minimum=minimum)
+    paths = [np.array(path) for path in weights]
+    return [
+        Trace(np.arange(len(path)), path, task.error(path), run_states)
+        for path, run_states in zip(paths, states, strict=True)
+    ]

@@ -66,8 +66,13 @@ def write_json(path: Path, data) -> None:
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An .npz file as `numpy.savez_compressed` writes it, with zlib's fastest level (numpy's takes 5× longer
+    for files about 15 % smaller)."""
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     write_atomically(path, lambda file: file.write(buffer.getvalue()))
 
 
