@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from experiments import explain
 from experiments.analysis import report
 from experiments.analysis.tables import how_measured, to_text
 from experiments.definition.spec import built_in_experiments, load_spec
+from experiments.plots import animation
 from experiments.running import engine, interrupts
 from experiments.running.cluster import load_cluster
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
@@ -86,7 +88,27 @@ def _selected(args):
 
 def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
     figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
-    report.write_report(results, out, figures)
+    figures += report.write_animations(results, out)
+    page = report.write_report(results, out, figures)[1]
+    print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
+
+
+def _animate(args) -> int:
+    results = _selected(args)
+    out = Path(args.out) if args.out else Path(args.results_dir) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    formats = ["gif", "mp4"] if args.format == "both" else [args.format]
+    if args.format == "both" and shutil.which("ffmpeg") is None:
+        formats = ["gif"]
+        print("ffmpeg is not on the PATH: writing GIF only (install ffmpeg for MP4)")
+    for task in (task.name for task in results.spec.tasks):
+        movie = animation.path_movie(results, task, frames=args.frames, clock=args.clock)
+        for fmt in formats:
+            path = out / f"animation-{task}{'-together' * args.together}.{fmt}"
+            animation.write_animation(movie, results.spec, path, fps=args.fps, together=args.together,
+                                      progress=not args.quiet)  # fmt: skip
+            print(f"{path}: {movie.frames} frames, {report.human_size(path.stat().st_size)}")
+    return 0
 
 
 def _table(args) -> int:
@@ -208,7 +230,23 @@ def _parser() -> argparse.ArgumentParser:
     table = commands.add_parser("table", help="print the tables of a results directory")
     table.add_argument("results_dir")
     table.set_defaults(command=_table)
-    for command in (plot, table):
+    animate = commands.add_parser(
+        "animate",
+        help="animate every optimizer's path over the error surface or a landscape plane (GIF, and MP4 with ffmpeg)",
+    )
+    animate.add_argument("results_dir")
+    animate.add_argument("--out", help="where to write them (default: RESULTS_DIR/figures)")
+    animate.add_argument("--frames", type=_positive_int, default=40, help="frames per animation (default 40)")
+    animate.add_argument("--fps", type=_positive_int, default=10, help="frames per second (default 10)")
+    animate.add_argument("--clock", choices=animation.CLOCKS, default="epochs",
+                         help="what frames advance by: epochs or gradient evaluations (default epochs)")  # fmt: skip
+    animate.add_argument("--together", action="store_true", help="every optimizer in one panel")
+    animate.add_argument("--format", choices=("gif", "mp4", "both"), default="both",
+                         help="gif, mp4 (needs ffmpeg) or both (default; GIF alone without ffmpeg)")  # fmt: skip
+    animate.add_argument("--quiet", action="store_true", help="no progress bar")
+    animate.set_defaults(command=_animate)
+
+    for command in (plot, table, animate):
         command.add_argument("--task", action="append", help="only this task (repeatable)")
         command.add_argument("--schedule", action="append", help="only this schedule, e.g. full-batch (repeatable)")
         command.add_argument("--optimizer", action="append", help="only this optimizer: a name or a label (repeatable)")

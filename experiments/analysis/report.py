@@ -21,6 +21,7 @@ from experiments.analysis import published
 from experiments.analysis.findings import findings_of
 from experiments.analysis.tables import how_measured, readable, to_markdown
 from experiments.analysis.tuning import tuned
+from experiments.plots import animation
 from experiments.running import interrupts, storage
 from experiments.running.workers import in_processes
 
@@ -38,6 +39,12 @@ class Figure:
     title: str
     caption: str
     skipped: str = ""
+    extension: str = "png"  # "gif" for an animation
+
+    @property
+    def file(self) -> str:
+        """Its path inside the results folder."""
+        return f"{FIGURES}/{self.stem}.{self.extension}"
 
 
 def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs: int = 1) -> list[Figure]:
@@ -69,6 +76,27 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
         for extension, image in images.items():
             storage.write_atomically(folder / f"{stem}.{extension}", lambda file, image=image: file.write(image))
         written.append(Figure(stem, title, caption))
+    return written
+
+
+def write_animations(results, out: Path, tasks=None, frames: int = 30, fps: int = 8) -> list[Figure]:
+    """An animation of every optimizer's paths on each of ``tasks`` (default: the first), as figures/*.gif."""
+    folder = Path(out) / FIGURES
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for task in tasks or [results.spec.tasks[0].name]:
+        interrupts.checkpoint()
+        movie = animation.path_movie(results, task, frames=frames)
+        figure = Figure(
+            f"animation-{task}",
+            f"Animated paths: {task}",
+            f"Every optimizer from the same starts, the paths growing on one clock (epochs, log-spaced frames) over "
+            f"{'the error surface' if movie.plane.kind == 'weights' else 'the plane of the paths'}; "
+            "each panel zoomed on its own paths. `optarena animate` makes more (MP4, more frames, other clocks).",
+            extension="gif",
+        )
+        animation.write_animation(movie, results.spec, Path(out) / figure.file, fps=fps, progress=False, dpi=60)
+        written.append(figure)
     return written
 
 
@@ -122,23 +150,61 @@ def _figure_plan(results, table: pd.DataFrame):
     for task in spec.tasks:
         rows = table[(table["task"] == task.name) & (table["schedule"] == first_schedule)]
         winner = rows.sort_values("ert_evaluations").iloc[0]["optimizer"]
-        plan += [
-            (
-                f"surface-{task.name}",
-                f"Error surface: {task.name}",
-                lambda task=task: plots.error_surface(results, task.name),
-                "The dark curve is the valley of minima; paths start at o and end at *. Compare how far each "
-                f"optimizer gets across the flat (light) regions; {winner} has the best ERT on this task.",
-            ),
+        if task.network.size == 2:
+            plan.append(
+                (
+                    f"surface-{task.name}",
+                    f"Error surface: {task.name}",
+                    lambda task=task: plots.error_surface(results, task.name),
+                    "The dark curve is the valley of minima; paths start at o and end at *. Compare how far each "
+                    f"optimizer gets across the flat (light) regions; {winner} has the best ERT on this task.",
+                )
+            )
+        else:
+            plan += [
+                (
+                    f"landscape-{task.name}",
+                    f"Loss landscape: {task.name}",
+                    lambda task=task: plots.loss_landscape(results, task.name, "paths"),
+                    f"E on the plane of the paths' two principal directions from one shared start, each panel "
+                    f"zoomed on its own path ({task.network.size} parameters seen in 2). Beware: a path is "
+                    "projected, so it may seem to cross contours it never crossed, and the E drawn under it is "
+                    f"the plane's, not the path's. {winner} has the best ERT on this task.",
+                ),
+                (
+                    f"landscape-random-{task.name}",
+                    f"Loss landscape around a minimum: {task.name}",
+                    lambda task=task: plots.loss_landscape(results, task.name, "random"),
+                    "E on a plane of two filter-normalised random directions (Li et al. 2018) around the lowest "
+                    "end point found: the width of the basin that point sits in. Beware: in high dimension random "
+                    "directions are nearly orthogonal to every path, so the paths barely show here.",
+                ),
+            ]
+        where = (
+            "Each start"
+            if task.network.size == 2
+            else "A grid of starts over the two parameters whose final values spread the most (the others held "
+            "at the experiment's first start), each trained afresh,"
+        )
+        plan.append(
             (
                 f"basin-{task.name}",
                 f"Basin map: {task.name}",
                 lambda task=task: plots.basin_map(results, task.name, first_schedule),
-                "Each start coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
+                f"{where} coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
                 "orange mark runs at a minimum, on a flat spot, stopped by the method, diverged and out of budget: "
                 "the map shows where each optimizer's starts fail.",
-            ),
-        ]
+            )
+        )
+    plan.append(
+        (
+            "success",
+            "Success per optimizer",
+            lambda: plots.success_bars(results),
+            "The fraction of starts that met the success criterion, per optimizer and schedule, with Wilson 95% "
+            "intervals: bars that stay short in one schedule show which optimizers need the full batch.",
+        )
+    )
     plan += [
         (
             "runtime-ecdf",
@@ -263,8 +329,10 @@ def _blocks_markdown(blocks: list) -> list[str]:
 def _blocks_html(blocks: list) -> list[str]:
     escape, body = html.escape, []
     for kind, content in blocks:
-        if kind in ("h2", "h3"):
-            body.append(f"<{kind}>{escape(content)}</{kind}>")
+        if kind == "h2":
+            body.append(_heading(content))
+        elif kind == "h3":
+            body.append(f"<h3>{escape(content)}</h3>")
         elif kind == "p":
             body.append(f"<p>{escape(content)}</p>")
         elif kind == "table":
@@ -319,7 +387,7 @@ def _markdown(results, table, significance, findings, figures) -> str:
     parts += ["## Findings", "", *[f"- {sentence}" for sentence in findings], ""]
     parts += ["## Convergence table", "", to_markdown(table, "summary"), ""]
     for figure in (figure for figure in figures if not figure.skipped):
-        parts += [f"## {figure.title}", "", f"![{figure.title}]({FIGURES}/{figure.stem}.png)", "", figure.caption, ""]
+        parts += [f"## {figure.title}", "", f"![{figure.title}]({figure.file})", "", figure.caption, ""]
     parts += _skipped_lines(figures)
     parts += _blocks_markdown(_tuning_section(results) + _published_section(results))
     parts += ["## Pairwise significance", "", to_markdown(significance, "significance"), ""]
@@ -336,29 +404,62 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
             text = text.replace("**", "<strong>", 1).replace("**", "</strong>", 1)
         return text
 
+    drawn = [figure for figure in figures if not figure.skipped]
+    sections = ["Findings", "Convergence table", *(figure.title for figure in drawn)]
+    sections += [text for kind, text in _tuning_section(results) + _published_section(results) if kind == "h2"]
+    sections += ["Figures not drawn"] * any(figure.skipped for figure in figures) + ["Pairwise significance"]
     body = [f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>", "<ul>"]
     body += [f"<li>{inline_markdown(line[2:])}</li>" for line in _spec_lines(results)] + ["</ul>"]
-    body += ["<h2>Findings</h2>", "<ul>", *[f"<li>{inline_markdown(s)}</li>" for s in findings], "</ul>"]
-    body += ["<h2>Convergence table</h2>", readable(table, "summary").to_html(index=False, border=0)]
-    for figure in (figure for figure in figures if not figure.skipped):
-        encoded = base64.b64encode((out / FIGURES / f"{figure.stem}.png").read_bytes()).decode("ascii")
+    body += ["<nav><h2>Contents</h2><ol>", *[f"<li><a href='#{_anchor(t)}'>{escape(t)}</a></li>" for t in sections]]
+    body += ["</ol></nav>"]
+    body += [_heading("Findings"), "<ul>", *[f"<li>{inline_markdown(s)}</li>" for s in findings], "</ul>"]
+    body += [_heading("Convergence table"), readable(table, "summary").to_html(index=False, border=0)]
+    for figure in drawn:
+        encoded = base64.b64encode((out / figure.file).read_bytes()).decode("ascii")
         body += [
-            f"<h2>{escape(figure.title)}</h2>",
-            f'<img alt="{escape(figure.title)}" src="data:image/png;base64,{encoded}">',
+            _heading(figure.title),
+            "<div class='figure'>",
+            f'<img alt="{escape(figure.title)}" src="data:image/{figure.extension};base64,{encoded}">',
             f"<p class='caption'>{escape(figure.caption)}</p>",
+            "</div>",
         ]
     body += _blocks_html(_tuning_section(results) + _published_section(results))
     skipped = [figure for figure in figures if figure.skipped]
     if skipped:
-        body += ["<h2>Figures not drawn</h2>", "<ul>"]
+        body += [_heading("Figures not drawn"), "<ul>"]
         body += [f"<li>{escape(figure.title)}: {escape(figure.skipped)}</li>" for figure in skipped] + ["</ul>"]
-    body += ["<h2>Pairwise significance</h2>", readable(significance, "significance").to_html(index=False, border=0)]
+    body += [_heading("Pairwise significance"), readable(significance, "significance").to_html(index=False, border=0)]
     style = (
-        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
+        "body{font-family:system-ui,sans-serif;max-width:1500px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"
-        "text-align:right}th{background:#f3f3f3}img{max-width:100%}.caption{color:#444;font-style:italic}"
+        "text-align:right}th{background:#f3f3f3}.figure{display:flex;gap:1.5em;align-items:flex-start}"
+        ".figure img{max-width:78%;flex:0 1 auto}.caption{color:#444;font-style:italic;flex:1 1 14em}"
+        "nav ol{columns:2}"
     )
-    return (
-        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {escape(spec.name)}</title>"
-        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
-    )
+
+    def page(size: str) -> str:
+        footer = f"<footer><p>One self-contained file of {size}: every figure and animation is embedded.</p></footer>"
+        return (
+            f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {escape(spec.name)}"
+            f"</title><style>{style}</style></head><body>\n" + "\n".join(body) + f"\n{footer}\n</body></html>\n"
+        )
+
+    return page(human_size(len(page("0.0 MB").encode("utf-8"))))
+
+
+def human_size(size: int) -> str:
+    """A byte count for people.
+
+    >>> human_size(2_345_678), human_size(12_345)
+    ('2.3 MB', '12 kB')
+    """
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+
+
+def _anchor(title: str) -> str:
+    """An HTML id for a section title."""
+    return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+
+
+def _heading(title: str) -> str:
+    return f"<h2 id='{_anchor(title)}'>{html.escape(title)}</h2>"

@@ -7,13 +7,15 @@
 4
 """
 
-from experiments.plots.basin import basin_map
+from experiments.plots.basin import basin_map, parameter_basin_map
 from experiments.plots.convergence import convergence_curves
 from experiments.plots.internals import step_size_internals
+from experiments.plots.landscape import loss_landscape
 from experiments.plots.profiles import performance_profile, runtime_ecdf
 from experiments.plots.published import published_comparison
 from experiments.plots.sensitivity import sensitivity, sweeps
 from experiments.plots.style import FigureNotApplicable
+from experiments.plots.success import success_bars
 from experiments.plots.surface import error_surface, surface_grid
 
 __all__ = [
@@ -21,11 +23,14 @@ __all__ = [
     "basin_map",
     "convergence_curves",
     "error_surface",
+    "loss_landscape",
+    "parameter_basin_map",
     "performance_profile",
     "published_comparison",
     "runtime_ecdf",
     "sensitivity",
     "step_size_internals",
+    "success_bars",
     "surface_grid",
     "sweeps",
 ]

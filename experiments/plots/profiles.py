@@ -59,7 +59,7 @@ def runtime_ecdf(results):
         ax.axvline(budget, color="black", linewidth=0.8, linestyle=":")
         pairs = "fraction of starts" if spec.targets.criterion == "bit" else "fraction of (start, target) pairs"
         fraction_axes(ax, "gradient evaluations", pairs, f"{task.name} · {schedule.label}")
-    figure_legend(figure, axes.flat[0])
+    figure_legend(figure, axes)
     starts = spec.initial_points.size * len(spec.seeds)
     over = (
         f"{starts} starts, each to {spec.targets.short_success}"
@@ -110,7 +110,7 @@ def performance_profile(results, tau_max: float | None = None):
             "fraction of problems",
             f"{schedule.label}: {len(ratios)} problems",
         )
-    figure_legend(figure, axes.flat[0])
+    figure_legend(figure, axes)
     figure.suptitle(
         f"Performance profiles at {spec.targets.short_success} (ρ(1): how often fastest; right end: success)"
     )

@@ -75,7 +75,7 @@ def sensitivity(results, columns: int = 4):
         ax.set(xscale="log", yscale="log", title=group, xlabel=key)
         ax.grid(True, alpha=0.3)
     label_small_multiples(axes, len(swept), None, "epochs to target")
-    figure_legend(figure, axes.flat[0])
+    figure_legend(figure, axes)
     figure.suptitle(
         f"Sensitivity to the step size: median epochs to {spec.targets.short_success} with IQR (colour, left) "
         "and success rate (grey, right)"

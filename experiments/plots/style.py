@@ -1,4 +1,5 @@
-"""One look for every figure: headless backend, a colour-blind-safe palette, one colour per optimizer."""
+"""One look for every figure: headless backend, a colour-blind-safe hue per optimizer family, and a line style
+and marker per member."""
 
 from __future__ import annotations
 
@@ -7,17 +8,26 @@ import matplotlib
 matplotlib.use("Agg")  # headless: figures are files, never windows
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 import optimizers
 
 
-# Paul Tol's "muted" qualitative scheme (colour-blind safe), then a dark grey for the tenth.
 class FigureNotApplicable(ValueError):
     """These results cannot support this figure (no sweep, no adaptive optimizer, ...)."""
 
 
-PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#666666")
-LINE_STYLES = ("-", "--", ":", "-.")
+# One hue per optimizer family (Paul Tol's colour-blind-safe "bright" and "muted" schemes); the members of a
+# family differ by line style and marker, so twenty optimizers stay apart in one figure and in grey print.
+FAMILIES = {
+    "gradient descent": ("#4477AA", ("gd", "momentum", "nesterov")),
+    "sign and Rprop": ("#EE6677", ("sign", "rprop+", "rprop-", "irprop+", "irprop-")),
+    "adaptive moments": ("#228833", ("adagrad", "rmsprop", "rmsprop-centered", "adam", "amsgrad")),
+    "adaptive rates": ("#CCBB44", ("quickprop", "delta-bar-delta", "supersab")),
+    "scipy": ("#555555", ("scipy-bfgs", "scipy-cg", "scipy-lbfgsb", "scipy-nelder-mead")),
+}
+OTHERS = ("others", "#AA3377")  # optimizers registered by a user
+LOOKS = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 3)), "P"))
 STATUS_COLOURS = {
     "minimum": "#BBBBBB",
     "flat-spot": "#DDCC77",
@@ -27,15 +37,36 @@ STATUS_COLOURS = {
 }
 
 
-def optimizer_style(name: str) -> dict:
-    """Colour and line style of optimizer ``name``: fixed by its place in the registry, so every figure agrees.
+def family_of(name: str) -> str:
+    """The family of optimizer ``name``: one of FAMILIES, or "others".
 
-    >>> optimizer_style("gd")["color"] == optimizer_style("gd")["color"]
+    >>> family_of("irprop-"), family_of("adam"), family_of("my-own")
+    ('sign and Rprop', 'adaptive moments', 'others')
+    """
+    return next((family for family, (_, members) in FAMILIES.items() if name in members), OTHERS[0])
+
+
+def optimizer_style(name: str) -> dict:
+    """Colour, line style and marker of optimizer ``name``: its family's hue, its own place in the family.
+
+    Fixed by the name alone, so every figure of a report agrees; optimizers
+    outside the built-in families share the "others" hue, in registry order.
+
+    >>> optimizer_style("rprop+")["color"] == optimizer_style("irprop-")["color"]
+    True
+    >>> optimizer_style("rprop+")["marker"] != optimizer_style("irprop-")["marker"]
     True
     """
-    names = optimizers.available()
-    index = names.index(name) if name in names else len(names) + sum(map(ord, name))
-    return {"color": PALETTE[index % len(PALETTE)], "linestyle": LINE_STYLES[(index // len(PALETTE)) % 4]}
+    family = family_of(name)
+    if family == OTHERS[0]:
+        colour = OTHERS[1]
+        known = [n for n in optimizers.available() if family_of(n) == family]
+        index = known.index(name) if name in known else sum(map(ord, name))
+    else:
+        colour, members = FAMILIES[family]
+        index = members.index(name)
+    linestyle, marker = LOOKS[index % len(LOOKS)]
+    return {"color": colour, "linestyle": linestyle, "marker": marker, "markevery": 0.12, "markersize": 5}
 
 
 def weight_names(task) -> list[str]:
@@ -82,26 +113,53 @@ def fraction_axes(ax, xlabel: str, ylabel: str, title: str) -> None:
 
 
 def setting_style(setting, settings) -> dict:
-    """`optimizer_style` of the setting's optimizer; further settings of it get further line styles."""
+    """`optimizer_style` of the setting's optimizer; further settings of it (a sweep) get darker to lighter
+    shades of its colour, so each keeps its optimizer's line style and marker."""
     siblings = [s for s in settings if s.name == setting.name]
     style = optimizer_style(setting.name)
-    return style | {"linestyle": LINE_STYLES[siblings.index(setting) % len(LINE_STYLES)]}
+    if len(siblings) > 1:
+        style["color"] = shade(style["color"], siblings.index(setting) / (len(siblings) - 1))
+    return style
+
+
+def shade(colour: str, position: float) -> tuple[float, float, float]:
+    """``colour`` darkened (position 0) through itself (0.5) to lightened (1).
+
+    >>> shade("#808080", 0.5)
+    (0.5019607843137255, 0.5019607843137255, 0.5019607843137255)
+    """
+    rgb = np.array(matplotlib.colors.to_rgb(colour))
+    mixed = rgb * (0.45 + 1.1 * position) if position <= 0.5 else rgb + (1 - rgb) * (position - 0.5) * 1.3
+    return tuple(float(channel) for channel in np.clip(mixed, 0, 1))
+
+
+def families_of(settings) -> dict[str, list]:
+    """The settings grouped by family, in the order of FAMILIES (then "others"), each in its given order."""
+    order = [*FAMILIES, OTHERS[0]]
+    grouped = {family: [s for s in settings if family_of(s.name) == family] for family in order}
+    return {family: members for family, members in grouped.items() if members}
 
 
 MAX_LEGEND_ENTRIES = 24
 
 
-def figure_legend(figure, ax, settings=None) -> None:
-    """One legend for the whole figure, below the panels, in as many columns as it needs to stay short.
+def figure_legend(figure, axes) -> None:
+    """One legend for the whole figure, below the panels, from every line of ``axes`` (one axes or many) once,
+    in as many columns as it needs to stay short.
 
     With more than MAX_LEGEND_ENTRIES lines (a hyperparameter sweep), it names
-    each optimizer once, by its colour.
+    each optimizer once, by its colour, line style and marker.
     """
     from matplotlib.lines import Line2D
 
-    handles, labels = ax.get_legend_handles_labels()
+    entries = {}
+    for ax in np.atleast_1d(axes).flat:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    labels, handles = list(entries), list(entries.values())
     if len(labels) > MAX_LEGEND_ENTRIES:
         names = list(dict.fromkeys(label.split("(")[0].split(" [")[0] for label in labels))
-        handles = [Line2D([], [], color=optimizer_style(name)["color"], linewidth=2) for name in names]
+        looks = [{k: v for k, v in optimizer_style(name).items() if k != "markevery"} for name in names]
+        handles = [Line2D([], [], linewidth=2, **look) for look in looks]
         labels = [f"{name} (all settings)" for name in names]
     figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6), fontsize="small")

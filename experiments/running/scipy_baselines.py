@@ -72,11 +72,27 @@ def scipy_path(
     name: str, task: network.Task, start, budget: Budget, targets: Targets, minimum: float | None = None
 ) -> np.ndarray:
     """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, P)."""
-    path = [np.array(start, dtype=np.float64)]
+    return scipy_path_and_costs(name, task, start, budget, targets, minimum)[0]
+
+
+def scipy_path_and_costs(
+    name: str, task: network.Task, start, budget: Budget, targets: Targets, minimum: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """`scipy_path` and, for each iterate, the full-batch evaluations spent to reach it (0 at the start)."""
+    path, costs, evaluations = [np.array(start, dtype=np.float64)], [0], []
+    evaluator = network_evaluator(task)
+
+    def counted(weights, batch=None):
+        evaluations.append(1)
+        return evaluator(weights, batch)
+
+    def keep(weights):
+        path.append(np.array(weights, dtype=np.float64))
+        costs.append(len(evaluations))
+
     thresholds = targets.thresholds(reference_minimum(task, minimum))
-    _run_one(METHODS[name][0], task, network_evaluator(task), path[0], budget, targets, thresholds, np.array([0]),
-             on_iterate=lambda weights: path.append(np.array(weights, dtype=np.float64)))  # fmt: skip
-    return np.array(path)
+    _run_one(METHODS[name][0], task, counted, path[0], budget, targets, thresholds, np.array([0]), on_iterate=keep)
+    return np.array(path), np.array(costs)
 
 
 def _options(method: str, budget: Budget) -> dict:

@@ -57,6 +57,24 @@ def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> 
     _sync_directory(path.parent)
 
 
+def save_atomically(path: Path, save: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``save(temporary_path)`` (a library that wants a file name, of the same suffix),
+    so that it appears whole or not at all."""
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(descriptor)
+    try:
+        save(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_UMASK)
+        with open(temporary, "rb") as file:
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_directory(path.parent)
+
+
 def write_text(path: Path, text: str) -> None:
     write_atomically(path, lambda file: file.write(text.encode("utf-8")))
 
@@ -119,8 +137,9 @@ def remove_results(out: Path) -> None:
 
 def clean_stale_temporaries(out: Path) -> None:
     """Remove temporary files that an interrupted write left behind (they never count as results)."""
-    for temporary in list(Path(out).glob(".*.tmp")) + list((Path(out) / UNITS).glob(".*.tmp")):
-        temporary.unlink(missing_ok=True)
+    for folder in (Path(out), Path(out) / UNITS, Path(out) / "figures"):
+        for temporary in [*folder.glob(".*.tmp"), *folder.glob(".*.tmp.*")]:
+            temporary.unlink(missing_ok=True)
 
 
 def provenance() -> dict:
