@@ -137,7 +137,7 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
     for source in images:
         assert source.startswith("data:image/png;base64,")
         assert base64.b64decode(source.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
-    assert 'src="http' not in page and "## Findings" in markdown and "<h2>Findings</h2>" in page
+    assert 'src="http' not in page and "## Findings" in markdown and "id='findings'>Findings</h2>" in page
     for figure in figures:
         assert figure.caption in markdown
 

@@ -73,7 +73,8 @@ def _draw(ax, results, task, schedule, settings, sample_runs: int, title: str) -
     drawn = [s for s in settings if results.populations(task, schedule, s)]  # scipy's methods: full batch only
     if not drawn:
         ax.set_axis_off()
-        ax.text(0.5, 0.5, f"{title}\n\nno runs in this schedule", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(title)
+        ax.text(0.5, 0.5, "no runs in this schedule", ha="center", va="center", transform=ax.transAxes)
         return
     for setting in drawn:
         populations = results.populations(task, schedule, setting)
