@@ -136,7 +136,9 @@ def draw(movie: Movie, spec, together: bool = False, dpi: int = 72):
     unit = "epoch" if movie.clock == "epochs" else "gradient evaluations"
 
     def heading(frame: int) -> str:
-        return f"{movie.task.name}: paths up to {unit} {movie.times[frame]:,.1f} (frame {frame + 1}/{movie.frames})"
+        time = movie.times[frame]
+        shown = f"{time:,.1f}" if time < 10 else f"{time:,.0f}"
+        return f"{movie.task.name}: paths up to {unit} {shown} (frame {frame + 1}/{movie.frames})"
 
     title = figure.suptitle(heading(movie.frames - 1), animated=True)
     figure.canvas.draw()  # lay the panels out once, for the longest title,
