@@ -19,7 +19,7 @@ from experiments.analysis import report
 from experiments.analysis.tables import how_measured, to_text
 from experiments.definition.spec import built_in_experiments, load_spec
 from experiments.plots import animation
-from experiments.running import engine, interrupts
+from experiments.running import engine, interrupts, storage
 from experiments.running.cluster import load_cluster
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 from network.derivation import derive
@@ -34,6 +34,9 @@ SCIPY_EPOCHS = (
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        for problem in optimizers.PLUGIN_PROBLEMS:
+            print(f"optarena: warning: {problem}", file=sys.stderr)
+        optimizers.import_modules(args.imports or [])
         with interrupts.deferred():  # a Ctrl-C stops the command at its next safe point, never inside a write
             code = args.command(args)
             interrupts.checkpoint()
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.resume and args.out:  # optimizers known only from the folder can then say what to import
+        storage.read_optimizer_metadata(Path(args.out))
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else Path("results") / spec.name
     if not args.quiet:
@@ -130,8 +135,11 @@ def _list(args) -> int:
     for name in optimizers.available():
         defaults = ", ".join(f"{key}={value!r}" for key, value in optimizers.hyperparameters_of(name).items())
         print(f"  {name:18} {optimizers.summary_of(name)}")
+        print(f"  {'':18} origin: {optimizers.origin_of(name)}")
         print(f"  {'':18} defaults: {defaults or 'none'}")
         print(f"  {'':18} source: {optimizers.source_of(name)}")
+    print("  torch:CLASS        any torch.optim class (torch:Adam) or your subclass (torch:pkg.mod.Class), "
+          'run by torch on the population; needs pip install "optarena[torch]"')  # fmt: skip
     print("scipy.optimize baselines (full batch; an epoch is one evaluation of E, and of ∇E where used):")
     for name, (method, description) in SCIPY_METHODS.items():
         print(f"  {name:18} scipy.optimize.minimize(method={method!r}): {description}")
@@ -204,8 +212,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Compare optimizers on the article's 1-1-1 sigmoid network and on layered networks.",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--import", dest="imports", action="append", metavar="MODULE",
+                        help="import MODULE (a module name or a .py file) first: the optimizers it registers "
+                        "become available (repeatable)")  # fmt: skip
 
-    run = commands.add_parser("run", help="run an experiment (default: the built-in 'default')")
+    run = commands.add_parser(parents=[common], name="run", help="run an experiment (default: the built-in 'default')")
     run.add_argument("spec", nargs="?", default="default", help="a .toml/.json spec file or a built-in name")
     run.add_argument("--out", help="results directory (default: results/<experiment name>)")
     run.add_argument("--resume", action="store_true", help="reuse the units already stored in the directory")
@@ -220,18 +232,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--svg", action="store_true", help="write every figure as SVG too")
     run.set_defaults(command=_run)
 
-    plot = commands.add_parser("plot", help="(re)draw the figures and report of a results directory")
+    plot = commands.add_parser(
+        parents=[common], name="plot", help="(re)draw the figures and report of a results directory"
+    )
     plot.add_argument("results_dir")
     plot.add_argument("--out", help="where to write them (default: the results directory)")
     plot.add_argument("--svg", action="store_true", help="write every figure as SVG too")
     plot.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes")
     plot.set_defaults(command=_plot)
 
-    table = commands.add_parser("table", help="print the tables of a results directory")
+    table = commands.add_parser(parents=[common], name="table", help="print the tables of a results directory")
     table.add_argument("results_dir")
     table.set_defaults(command=_table)
     animate = commands.add_parser(
-        "animate",
+        parents=[common],
+        name="animate",
         help="animate every optimizer's path over the error surface or a landscape plane (GIF, and MP4 with ffmpeg)",
     )
     animate.add_argument("results_dir")
@@ -251,12 +266,13 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--schedule", action="append", help="only this schedule, e.g. full-batch (repeatable)")
         command.add_argument("--optimizer", action="append", help="only this optimizer: a name or a label (repeatable)")
 
-    check = commands.add_parser("check", help="validate a results directory")
+    check = commands.add_parser(parents=[common], name="check", help="validate a results directory")
     check.add_argument("results_dir")
     check.set_defaults(command=_check)
 
     explaining = commands.add_parser(
-        "explain",
+        parents=[common],
+        name="explain",
         help="the article's derivation, step by step, with your numbers",
         description="Print the forward pass, both derivatives factor by factor (the article's eqs. 1.1-1.4 and "
         "2.1-2.8), a finite-difference check and the gradient-descent and RProp updates. Repeat --input and "
@@ -271,7 +287,9 @@ def _parser() -> argparse.ArgumentParser:
     explaining.add_argument("--format", choices=explain.FORMATS, default="text", help="text, markdown or latex")
     explaining.set_defaults(command=_explain)
 
-    listing = commands.add_parser("list", help="list optimizers with their defaults, tasks and experiments")
+    listing = commands.add_parser(
+        parents=[common], name="list", help="list optimizers with their defaults, tasks and experiments"
+    )
     listing.set_defaults(command=_list)
     return parser
 

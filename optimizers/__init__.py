@@ -19,15 +19,37 @@ from optimizers import gradient_descent, sign, rprop, momentum, adagrad, rmsprop
 from optimizers import quickprop, delta_bar_delta, supersab  # noqa: F401  # isort: skip
 from optimizers.base import Optimizer
 from optimizers.gradient_descent import GradientDescent
-from optimizers.registry import available, get, hyperparameters_of, register, source_of, summary_of, unregister
+from optimizers.registry import (
+    OptimizerUnavailable,
+    available,
+    get,
+    hyperparameters_of,
+    import_modules,
+    imported_modules,
+    is_available,
+    is_known,
+    load_plugins,
+    metadata_of,
+    missing_imports_allowed,
+    origin_of,
+    register,
+    source_of,
+    stored,
+    summary_of,
+    unregister,
+)
 from optimizers.rprop import IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, RpropState
 from optimizers.sign import Sign
 
+PLUGIN_PROBLEMS = load_plugins()  # installed packages' optimizers, in every process; the CLI reports failures
+
 __all__ = [
+    "PLUGIN_PROBLEMS",
     "GradientDescent",
     "IRpropMinus",
     "IRpropPlus",
     "Optimizer",
+    "OptimizerUnavailable",
     "RpropMinus",
     "RpropPlus",
     "RpropState",
@@ -35,8 +57,17 @@ __all__ = [
     "available",
     "get",
     "hyperparameters_of",
+    "import_modules",
+    "imported_modules",
+    "is_available",
+    "is_known",
+    "load_plugins",
+    "metadata_of",
+    "missing_imports_allowed",
+    "origin_of",
     "register",
     "source_of",
+    "stored",
     "summary_of",
     "unregister",
 ]

@@ -102,9 +102,12 @@ class OptimizerSetting:
         if self.is_scipy:
             if self.hyperparameters:
                 raise ValueError(f"{self.name} takes no hyperparameters, got {sorted(self.hyperparameters)}")
-        elif self.name not in optimizers.available():
+        elif not optimizers.is_known(self.name):
             names = [*optimizers.available(), *SCIPY_METHODS]
-            raise ValueError(f"unknown optimizer {self.name!r}; available: {', '.join(names)}")
+            raise ValueError(
+                f"unknown optimizer {self.name!r}; available: {', '.join(names)}, and torch:CLASS (a plugin's "
+                "optimizer needs its package installed; your own module's, --import MODULE or imports = [...])"
+            )
         else:
             optimizers.get(self.name, **self.hyperparameters)  # validates the values now
         if isinstance(self.flat_spot, bool) or not isinstance(self.flat_spot, (int, float)):
@@ -171,10 +174,16 @@ class ExperimentSpec:
     tuning: Tuning = field(default_factory=Tuning)
     published: Published | None = None
     variants: tuple[Variant, ...] = ()
+    imports: tuple[str, ...] = ()  # modules that register optimizers (`optimizers.import_modules`)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip() or "/" in self.name:
             raise ValueError(f"name must be a non-empty string without '/', got {self.name!r}")
+        imports = self.imports if isinstance(self.imports, (list, tuple)) else [self.imports]
+        if not all(isinstance(module, str) and module for module in imports):
+            raise ValueError(f"imports must list module names or .py files, got {self.imports!r}")
+        object.__setattr__(self, "imports", tuple(imports))
+        optimizers.import_modules(self.imports)
         for key in ("tasks", "optimizers", "schedules", "seeds"):
             value = tuple(getattr(self, key))
             if not value:
@@ -241,6 +250,7 @@ class ExperimentSpec:
             ({"tuning": self.tuning.to_dict()} if self.tuning != Tuning() else {})
             | ({"published": self.published.to_dict()} if self.published else {})
             | ({"variants": [variant.to_dict() for variant in self.variants]} if self.variants else {})
+            | ({"imports": list(self.imports)} if self.imports else {})
         )
 
     def seeds_for(self, task: network.Task, schedule: Schedule) -> tuple[int, ...]:
@@ -273,7 +283,10 @@ class ExperimentSpec:
             "tuning",
             "published",
             "variants",
+            "imports",
         )
+        imports = [_imported(module, base) for module in _list(keys, "imports", [])]
+        optimizers.import_modules(imports)  # before the optimizers are looked up
         tuning = _Keys("tuning", keys.get("tuning", {}))
         tuning.allow("statistic", "wr_factor")
         budget = _Keys("budget", keys.get("budget", {}))
@@ -293,7 +306,17 @@ class ExperimentSpec:
             variants=tuple(
                 Variant.from_dict(entry, f"variants[{i}]") for i, entry in enumerate(_list(keys, "variants", []))
             ),
+            imports=tuple(imports),
         )
+
+
+def _imported(module, base: Path | None) -> str:
+    """A spec's ``imports`` entry: a module name, or a .py file relative to the spec's folder."""
+    if not isinstance(module, str) or not module:
+        raise ValueError(f"imports must list module names or .py files, got {module!r}")
+    if module.endswith(".py") and base is not None and not Path(module).is_absolute():
+        return str((base / module).resolve())
+    return module
 
 
 def load_spec(spec_or_name: str | Path) -> ExperimentSpec:

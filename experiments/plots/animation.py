@@ -32,6 +32,7 @@ from experiments.plots.style import (
     label_small_multiples,
     setting_style,
     small_multiples,
+    trainable,
     weight_names,
 )
 from experiments.plots.surface import default_starts
@@ -78,7 +79,8 @@ def path_movie(results, task_name=None, optimizers=None, frames: int = 40, clock
     if task is None:
         names = ", ".join(t.name for t in spec.tasks)
         raise ValueError(f"these results have no task {task_name!r}; they have: {names}")
-    settings = [s for s in spec.optimizers if not optimizers or s.name in optimizers or s.label in optimizers][:20]
+    chosen = [s for s in spec.optimizers if not optimizers or s.name in optimizers or s.label in optimizers]
+    settings = trainable(chosen)[:20]
     if not settings:
         raise ValueError(f"these results have no optimizer among {', '.join(optimizers)}")
     starts = default_starts(spec) if task.network.size == 2 else shared_start(results, task)[None]
@@ -187,9 +189,17 @@ def write_animation(movie: Movie, spec, path: Path, fps: int = 10, together: boo
         raise ValueError(f"fps must be an integer from 1 to 100, got {fps!r}")
     frames = rendered_frames(movie, spec, together, dpi)
     with tqdm(total=movie.frames, desc=f"rendering {path.name}", unit="frame", disable=not progress) as bar:
-        counted = (bar.update() or frame for frame in frames)
-        storage.save_atomically(path, lambda temporary: (_gif if fmt == "gif" else _mp4)(counted, temporary, fps))
+        storage.save_atomically(
+            path, lambda temporary: (_gif if fmt == "gif" else _mp4)(_counted(frames, bar), temporary, fps)
+        )
     return path
+
+
+def _counted(frames, bar):
+    """The frames, each ticking the progress bar as it is rendered."""
+    for frame in frames:
+        bar.update()
+        yield frame
 
 
 def _gif(frames, path: Path, fps: int) -> None:

@@ -7,7 +7,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
 from experiments.plots.landscape import shared_start
-from experiments.plots.style import STATUS_COLOURS, label_small_multiples, small_multiples, weight_names
+from experiments.plots.style import STATUS_COLOURS, label_small_multiples, small_multiples, trainable, weight_names
 from experiments.running.runner import train_population
 
 
@@ -67,7 +67,9 @@ def parameter_basin_map(results, task_name=None, schedule_label=None, parameters
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
     schedule = next((s for s in spec.schedules if s.label == schedule_label), spec.schedules[0])
-    settings = [s for s in spec.optimizers[:max_panels] if not s.is_scipy and results.populations(task, schedule, s)]
+    settings = [
+        s for s in trainable(spec.optimizers)[:max_panels] if not s.is_scipy and results.populations(task, schedule, s)
+    ]
     populations = [p for s in settings for p in results.populations(task, schedule, s)]
     first, second = widest_parameters(populations) if parameters is None else parameters
     starts = np.concatenate([p.initial_weights for p in populations])

@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
-from experiments.plots.style import label_small_multiples, setting_style, small_multiples
+from experiments.plots.style import label_small_multiples, setting_style, small_multiples, trainable
 from experiments.running.runner import traces
 from experiments.running.scipy_baselines import scipy_path
 
@@ -137,7 +137,7 @@ def loss_landscape(results, task_name: str | None = None, plane: str = "paths", 
         raise ValueError(f"plane must be one of {', '.join(PLANES)}, got {plane!r}")
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0]) if task_name else spec.tasks[0]
-    settings = spec.optimizers[:max_panels]
+    settings = trainable(spec.optimizers)[:max_panels]
     start = shared_start(results, task)
     paths = optimizer_paths(results, task, settings, start)
     ends = np.array([path[-1] for path in paths.values()])

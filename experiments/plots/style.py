@@ -69,6 +69,12 @@ def optimizer_style(name: str) -> dict:
     return {"color": colour, "linestyle": linestyle, "marker": marker, "markevery": 0.12, "markersize": 5}
 
 
+def trainable(settings) -> list:
+    """The settings whose optimizer can train here: figures that retrain paths leave out the ones known only
+    from a results folder's metadata (their code is not importable in this process)."""
+    return [s for s in settings if s.is_scipy or optimizers.is_available(s.name)]
+
+
 def weight_names(task) -> list[str]:
     """The names of a task network's parameters: (w_h, w_o) for the article's, W1[0,0], … otherwise."""
     return ["w_h", "w_o"] if task.is_article else task.network.parameter_names()

@@ -12,6 +12,7 @@ from experiments.plots.style import (
     require_two_weights,
     setting_style,
     small_multiples,
+    trainable,
     weight_names,
 )
 from experiments.running.runner import traces
@@ -56,7 +57,7 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     require_two_weights(task, "error surface")
     starts = default_starts(spec) if starts is None else np.asarray(starts, dtype=float)
     schedule = spec.schedules[0]
-    settings = spec.optimizers[:max_panels]
+    settings = trainable(spec.optimizers)[:max_panels]
     minimum = results.reference(task.name).value
     paths = {setting.label: _paths(setting, task, starts, spec, minimum) for setting in settings}
     extent = _extent(spec, starts, paths)

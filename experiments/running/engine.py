@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+import optimizers
 from experiments.analysis import published
 from experiments.analysis.published import settings_to_rerun
 from experiments.analysis.results import Results
@@ -69,6 +70,9 @@ def run(
         raise ValueError("resume needs an output directory to resume from")
     if resume and overwrite:
         raise ValueError("give either resume (keep the stored results) or overwrite (replace them), not both")
+    unavailable = [s for s in spec.optimizers if not s.is_scipy and not optimizers.is_available(s.name)]
+    if unavailable:
+        unavailable[0].build().init(np.zeros(1))  # a stand-in read from a results folder: it says what to import
     units = plan(spec, chunk_size)
     manifest = None
     if out is not None:
@@ -85,6 +89,7 @@ def run(
         manifest |= {"chunk_size": chunk_size, "complete": False, "started": storage.now()} | storage.provenance()
         storage.write_json(out / "manifest.json", manifest)
         storage.write_json(out / "spec.json", spec.to_dict())
+        storage.write_optimizer_metadata(out, spec)
 
     def train(batch):
         return _train_units(spec, batch, out, resume, progress, jobs, cluster)
@@ -256,7 +261,9 @@ def load(results_dir: str | Path) -> Results:
     spec_file = results_dir / "spec.json"
     if not spec_file.is_file():
         raise ValueError(f"{str(results_dir)!r} holds no results: spec.json is missing")
-    spec = load_spec(spec_file)
+    storage.read_optimizer_metadata(results_dir)
+    with optimizers.missing_imports_allowed():  # the stored metadata stands in for what cannot be imported
+        spec = load_spec(spec_file)
     try:
         chunk_size = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8")).get("chunk_size")
     except (OSError, ValueError):

@@ -346,6 +346,8 @@ def take_runs(state, keep: np.ndarray):
     Optimizer states are (nested) tuples or NamedTuples whose array leaves have
     the population as their leading axis; scalars are shared by all runs.
     """
+    if hasattr(state, "take_runs"):  # a state that knows how to split itself (a torch optimizer's)
+        return state.take_runs(keep)
     if isinstance(state, np.ndarray) and state.ndim > 0:
         return state[keep]
     if isinstance(state, tuple):

@@ -83,6 +83,28 @@ def write_json(path: Path, data) -> None:
     write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
+OPTIMIZERS_FILE = "optimizers.json"
+
+
+def write_optimizer_metadata(out: Path, spec) -> None:
+    """optimizers.json: what each optimizer of ``spec`` is (`optimizers.metadata_of`), so that the folder can be
+    read, tabulated and plotted where its code is not importable."""
+    import optimizers
+
+    names = dict.fromkeys(setting.name for setting in spec.optimizers if not setting.is_scipy)
+    write_json(Path(out) / OPTIMIZERS_FILE, {name: optimizers.metadata_of(name) for name in names})
+
+
+def read_optimizer_metadata(out: Path) -> None:
+    """Make every optimizer named in ``out``'s optimizers.json known here (stand-ins for those whose code is not)."""
+    import optimizers
+
+    path = Path(out) / OPTIMIZERS_FILE
+    if path.is_file():
+        for entry in json.loads(path.read_text(encoding="utf-8")).values():
+            optimizers.stored(entry)
+
+
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """An .npz file as `numpy.savez_compressed` writes it, with zlib's fastest level (numpy's takes 5× longer
     for files about 15 % smaller)."""
@@ -116,8 +138,8 @@ def prepare_directory(out: Path) -> Path:
 
 
 RESULT_FILES = (
-    "manifest.json spec.json runs.csv.gz histories.npz parameters.npz summary.csv summary.md significance.csv "
-    "significance.md tuning.csv published_comparison.csv published_comparison.md report.md report.html"
+    "manifest.json spec.json optimizers.json runs.csv.gz histories.npz parameters.npz summary.csv summary.md "
+    "significance.csv significance.md tuning.csv published_comparison.csv published_comparison.md report.md report.html"
 ).split()
 RESULT_FOLDERS = (UNITS, "variants", "figures")
 

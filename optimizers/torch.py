@@ -1,0 +1,94 @@
+"""optarena's optimizers as torch.optim classes, for the ones torch lacks: Rprop+, Rprop−, iRprop+, Quickprop,
+SuperSAB and delta-bar-delta.
+
+    import torch
+    from optimizers.torch import IRpropPlus
+
+    model = torch.nn.Linear(3, 1).double()
+    optimizer = IRpropPlus(model.parameters(), delta0=0.01)
+    for _ in range(100):
+        def closure():
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).sum()
+            loss.backward()
+            return loss
+        optimizer.step(closure)
+
+Each class runs optarena's own numpy step (`optimizers`), so the update rule
+lives in one place: per parameter group, every parameter is flattened into
+one vector, in the group's order, and the group is one model for the rule
+(iRprop+ compares the group's loss with the previous one).  A parameter
+without a gradient counts as a zero gradient.  Keyword arguments are the
+optarena optimizer's hyperparameters (``optarena list`` shows them);
+parameter groups may override them, as in torch.  The state lives in
+``optimizer.state`` under the group's first parameter.
+
+Optimizers that need the loss (iRprop+) take it from the closure, following
+torch's ``step(closure)`` convention: ``step()`` without one raises.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import optimizers
+
+
+class OptarenaOptimizer(torch.optim.Optimizer):
+    """A torch.optim.Optimizer that steps with the registered optarena optimizer ``rule``."""
+
+    rule = ""  # the optarena name, set by each subclass
+
+    def __init__(self, params, **hyperparameters):
+        defaults = optimizers.hyperparameters_of(self.rule) | hyperparameters
+        optimizers.get(self.rule, **hyperparameters)  # checks the names and values now
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """One step of every parameter group; returns the closure's loss (None without a closure)."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            rule = optimizers.get(self.rule, **{key: group[key] for key in optimizers.hyperparameters_of(self.rule)})
+            if rule.needs_loss and loss is None:
+                raise RuntimeError(f"{type(self).__name__} needs the loss: call step(closure) with a closure that "
+                                   "computes it and calls backward()")  # fmt: skip
+            params = group["params"]
+            weights = np.concatenate([p.detach().cpu().double().reshape(-1).numpy() for p in params])
+            grad = np.concatenate(
+                [(p.grad if p.grad is not None else torch.zeros_like(p)).detach().cpu().double().reshape(-1).numpy()
+                 for p in params]
+            )  # fmt: skip
+            memory = self.state[params[0]]
+            state = memory.get("optarena")
+            if state is None:
+                state = rule.init(weights)
+            error = None if loss is None else np.float64(loss.detach().cpu().double().item())
+            weights, memory["optarena"] = rule.step(weights, grad, state, loss=error)
+            offset = 0
+            for p in params:
+                p.copy_(torch.from_numpy(weights[offset : offset + p.numel()]).reshape(p.shape).to(p.dtype))
+                offset += p.numel()
+        return loss
+
+
+def _torch_class(name: str, rule: str) -> type:
+    """A subclass of OptarenaOptimizer for optarena optimizer ``rule``, documented with its docstring."""
+    doc = f"optarena's {rule} as a torch.optim optimizer (`optimizers.torch`).\n\n" + (
+        optimizers.registry._class_of(rule).__doc__ or ""
+    )
+    return type(name, (OptarenaOptimizer,), {"rule": rule, "__doc__": doc, "__module__": __name__})
+
+
+RpropPlus = _torch_class("RpropPlus", "rprop+")
+RpropMinus = _torch_class("RpropMinus", "rprop-")
+IRpropPlus = _torch_class("IRpropPlus", "irprop+")
+Quickprop = _torch_class("Quickprop", "quickprop")
+SuperSAB = _torch_class("SuperSAB", "supersab")
+DeltaBarDelta = _torch_class("DeltaBarDelta", "delta-bar-delta")
+
+__all__ = ["DeltaBarDelta", "IRpropPlus", "OptarenaOptimizer", "Quickprop", "RpropMinus", "RpropPlus", "SuperSAB"]

@@ -1,0 +1,133 @@
+"""torch optimizers in the arena (torch:CLASS) and optarena's optimizers as torch.optim classes (optimizers.torch).
+
+These tests need PyTorch (pip install "optarena[torch]"); the root conftest.py selects torch's scalar
+kernels (ATEN_CPU_CAPABILITY=default), whose rounding is numpy's, so the comparisons are bit for bit.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import experiments  # noqa: E402
+import network  # noqa: E402
+import optimizers  # noqa: E402
+import optimizers.torch as optarena_torch  # noqa: E402
+from experiments import Budget, train_population  # noqa: E402
+
+TASK = network.get_task("teacher")
+STARTS = np.random.default_rng(0).uniform(-4, 4, size=(40, 2))
+
+
+def trained(optimizer, epochs=300):
+    return train_population(optimizer, TASK, STARTS, budget=Budget(max_epochs=epochs), accelerate=False)
+
+
+def assert_same_runs(a, b):
+    for field in ("final_weights", "final_error", "hit_epochs", "stop_epoch", "history"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+    assert a.status.tolist() == b.status.tolist()
+
+
+def test_torch_sgd_is_gradient_descent_bit_for_bit():
+    assert_same_runs(trained(optimizers.get("torch:SGD", lr=0.5)), trained(optimizers.get("gd", learning_rate=0.5)))
+
+
+def test_torch_rprop_is_irprop_minus_bit_for_bit():
+    ours = optimizers.get("irprop-", delta0=0.1, eta_plus=1.2, eta_minus=0.5, delta_min=1e-6, delta_max=50.0)
+    theirs = optimizers.get("torch:Rprop", lr=0.1, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0))
+    assert_same_runs(trained(theirs), trained(ours))
+
+
+def test_torch_adam_is_adam():
+    ours, theirs = trained(optimizers.get("adam", learning_rate=0.05)), trained(optimizers.get("torch:Adam", lr=0.05))
+    np.testing.assert_allclose(theirs.final_weights, ours.final_weights, rtol=1e-12, atol=1e-14)
+    assert theirs.status.tolist() == ours.status.tolist()
+
+
+def test_runs_that_stop_early_take_their_rows_of_torchs_state_with_them():
+    result = trained(optimizers.get("torch:Adam", lr=0.05), epochs=2000)
+    assert len(set(result.stop_epoch.tolist())) > 5  # the population shrank many times
+    np.testing.assert_allclose(result.final_error, trained(optimizers.get("adam"), 2000).final_error, rtol=1e-9)
+
+
+def test_a_torch_optimizer_runs_in_a_spec_in_worker_processes(tmp_path):
+    spec = {
+        "name": "with-torch",
+        "tasks": ["teacher"],
+        "optimizers": [{"name": "torch:SGD", "settings": [{"lr": 0.5}]}, {"name": "gd", "settings": [{}]}],
+        "initial_points": {"kind": "uniform", "count": 16},
+        "budget": {"max_epochs": 100},
+    }
+    table = experiments.run(spec, tmp_path / "out", jobs=2).table().set_index("optimizer")
+    assert table.loc["torch:SGD(lr=0.5)", "epochs_median"] == table.loc["gd", "epochs_median"] or (
+        np.isnan(table.loc["gd", "epochs_median"]) and np.isnan(table.loc["torch:SGD(lr=0.5)", "epochs_median"])
+    )
+    assert table.loc["torch:SGD(lr=0.5)", "success_rate"] == table.loc["gd", "success_rate"]
+
+
+def test_optimizers_that_need_a_closure_or_couple_the_population_are_refused():
+    with pytest.raises(ValueError, match="torch:LBFGS is refused: its step needs a closure"):
+        optimizers.get("torch:LBFGS")
+    with pytest.raises(ValueError, match="torch:Adafactor is refused: its step couples the networks"):
+        optimizers.get("torch:Adafactor")
+    with pytest.raises(ValueError, match="torch:Nothing is not a torch.optim.Optimizer class"):
+        optimizers.get("torch:Nothing")
+    with pytest.raises(TypeError, match="optimizer 'torch:Adam' has no hyperparameter 'learning_rate'; allowed: lr"):
+        optimizers.get("torch:Adam", learning_rate=0.1)
+
+
+def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(
+        ValueError, match=r'torch optimizers need PyTorch, which is not installed: pip install "optarena\[torch\]"'
+    ):  # noqa: E501
+        optimizers.get("torch:Adam")
+
+
+@pytest.mark.parametrize("name", ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta"])
+def test_each_torch_class_steps_a_torch_model_as_the_numpy_optimizer_does(name):
+    cls = getattr(optarena_torch, name)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)).double()
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)).double()
+    twin.load_state_dict(model.state_dict())
+    x, y = torch.randn(16, 3, dtype=torch.float64), torch.randn(16, 2, dtype=torch.float64)
+    setting = {"delta0": 0.01} if "prop" in name and name != "Quickprop" else {}
+    optimizer, rule = cls(model.parameters(), **setting), optimizers.get(cls.rule, **setting)
+    state = None
+    for _ in range(200):
+
+        def closure():
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).sum() / 2
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        twin.zero_grad()
+        loss = ((twin(x) - y) ** 2).sum() / 2
+        loss.backward()
+        weights = np.concatenate([p.detach().reshape(-1).numpy() for p in twin.parameters()])
+        grad = np.concatenate([p.grad.reshape(-1).numpy() for p in twin.parameters()])
+        state = rule.init(weights) if state is None else state
+        weights, state = rule.step(weights, grad, state, loss=np.float64(loss.item()))
+        with torch.no_grad():
+            offset = 0
+            for p in twin.parameters():
+                p.copy_(torch.from_numpy(weights[offset : offset + p.numel()]).reshape(p.shape))
+                offset += p.numel()
+        for ours, reference in zip(model.parameters(), twin.parameters(), strict=True):
+            assert torch.equal(ours, reference)
+
+
+def test_irprop_plus_in_torch_needs_the_loss_from_a_closure():
+    model = torch.nn.Linear(2, 1).double()
+    optimizer = optarena_torch.IRpropPlus(model.parameters())
+    model(torch.ones(1, 2, dtype=torch.float64)).sum().backward()
+    with pytest.raises(RuntimeError, match=r"IRpropPlus needs the loss: call step\(closure\)"):
+        optimizer.step()
+    with pytest.raises(TypeError, match="optimizer 'irprop\\+' has no hyperparameter 'lr'"):
+        optarena_torch.IRpropPlus(model.parameters(), lr=0.1)
