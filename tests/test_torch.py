@@ -73,7 +73,7 @@ def test_optimizers_that_need_a_closure_or_couple_the_population_are_refused():
         optimizers.get("torch:LBFGS")
     with pytest.raises(ValueError, match="torch:Adafactor is refused: its step couples the networks"):
         optimizers.get("torch:Adafactor")
-    with pytest.raises(ValueError, match="torch:Nothing is not a torch.optim.Optimizer class"):
+    with pytest.raises(ValueError, match=r"torch:Nothing is not a torch\.optim\.Optimizer class"):
         optimizers.get("torch:Nothing")
     with pytest.raises(TypeError, match="optimizer 'torch:Adam' has no hyperparameter 'learning_rate'; allowed: lr"):
         optimizers.get("torch:Adam", learning_rate=0.1)
@@ -83,7 +83,7 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(
         ValueError, match=r'torch optimizers need PyTorch, which is not installed: pip install "optarena\[torch\]"'
-    ):  # noqa: E501
+    ):
         optimizers.get("torch:Adam")
 
 
