@@ -78,8 +78,9 @@ class OptarenaOptimizer(torch.optim.Optimizer):
 
 def _torch_class(name: str, rule: str) -> type:
     """A subclass of OptarenaOptimizer for optarena optimizer ``rule``, documented with its docstring."""
-    doc = f"optarena's {rule} as a torch.optim optimizer (`optimizers.torch`).\n\n" + (
-        optimizers.registry._class_of(rule).__doc__ or ""
+    source = optimizers.source_of(rule)
+    doc = f"optarena's {rule} as a torch.optim optimizer: {optimizers.summary_of(rule)}\n\n" + (
+        f"Source: {source}" if source else ""
     )
     return type(name, (OptarenaOptimizer,), {"rule": rule, "__doc__": doc, "__module__": __name__})
 

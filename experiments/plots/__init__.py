@@ -3,8 +3,8 @@
 >>> import experiments
 >>> from experiments import plots
 >>> figure = plots.convergence_curves(experiments.run("quick"))
->>> len(figure.axes)
-4
+>>> len(figure.axes)  # 4 task × schedule rows of 6: a panel per optimizer family, and each family's best
+24
 """
 
 from experiments.plots.basin import basin_map, parameter_basin_map
