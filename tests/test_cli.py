@@ -100,7 +100,7 @@ def test_run_writes_the_figures_and_report_and_plot_redraws_them(tmp_path, capsy
     assert main(["run", "quick", "--out", str(out), "--quiet"]) == 0
     assert (out / "report.html").is_file() and (out / "figures" / "convergence.png").is_file()
     (out / "figures" / "convergence.png").unlink()
-    assert main(["plot", str(out), "--svg"]) == 0
+    assert main(["plot", str(out), "--svg", "--task", "teacher"]) == 0
     assert (out / "figures" / "convergence.png").is_file() and (out / "figures" / "convergence.svg").is_file()
     assert main(["check", str(out)]) == 0
 
