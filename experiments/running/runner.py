@@ -236,6 +236,7 @@ def vanished_status(task: Task, weights, error, headline_threshold: float, plate
     """
     weights = np.asarray(weights, dtype=np.float64)
     runs, size = weights.shape
+    evaluate = network_evaluator(task)  # compiled where allowed: the same bits, many times faster
     flattest = np.empty(runs)
     block = max(1, HESSIAN_BLOCK // (2 * size * size))  # runs per call, so that the probes fit in memory
     with np.errstate(all="ignore"):
@@ -243,7 +244,8 @@ def vanished_status(task: Task, weights, error, headline_threshold: float, plate
             at = weights[start : start + block]
             steps = 1e-3 * np.maximum(1.0, np.abs(at))  # (block, P)
             along = np.eye(size)[:, None, :] * steps.T[:, :, None]  # (P, block, P): a step along w_p per run
-            grads = task.loss_and_grad(np.stack([at + along, at - along]))[1]  # (2, P, block, P)
+            probes = np.stack([at + along, at - along])  # (2, P, block, P)
+            grads = evaluate(probes.reshape(-1, size))[1].reshape(probes.shape)
             hessian = np.moveaxis((grads[0] - grads[1]) / (2 * steps.T[:, :, None]), 0, -1)  # (block, P, P)
             hessian = (hessian + np.swapaxes(hessian, -1, -2)) / 2
             finite = np.isfinite(hessian).all(axis=(-2, -1))
