@@ -191,14 +191,15 @@ def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, t
     status = np.full(len(initial_weights), "budget", dtype=object)
     if stopped_early is not None:
         status[stopped_early] = "stopped"
-    vanished = raw["final_grad_norm"] <= budget.plateau_gradient
+    success = raw["bit_hit_epoch"] if targets.criterion == "bit" else raw["hit_epochs"][:, targets.headline_index]
+    settled = ~np.isnan(success) | ~np.isnan(raw["diverged_epoch"])  # their status is known without the Hessian
+    vanished = (raw["final_grad_norm"] <= budget.plateau_gradient) & ~settled
     if vanished.any():
         status[vanished] = vanished_status(
             task, raw["final_weights"][vanished], raw["final_error"][vanished], thresholds[targets.headline_index],
             budget.plateau_gradient,
         )  # fmt: skip
     status[~np.isnan(raw["diverged_epoch"])] = "diverged"
-    success = raw["bit_hit_epoch"] if targets.criterion == "bit" else raw["hit_epochs"][:, targets.headline_index]
     status[~np.isnan(success)] = "converged"
     best_error = np.where(np.isinf(raw["best_error"]), np.nan, raw["best_error"])
     return PopulationResult(
