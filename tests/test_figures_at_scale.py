@@ -72,8 +72,9 @@ def test_settings_of_one_optimizer_keep_its_line_and_marker_in_shades_of_its_hue
     assert {(str(style["linestyle"]), style["marker"]) for style in styles} == {("-", "o")}
 
 
-def test_a_crowded_convergence_figure_has_a_panel_per_family_and_one_of_each_familys_best(crowded):
-    figure = plots.convergence_curves(crowded)
+@pytest.mark.parametrize("draw", [plots.convergence_curves, plots.runtime_ecdf])
+def test_a_crowded_figure_has_a_panel_per_family_and_one_of_each_familys_best(crowded, draw):
+    figure = draw(crowded)
     titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
     families = ["gradient descent", "sign and Rprop", "adaptive moments", "adaptive rates", "scipy"]
     for schedule in ("full-batch", "per-sample"):
@@ -92,7 +93,7 @@ def test_a_crowded_convergence_figure_has_a_panel_per_family_and_one_of_each_fam
 
 
 def test_the_best_of_each_family_panel_holds_the_lowest_ert_of_each_family(crowded):
-    from experiments.plots.convergence import best_of_families
+    from experiments.plots.style import best_of_families
 
     table = crowded.table()
     best = best_of_families(crowded)[("teacher", "full-batch")]

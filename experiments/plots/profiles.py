@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.plots.style import figure_legend, fraction_axes, new_figure, setting_style
+from experiments.plots.style import figure_legend, fraction_axes, new_figure, panels_by_family, setting_style
 
 
 def ecdf_points(costs: np.ndarray, budget: float) -> tuple[np.ndarray, np.ndarray]:
@@ -44,21 +44,22 @@ def performance_ratios(costs: np.ndarray) -> np.ndarray:
 
 
 def runtime_ecdf(results):
-    """Per task × schedule: the fraction of (initial point, target) pairs solved against gradient evaluations."""
+    """Per task × schedule (per family, when crowded: `panels_by_family`): the fraction of (initial point,
+    target) pairs solved against gradient evaluations."""
     spec = results.spec
-    figure, axes = new_figure(len(spec.tasks), len(spec.schedules))
-    for ax, (task, schedule) in zip(axes.flat, [(t, s) for t in spec.tasks for s in spec.schedules], strict=True):
+    pairs = "fraction of starts" if spec.targets.criterion == "bit" else "fraction of (start, target) pairs"
+
+    def draw(ax, task, schedule, settings, title, summary):
         budget = spec.budget.max_epochs * task.samples
-        for setting in spec.optimizers:
+        for setting in settings:
             populations = results.populations(task, schedule, setting)
-            if not populations:
-                continue
             hits = np.concatenate([_solved_epochs(population, spec.targets) for population in populations])
             x, y = ecdf_points(hits.ravel() * task.samples, budget)
             ax.step(x, y, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers))
         ax.axvline(budget, color="black", linewidth=0.8, linestyle=":")
-        pairs = "fraction of starts" if spec.targets.criterion == "bit" else "fraction of (start, target) pairs"
-        fraction_axes(ax, "gradient evaluations", pairs, f"{task.name} · {schedule.label}")
+        fraction_axes(ax, "gradient evaluations", pairs, title)
+
+    figure, axes = panels_by_family(results, draw)
     figure_legend(figure, axes)
     starts = spec.initial_points.size * len(spec.seeds)
     over = (

@@ -139,6 +139,55 @@ def shade(colour: str, position: float) -> tuple[float, float, float]:
     return tuple(float(channel) for channel in np.clip(mixed, 0, 1))
 
 
+CROWDED = 8  # more optimizer settings than this: a column of panels per family, and one of each family's best
+
+
+def panels_by_family(results, draw):
+    """A figure with a panel per task × schedule, each drawn by ``draw(ax, task, schedule, settings, title,
+    summary)``; returns (figure, axes).
+
+    With more than CROWDED settings each task × schedule gets a row: a panel
+    per optimizer family, and a last one (``summary`` true) with each family's
+    best setting (lowest ERT) side by side.  A panel with no runs (scipy's
+    methods in a per-sample schedule) says so instead.
+    """
+    spec = results.spec
+    cells = [(task, schedule) for task in spec.tasks for schedule in spec.schedules]
+    if len(spec.optimizers) <= CROWDED:
+        figure, axes = new_figure(len(spec.tasks), len(spec.schedules))
+        grid = [[(spec.optimizers, f"{task.name} · {schedule.label}", False)] for task, schedule in cells]
+    else:
+        families, best = families_of(spec.optimizers), best_of_families(results)
+        figure, axes = new_figure(len(cells), len(families) + 1, width=3.6, height=2.9, sharey="row")
+        grid = [
+            [(members, f"{task.name} · {schedule.label}\n{family}", False) for family, members in families.items()]
+            + [([s for s in spec.optimizers if s.label in best.get((task.name, schedule.label), ())],
+                f"{task.name} · {schedule.label}\nbest of each", True)]
+            for task, schedule in cells
+        ]  # fmt: skip
+    for (task, schedule), row, axes_row in zip(cells, grid, axes.reshape(len(cells), -1), strict=True):
+        for (settings, title, summary), ax in zip(row, axes_row, strict=True):
+            present = [s for s in settings if results.populations(task, schedule, s)]
+            if present:
+                draw(ax, task, schedule, present, title, summary)
+            else:
+                ax.set_axis_off()
+                ax.set_title(title)
+                ax.text(0.5, 0.5, "no runs in this schedule", ha="center", va="center", transform=ax.transAxes)
+    return figure, axes
+
+
+def best_of_families(results) -> dict[tuple[str, str], list[str]]:
+    """Per (task, schedule): the label of each family's setting with the lowest ERT (ties: higher success)."""
+    table, family = results.table(), {s.label: family_of(s.name) for s in results.spec.optimizers}
+    best = {}
+    for (task, schedule), rows in table.groupby(["task", "schedule"], sort=False):
+        rows = rows.assign(family=rows["optimizer"].map(family))
+        ranked = rows.sort_values(["ert_evaluations", "success_rate"], ascending=[True, False], kind="stable")
+        best[(task, schedule)] = ranked.groupby("family", sort=False)["optimizer"].first().tolist()
+    return best
+
+
 def families_of(settings) -> dict[str, list]:
     """The settings grouped by family, in the order of FAMILIES (then "others"), each in its given order."""
     order = [*FAMILIES, OTHERS[0]]
