@@ -92,6 +92,16 @@ def test_a_crowded_figure_has_a_panel_per_family_and_one_of_each_familys_best(cr
     matplotlib.pyplot.close(figure)
 
 
+def test_a_crowded_performance_profile_has_a_row_of_family_panels_per_schedule(crowded):
+    figure = plots.performance_profile(crowded)
+    titles = [ax.get_title().split("\n")[1] for ax in figure.axes if ax.get_title()]
+    families = ["gradient descent", "sign and Rprop", "adaptive moments", "adaptive rates", "scipy", "best of each"]
+    assert titles == families * 2
+    best = [line.get_label() for line in figure.axes[5].lines]
+    assert len(best) == 5 and {family_of(label) for label in best} == set(families[:5])
+    matplotlib.pyplot.close(figure)
+
+
 def test_the_best_of_each_family_panel_holds_the_lowest_ert_of_each_family(crowded):
     from experiments.plots.style import best_of_families
 

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.plots.style import figure_legend, fraction_axes, new_figure, panels_by_family, setting_style
+from experiments.plots.style import (
+    CROWDED,
+    families_of,
+    figure_legend,
+    fraction_axes,
+    new_figure,
+    panels_by_family,
+    setting_style,
+)
 
 
 def ecdf_points(costs: np.ndarray, budget: float) -> tuple[np.ndarray, np.ndarray]:
@@ -80,13 +88,19 @@ def _solved_epochs(population, targets) -> np.ndarray:
 def performance_profile(results, tau_max: float | None = None):
     """Dolan–Moré profiles of the cost to success, one panel per schedule, over every task × seed × start.
 
-    Each panel compares the optimizer settings that ran in that schedule.
+    Each panel compares the optimizer settings that ran in that schedule.  With
+    more than CROWDED settings, each schedule gets a row: a panel per family and
+    one of each family's best (the fewest epochs at ρ's right end), all drawn from
+    ratios to the fastest of every setting, so the panels stay comparable.
     """
     spec = results.spec
-    figure, axes = new_figure(1, len(spec.schedules), width=5.2, height=4.0)
-    for ax, schedule in zip(axes.flat, spec.schedules, strict=True):
+    families = families_of(spec.optimizers) if len(spec.optimizers) > CROWDED else {"": list(spec.optimizers)}
+    columns_per_row = len(families) + (len(families) > 1)
+    figure, axes = new_figure(len(spec.schedules), columns_per_row, width=5.2 if len(families) == 1 else 3.6,
+                              height=4.0 if len(families) == 1 else 2.9, sharey="row")  # fmt: skip
+    for row, schedule in enumerate(spec.schedules):
         settings = [s for s in spec.optimizers if all(results.populations(t, schedule, s) for t in spec.tasks)]
-        columns = [
+        costs = [
             np.concatenate(
                 [
                     population.success_epochs(spec.targets) * task.samples
@@ -96,21 +110,23 @@ def performance_profile(results, tau_max: float | None = None):
             )
             for setting in settings
         ]
-        ratios = performance_ratios(np.stack(columns, axis=1))
+        ratios = performance_ratios(np.stack(costs, axis=1))
         finite = ratios[np.isfinite(ratios)]
         limit = tau_max or max(2.0, float(np.percentile(finite, 99)) * 1.5 if finite.size else 2.0)
         taus = np.logspace(0, np.log10(limit), 400)
-        for index, setting in enumerate(settings):
-            rho = (ratios[:, index][:, None] <= taus[None, :]).mean(axis=0)
-            ax.step(
-                taus, rho, where="post", label=setting.label, linewidth=1.8, **setting_style(setting, spec.optimizers)
-            )
-        fraction_axes(
-            ax,
-            "τ: within this factor of the fastest",
-            "fraction of problems",
-            f"{schedule.label}: {len(ratios)} problems",
-        )
+        rho = {s.label: (ratios[:, i][:, None] <= taus[None, :]).mean(axis=0) for i, s in enumerate(settings)}
+        panels = [(family, [s for s in members if s.label in rho]) for family, members in families.items()]
+        if len(families) > 1:  # each family's best: the largest area under its profile
+            panels.append(("best of each", [max(members, key=lambda s: rho[s.label].sum()) for _, members in panels
+                                            if members]))  # fmt: skip
+        for ax, (family, members) in zip(axes[row], panels, strict=True):
+            for setting in members:
+                ax.step(taus, rho[setting.label], where="post", label=setting.label, linewidth=1.8,
+                        **setting_style(setting, spec.optimizers))  # fmt: skip
+            title = f"{schedule.label}: {len(ratios)} problems" + (f"\n{family}" if family else "")
+            fraction_axes(ax, "τ: within this factor of the fastest", "fraction of problems", title)
+            if not members:
+                ax.text(0.5, 0.5, "no runs in this schedule", ha="center", va="center", transform=ax.transAxes)
     figure_legend(figure, axes)
     figure.suptitle(
         f"Performance profiles at {spec.targets.short_success} (ρ(1): how often fastest; right end: success)"
