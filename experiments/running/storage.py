@@ -43,29 +43,31 @@ os.umask(_UMASK)
 def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
     """Write ``path`` through ``write(file)`` so that it appears whole or not at all."""
     path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide results from other users
-        with os.fdopen(descriptor, "wb") as file:
+
+    def fill(temporary: Path) -> None:
+        with open(temporary, "wb") as file:
             write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_directory(path.parent)
+
+    _replace_atomically(path, fill, prefix=f".{path.name}.", suffix=".tmp")
 
 
 def save_atomically(path: Path, save: Callable[[Path], None]) -> None:
     """Write ``path`` through ``save(temporary_path)`` (a library that wants a file name, of the same suffix),
     so that it appears whole or not at all."""
     path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    _replace_atomically(path, save, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+
+
+def _replace_atomically(path: Path, fill: Callable[[Path], None], prefix: str, suffix: str) -> None:
+    """``fill`` a temporary file beside ``path``, flush it to disk, then rename it over ``path``; on any failure
+    the temporary goes and ``path`` stays as it was.  Data files' temporaries end in ".tmp", so no listing
+    of units (``*.npz``) picks one up; a library's file keeps its suffix after ".tmp" (".tmp.gif"), which
+    it needs to choose its format, and `clean_stale_temporaries` knows both forms."""
+    descriptor, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
     os.close(descriptor)
     try:
-        save(Path(temporary))
-        os.chmod(temporary, 0o666 & ~_UMASK)
+        fill(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide results from other users
         with open(temporary, "rb") as file:
             os.fsync(file.fileno())
         os.replace(temporary, path)
