@@ -93,7 +93,6 @@ def _selected(args):
 
 def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
     figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
-    figures += report.write_animations(results, out)
     page = report.write_report(results, out, figures)[1]
     print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
 

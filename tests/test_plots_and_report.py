@@ -123,20 +123,26 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
         "performance-profile",
         "sensitivity",
         "internals-teacher",
+        "animation-teacher",
     }
     markdown_path, html_path = report.write_report(results, tmp_path, figures)
     markdown = markdown_path.read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
     assert len(links) == len(figures)
+    magic = {"png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF89a"}
     for link in links:
-        assert (tmp_path / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert (tmp_path / link).with_suffix(".svg").read_text().lstrip().startswith("<?xml")
+        extension = link.rsplit(".", 1)[1]
+        assert (tmp_path / link).read_bytes()[:6] == magic[extension][:6]
+        if extension == "png":  # the animation is a GIF only
+            assert (tmp_path / link).with_suffix(".svg").read_text().lstrip().startswith("<?xml")
     page = html_path.read_text()
     images = re.findall(r'<img alt="[^"]*" src="([^"]+)"', page)
     assert len(images) == len(figures)
     for source in images:
-        assert source.startswith("data:image/png;base64,")
-        assert base64.b64decode(source.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+        kind = source.removeprefix("data:image/").split(";")[0]
+        assert source.startswith(f"data:image/{kind};base64,")
+        assert base64.b64decode(source.split(",", 1)[1])[:6] == magic[kind][:6]
+    assert sorted(source.split(";")[0] for source in images).count("data:image/gif") == 1
     assert 'src="http' not in page and "## Findings" in markdown and "id='findings'>Findings</h2>" in page
     for figure in figures:
         assert figure.caption in markdown
@@ -147,7 +153,7 @@ def test_figures_drawn_in_several_processes_are_the_ones_drawn_in_one(results, t
     shared = report.write_figures(results, tmp_path / "three", jobs=3)
     assert shared == alone
     for figure in alone:
-        name = f"{report.FIGURES}/{figure.stem}.png"
+        name = figure.file
         assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), figure.stem
 
 

@@ -22,10 +22,12 @@ from experiments.analysis.findings import findings_of
 from experiments.analysis.tables import how_measured, readable, to_markdown
 from experiments.analysis.tuning import tuned
 from experiments.plots import animation
+from experiments.plots.style import without_minor_log_ticks
 from experiments.running import interrupts, storage
 from experiments.running.workers import in_processes
 
 FIGURES = "figures"
+ANIMATION_FRAMES = 30  # of the report's animation; `optarena animate` makes longer ones
 
 
 @dataclass(frozen=True)
@@ -52,21 +54,19 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
 
     A figure the results cannot support (an error surface of a network with
     more than two weights, a sweep that was not run) is listed with the reason
-    it was skipped.  ``jobs`` > 1 draws the figures in that many processes,
-    each sent the results once with its share of the figures; the files are
-    the same.
+    it was skipped.  ``jobs`` > 1 draws the figures in that many processes, each
+    taking the next figure when it is done with one (the results travel with
+    each: tens of milliseconds against seconds of drawing); the files are the same.
+    The first task's paths are also animated, as a GIF.
     """
     folder = Path(out) / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
     plan = _figure_plan(results, results.table())
-    draws = [draw for _, _, draw, _ in plan]
-    workers = max(1, min(jobs, len(draws)))
-    shares = [draws[worker::workers] for worker in range(workers)]  # figure i goes to worker i % workers
-    if workers == 1:
-        drawn_by_share = [_render_all(draws, formats)]
+    calls = [(draw, formats) for _, _, draw, _ in plan]
+    if min(jobs, len(calls)) > 1:
+        drawn = in_processes(_render, calls, min(jobs, len(calls)))
     else:
-        drawn_by_share = list(in_processes(_render_all, [(share, formats) for share in shares], workers))
-    drawn = [drawn_by_share[index % workers][index // workers] for index in range(len(draws))]
+        drawn = (_render(*call) for call in calls)
     written = []
     for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
         interrupts.checkpoint()
@@ -75,45 +75,20 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
             continue
         for extension, image in images.items():
             storage.write_atomically(folder / f"{stem}.{extension}", lambda file, image=image: file.write(image))
-        written.append(Figure(stem, title, caption))
+        written.append(Figure(stem, title, caption, extension=next(iter(images))))
     return written
-
-
-def write_animations(results, out: Path, tasks=None, frames: int = 30, fps: int = 8) -> list[Figure]:
-    """An animation of every optimizer's paths on each of ``tasks`` (default: the first), as figures/*.gif."""
-    folder = Path(out) / FIGURES
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for task in tasks or [results.spec.tasks[0].name]:
-        interrupts.checkpoint()
-        movie = animation.path_movie(results, task, frames=frames)
-        figure = Figure(
-            f"animation-{task}",
-            f"Animated paths: {task}",
-            f"Every optimizer from the same starts, the paths growing on one clock (epochs, log-spaced frames) over "
-            f"{'the error surface' if movie.plane.kind == 'weights' else 'the plane of the paths'}; "
-            "each panel zoomed on its own paths. `optarena animate` makes more (MP4, more frames, other clocks).",
-            extension="gif",
-        )
-        animation.write_animation(movie, results.spec, Path(out) / figure.file, fps=fps, progress=False, dpi=60)
-        written.append(figure)
-    return written
-
-
-def _render_all(draws, formats) -> list[dict[str, bytes] | str]:
-    rendered = []
-    for draw in draws:
-        interrupts.checkpoint()
-        rendered.append(_render(draw, formats))
-    return rendered
 
 
 def _render(draw, formats) -> dict[str, bytes] | str:
-    """The figure ``draw()`` makes, encoded in each format; the reason when the results cannot support it."""
+    """The figure ``draw()`` makes, encoded in each format (an animation comes encoded as a GIF); the reason
+    when the results cannot support it."""
     try:
-        figure = draw()
+        made = draw()
     except plots.FigureNotApplicable as reason:
         return str(reason)
+    if isinstance(made, dict):
+        return made
+    figure = without_minor_log_ticks(made)
     images = {}
     for extension in formats:
         buffer = io.BytesIO()
@@ -245,7 +220,24 @@ def _figure_plan(results, table: pd.DataFrame):
             "through flat regions and settle once the steps shrink.",
         ),
     ]
+    first = spec.tasks[0]
+    plan.append(
+        (
+            f"animation-{first.name}",
+            f"Animated paths: {first.name}",
+            lambda: _animated(results, first.name),
+            f"Every optimizer from the same starts, the paths growing on one clock (epochs, log-spaced frames) over "
+            f"{'the error surface' if first.network.size == 2 else 'the plane of the paths'}; each panel zoomed on "
+            "its own paths. `optarena animate` makes more (MP4, more frames, other clocks).",
+        )
+    )
     return plan
+
+
+def _animated(results, task_name: str) -> dict[str, bytes]:
+    """The report's animation of the paths on task ``task_name``, as {"gif": its bytes}."""
+    movie = animation.path_movie(results, task_name, frames=ANIMATION_FRAMES)
+    return {"gif": animation.gif_of(movie, results.spec, fps=8, dpi=60)}
 
 
 def _tuning_section(results) -> list:

@@ -15,6 +15,7 @@ surface); on a larger one it is the paths' principal plane of
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -143,7 +144,7 @@ def draw(movie: Movie, spec, together: bool = False, dpi: int = 72):
         return f"{movie.task.name}: paths up to {unit} {shown} (frame {frame + 1}/{movie.frames})"
 
     title = figure.suptitle(heading(movie.frames - 1), animated=True)
-    figure.canvas.draw()  # lay the panels out once, for the longest title,
+    figure.get_layout_engine().execute(figure)  # lay the panels out once, for the longest title,
     figure.set_layout_engine("none")  # then keep them still: a frame only moves lines
 
     def show(frame: int):
@@ -195,6 +196,13 @@ def write_animation(movie: Movie, spec, path: Path, fps: int = 10, together: boo
     return path
 
 
+def gif_of(movie: Movie, spec, fps: int = 10, dpi: int = 72) -> bytes:
+    """``movie`` as the bytes of an endlessly looping GIF, a panel per setting."""
+    buffer = io.BytesIO()
+    _gif(rendered_frames(movie, spec, dpi=dpi), buffer, fps)
+    return buffer.getvalue()
+
+
 def _counted(frames, bar):
     """The frames, each ticking the progress bar as it is rendered."""
     for frame in frames:
@@ -202,14 +210,15 @@ def _counted(frames, bar):
         yield frame
 
 
-def _gif(frames, path: Path, fps: int) -> None:
-    """Frames to an endlessly looping GIF (Pillow, which matplotlib depends on), one palette per frame."""
+def _gif(frames, file, fps: int) -> None:
+    """Frames to an endlessly looping GIF (Pillow, which matplotlib depends on) in ``file`` (a path or a binary
+    file), one palette per frame."""
     from PIL import Image
 
     palette = Image.new("P", (1, 1))
     palette.putpalette(_palette())
     images = [Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
-    images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0,
+    images[0].save(file, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0,
                    optimize=True)  # fmt: skip
 
 

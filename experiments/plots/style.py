@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")  # headless: figures are files, never windows
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 import optimizers
@@ -94,6 +95,22 @@ def new_figure(rows: int, columns: int, width: float = 4.2, height: float = 3.4,
         rows, columns, figsize=(width * columns, height * rows), squeeze=False, layout="constrained", **kwargs
     )
     return figure, axes
+
+
+def without_minor_log_ticks(figure, decades: float = 2.0):
+    """``figure`` with the unlabelled minor ticks removed from its log axes that span ``decades`` or more.
+
+    There the decades' major ticks and grid already say where values lie, and
+    the minor ticks' objects (eight per decade per panel) cost most of the time
+    that drawing a many-panel figure takes.  Axes spanning fewer decades keep
+    theirs: they may be the only labelled ticks there.
+    """
+    for ax in figure.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = sorted(limits)
+            if axis.get_scale() == "log" and low > 0 and np.log10(high / low) >= decades:
+                axis.set_minor_locator(matplotlib.ticker.NullLocator())
+    return figure
 
 
 def small_multiples(count: int, width: float, height: float, columns: int = 4, **kwargs):

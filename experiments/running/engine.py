@@ -348,7 +348,9 @@ def _write_tables(out: Path, results: Results) -> None:
     runs, table, significance = results.runs(), results.table(), results.significance()
     storage.write_atomically(
         out / RUNS_FILE,
-        lambda file: runs.to_csv(file, index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 1}),
+        lambda file: _whole_epochs(runs).to_csv(
+            file, index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 1}
+        ),
     )
     storage.write_text(out / SUMMARY_FILE, table.to_csv(index=False))
     storage.write_text(out / SIGNIFICANCE_FILE, significance.to_csv(index=False))
@@ -362,6 +364,13 @@ def _write_tables(out: Path, results: Results) -> None:
         comparison = published.comparison(results)
         storage.write_text(out / PUBLISHED_FILE, comparison.to_csv(index=False))
         storage.write_text(out / "published_comparison.md", published.to_markdown(comparison) + "\n")
+
+
+def _whole_epochs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The per-run table with its epoch columns (hit and diverged epochs) as integers, empty where there is none:
+    written as 123 rather than 123.0, and in half the time."""
+    epochs = [column for column in runs.columns if column.startswith("hit_epoch[") or column == "diverged_epoch"]
+    return runs.astype(dict.fromkeys(epochs, "Int64"))
 
 
 def _histories(results: Results) -> dict[str, np.ndarray]:
