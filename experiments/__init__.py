@@ -24,26 +24,20 @@ _HOME = {  # name: the module that defines it, imported on first use (the engine
     "PopulationResult": "experiments.running.runner",
     "train_population": "experiments.running.runner",
     "Schedule": "experiments.definition.schedules",
-    "Budget": "experiments.definition.spec",
+    "Budget": "experiments.definition.budget",
     "ExperimentSpec": "experiments.definition.spec",
     "OptimizerSetting": "experiments.definition.spec",
-    "Targets": "experiments.definition.spec",
+    "Targets": "experiments.definition.budget",
     "built_in_experiments": "experiments.definition.spec",
     "load_spec": "experiments.definition.spec",
 }
 
 if TYPE_CHECKING:
     from experiments.analysis.results import Results
+    from experiments.definition.budget import Budget, Targets
     from experiments.definition.initial_points import InitialPoints
     from experiments.definition.schedules import Schedule
-    from experiments.definition.spec import (
-        Budget,
-        ExperimentSpec,
-        OptimizerSetting,
-        Targets,
-        built_in_experiments,
-        load_spec,
-    )
+    from experiments.definition.spec import ExperimentSpec, OptimizerSetting, built_in_experiments, load_spec
     from experiments.running.engine import check, load, run
     from experiments.running.runner import STATUSES, PopulationResult, train_population
 

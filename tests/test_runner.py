@@ -6,6 +6,7 @@ import pytest
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
+from experiments.definition.budget import HISTORY
 from experiments.running.runner import record_hits
 
 TEACHER = network.get_task("teacher")
@@ -98,7 +99,7 @@ def test_schedules_match_a_hand_written_loop(schedule, name):
     weights, errors = hand_written_training(optimizers.get(name), TEACHER, start, schedule, seed=7, epochs=40)
     np.testing.assert_array_equal(result.final_weights[0], weights)
     assert result.final_error[0] == errors[-1]
-    np.testing.assert_array_equal(result.history[0], errors[result.history_epochs])
+    np.testing.assert_array_equal(result.history[0], errors[result.history_epochs].astype(HISTORY))
 
 
 def test_hit_epoch_is_the_first_epoch_at_or_below_each_target():

@@ -27,6 +27,7 @@ CRITERIA = ("error", "bit")
 REFERENCES = ("minimum", "zero")
 MAX_EPOCHS = 10**7  # every run keeps per-epoch bookkeeping; ten million epochs is far past any use
 HIT_EPOCHS = np.float32  # the dtype of hit epochs: every epoch up to MAX_EPOCHS (< 2²⁴) exact, NaN, half the memory
+HISTORY = np.float32  # the dtype of E histories (curves): 7 significant digits, 0 below 1.4e-45; half the memory
 MAX_COUNT = 10**7  # initial points, batch sizes: beyond this a population no longer fits in memory
 
 

@@ -29,7 +29,7 @@ import math
 import numba
 import numpy as np
 
-from experiments.definition.budget import HIT_EPOCHS
+from experiments.definition.budget import HISTORY, HIT_EPOCHS
 from network.compiled import loss_and_grad_of_lanes
 from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign, compiled
 from optimizers.compiled import BACKTRACKING, NEVER, rprop_rates, rprop_weight, sign
@@ -88,7 +88,7 @@ def train(
         "hit_epochs": np.full((count, target_values.size), np.nan, dtype=HIT_EPOCHS),
         "stop_epoch": np.empty(count, dtype=np.int64),
         "diverged_epoch": np.full(count, np.nan),
-        "history": np.full((count, records), np.nan),
+        "history": np.full((count, records), np.nan, dtype=HISTORY),
     }
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
     _kernel(

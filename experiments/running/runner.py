@@ -38,13 +38,14 @@ from typing import Any
 import numpy as np
 
 import optimizers.compiled
-from experiments.definition.budget import HIT_EPOCHS, Budget, Targets
+from experiments.definition.budget import HISTORY, HIT_EPOCHS, Budget, Targets
 from experiments.definition.schedules import Schedule
 from experiments.running import fused, interrupts
 from experiments.running.evaluators import network_evaluator
 from network import Task
 
 STATUSES = ("converged", "minimum", "flat-spot", "stopped", "diverged", "budget")
+STATUS = f"<U{max(map(len, STATUSES))}"  # the dtype of a status array (an object array of them costs twice as much)
 HESSIAN_BLOCK = 2_000_000  # the flat-spot test probes at most this many parameters at once
 HISTORY_POINTS_PER_DECADE = 10
 
@@ -65,7 +66,7 @@ class PopulationResult:
     grad_evaluations: np.ndarray  # (N,) per-sample gradient evaluations spent: stop_epoch · S
     status: np.ndarray  # (N,) one of STATUSES
     history_epochs: np.ndarray  # (K,) log-spaced epochs at which E was recorded
-    history: np.ndarray  # (N, K) E at those epochs; NaN after the run stopped
+    history: np.ndarray  # (N, K) E at those epochs; NaN after the run stopped (float32, see HISTORY)
 
     FIELDS = (
         "initial_weights final_weights final_error best_error final_grad_norm hit_epochs bit_hit_epoch stop_epoch "
@@ -188,7 +189,7 @@ def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, t
     ``thresholds`` are the errors the targets allow (`Targets.thresholds`);
     ``stopped_early`` marks runs whose method ended by itself (scipy's).
     """
-    status = np.full(len(initial_weights), "budget", dtype=object)
+    status = np.full(len(initial_weights), "budget", dtype=STATUS)
     if stopped_early is not None:
         status[stopped_early] = "stopped"
     success = raw["bit_hit_epoch"] if targets.criterion == "bit" else raw["hit_epochs"][:, targets.headline_index]
@@ -213,7 +214,7 @@ def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, t
         stop_epoch=raw["stop_epoch"],
         diverged_epoch=raw["diverged_epoch"],
         grad_evaluations=raw["stop_epoch"] * task.samples,
-        status=status.astype(str),
+        status=status,
         history_epochs=recorded,
         history=raw["history"],
     )
@@ -273,7 +274,7 @@ def _train_generic(
     bit_hit_epoch = np.full(count, np.nan)
     stop_epoch = np.full(count, budget.max_epochs)
     diverged_epoch = np.full(count, np.nan)
-    history = np.full((count, int(history_slot.max()) + 1), np.nan)
+    history = np.full((count, int(history_slot.max()) + 1), np.nan, dtype=HISTORY)
 
     active = np.arange(count)
     state = optimizer.init(weights)

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import optimize
 
 import network
-from experiments.definition.budget import Budget, Targets
+from experiments.definition.budget import HISTORY, Budget, Targets
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
 from experiments.running.runner import PopulationResult, assemble, history_epochs, reference_minimum
@@ -160,7 +160,7 @@ def _run_one(method, task, evaluate, start, budget, targets, thresholds, recorde
     stop_epoch = len(best) - 1
     hits = np.array([np.argmax(best <= target) if (best <= target).any() else np.nan for target in target_values])
     bit_hit = float(np.argmax(bits_met)) if any(bits_met) else np.nan
-    history = np.full(recorded.size, np.nan)
+    history = np.full(recorded.size, np.nan, dtype=HISTORY)
     inside = recorded <= stop_epoch
     history[inside] = best[recorded[inside]]
     best_index = int(np.argmin(errors))
