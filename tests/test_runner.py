@@ -7,7 +7,7 @@ import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
 from experiments.definition.budget import HISTORY
-from experiments.running.runner import record_hits
+from experiments.running.runner import record_hits, vanished_status
 
 TEACHER = network.get_task("teacher")
 TARGETS = Targets((1e-2, 1e-4, 1e-6), headline=1e-4)
@@ -67,6 +67,37 @@ def test_each_status_comes_from_a_crafted_start():
     assert huge_step.status.tolist() == ["diverged"] and huge_step.diverged_epoch.tolist() == [1.0]
     tiny_budget = train_population(optimizers.get("gd"), TEACHER, [[1.0, 1.0]], budget=Budget(max_epochs=2))
     assert tiny_budget.status.tolist() == ["budget"] and tiny_budget.grad_evaluations.tolist() == [2 * 4]
+
+
+def smallest_curvature_and_largest_weight_column(task, weights):
+    """Per run: min |λ| of the symmetrized central-difference Hessian, and the length of its column along the
+    largest |w_p| (steps 10⁻³·max(1, |w_p|)), written out one parameter at a time."""
+    smallest, column = [], []
+    for w in weights:
+        steps = 1e-3 * np.maximum(1.0, np.abs(w))
+        rows = []
+        for p, h in enumerate(steps):
+            e = np.zeros_like(w)
+            e[p] = h
+            plus, minus = task.loss_and_grad((w + e)[None])[1][0], task.loss_and_grad((w - e)[None])[1][0]
+            rows.append((plus - minus) / (2 * h))
+        hessian = np.array(rows)
+        smallest.append(np.abs(np.linalg.eigvalsh((hessian + hessian.T) / 2)).min())
+        column.append(np.linalg.norm(hessian[np.abs(w).argmax()]))
+    return np.array(smallest), np.array(column)
+
+
+def test_a_flat_spot_is_where_the_hessian_has_a_near_zero_eigenvalue_whichever_way_it_is_found():
+    xor = network.get_task("xor")
+    rng = np.random.default_rng(3)
+    weights = np.concatenate([rng.normal(scale=scale, size=(60, xor.network.size)) for scale in (1.0, 10.0, 300.0)])
+    error, threshold, plateau = xor.error(weights), 1e-3, 1e-3
+    smallest, column = smallest_curvature_and_largest_weight_column(xor, weights)
+    expected = np.where((smallest <= plateau) & (error > threshold), "flat-spot", "minimum")
+    assert vanished_status(xor, weights, error, threshold, plateau).tolist() == expected.tolist()
+    flat = expected == "flat-spot"
+    assert (flat & (column <= plateau)).any() and (flat & (column > plateau)).any()  # both ways are exercised
+    assert (~flat & (error > threshold)).any()  # and curved places stay minima
 
 
 def test_a_nan_weight_is_diverged_at_the_epoch_it_appears():
