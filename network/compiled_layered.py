@@ -24,7 +24,9 @@ import numba
 import numpy as np
 
 from network.compiled import sigmoid_pair
-from network.hyperbolic_tangent import tanh_scalar
+from network.exponential import exp_nonpositive
+from network.hyperbolic_tangent import tanh_from_exponential
+from network.sigmoid import sigmoid_from_exponential
 
 MAX_LANES = 128  # networks per block at most; a block's arrays stay in the L2 cache
 SIGMOID, TANH, IDENTITY = 0, 1, 2
@@ -122,9 +124,10 @@ def _activate(code, x, flat_spot, act, slope, row, lanes):
             r, c = sigmoid_pair(x[j])
             act[row, j], slope[row, j] = r, r * c + flat_spot
     elif code == TANH:
-        for j in range(lanes):
-            upper, lower = sigmoid_pair(2.0 * x[j])
-            act[row, j], slope[row, j] = tanh_scalar(x[j]), 4.0 * (upper * lower) + flat_spot
+        for j in range(lanes):  # tanh(x) and σ(2x)·σ(−2x) from one exponential, e^(−2|x|)
+            u = exp_nonpositive(-2.0 * abs(x[j]))
+            smaller = sigmoid_from_exponential(u)
+            act[row, j], slope[row, j] = tanh_from_exponential(x[j], u), 4.0 * (smaller * (1.0 - smaller)) + flat_spot
     else:
         for j in range(lanes):
             act[row, j], slope[row, j] = x[j], 1.0

@@ -45,6 +45,12 @@ def tanh_scalar(x: float) -> float:
     >>> tanh_scalar(0.0), tanh_scalar(math.inf), tanh_scalar(-math.inf)
     (0.0, 1.0, -1.0)
     """
+    return tanh_from_exponential(x, exp_nonpositive(-2.0 * abs(x)))
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def tanh_from_exponential(x: float, u: float) -> float:
+    """tanh(x) given u = e^(−2|x|), the exponential that σ(±2x) (tanh′'s factors) take too."""
     y = -2.0 * abs(x)
     near = y >= SERIES_LIMIT  # NaN is not: it takes the exponential and stays NaN
     z = y if near else SERIES_LIMIT  # the series only ever sees [−0.7, 0]: no overflow where it is not kept
@@ -53,7 +59,7 @@ def tanh_scalar(x: float) -> float:
         series = series * z + coefficient
     for coefficient in EXPM1_LOWER:
         series = series * z + coefficient
-    far = exp_nonpositive(y) - 1.0  # computed whichever is kept, so that a loop over many x vectorizes
+    far = u - 1.0  # computed whichever is kept, so that a loop over many x vectorizes
     m = series * z if near else far
     return math.copysign(-m / (2.0 + m), x)
 

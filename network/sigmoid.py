@@ -35,7 +35,12 @@ def sigmoid_of_minus_abs(x: float) -> float:
     >>> sigmoid_of_minus_abs(0.0), sigmoid_of_minus_abs(-800.0)
     (0.5, 0.0)
     """
-    u = exp_nonpositive(-abs(x))
+    return sigmoid_from_exponential(exp_nonpositive(-abs(x)))
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def sigmoid_from_exponential(u: float) -> float:
+    """σ(−|x|) = u / (1 + u) from u = e^(−|x|): for callers that have u already (tanh takes the same one)."""
     return u / (1.0 + u)
 
 
