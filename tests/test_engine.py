@@ -1,6 +1,8 @@
 """The engine end to end: results on disk, determinism, resume, and the check of a results folder."""
 
+import csv
 import dataclasses
+import gzip
 import json
 from pathlib import Path
 
@@ -71,6 +73,18 @@ def test_the_stored_tables_read_back_equal(tmp_path):
     assert_same_tables(experiments.load(tmp_path), results)
     stored = engine.read_table(tmp_path / "runs.csv.gz")
     assert len(stored) == UNITS * 16 and "hit_epoch[0.0001]" in stored.columns
+    assert not engine.check(tmp_path)
+
+
+def test_epochs_are_written_as_whole_numbers_and_a_miss_as_an_empty_cell(tmp_path):
+    results = experiments.run(QUICK, tmp_path)
+    with gzip.open(tmp_path / "runs.csv.gz", "rt") as file:
+        rows = list(csv.DictReader(file))
+    epochs = [column for column in rows[0] if column.startswith("hit_epoch[") or column == "diverged_epoch"]
+    cells = {row[column] for row in rows for column in epochs}
+    assert "" in cells and all(cell == "" or cell.isdigit() for cell in cells)
+    hits = results.runs()["hit_epoch[0.0001]"]
+    assert [float(row["hit_epoch[0.0001]"] or "nan") for row in rows] == pytest.approx(hits.tolist(), nan_ok=True)
 
 
 def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, monkeypatch):

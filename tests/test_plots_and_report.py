@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -111,6 +112,17 @@ def test_every_optimizer_keeps_its_colour_across_figures(results):
     for line in ecdf.axes[0].lines:
         if line.get_label() in colour:
             assert line.get_color() == colour[line.get_label()]
+
+
+def test_log_axes_over_two_decades_or_more_lose_their_minor_ticks_and_shorter_ones_keep_them():
+    figure, (wide, narrow) = plt.subplots(1, 2)
+    wide.loglog([1, 1e3], [1e-8, 1.0])
+    narrow.semilogx([1, 50], [0, 1])
+    plots.style.without_minor_log_ticks(figure)
+    figure.canvas.draw()
+    assert not wide.xaxis.get_minorticklocs().size and not wide.yaxis.get_minorticklocs().size
+    assert wide.xaxis.get_majorticklocs().size and narrow.xaxis.get_minorticklocs().size
+    plt.close(figure)
 
 
 def test_the_report_links_and_embeds_every_figure(results, tmp_path):
