@@ -133,13 +133,9 @@ def stored(entry: dict) -> None:
     name = entry["name"]
     if is_available(name):
         return
-    hint = entry.get("module") or "its module"
 
     def refuse(self, *args, **kwargs):
-        raise OptimizerUnavailable(
-            f"optimizer {name!r} is not importable here (it came from {entry.get('origin', 'elsewhere')}); "
-            f"install its package or add --import {hint} to train with it"
-        )
+        raise OptimizerUnavailable(self.unavailable)
 
     def __init__(self, **hyperparameters):
         self.hyperparameters = hyperparameters
@@ -152,7 +148,24 @@ def stored(entry: dict) -> None:
     cls.__init__.__signature__ = inspect.Signature([inspect.Parameter("self", 0), *parameters])
     cls.name, cls.needs_loss = name, entry.get("needs_loss", False)
     cls.stored_origin, cls.stored_module = entry.get("origin", "elsewhere"), entry.get("module", "")
+    cls.unavailable = (
+        f"optimizer {name!r} is not importable here (it came from {cls.stored_origin}); "
+        f"install its package or add --import {cls.stored_module or 'its module'} to train with it"
+    )
     _STORED[name] = cls
+
+
+def require_available(name: str) -> None:
+    """Raise, in one line, unless optimizer ``name`` can train here: a stand-in read from a results folder says
+    which module to import (`OptimizerUnavailable`), an unknown name what is available.
+
+    >>> require_available("irprop-")
+    """
+    if is_available(name):
+        return
+    if name in _STORED:
+        raise OptimizerUnavailable(_STORED[name].unavailable)
+    _class_of(name)  # an unknown name, or a torch: name without torch, raises its own error
 
 
 def import_modules(modules) -> None:

@@ -397,8 +397,9 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
         return text
 
     drawn = [figure for figure in figures if not figure.skipped]
+    extra = _tuning_section(results) + _published_section(results)
     sections = ["Findings", "Convergence table", *(figure.title for figure in drawn)]
-    sections += [text for kind, text in _tuning_section(results) + _published_section(results) if kind == "h2"]
+    sections += [text for kind, text in extra if kind == "h2"]
     sections += ["Figures not drawn"] * any(figure.skipped for figure in figures) + ["Pairwise significance"]
     body = [f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>", "<ul>"]
     body += [f"<li>{inline_markdown(line[2:])}</li>" for line in _spec_lines(results)] + ["</ul>"]
@@ -415,7 +416,7 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
             f"<p class='caption'>{escape(figure.caption)}</p>",
             "</div>",
         ]
-    body += _blocks_html(_tuning_section(results) + _published_section(results))
+    body += _blocks_html(extra)
     skipped = [figure for figure in figures if figure.skipped]
     if skipped:
         body += [_heading("Figures not drawn"), "<ul>"]

@@ -125,12 +125,12 @@ def draw(movie: Movie, spec, together: bool = False, dpi: int = 72):
                   norm=LogNorm(vmin=low, vmax=max(finite.max() if finite.size else 1.0, low * 10)))  # fmt: skip
         for label in group:
             colour = setting_style(settings[label], spec.optimizers)["color"]
-            for path in movie.paths[label]:
+            for index, path in enumerate(movie.paths[label]):
                 start = movie.plane.project(path[0])
                 ax.plot(*start, "o", color="white", markeredgecolor="black", markersize=5)
                 (line,) = ax.plot([], [], color=colour, linewidth=1.6, label=label if together else None, animated=True)
                 (head,) = ax.plot([], [], "o", color=colour, markeredgecolor="white", markersize=6, animated=True)
-                lines.append((label, len([x for x in lines if x[0] == label]), line, head))
+                lines.append((label, index, line, head))
         ax.set(xlim=extent[:2], ylim=extent[2:], title=", ".join(group) if not together else movie.task.name)
         if together:
             ax.legend(fontsize="x-small", ncols=2, loc="upper right")

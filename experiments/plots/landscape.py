@@ -141,7 +141,8 @@ def loss_landscape(results, task_name: str | None = None, plane: str = "paths", 
     start = shared_start(results, task)
     paths = optimizer_paths(results, task, settings, start)
     ends = np.array([path[-1] for path in paths.values()])
-    lowest = ends[np.nanargmin(np.where(np.isfinite(task.error(ends)), task.error(ends), np.inf))]
+    end_errors = task.error(ends)
+    lowest = ends[np.nanargmin(np.where(np.isfinite(end_errors), end_errors, np.inf))]
     chosen = plane_of_paths(paths.values(), start) if plane == "paths" else random_plane(task.network, lowest)
     projected = {label: chosen.project(path) for label, path in paths.items()}
     grids = {label: landscape_grid(task, chosen, _extent(coordinates)) for label, coordinates in projected.items()}

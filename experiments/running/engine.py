@@ -70,9 +70,9 @@ def run(
         raise ValueError("resume needs an output directory to resume from")
     if resume and overwrite:
         raise ValueError("give either resume (keep the stored results) or overwrite (replace them), not both")
-    unavailable = [s for s in spec.optimizers if not s.is_scipy and not optimizers.is_available(s.name)]
-    if unavailable:
-        unavailable[0].build().init(np.zeros(1))  # a stand-in read from a results folder: it says what to import
+    for setting in spec.optimizers:
+        if not setting.is_scipy:
+            optimizers.require_available(setting.name)  # a stand-in read from a results folder says what to import
     units = plan(spec, chunk_size)
     manifest = None
     if out is not None:
