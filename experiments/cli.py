@@ -1,6 +1,7 @@
 """The ``optarena`` command line; the only module that parses arguments or prints.
 
-Exit codes: 0 success, 1 a run or a check failed, 2 a usage error (bad arguments or spec).
+Exit codes: 0 success, 1 a run or a check failed, 2 a usage error (bad arguments, spec, results folder or
+module to import), 3 an internal error (a bug in optarena: the traceback is printed to report it).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import math
 import os
 import shutil
 import sys
+import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import network
@@ -24,7 +27,7 @@ from experiments.running.cluster import load_cluster
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 from network.derivation import derive
 
-USAGE_ERROR, RUN_FAILURE = 2, 1
+USAGE_ERROR, RUN_FAILURE, INTERNAL_ERROR = 2, 1, 3
 SCIPY_EPOCHS = (
     "scipy-* rows: an epoch is one evaluation of E (with its gradient, except Nelder-Mead) over all samples, "
     "line-search and simplex trials included; E is the best seen so far."
@@ -36,12 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         for problem in optimizers.PLUGIN_PROBLEMS:
             print(f"optarena: warning: {problem}", file=sys.stderr)
-        optimizers.import_modules(args.imports or [])
+        with _validating():
+            optimizers.import_modules([*(args.leading_imports or []), *(args.imports or [])])
         with interrupts.deferred():  # a Ctrl-C stops the command at its next safe point, never inside a write
             code = args.command(args)
             interrupts.checkpoint()
             return code
-    except (ValueError, TypeError) as problem:
+    except UsageError as problem:
         print(f"optarena: error: {problem}", file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:  # output piped into head, less, ...: the reader has all it wants; stop quietly
@@ -57,16 +61,36 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(interrupts.INTERRUPTED, file=sys.stderr)
         return 130
+    except Exception as bug:  # not the user's input: a defect of optarena, to be reported with its traceback
+        traceback.print_exc()
+        print(f"optarena: internal error: {type(bug).__name__}: {bug} (a bug in optarena; please report it with "
+              "the traceback above)", file=sys.stderr)  # fmt: skip
+        return INTERNAL_ERROR
+
+
+class UsageError(Exception):
+    """Bad input from the user: a spec, an argument, a results folder or a module to import (exit code 2)."""
+
+
+@contextmanager
+def _validating():
+    """Within this block, a ValueError or TypeError is the user's input refused (a `UsageError`); outside, a bug."""
+    try:
+        yield
+    except (ValueError, TypeError) as problem:
+        raise UsageError(str(problem)) from None
 
 
 def _run(args) -> int:
-    if args.resume and args.out:  # optimizers known only from the folder can then say what to import
-        storage.read_optimizer_metadata(Path(args.out))
-    spec = load_spec(args.spec)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    with _validating():
+        if args.resume and args.out:  # optimizers known only from the folder can then say what to import
+            storage.read_optimizer_metadata(Path(args.out))
+        spec = load_spec(args.spec)
+        out = Path(args.out) if args.out else Path("results") / spec.name
+        cluster = load_cluster(args.cluster) if args.cluster else None
+        engine.check_can_run(spec, out, args.resume, args.overwrite)
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
-    cluster = load_cluster(args.cluster) if args.cluster else None
     results = engine.run(
         spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs, chunk_size=args.chunk_size,
         cluster=cluster, overwrite=args.overwrite,
@@ -88,12 +112,16 @@ def _plot(args) -> int:
 
 def _selected(args):
     """The stored results, narrowed by the command's --task, --schedule and --optimizer filters."""
-    return engine.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
+    with _validating():
+        return engine.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
 
 
 def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
+    engine.record_report(out, engine.REPORT_DRAWING)
     figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
     page = report.write_report(results, out, figures)[1]
+    interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
+    engine.record_report(out, engine.REPORT_COMPLETE)
     print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
 
 
@@ -163,18 +191,21 @@ def _print_tables(results, significance: bool = True) -> None:
     if significance:
         print("\nPairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):\n")
         print(to_text(tests, "significance"))
-    else:
+    elif len(tests):
         print(
             f"\n{int(tests['significant'].sum())} of {len(tests)} pairwise differences are significant "
             "(Holm-corrected, alpha = 0.05); optarena table DIR shows them all."
         )
+    else:
+        print("\nNo pairwise tests: each task × schedule has a single optimizer setting.")
 
 
 def _explain(args) -> int:
     given = {"inputs": args.input, "targets": args.target, "w_h": args.w_h, "w_o": args.w_o}
     defaulted = [key for key, value in given.items() if value is None]
     values = {key: explain.WORKED_EXAMPLE[key] if value is None else value for key, value in given.items()}
-    derivation = derive(values["inputs"], values["targets"], values["w_h"], values["w_o"], args.eta, args.delta)
+    with _validating():
+        derivation = derive(values["inputs"], values["targets"], values["w_h"], values["w_o"], args.eta, args.delta)
     if defaulted:
         taken = ", ".join(f"{key} = {explain.WORKED_EXAMPLE[key]}" for key in defaulted)
         print(f"(not given, the worked example's: {taken}; see optarena explain --help)\n", file=sys.stderr)
@@ -210,11 +241,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="optarena",
         description="Compare optimizers on the article's 1-1-1 sigmoid network and on layered networks.",
     )
+    importing = "import MODULE (a module name or a .py file) first: the optimizers it registers become available "
+    parser.add_argument("--import", dest="leading_imports", action="append", metavar="MODULE",
+                        help=importing + "(repeatable; before or after the command)")  # fmt: skip
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--import", dest="imports", action="append", metavar="MODULE",
-                        help="import MODULE (a module name or a .py file) first: the optimizers it registers "
-                        "become available (repeatable)")  # fmt: skip
+    common.add_argument("--import", dest="imports", action="append", metavar="MODULE", help=importing + "(repeatable)")
 
     run = commands.add_parser(parents=[common], name="run", help="run an experiment (default: the built-in 'default')")
     run.add_argument("spec", nargs="?", default="default", help="a .toml/.json spec file or a built-in name")

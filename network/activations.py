@@ -23,6 +23,7 @@ import numpy as np
 
 from network.hyperbolic_tangent import tanh
 from network.sigmoid import sigmoid_and_complement_unguarded
+from network.validation import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -100,5 +101,6 @@ def get_activation(name: str):
     1.0
     """
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; available: {', '.join(ACTIVATIONS)}")
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(f"unknown activation {name!r}{did_you_mean(name, ACTIVATIONS)}; available: {known}")
     return ACTIVATIONS[name]

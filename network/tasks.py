@@ -22,7 +22,7 @@ import numpy as np
 from network import classics
 from network.layered import ARTICLE_NETWORK, Layered
 from network.one_one_one import error_of_checked, forward, loss_and_grad_of_checked
-from network.validation import as_parameters, as_sample_matrix, as_weights, checked_flat_spot
+from network.validation import as_parameters, as_sample_matrix, as_weights, checked_flat_spot, did_you_mean
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,5 +209,5 @@ def get_task(name: str) -> Task:
     """
     built_in = tasks()
     if name not in built_in:
-        raise ValueError(f"unknown task {name!r}; available: {', '.join(built_in)}")
+        raise ValueError(f"unknown task {name!r}{did_you_mean(name, built_in)}; available: {', '.join(built_in)}")
     return built_in[name]

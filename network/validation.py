@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from numbers import Real
 
 import numpy as np
+
+
+def did_you_mean(word, choices) -> str:
+    """ " (did you mean 'X'?)" for the choice closest to ``word`` (letter case aside), or "" when none is close.
+
+    >>> did_you_mean("Adam", ["adam", "adagrad"]), did_you_mean("task", ["tasks", "seeds"]), did_you_mean("zzz", ["a"])
+    (" (did you mean 'adam'?)", " (did you mean 'tasks'?)", '')
+    """
+    by_case = {str(choice).lower(): str(choice) for choice in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(by_case), n=1, cutoff=0.6)
+    return f" (did you mean {by_case[close[0]]!r}?)" if close else ""
 
 
 def as_weights(weights) -> np.ndarray:

@@ -20,11 +20,13 @@ when someone tries to train with it.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import inspect
 import sys
 from collections.abc import Callable
 from importlib import metadata
+from pathlib import Path
 
 _REGISTRY: dict[str, type] = {}
 _ORIGINS: dict[str, str] = {}
@@ -33,6 +35,7 @@ _IMPORTED: list[str] = []  # modules imported through import_modules, in order (
 _origin = None  # the origin of the classes registered right now: set while a plugin or an import loads
 _tolerant = False  # import_modules skips what it cannot import (inside missing_imports_allowed)
 TORCH_PREFIX = "torch:"
+IMPORTED = "import"  # the origin of an optimizer registered by `import_modules`: "import MODULE"
 ENTRY_POINTS = "optarena.optimizers"
 
 
@@ -69,9 +72,14 @@ def register(name: str) -> Callable[[type], type]:
 
 
 def unregister(name: str) -> None:
-    """Remove a user-registered optimizer (for notebooks and tests)."""
+    """Remove a user-registered optimizer, or the stand-in of one read from a results folder (for notebooks and
+    tests); a name that is neither raises a one-line ValueError."""
+    if name in _STORED:
+        del _STORED[name]
+        return
     if name not in _REGISTRY:
-        _class_of(name)
+        close = _closest(name, _REGISTRY)
+        raise ValueError(f"cannot unregister {name!r}: no optimizer of that name is registered{close}")
     del _REGISTRY[name]
     _ORIGINS.pop(name, None)
 
@@ -115,13 +123,15 @@ def metadata_of(name: str) -> dict:
     ['hyperparameters', 'module', 'name', 'needs_loss', 'origin', 'source', 'summary']
     """
     cls = _class_of(name)
-    module = getattr(cls, "stored_module", cls.__module__)
+    origin = getattr(cls, "stored_origin", None) or origin_of(name)
+    imported = origin.startswith(f"{IMPORTED} ")  # what the user passed to --import, resolved: what to pass again
+    module = getattr(cls, "stored_module", None) or (origin[len(IMPORTED) + 1 :] if imported else cls.__module__)
     return {
         "name": name,
         "hyperparameters": {key: _plain(value) for key, value in hyperparameters_of(name).items()},
         "summary": summary_of(name),
         "source": source_of(name),
-        "origin": getattr(cls, "stored_origin", None) or origin_of(name),
+        "origin": origin,
         "module": module,
         "needs_loss": bool(getattr(cls, "needs_loss", False)),
     }
@@ -176,7 +186,7 @@ def import_modules(modules) -> None:
     for module in modules:
         if module in _IMPORTED:
             continue
-        previous, _origin = _origin, f"import {module}"
+        previous, _origin = _origin, f"{IMPORTED} {_as_passed_resolved(module)}"
         try:
             _import(module)
         except Exception as problem:
@@ -222,12 +232,15 @@ def load_plugins() -> list[str]:
     return problems
 
 
+def _as_passed_resolved(module: str) -> str:
+    """A .py file as its absolute path (so a hint to import it again works from any folder); a dotted name as is."""
+    return str(Path(module).resolve()) if module.endswith(".py") else module
+
+
 def _import(module: str) -> None:
     """Import a dotted module name, or a .py file by its name after putting its folder on sys.path (so that
     worker processes, which inherit sys.path, find its classes by reference too)."""
     if module.endswith(".py"):
-        from pathlib import Path
-
         path = Path(module).resolve()
         if not path.is_file():
             raise FileNotFoundError(f"no such file {module}")
@@ -263,7 +276,8 @@ def get(name: str, **hyperparameters):
     unknown = sorted(set(hyperparameters) - set(allowed))
     if unknown:
         raise TypeError(
-            f"optimizer {name!r} has no hyperparameter {unknown[0]!r}; allowed: " + (", ".join(allowed) or "none")
+            f"optimizer {name!r} has no hyperparameter {unknown[0]!r}{_closest(unknown[0], allowed)}; allowed: "
+            + (", ".join(allowed) or "none")
         )
     return cls(**hyperparameters)
 
@@ -307,6 +321,13 @@ def _class_of(name: str) -> type:
     if name in _STORED:
         return _STORED[name]
     raise ValueError(
-        f"unknown optimizer {name!r}; available: {', '.join(_REGISTRY)} (a plugin's optimizer needs its package "
-        "installed; your own module's, --import MODULE)"
+        f"unknown optimizer {name!r}{_closest(name, _REGISTRY)}; available: {', '.join(_REGISTRY)} (a plugin's "
+        "optimizer needs its package installed; your own module's, --import MODULE)"
     )
+
+
+def _closest(word, choices) -> str:
+    """ " (did you mean 'adam'?)" for a name close to ``word`` (case aside first), or ""."""
+    by_case = {str(choice).lower(): str(choice) for choice in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(by_case), n=1, cutoff=0.6)
+    return f" (did you mean {by_case[close[0]]!r}?)" if close else ""

@@ -87,11 +87,20 @@ class TorchState:
         """The state of the kept runs (leading axis): every per-parameter state tensor indexed like the weights."""
         torch = torch_module()
         index = torch.from_numpy(np.flatnonzero(keep)) if np.asarray(keep).dtype == bool else torch.as_tensor(keep)
-        parameter = self.parameter.detach()[index].clone().requires_grad_(True)
+        return self._rebuilt(lambda tensor: tensor[index].clone())
+
+    def copied(self) -> TorchState:
+        """A state of its own with the same values: what a step changes, leaving this one as it was."""
+        return self._rebuilt(lambda tensor: tensor.clone())
+
+    def _rebuilt(self, take) -> TorchState:
+        """A new parameter and optimizer whose tensors of the weights' shape are ``take(tensor)``, the rest copied."""
+        torch = torch_module()
+        parameter = take(self.parameter.detach()).requires_grad_(True)
         optimizer = type(self.optimizer)([parameter], **_hyperparameters(self.optimizer))
         for key, value in self.optimizer.state[self.parameter].items():
             same_shape = torch.is_tensor(value) and value.shape == self.parameter.shape
-            optimizer.state[parameter][key] = value[index].clone() if same_shape else _copied(value)
+            optimizer.state[parameter][key] = take(value) if same_shape else _copied(value)
         return TorchState(parameter, optimizer)
 
 
@@ -120,6 +129,7 @@ class TorchOptimizer:
                 f"{self.name}: weights, grad and state must share one shape, got {weights.shape}, {grad.shape} "
                 f"and {tuple(state.parameter.shape)}"
             )
+        state = state.copied()  # pure, as the protocol asks: the state passed in stays as it was
         with torch.no_grad():
             state.parameter.copy_(torch.from_numpy(weights))
         state.parameter.grad = torch.from_numpy(grad.copy())

@@ -50,7 +50,7 @@ SPEC_CASES = [
         "unknown key in a table",
         "max_epochs = 20",
         "max_epochs = 20\nepoch = 3",
-        "budget has an unknown key 'epoch'; allowed: max_epochs",
+        "budget has an unknown key 'epoch' \\(did you mean 'max_epochs'\\?\\); allowed: max_epochs",
     ),
     ("missing key", 'name = "valid"', "", "spec is missing the key 'name'"),
     ("wrong type", "max_epochs = 20", 'max_epochs = "20"', "budget.max_epochs must be an integer >= 1, got '20'"),

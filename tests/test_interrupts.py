@@ -30,8 +30,8 @@ count = 32
 max_epochs = 600
 """
 
-# seconds after the start: importing, compiling, training units on workers, tables, figures, and the very end
-MOMENTS = [0.05, 0.4, 1.0, 2.0, 3.5, 5.5, 8.0]
+# seconds after optarena's entry point ran: importing, compiling, training units on workers, tables, figures, the end
+MOMENTS = [0.0, 0.4, 1.0, 2.0, 3.5, 5.5, 8.0]
 
 
 def sessions_processes(session: int) -> list[int]:
@@ -47,6 +47,17 @@ def sessions_processes(session: int) -> list[int]:
     return alive
 
 
+def sigint_blocked(pid: int) -> bool:
+    """Whether process ``pid`` blocks SIGINT: optarena's entry point has run (before it, Python is still starting
+    up, and a Ctrl-C there is the interpreter's to report)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # it has ended already
+    blocked = next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:"))
+    return bool(int(blocked, 16) & (1 << (signal.SIGINT - 1)))
+
+
 def interrupt(tmp_path: Path, moment: float, jobs: list[str], whole_group: bool):
     spec = tmp_path / "spec.toml"
     spec.write_text(SPEC)
@@ -55,6 +66,9 @@ def interrupt(tmp_path: Path, moment: float, jobs: list[str], whole_group: bool)
     environment = os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True, env=environment)  # fmt: skip
+    started = time.monotonic() + 30
+    while not sigint_blocked(process.pid) and time.monotonic() < started:
+        time.sleep(0.001)
     time.sleep(moment)
     if whole_group:
         os.killpg(process.pid, signal.SIGINT)

@@ -37,11 +37,12 @@ def findings_of(results, table: pd.DataFrame) -> list[str]:
 
 
 def places(results) -> list[tuple[str, str, str]]:
-    """(task, schedule, how to name it) for every place a finding can be about, a one-sample task once."""
+    """(task, schedule, how to name it) for every place with runs a finding can be about, a one-sample task once."""
+    trained = {(r.unit.task.name, r.unit.schedule.label) for r in results.units}
     named = []
     for task in results.spec.tasks:
-        schedules = results.spec.schedules[:1] if task.samples == 1 else results.spec.schedules
-        for schedule in schedules:
+        schedules = [s for s in results.spec.schedules if (task.name, s.label) in trained]
+        for schedule in schedules[:1] if task.samples == 1 else schedules:
             where = (
                 f"**{task.name}** (one sample: every schedule is the same)"
                 if task.samples == 1

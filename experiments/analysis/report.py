@@ -112,7 +112,6 @@ def write_report(results, out: Path, figures: list[Figure]) -> tuple[Path, Path]
 def _figure_plan(results, table: pd.DataFrame):
     spec = results.spec
     best = table.sort_values("ert_evaluations").iloc[0]
-    first_schedule = spec.schedules[0].label
     plan = [
         (
             "convergence",
@@ -123,7 +122,8 @@ def _figure_plan(results, table: pd.DataFrame):
         ),
     ]
     for task in spec.tasks:
-        rows = table[(table["task"] == task.name) & (table["schedule"] == first_schedule)]
+        schedule = _first_schedule_with_runs(table, spec, task.name)
+        rows = table[(table["task"] == task.name) & (table["schedule"] == schedule)]
         winner = rows.sort_values("ert_evaluations").iloc[0]["optimizer"]
         if task.network.size == 2:
             plan.append(
@@ -165,7 +165,7 @@ def _figure_plan(results, table: pd.DataFrame):
             (
                 f"basin-{task.name}",
                 f"Basin map: {task.name}",
-                lambda task=task: plots.basin_map(results, task.name, first_schedule),
+                lambda task=task, schedule=schedule: plots.basin_map(results, task.name, schedule),
                 f"{where} coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
                 "orange mark runs at a minimum, on a flat spot, stopped by the method, diverged and out of budget: "
                 "the map shows where each optimizer's starts fail.",
@@ -232,6 +232,12 @@ def _figure_plan(results, table: pd.DataFrame):
         )
     )
     return plan
+
+
+def _first_schedule_with_runs(table: pd.DataFrame, spec, task: str) -> str:
+    """The spec's first schedule in which ``task`` has rows (scipy methods train in the full batch only)."""
+    present = set(table.loc[table["task"] == task, "schedule"])
+    return next(schedule.label for schedule in spec.schedules if schedule.label in present)
 
 
 def _animated(results, task_name: str) -> dict[str, bytes]:

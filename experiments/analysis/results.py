@@ -25,6 +25,10 @@ from experiments.running.units import UnitResult
 
 GROUP = ["task", "schedule", "optimizer"]
 SIGNIFICANCE_LEVEL = 0.05
+SIGNIFICANCE_COLUMNS = [
+    "task", "schedule", "a", "b", "success_a", "success_b", "median_epochs_a", "median_epochs_b", "faster",
+    "mann_whitney_p", "fisher_p", "mann_whitney_p_holm", "fisher_p_holm", "significant",
+]  # fmt: skip
 
 
 BIT_HIT_COLUMN = "hit_epoch[bit]"
@@ -65,7 +69,10 @@ class Results:
         """
         spec = self.spec
         kept_tasks = _chosen("task", [t.name for t in spec.tasks], tasks, lambda name, pick: name == pick)
-        kept_schedules = _chosen("schedule", [s.label for s in spec.schedules], schedules, lambda lb, pick: lb == pick)
+        kept_schedules = _chosen(
+            "schedule", [s.label for s in spec.schedules], schedules,
+            lambda label, pick: label == pick or label.split("(")[0] == pick, unambiguous=True,
+        )  # fmt: skip
         kept_settings = _chosen(
             "optimizer", [s.label for s in spec.optimizers], optimizers,
             lambda label, pick: label == pick or label.split("(")[0].split(" [")[0] == pick,
@@ -83,7 +90,8 @@ class Results:
             if r.unit.task.name in kept_tasks and r.unit.schedule.label in kept_schedules
             and r.unit.setting.label in kept_settings
         )  # fmt: skip
-        return Results(narrowed, units)
+        references = {task: reference for task, reference in self.references.items() if task in kept_tasks}
+        return Results(narrowed, units, references=references)
 
     def populations(self, task, schedule, setting) -> list:
         """The `PopulationResult` of each seed for one task × schedule × optimizer setting (maybe none)."""
@@ -202,7 +210,7 @@ class Results:
                 )
                 frames.append(frame)
         if not frames:
-            return pd.DataFrame(columns=["task", "schedule", "a", "b"])
+            return pd.DataFrame(columns=SIGNIFICANCE_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
     def _summary_row(self, key, group: pd.DataFrame) -> dict:
@@ -232,8 +240,9 @@ class Results:
         }
 
 
-def _chosen(kind: str, available: list[str], picks, matches) -> set[str]:
-    """The names among ``available`` that some pick matches (all of them for None), or a one-line ValueError."""
+def _chosen(kind: str, available: list[str], picks, matches, unambiguous: bool = False) -> set[str]:
+    """The names among ``available`` that some pick matches (all of them for None), or a one-line ValueError;
+    ``unambiguous``: a pick that is no name itself must match one name only."""
     if picks is None:
         return set(available)
     chosen = set()
@@ -241,6 +250,8 @@ def _chosen(kind: str, available: list[str], picks, matches) -> set[str]:
         found = {name for name in available if matches(name, pick)}
         if not found:
             raise ValueError(f"these results have no {kind} {pick!r}; they have: {', '.join(available)}")
+        if unambiguous and len(found) > 1 and pick not in found:
+            raise ValueError(f"{kind} {pick!r} is ambiguous here: say which of {', '.join(sorted(found))}")
         chosen |= found
     return chosen
 

@@ -18,6 +18,7 @@ between optimizers are not differences of luck in the shuffling.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -88,9 +89,14 @@ class Schedule:
 
     @classmethod
     def from_entry(cls, entry) -> Schedule:
-        """A schedule from a spec entry: ``"per-sample"`` or ``{kind = "mini-batch", batch_size = 2}``."""
+        """A schedule from a spec entry: ``"per-sample"``, ``{kind = "mini-batch", batch_size = 2}`` or its label.
+
+        >>> Schedule.from_entry("mini-batch(4)")
+        Schedule(kind='mini-batch', batch_size=4)
+        """
         if isinstance(entry, str):
-            return cls(entry)
+            size = re.fullmatch(r"mini-batch\((\d+)\)", entry.strip())
+            return cls("mini-batch", int(size[1])) if size else cls(entry)
         if not isinstance(entry, dict):
             raise ValueError(f"a schedule must be a name or a table, got {entry!r}")
         unknown = sorted(set(entry) - {"kind", "batch_size"})

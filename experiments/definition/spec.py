@@ -71,6 +71,7 @@ from experiments.definition.schedules import Schedule
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
+from network.validation import did_you_mean
 
 try:
     import tomllib
@@ -97,6 +98,10 @@ class OptimizerSetting:
     swept: str | None = None
 
     def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f'an optimizer\'s name must be a non-empty string such as "adam", got {self.name!r}')
+        if not isinstance(self.hyperparameters, dict):
+            raise ValueError(f"{self.name}: hyperparameters must be a table, got {self.hyperparameters!r}")
         if self.swept is not None and self.swept not in self.hyperparameters:
             raise ValueError(f"{self.name}: the swept hyperparameter {self.swept!r} has no value in this setting")
         if self.is_scipy:
@@ -105,7 +110,8 @@ class OptimizerSetting:
         elif not optimizers.is_known(self.name):
             names = [*optimizers.available(), *SCIPY_METHODS]
             raise ValueError(
-                f"unknown optimizer {self.name!r}; available: {', '.join(names)}, and torch:CLASS (a plugin's "
+                f"unknown optimizer {self.name!r}{did_you_mean(self.name, names)}; available: {', '.join(names)}, "
+                "and torch:CLASS (a plugin's "
                 "optimizer needs its package installed; your own module's, --import MODULE or imports = [...])"
             )
         else:
@@ -354,23 +360,25 @@ def canonical_json(data) -> str:
 
 
 class _Keys:
-    """A table of a spec, read with one clear error for a missing, unknown or mistyped key."""
+    """A table of a spec, read with one clear error for its missing, unknown or mistyped keys."""
 
     def __init__(self, where: str, data, required: tuple[str, ...] = ()):
         if not isinstance(data, dict):
             raise ValueError(f"{where} must be a table, got {data!r}")
-        self.where, self.data, self.allowed = where, data, set(required)
-        for key in required:
-            if key not in data:
-                raise ValueError(f"{where} is missing the key {key!r}")
+        self.where, self.data, self.required = where, data, tuple(required)
 
     def allow(self, *keys: str) -> None:
-        self.allowed.update(keys)
-        unknown = sorted(set(self.data) - self.allowed)
-        if unknown:
-            raise ValueError(
-                f"{self.where} has an unknown key {unknown[0]!r}; allowed: {', '.join(sorted(self.allowed))}"
-            )
+        """A one-line ValueError naming every unknown key (with the allowed key it is closest to) and every
+        missing one, unless the table has all ``required`` keys and no other than those and ``keys``."""
+        allowed = {*self.required, *keys}
+        unknown = [key for key in self.data if key not in allowed]
+        missing = [key for key in self.required if key not in self.data]
+        problems = [f"has an unknown key {key!r}{did_you_mean(key, allowed)}" for key in unknown]
+        if missing:
+            problems.append(f"is missing the key{'s' * (len(missing) > 1)} " + ", ".join(map(repr, missing)))
+        if problems:
+            listing = f"; allowed: {', '.join(sorted(allowed))}" if unknown else ""
+            raise ValueError(f"{self.where} {' and '.join(problems)}{listing}")
 
     def __getitem__(self, key):
         return self.data[key]

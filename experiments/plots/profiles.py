@@ -96,10 +96,14 @@ def performance_profile(results, tau_max: float | None = None):
     spec = results.spec
     families = families_of(spec.optimizers) if len(spec.optimizers) > CROWDED else {"": list(spec.optimizers)}
     columns_per_row = len(families) + (len(families) > 1)
-    figure, axes = new_figure(len(spec.schedules), columns_per_row, width=5.2 if len(families) == 1 else 3.6,
+    trained = [
+        (schedule, [s for s in spec.optimizers if all(results.populations(t, schedule, s) for t in spec.tasks)])
+        for schedule in spec.schedules
+    ]
+    trained = [(schedule, settings) for schedule, settings in trained if settings]  # no row without runs
+    figure, axes = new_figure(len(trained), columns_per_row, width=5.2 if len(families) == 1 else 3.6,
                               height=4.0 if len(families) == 1 else 2.9, sharey="row")  # fmt: skip
-    for row, schedule in enumerate(spec.schedules):
-        settings = [s for s in spec.optimizers if all(results.populations(t, schedule, s) for t in spec.tasks)]
+    for row, (schedule, settings) in enumerate(trained):
         costs = [
             np.concatenate(
                 [

@@ -66,22 +66,11 @@ def run(
     if isinstance(spec, dict):
         spec = ExperimentSpec.from_dict(spec)
     spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
-    if resume and out is None:
-        raise ValueError("resume needs an output directory to resume from")
-    if resume and overwrite:
-        raise ValueError("give either resume (keep the stored results) or overwrite (replace them), not both")
-    for setting in spec.optimizers:
-        if not setting.is_scipy:
-            optimizers.require_available(setting.name)  # a stand-in read from a results folder says what to import
+    check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
     manifest = None
     if out is not None:
-        if storage.holds_results(Path(out)) and not resume:
-            if not overwrite:
-                raise ValueError(
-                    f"{str(out)!r} already holds results; add --resume to continue or reuse them, or --overwrite "
-                    "to replace them"
-                )
+        if storage.holds_results(Path(out)) and overwrite:
             storage.remove_results(Path(out))
         out = storage.prepare_directory(Path(out))
         storage.clean_stale_temporaries(out)
@@ -122,6 +111,73 @@ def run(
         }  # fmt: skip
         storage.write_json(out / "manifest.json", manifest)
     return results
+
+
+def check_can_run(spec: ExperimentSpec, out: str | Path | None, resume: bool = False, overwrite: bool = False):
+    """A one-line ValueError for anything that would stop `run` before it trains (what the CLI calls a usage
+    error): resume without a folder or with overwrite, an optimizer known only as a stand-in, a folder that holds
+    results when neither resume nor overwrite is given, or another spec's results to resume."""
+    if resume and out is None:
+        raise ValueError("resume needs an output directory to resume from")
+    if resume and overwrite:
+        raise ValueError("give either resume (keep the stored results) or overwrite (replace them), not both")
+    for setting in spec.optimizers:
+        if not setting.is_scipy:
+            optimizers.require_available(setting.name)  # a stand-in read from a results folder says what to import
+    if out is None or not storage.holds_results(Path(out)):
+        return
+    if resume:
+        _require_same_spec(Path(out), spec)
+    elif not overwrite:
+        raise ValueError(
+            f"{str(out)!r} already holds results; add --resume to continue or reuse them, or --overwrite to replace "
+            "them"
+        )
+
+
+def _require_same_spec(out: Path, spec: ExperimentSpec) -> None:
+    """A one-line ValueError unless the results in ``out`` were made by ``spec`` (what --resume may continue)."""
+    try:
+        stored = json.loads((out / "spec.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ValueError(
+            f"cannot resume in {str(out)!r}: its spec.json is missing or unreadable; use --overwrite to replace "
+            "what is there, or another --out"
+        ) from None
+    difference = first_difference(stored, json.loads(json.dumps(spec.to_dict())))
+    if difference is not None:
+        raise ValueError(
+            f"cannot resume in {str(out)!r}: it holds the results of another spec ({difference}); use --overwrite "
+            "to replace them, or another --out"
+        )
+
+
+def first_difference(stored, given, where: str = "") -> str | None:
+    """Where two parsed JSON values first differ, in words; None if they are equal.
+
+    >>> first_difference({"tasks": ["xor"], "seeds": [0]}, {"tasks": ["teacher"], "seeds": [0]})
+    "tasks[0] is 'xor' there, 'teacher' here"
+    >>> first_difference({"name": "a"}, {"name": "a", "seeds": [1]}) is None, first_difference({}, {"seeds": [1]})
+    (False, 'seeds is not there, [1] here')
+    """
+    if isinstance(stored, dict) and isinstance(given, dict):
+        for key in [*stored, *(key for key in given if key not in stored)]:
+            inner = f"{where}.{key}" if where else str(key)
+            if key not in given:
+                return f"{inner} is {stored[key]!r} there, not given here"
+            if key not in stored:
+                return f"{inner} is not there, {given[key]!r} here"
+            found = first_difference(stored[key], given[key], inner)
+            if found:
+                return found
+        return None
+    if isinstance(stored, list) and isinstance(given, list) and len(stored) == len(given):
+        for index, (a, b) in enumerate(zip(stored, given, strict=True)):
+            found = first_difference(a, b, f"{where}[{index}]")
+            if found:
+                return found
+        return None
+    return None if stored == given else f"{where or 'the spec'} is {stored!r} there, {given!r} here"
 
 
 def _train_units(spec, units, out, resume, progress, jobs, cluster) -> list[UnitResult]:
@@ -303,6 +359,7 @@ def check(results_dir: str | Path) -> list[str]:
     problems = []
     if manifest.get("spec_digest") != results.spec.digest():
         problems.append("spec.json does not match the spec digest recorded in manifest.json")
+    problems += _report_problems(results_dir, manifest)
     expected = {
         RUNS_FILE: results.runs(),
         SUMMARY_FILE: results.table().drop(columns=VOLATILE_COLUMNS),
@@ -336,6 +393,29 @@ def check(results_dir: str | Path) -> list[str]:
                                                        for k in expected):  # fmt: skip
             problems.append(f"{name} does not match the stored units")
     return problems
+
+
+REPORT_DRAWING, REPORT_COMPLETE = "drawing", "complete"
+
+
+def record_report(results_dir: Path, state: str) -> None:
+    """Note in ``results_dir``'s manifest whether its figures and report are being drawn or complete, so that
+    `check` tells a report cut short (Ctrl-C, a crash) from a finished one.  A folder without a manifest (the
+    figures drawn elsewhere with ``plot --out``) is left alone."""
+    path = Path(results_dir) / "manifest.json"
+    if path.is_file():
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        storage.write_json(path, manifest | {"report": {"state": state, "at": storage.now()}})
+
+
+def _report_problems(results_dir: Path, manifest: dict) -> list[str]:
+    state = manifest.get("report", {}).get("state")
+    if state == REPORT_DRAWING:
+        return ["the figures and report were cut short while being drawn; redraw them with optarena plot DIR"]
+    if state == REPORT_COMPLETE:
+        missing = [name for name in ("report.md", "report.html") if not (results_dir / name).is_file()]
+        return [f"{name} is missing; redraw it with optarena plot DIR" for name in missing]
+    return []  # never drawn (--no-report): nothing to check
 
 
 def read_table(path: Path) -> pd.DataFrame:

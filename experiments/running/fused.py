@@ -155,8 +155,7 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
             for j in range(active):
                 n, w_h, w_o = run[j], lane[W_H, j], lane[W_O, j]
                 healthy = math.isfinite(error[j]) and abs(w_h) <= weight_bound and abs(w_o) <= weight_bound
-                if full_batch:
-                    healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
+                healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
                 if healthy:
                     while next_target[j] < ladder.shape[0] and error[j] <= ladder[next_target[j]]:
                         hit_epochs[n, next_target[j]] = epoch

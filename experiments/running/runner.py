@@ -312,9 +312,8 @@ def _train_generic(
             measured = evaluate.measure(weights)
             error, grad = measured.error, measured.grad
             healthy = np.isfinite(error) & (measured.largest_weight <= budget.weight_bound)  # NaN fails too
-            if schedule.kind == "full-batch":
-                healthy &= measured.finite_grad
-            else:
+            healthy &= measured.finite_grad  # in every schedule, so that one sample trains alike in all three
+            if schedule.kind != "full-batch":
                 grad = None  # measured at the epoch boundary only; the updates come batch by batch
 
             if observe is not None:
@@ -349,11 +348,11 @@ def _train_generic(
                 state = take_runs(state, keep)
 
             if grad is not None:
-                weights, state = optimizer.step(weights, grad, state, loss=error)
+                weights, state = stepped(optimizer, weights, grad, state, error, check=epoch == 0)
             else:
                 for batch in next(batches_of_epoch):
                     batch_error, batch_grad = evaluate(weights, batch)
-                    weights, state = optimizer.step(weights, batch_grad, state, loss=batch_error)
+                    weights, state = stepped(optimizer, weights, batch_grad, state, batch_error, check=epoch == 0)
     return {
         "final_weights": final_weights,
         "final_error": final_error,
@@ -365,6 +364,40 @@ def _train_generic(
         "diverged_epoch": diverged_epoch,
         "history": history,
     }
+
+
+def stepped(optimizer, weights: np.ndarray, grad: np.ndarray, state, loss, check: bool = False):
+    """``optimizer.step(weights, grad, state, loss=loss)``; with ``check`` (the first epoch), a one-line ValueError
+    unless it kept the optimizer protocol: a pair (weights, state) whose weights are real numbers of the shape it
+    was given, not all NaN where every weight and gradient it was given was finite.
+
+    >>> class Broken:
+    ...     name = "broken"
+    ...     def step(self, weights, grad, state, loss=None):
+    ...         return weights[:, :1], state
+    >>> stepped(Broken(), np.zeros((3, 2)), np.ones((3, 2)), (), None, check=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: optimizer 'broken' broke the step protocol: its step returned weights of shape (3, 1) for ...
+    """
+    returned = optimizer.step(weights, grad, state, loss=loss)
+    if not check:
+        return returned
+    protocol = "step(weights, grad, state, loss) must return (new weights of the same shape, new state)"
+    broke = f"optimizer {getattr(optimizer, 'name', type(optimizer).__name__)!r} broke the step protocol"
+    if not isinstance(returned, tuple) or len(returned) != 2:
+        raise ValueError(f"{broke}: its step returned {type(returned).__name__}, not a pair; {protocol}")
+    new_weights = np.asarray(returned[0])
+    if new_weights.shape != weights.shape:
+        raise ValueError(
+            f"{broke}: its step returned weights of shape {new_weights.shape} for weights of shape {weights.shape}; "
+            f"{protocol}"
+        )
+    if new_weights.dtype.kind not in "fiu":
+        raise ValueError(f"{broke}: its step returned weights of dtype {new_weights.dtype}, not real numbers")
+    given_finite = np.isfinite(weights).all() and np.isfinite(grad).all()
+    if given_finite and new_weights.size and np.isnan(new_weights).all():
+        raise ValueError(f"{broke}: its first step turned finite weights and gradients into NaN for every network")
+    return new_weights.astype(np.float64, copy=False), returned[1]
 
 
 def _full_grad(weights: np.ndarray, task: Task) -> np.ndarray:

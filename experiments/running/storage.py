@@ -26,7 +26,7 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
+import uuid
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -36,8 +36,6 @@ from pathlib import Path
 import numpy as np
 
 UNITS = "units"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
@@ -63,11 +61,10 @@ def _replace_atomically(path: Path, fill: Callable[[Path], None], prefix: str, s
     the temporary goes and ``path`` stays as it was.  Data files' temporaries end in ".tmp", so no listing
     of units (``*.npz``) picks one up; a library's file keeps its suffix after ".tmp" (".tmp.gif"), which
     it needs to choose its format, and `clean_stale_temporaries` knows both forms."""
-    descriptor, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
-    os.close(descriptor)
+    temporary = path.parent / f"{prefix}{uuid.uuid4().hex}{suffix}"
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))  # the umask applies, as to any file
     try:
         fill(Path(temporary))
-        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide results from other users
         with open(temporary, "rb") as file:
             os.fsync(file.fileno())
         os.replace(temporary, path)
