@@ -21,6 +21,7 @@ from experiments import explain
 from experiments.analysis import report
 from experiments.analysis.tables import how_measured, to_text
 from experiments.definition.spec import built_in_experiments, load_spec
+from experiments.errors import InputError
 from experiments.plots import animation
 from experiments.running import engine, interrupts, storage
 from experiments.running.cluster import load_cluster
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             code = args.command(args)
             interrupts.checkpoint()
             return code
-    except UsageError as problem:
+    except (UsageError, InputError) as problem:
         print(f"optarena: error: {problem}", file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:  # output piped into head, less, ...: the reader has all it wants; stop quietly

@@ -21,10 +21,12 @@ from network.one_one_one import (
 )
 from network.sigmoid import sigmoid, sigmoid_derivative
 from network.tasks import Task, get_task, tasks
+from network.validation import FlatSpot
 
 __all__ = [
     "ARTICLE_NETWORK",
     "Activations",
+    "FlatSpot",
     "GradientCheck",
     "Layered",
     "Task",

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from network.sigmoid import sigmoid_of_minus_abs
+from network.validation import checked_flat_spot
 
 LANES = 256  # networks per block: its arrays stay in the L1 cache
 PARALLEL_FROM = 4096  # networks: below this one core computes them all (starting threads costs more)
@@ -36,7 +37,8 @@ def sigmoid_pair(x: float) -> tuple[float, float]:
 
 
 @numba.njit(cache=True, error_model="numpy")
-def loss_and_grad_of_lanes(w_h, w_o, active, inputs, targets, flat_spot, order, start, stop, error, grad_h, grad_o):
+def loss_and_grad_of_lanes(w_h, w_o, active, inputs, targets, hidden_flat_spot, output_flat_spot, order, start, stop,
+                           error, grad_h, grad_o):  # fmt: skip
     """E, ∂E/∂w_h, ∂E/∂w_o of networks [0, active) over samples order[start:stop], into error, grad_h, grad_o.
 
     `network.loss_and_grad` term by term; the sums run in the order the
@@ -52,8 +54,8 @@ def loss_and_grad_of_lanes(w_h, w_o, active, inputs, targets, flat_spot, order, 
             output_input = w_o[j] * r_h
             r_o, one_minus_r_o = sigmoid_pair(output_input)
             residual = ((t - 1.0) + one_minus_r_o) if output_input > 0 else (t - r_o)
-            output_delta = -residual * (r_o * one_minus_r_o + flat_spot)
-            sample_grad_h = output_delta * (w_o[j] * (r_h * one_minus_r_h + flat_spot)) * i
+            output_delta = -residual * (r_o * one_minus_r_o + output_flat_spot)
+            sample_grad_h = output_delta * (w_o[j] * (r_h * one_minus_r_h + hidden_flat_spot)) * i
             sample_grad_o = output_delta * r_h
             sample_error = 0.5 * (residual * residual)
             error[j] = sample_error if first else error[j] + sample_error
@@ -61,8 +63,9 @@ def loss_and_grad_of_lanes(w_h, w_o, active, inputs, targets, flat_spot, order, 
             grad_o[j] = sample_grad_o if first else grad_o[j] + sample_grad_o
 
 
-def population_loss_and_grad(weights, inputs, targets, flat_spot: float, order) -> tuple[np.ndarray, np.ndarray]:
-    """(E of shape (N,), ∂E/∂w of shape (N, 2)) of networks ``weights`` (float64, (N, 2)) over samples ``order``.
+def population_loss_and_grad(weights, inputs, targets, flat_spot, order) -> tuple[np.ndarray, np.ndarray]:
+    """(E of shape (N,), ∂E/∂w of shape (N, 2)) of networks ``weights`` (float64, (N, 2)) over samples ``order``;
+    ``flat_spot`` is a number (every unit) or a pair (hidden, output), as `network.loss_and_grad` takes it.
 
     Blocks of `LANES` networks spread over the cores once N reaches `PARALLEL_FROM`.
 
@@ -77,7 +80,8 @@ def population_loss_and_grad(weights, inputs, targets, flat_spot: float, order) 
     weights = np.ascontiguousarray(weights)
     error, grad = np.empty(len(weights)), np.empty((len(weights), 2))
     fill = _population_loss_and_grad[len(weights) >= PARALLEL_FROM]
-    fill(weights, inputs, targets, flat_spot, np.asarray(order, dtype=np.int64), error, grad)
+    hidden, output = checked_flat_spot(flat_spot)
+    fill(weights, inputs, targets, hidden, output, np.asarray(order, dtype=np.int64), error, grad)
     return error, grad
 
 
@@ -86,7 +90,7 @@ def enabled() -> bool:
     return os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
 
 
-def _fill(weights, inputs, targets, flat_spot, order, error, grad):
+def _fill(weights, inputs, targets, hidden_flat_spot, output_flat_spot, order, error, grad):
     """Fills ``error`` and ``grad`` block by block and returns nothing: numba turns a Ctrl-C that arrives while
     it boxes returned arrays into a lost interrupt (or a crash), so no array crosses back that way."""
     count = weights.shape[0]
@@ -97,8 +101,8 @@ def _fill(weights, inputs, targets, flat_spot, order, error, grad):
         for j in range(lanes):
             w_h[j], w_o[j] = weights[start + j, 0], weights[start + j, 1]
         block_error, grad_h, grad_o = np.empty(lanes), np.empty(lanes), np.empty(lanes)
-        loss_and_grad_of_lanes(w_h, w_o, lanes, inputs, targets, flat_spot, order, 0, order.size, block_error,
-                               grad_h, grad_o)  # fmt: skip
+        loss_and_grad_of_lanes(w_h, w_o, lanes, inputs, targets, hidden_flat_spot, output_flat_spot, order, 0,
+                               order.size, block_error, grad_h, grad_o)  # fmt: skip
         for j in range(lanes):
             error[start + j], grad[start + j, 0], grad[start + j, 1] = block_error[j], grad_h[j], grad_o[j]
 

@@ -27,6 +27,7 @@ from network.compiled import sigmoid_pair
 from network.exponential import exp_nonpositive
 from network.hyperbolic_tangent import tanh_from_exponential
 from network.sigmoid import sigmoid_from_exponential
+from network.validation import checked_flat_spot
 
 MAX_LANES = 128  # networks per block at most; a block's arrays stay in the L2 cache
 SIGMOID, TANH, IDENTITY = 0, 1, 2
@@ -75,14 +76,15 @@ class Evaluation(NamedTuple):
     """What one pass over a population gives, per network."""
 
     error: np.ndarray  # (N,) E over the samples
-    grad: np.ndarray  # (N, P) ∂E/∂params (with f′ + flat_spot)
+    grad: np.ndarray  # (N, P) ∂E/∂params (with the flat spot's f′ + c)
     largest_residual: np.ndarray  # (N,) max |t − r| over the samples and outputs
     largest_weight: np.ndarray  # (N,) max |w|, NaN where a parameter is NaN
     finite_grad: np.ndarray  # (N,) every component of the gradient finite
 
 
-def evaluate(plan: Plan, params, inputs, targets, flat_spot: float, order) -> Evaluation:
-    """One pass of networks ``params`` (float64, (N, P)) over the samples ``order`` (indices, in that order).
+def evaluate(plan: Plan, params, inputs, targets, flat_spot, order) -> Evaluation:
+    """One pass of networks ``params`` (float64, (N, P)) over the samples ``order`` (indices, in that order), with
+    ``flat_spot`` a number (every unit) or a pair (hidden, output), as `network.loss_and_grad` takes it.
 
     >>> import network
     >>> task = network.get_task("xor")
@@ -98,7 +100,8 @@ def evaluate(plan: Plan, params, inputs, targets, flat_spot: float, order) -> Ev
     finite = np.empty(count, dtype=np.bool_)
     order = np.asarray(order, dtype=np.int64)
     lanes = lanes_per_block(count)
-    _fill(*plan[:-1], params, inputs, targets, float(flat_spot), order, lanes, error, grad, residual, weight, finite)
+    hidden, output = checked_flat_spot(flat_spot)
+    _fill(*plan[:-1], params, inputs, targets, hidden, output, order, lanes, error, grad, residual, weight, finite)
     return Evaluation(error, grad, residual, weight, finite)
 
 
@@ -153,7 +156,8 @@ def _residual(code, x, act, row, t, residual, lanes):
 
 @_compiled(parallel=True)
 def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs, targets,
-          flat_spot, order, width, error, grad, worst, largest_weight, finite_grad):  # fmt: skip
+          hidden_flat_spot, output_flat_spot, order, width, error, grad, worst, largest_weight,
+          finite_grad):  # fmt: skip
     count, size = params.shape
     layers, total_units = units.shape[0], first_unit[-1]
     for block in numba.prange((count + width - 1) // width):
@@ -192,7 +196,8 @@ def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, 
                     if biases[i] >= 0:
                         for j in range(lanes):
                             x[j] = x[j] + w[biases[i] + o, j]
-                    _activate(activation[i], x, flat_spot, act, slope, row + o, lanes)
+                    offset = output_flat_spot if i == layers - 1 else hidden_flat_spot
+                    _activate(activation[i], x, offset, act, slope, row + o, lanes)
                     if i == layers - 1:
                         _residual(activation[i], x, act, row + o, targets[s, o], residual, lanes)
                         for j in range(lanes):

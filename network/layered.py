@@ -60,7 +60,7 @@ import numpy as np
 from network.activations import ACTIVATIONS, get_activation
 from network.gradient_check import GradientCheck, central_differences, compare_gradients
 from network.ordered_sum import ordered_sum
-from network.validation import as_parameters, as_sample_matrix, checked_flat_spot
+from network.validation import EXACT, as_parameters, as_sample_matrix, checked_flat_spot
 
 
 @dataclass(frozen=True)
@@ -245,11 +245,13 @@ class Layered:
         """E = Σ_samples Σ_outputs (t − r)²/2, of shape ``params.shape[:-1]``."""
         return self.error_of_checked(*self.checked(params, inputs, targets))
 
-    def loss_and_grad(self, params, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def loss_and_grad(self, params, inputs, targets, flat_spot=0.0) -> tuple[np.ndarray, np.ndarray]:
         """(E, ∂E/∂params) from one forward and one backward pass; the gradient has the parameters' shape.
 
         ``flat_spot`` = c > 0 uses f′ + c at every sigmoid and tanh unit in the
-        gradient (Fahlman's flat-spot elimination); E stays exact.
+        gradient (Fahlman's flat-spot elimination); a pair (hidden, output)
+        gives the hidden and the output units their own (`network.FlatSpot`).
+        E stays exact.
         """
         return self.loss_and_grad_of_checked(*self.checked(params, inputs, targets), checked_flat_spot(flat_spot))
 
@@ -295,7 +297,7 @@ class Layered:
             output_x = self._forward(self._unpack(params), inputs, last_raw=True)[-1]
             return get_activation(self.output_activation).output_terms(output_x, targets)[2]
 
-    def loss_and_grad_of_checked(self, params, inputs, targets, flat_spot: float = 0.0):
+    def loss_and_grad_of_checked(self, params, inputs, targets, flat_spot=EXACT):
         """`loss_and_grad` for arguments already in shape: the training loops' hot path."""
         with np.errstate(over="ignore", invalid="ignore"):
             return self._loss_and_grad(params, inputs, targets, flat_spot)
@@ -321,8 +323,8 @@ class Layered:
         lead = np.broadcast_shapes(*(outputs[k].shape[:-1] for k in layer.sources))
         return np.concatenate([np.broadcast_to(outputs[k], (*lead, outputs[k].shape[-1])) for k in layer.sources], -1)
 
-    def _forward(self, unpacked, inputs, flat_spot: float = 0.0, slopes: list | None = None, last_raw: bool = False):
-        """Outputs r_0 … r_L (x_L for r_L with ``last_raw``); each hidden layer's f′ + flat_spot into ``slopes``."""
+    def _forward(self, unpacked, inputs, flat_spot=EXACT, slopes: list | None = None, last_raw: bool = False):
+        """Outputs r_0 … r_L (x_L for r_L with ``last_raw``); each hidden layer's f′ + c into ``slopes``."""
         outputs = [inputs]
         for layer, (W, b) in zip(self.layers, unpacked, strict=True):
             a = self._layer_input(outputs, layer)
@@ -336,7 +338,7 @@ class Layered:
             elif slopes is None or is_output:
                 outputs.append(activation.value(x))
             else:
-                r, slope = activation.value_and_slope(x, flat_spot)
+                r, slope = activation.value_and_slope(x, flat_spot.hidden)
                 outputs.append(r)
                 slopes.append(slope)
         return outputs
@@ -345,7 +347,8 @@ class Layered:
         unpacked = self._unpack(params)
         slopes: list = [None]  # f′ + c of each hidden layer; the input (layer 0) has none
         outputs = self._forward(unpacked, inputs, flat_spot, slopes, last_raw=True)
-        r, output_slope, residual = get_activation(self.output_activation).output_terms(outputs[-1], targets, flat_spot)
+        output_terms = get_activation(self.output_activation).output_terms
+        r, output_slope, residual = output_terms(outputs[-1], targets, flat_spot.output)
         outputs[-1] = r
         error = ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)
         grad = np.empty((*params.shape[:-1], self.size))

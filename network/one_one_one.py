@@ -32,7 +32,7 @@ import numpy as np
 from network import compiled
 from network.ordered_sum import ordered_sum
 from network.sigmoid import sigmoid_and_complement_unguarded
-from network.validation import as_samples, as_weights, checked_flat_spot
+from network.validation import EXACT, as_samples, as_weights, checked_flat_spot
 
 
 class Activations(NamedTuple):
@@ -78,13 +78,14 @@ def error(weights, inputs, targets) -> np.ndarray:
 
 
 def loss_and_grad(
-    weights, inputs, targets, flat_spot: float = 0.0, accelerate: bool = True
+    weights, inputs, targets, flat_spot: float | tuple[float, float] = 0.0, accelerate: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """(E, ∂E/∂w) from one forward pass: E has the population's shape, the gradient the weights'.
 
     ``flat_spot`` = c > 0 uses σ′ + c at both units in the gradient (Fahlman's
     flat-spot elimination, c = 0.1 in his code): no longer the true gradient,
-    but it never vanishes on a saturated unit.  E stays exact.
+    but it never vanishes on a saturated unit.  A pair (hidden, output) gives
+    each unit its own (`network.FlatSpot`).  E stays exact.
 
     With ``accelerate`` (and no ``OPTARENA_ACCELERATE=0`` in the environment)
     the compiled form in `network.compiled` computes it, over all cores for
@@ -105,7 +106,7 @@ def loss_and_grad(
     return error.reshape(weights.shape[:-1]), grad.reshape(weights.shape)
 
 
-def per_sample_loss_and_grad(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def per_sample_loss_and_grad(weights, inputs, targets, flat_spot=0.0) -> tuple[np.ndarray, np.ndarray]:
     """Each sample's own error and gradient: shapes ``(..., samples)`` and ``(..., samples, 2)``.
 
     The per-sample (stochastic) schedule steps on one of these at a time; the
@@ -123,7 +124,7 @@ def error_of_checked(weights: np.ndarray, inputs: np.ndarray, targets: np.ndarra
         return ordered_sum(0.5 * residual**2, axis=-1)
 
 
-def loss_and_grad_of_checked(weights, inputs, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def loss_and_grad_of_checked(weights, inputs, targets, flat_spot=EXACT) -> tuple[np.ndarray, np.ndarray]:
     """`loss_and_grad` for arguments already in shape, as `error_of_checked`: the training loops' hot path."""
     with np.errstate(over="ignore", invalid="ignore"):
         sample_errors, sample_grads = _per_sample_loss_and_grad(weights, inputs, targets, flat_spot)
@@ -155,11 +156,11 @@ def _residual(a: Activations, targets: np.ndarray) -> np.ndarray:
     return np.where(a.output_input > 0, (targets - 1.0) + a.one_minus_r_o, targets - a.r_o)
 
 
-def _per_sample_loss_and_grad(weights, inputs, targets, flat_spot=0.0):
+def _per_sample_loss_and_grad(weights, inputs, targets, flat_spot=EXACT):
     a = _activations(weights, inputs)
     residual = _residual(a, targets)
-    output_delta = -residual * (a.r_o * a.one_minus_r_o + flat_spot)  # −(t − r_o)·r_o(1 − r_o)
+    output_delta = -residual * (a.r_o * a.one_minus_r_o + flat_spot.output)  # −(t − r_o)·r_o(1 − r_o)
     grad = np.empty((*output_delta.shape, 2))
-    grad[..., 0] = output_delta * (weights[..., 1, None] * (a.r_h * a.one_minus_r_h + flat_spot)) * inputs
+    grad[..., 0] = output_delta * (weights[..., 1, None] * (a.r_h * a.one_minus_r_h + flat_spot.hidden)) * inputs
     grad[..., 1] = output_delta * a.r_h
     return 0.5 * residual**2, grad

@@ -135,7 +135,7 @@ class Task:
             return error_of_checked(weights, self.inputs[:, 0], self.targets[:, 0])
         return self.network.error_of_checked(weights, self.inputs, self.targets)
 
-    def loss_and_grad(self, weights, flat_spot: float = 0.0, batch=None) -> tuple[np.ndarray, np.ndarray]:
+    def loss_and_grad(self, weights, flat_spot=0.0, batch=None) -> tuple[np.ndarray, np.ndarray]:
         """E and ∂E/∂w on this task, or on its samples ``batch`` (indices), checking only the weights."""
         weights, flat_spot = self.check_parameters(weights), checked_flat_spot(flat_spot)
         inputs, targets = (self.inputs, self.targets) if batch is None else (self.inputs[batch], self.targets[batch])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 
@@ -89,15 +90,38 @@ def as_sample_matrix(values, name: str, width: int | None = None) -> np.ndarray:
     return array
 
 
-def checked_flat_spot(flat_spot) -> float:
-    """``flat_spot`` itself if it is a finite number ≥ 0, else a one-line ValueError."""
-    if (
-        isinstance(flat_spot, bool)
-        or not isinstance(flat_spot, Real)
-        or not (math.isfinite(flat_spot) and flat_spot >= 0)
+class FlatSpot(NamedTuple):
+    """The constants the gradient adds to f′ (Fahlman's flat-spot elimination): at the hidden units and at the
+    output units.  Fahlman's code adds 0.1 at every non-input unit; much of the literature adds it at the output
+    units only, where it keeps the error signal alive without giving a saturated hidden unit a slope it has not."""
+
+    hidden: float = 0.0
+    output: float = 0.0
+
+    def __bool__(self) -> bool:
+        """Whether the gradient differs from the true one anywhere."""
+        return self.hidden != 0.0 or self.output != 0.0
+
+
+EXACT = FlatSpot()  # no offset: the true gradient
+
+
+def checked_flat_spot(flat_spot) -> FlatSpot:
+    """``flat_spot`` as a `FlatSpot`: a number c ≥ 0 is c at every unit, a pair is (hidden, output); else a
+    one-line ValueError.
+
+    >>> checked_flat_spot(0.1), checked_flat_spot((0.0, 0.1))
+    (FlatSpot(hidden=0.1, output=0.1), FlatSpot(hidden=0.0, output=0.1))
+    """
+    offsets = tuple(flat_spot) if isinstance(flat_spot, (tuple, list)) else (flat_spot, flat_spot)
+    if len(offsets) != 2 or not all(
+        not isinstance(c, bool) and isinstance(c, Real) and math.isfinite(c) and c >= 0 for c in offsets
     ):
-        raise ValueError(f"flat_spot must be a finite number >= 0, got {flat_spot!r}")
-    return flat_spot
+        raise ValueError(
+            f"flat_spot must be a finite number >= 0 (at every unit) or a pair (hidden, output) of them, "
+            f"got {flat_spot!r}"
+        )
+    return FlatSpot(float(offsets[0]), float(offsets[1]))
 
 
 def _values(length: int | None) -> str:

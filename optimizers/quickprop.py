@@ -38,8 +38,11 @@ class Quickprop:
     keeps weights from running away; it is off by default here (λ = 0), and
     his σ′ + 0.1 offset is the network's separate flat-spot configuration.
 
-    Args: learning_rate = ε (0.55, Fahlman's code), max_growth = μ (1.75),
-    weight_decay = λ (0; Fahlman's code: 1e-4).
+    Args: learning_rate = ε (0.55), max_growth = μ (1.75), weight_decay = λ
+    (0; Fahlman's code: 1e-4).  The default ε = 0.55 is not Fahlman's: it
+    comes from a modified copy of his code.  His own quickprop1.c uses
+    ε = 1.0, divided by each unit's fan-in (which optarena does not do: ε is
+    one number for every weight here).
 
     Source: Fahlman, "An empirical study of learning speed in back-propagation
     networks", CMU-CS-88-162 (1988); quickprop1.c.

@@ -81,7 +81,7 @@ SPEC_CASES = [
         "unknown optimizer",
         'optimizers = ["irprop-"]',
         'optimizers = ["adamw"]',
-        "unknown optimizer 'adamw'; available: gd, sign",
+        r"unknown optimizer 'adamw' \(did you mean 'adam'\?\); available: gd, sign",
     ),
     (
         "bad hyperparameter",
@@ -99,7 +99,7 @@ SPEC_CASES = [
         "unknown task",
         'name = "mine"\ninputs = [-1.0, 1.0]\ntargets = [0.2, 0.8]',
         'name = "xnor"',
-        "unknown task 'xnor'; available: single-sample, teacher, xor",
+        r"unknown task 'xnor' \(did you mean 'xor'\?\); available: single-sample, teacher, xor",
     ),
     ("grid with zero points", "count = 3", "count = 0", "initial_points.count must be an integer >= 1, got 0"),
     ("empty box", "low = -2.0", "low = 2.0", "initial_points.low must be below high = 2.0, got 2.0"),

@@ -53,7 +53,9 @@ def test_scipy_methods_alone_with_per_sample_first_draw_their_report(tmp_path):
     assert "scipy-bfgs" in report and "basin-teacher" in report
 
 
-def test_resume_refuses_another_specs_results_and_names_the_first_difference(tmp_path, capsys):
+def test_resume_refuses_a_spec_that_would_drop_stored_results_and_names_the_first_difference(tmp_path, capsys):
+    """--resume may add seeds, tasks, schedules or settings to a stored experiment; anything else would replace its
+    results without a word, and takes --overwrite."""
     first = write_spec(tmp_path, "first", tasks=["teacher"], optimizers=["gd", "irprop-"])
     other = write_spec(tmp_path, "first", "other", tasks=["teacher"], optimizers=["gd", "adam"])
     out = str(tmp_path / "out")
@@ -63,7 +65,7 @@ def test_resume_refuses_another_specs_results_and_names_the_first_difference(tmp
     assert main(["run", str(other), "--out", out, "--resume", "--quiet", "--no-report"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "holds the results of another spec" in error
-    assert "optimizers[1].name is 'irprop-' there, 'adam' here" in error
+    assert "optimizers: {'name': 'irprop-', 'settings': [{}]} is there, not here" in error
     assert sorted(path.name for path in (tmp_path / "out" / "units").iterdir()) == stored
     assert main(["check", out]) == 0
 
@@ -332,3 +334,20 @@ def test_manifest_of_a_run_says_whether_its_report_was_drawn(tmp_path):
     assert main(["run", str(write_spec(tmp_path, "m", tasks=["teacher"], optimizers=["gd"])), "--out", str(out),
                  "--quiet", "--jobs", "1"]) == 0  # fmt: skip
     assert json.loads((out / "manifest.json").read_text())["report"]["state"] == engine.REPORT_COMPLETE
+
+
+def test_resume_refuses_another_experiment_and_a_changed_budget(tmp_path, capsys):
+    out = str(tmp_path / "out")
+    first = write_spec(tmp_path, "first", tasks=["teacher"], optimizers=["gd"])
+    assert main(["run", str(first), "--out", out, "--quiet", "--no-report", "--jobs", "1"]) == 0
+    other = write_spec(tmp_path, "other", tasks=["teacher"], optimizers=["gd"])
+    longer = tmp_path / "longer.toml"
+    longer.write_text(first.read_text().replace("max_epochs = 60", "max_epochs = 90"))
+    capsys.readouterr()
+    assert main(["run", str(other), "--out", out, "--resume", "--quiet", "--no-report"]) == 2
+    assert "(name is 'first' there, 'other' here)" in capsys.readouterr().err
+    assert main(["run", str(longer), "--out", out, "--resume", "--quiet", "--no-report"]) == 2
+    assert "(budget.max_epochs is 60 there, 90 here)" in capsys.readouterr().err
+    more = write_spec(tmp_path, "first", "more", tasks=["teacher"], optimizers=["gd", "adam"], seeds=[0, 1])
+    assert main(["run", str(more), "--out", out, "--resume", "--quiet", "--no-report", "--jobs", "1"]) == 0
+    assert main(["check", out]) == 0

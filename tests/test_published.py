@@ -166,9 +166,12 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
     assert rprop["our_success_rate"] == 1.0 and 5 < rprop["our_mean"] < 100
     assert rprop["verdict"].startswith(("inside", "above", "below"))
     assert experiments.check(tmp_path / "rb") == []
-    assert [v.slug for v, _ in results.variants] == ["initial-weights-in-0-5", "exact-sigma-no-flat-spot-offset"]
+    assert [v.slug for v, _ in results.variants] == [
+        "initial-weights-in-0-5", "exact-sigma-no-flat-spot-offset", "sigma-0-1-at-the-output-units-only", "no-weight-bound",
+        "exact-sigma-and-no-weight-bound",
+    ]
     effects = published.variant_effects(results, table)
-    assert set(effects["variant"]) == {"main run", "initial weights in ±0.5", "exact sigma' (no flat-spot offset)"}
+    assert set(effects["variant"]) == {"main run", *(variant.name for variant, _ in results.variants)}
     assert all(sentence.count(":") >= 1 for sentence in published.explanations(results, table, effects))
 
 

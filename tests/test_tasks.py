@@ -36,7 +36,7 @@ def test_bad_task_data_is_refused(inputs, targets, message):
 
 
 def test_unknown_task_lists_the_available_ones():
-    with pytest.raises(ValueError, match="unknown task 'xnor'; available: single-sample, teacher, xor, encoder-8-3-8"):
+    with pytest.raises(ValueError, match=r"unknown task 'xnor' \(did you mean 'xor'\?\); available: single-sample, teacher"):
         network.get_task("xnor")
 
 
@@ -69,7 +69,7 @@ def test_a_tasks_gradient_checks_the_weights_and_the_flat_spot():
     task = network.get_task("teacher")
     with pytest.raises(ValueError, match="last axis of length 2"):
         task.loss_and_grad([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="flat_spot must be a finite number >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"flat_spot must be a finite number >= 0 .*, got -1"):
         task.loss_and_grad([1.0, 2.0], flat_spot=-1)
 
 

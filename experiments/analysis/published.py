@@ -10,10 +10,13 @@ spec's first schedule:
 The verdict compares the published mean with the 95 % confidence interval
 of our mean epochs to success (over the runs that succeeded): inside it,
 above it (the paper needed more epochs), or below it (it needed fewer); or,
-for a problem the paper did not solve, whether we solve it.  Where the two
-differ, each variant of the spec (`experiments.definition.variants`) is
-asked whether, with its choice of the unknowns, our mean at the same setting
-moves to the published one.
+for a problem the paper did not solve, whether we solve it.  A verdict holds
+under the conditions it was measured in (`experiments.definition.variants.
+conditions`: the σ′ offset and where it is added, the initial weights, the
+weight bound), and says so.  Each variant of the spec reruns the cell under
+other conditions: our best setting, or, where no setting of ours succeeded,
+the paper's own; the comparison names every measured condition under which
+ours matches the paper.
 """
 
 from __future__ import annotations
@@ -26,24 +29,42 @@ import pandas as pd
 
 from experiments.analysis.results import success_column
 from experiments.analysis.tuning import best_of_each_optimizer, run_statistics, tuned
+from experiments.definition.variants import main_conditions
 
 
 def settings_to_rerun(results) -> list:
-    """What variants rerun: the best setting of each optimizer's sweeps (per task and schedule), and every
-    setting a fixed published cell names."""
-    labels = set(best_of_each_optimizer(tuned(results), results.spec.tuning.maximize)["best_optimizer"])
+    """What variants rerun: the best setting of each optimizer's sweeps (per task and schedule), every setting a
+    fixed published cell names, and the paper's own setting of each swept cell where none of ours succeeded."""
+    best = best_of_each_optimizer(tuned(results), results.spec.tuning.maximize)
     cells = results.spec.published.results if results.spec.published else ()
     fixed = [cell for cell in cells if cell.swept is None]
-    return [
+    chosen = [
         setting
         for setting in results.spec.optimizers
-        if setting.label in labels
+        if setting.label in set(best["best_optimizer"])
         or any(c.optimizer == setting.name and c.matches(setting.hyperparameters) for c in fixed)
     ]
+    schedule = results.spec.schedules[0].label
+    unsolved_by_us = [c for c in cells if c.swept is not None and c.solved and _our_best(best, c, schedule) is None]
+    return chosen + [published_setting(results.spec, cell) for cell in unsolved_by_us]
+
+
+def published_setting(spec, cell):
+    """The paper's own setting of a swept ``cell``, trained as the spec trains that optimizer (its flat spot)."""
+    like = next(s for s in spec.optimizers if s.name == cell.optimizer and s.swept == cell.swept)
+    return dataclasses.replace(like, hyperparameters=dict(cell.parameters), swept=None)
+
+
+def _our_best(best: pd.DataFrame, cell, schedule: str):
+    """The row of `best_of_each_optimizer` for a swept ``cell`` on ``schedule``; None where none of ours succeeded."""
+    mine = (best["task"] == cell.task) & (best["schedule"] == schedule) & (best["name"] == cell.optimizer)
+    chosen = best[mine & (best["swept"] == cell.swept)]
+    return chosen.iloc[0] if len(chosen) else None
 
 
 def comparison(results) -> pd.DataFrame:
-    """One row per published cell: the paper's numbers, ours, and the verdict."""
+    """One row per published cell: the paper's numbers, ours under the main conditions and the verdict, and the
+    measured conditions (main run and variants) under which ours matches the paper."""
     spec = results.spec
     schedule = spec.schedules[0].label
     tuned_table = tuned(results)
@@ -52,15 +73,16 @@ def comparison(results) -> pd.DataFrame:
     rows = []
     for cell in spec.published.results:
         if cell.swept is not None:
-            mine = (best["task"] == cell.task) & (best["schedule"] == schedule) & (best["name"] == cell.optimizer)
-            chosen = best[mine & (best["swept"] == cell.swept)]
-            label = chosen["best_optimizer"].iloc[0] if len(chosen) else None
-            ours = chosen.iloc[0] if len(chosen) else None
+            ours = _our_best(best, cell, schedule)
+            label = ours["best_optimizer"] if ours is not None else None
+            rerun = settings[label] if label else (published_setting(spec, cell) if cell.solved else None)
         else:
             label = next(
                 s.label for s in spec.optimizers if s.name == cell.optimizer and cell.matches(s.hyperparameters)
             )
             ours = _statistics_of(results, cell.task, schedule, label)
+            rerun = settings[label]
+        like = rerun or next(s for s in spec.optimizers if s.name == cell.optimizer)
         our_wr = _region(ours) if cell.swept is not None and ours is not None else ""
         rows.append(
             {
@@ -79,6 +101,8 @@ def comparison(results) -> pd.DataFrame:
                 "our_wr": our_wr,
                 "runs": int(ours["runs"]) if ours is not None else 0,
                 "our_label": label or "",
+                "rerun_label": rerun.label if rerun else "",
+                "conditions": main_conditions(spec, like),
             }
         )
         rows[-1]["verdict"] = verdict(
@@ -88,7 +112,22 @@ def comparison(results) -> pd.DataFrame:
             rows[-1]["our_ci_high"],
             rows[-1]["our_success_rate"],
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    effects = variant_effects(results, table)
+    table["matches_under"] = [_matching(effects, row) for row in table.itertuples()]
+    return table
+
+
+def _matching(effects: pd.DataFrame, row) -> str:
+    """The measured conditions under which our mean matches the paper's (or we agree that there is no solution)."""
+    mine = effects[(effects["task"] == row.task) & (effects["algorithm"] == row.algorithm)]
+    matching = mine[mine["verdict"].str.startswith(MATCHING)]
+    if not len(matching):
+        return f"none of the {len(mine)} measured" if len(mine) else "none measured"
+    return "; ".join(f"{r.variant} ({r.conditions})" for r in matching.itertuples())
+
+
+MATCHING = ("inside", "agrees")  # the verdicts that say ours matches the paper
 
 
 def verdict(published_mean: float | None, our_mean: float, ci_low: float, ci_high: float, success_rate: float) -> str:
@@ -116,89 +155,118 @@ def verdict(published_mean: float | None, our_mean: float, ci_low: float, ci_hig
 
 
 def variant_effects(results, table: pd.DataFrame) -> pd.DataFrame:
-    """Per published cell and variant: our mean epochs [CI] and success at the same setting under the variant."""
-    schedule = results.spec.schedules[0].label
-    settings = {setting.label: setting for setting in results.spec.optimizers}
+    """Per published cell: our mean epochs [CI], success and verdict in the main run and under each variant, with
+    the conditions of each; a variant trains the cell's ``rerun_label`` setting (our best, or the paper's own)."""
+    spec = results.spec
+    schedule = spec.schedules[0].label
+    settings = {setting.label: setting for setting in spec.optimizers}
+    cells = {(cell.task, cell.algorithm): cell for cell in spec.published.results}
     rows = []
-    for _, cell in table[table["our_label"] != ""].iterrows():
-        rows.append(
-            _effect_row(
-                cell, "main run", cell["our_mean"], cell["our_ci_low"], cell["our_ci_high"], cell["our_success_rate"]
-            )
-        )
+    for _, cell in table.iterrows():
+        published = cells[cell["task"], cell["algorithm"]]
+        published_mean = published.mean if published.solved else None
+        main = (cell["our_mean"], cell["our_ci_low"], cell["our_ci_high"], cell["our_success_rate"])
+        rows.append(_effect_row(cell, "main run", cell["conditions"], *main, verdict(published_mean, *main)))
+        if not cell["rerun_label"]:
+            continue
+        setting = settings.get(cell["rerun_label"]) or published_setting(spec, published)
         for variant, variant_results in results.variants:
-            setting = settings[cell["our_label"]]
-            flat_spot = setting.flat_spot if variant.flat_spot is None else variant.flat_spot
-            label = dataclasses.replace(setting, flat_spot=flat_spot, swept=None).label
-            stats = _statistics_of(variant_results, cell["task"], schedule, label)
+            stats = _statistics_of(variant_results, cell["task"], schedule, variant.setting(setting).label)
+            measured = (stats["mean_epochs"], stats["mean_ci_low"], stats["mean_ci_high"], stats["success_rate"])
             rows.append(
                 _effect_row(
-                    cell,
-                    variant.name,
-                    stats["mean_epochs"],
-                    stats["mean_ci_low"],
-                    stats["mean_ci_high"],
-                    stats["success_rate"],
+                    cell, variant.name, variant.conditions(spec, setting), *measured, verdict(published_mean, *measured)
                 )
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+EFFECT_COLUMNS = ["task", "algorithm", "variant", "conditions", "mean", "ci_low", "ci_high", "success_rate", "verdict"]
 
 
 def explanations(results, table: pd.DataFrame, effects: pd.DataFrame) -> list[str]:
-    """A sentence per cell where we differ from the paper: by how much, and which measured factor explains it."""
+    """A sentence per cell where we differ from the paper: by how much and under which conditions, and which
+    measured conditions (variants) make ours match it."""
     sentences = []
     for _, cell in table.iterrows():
-        if cell["verdict"].startswith(("inside", "agrees")):
+        if cell["verdict"].startswith(MATCHING):
             continue
-        where = f"{cell['algorithm']} on {cell['task']}"
+        where = f"{cell['algorithm']} on {cell['task']}, under {cell['conditions']}"
         if cell["our_success_rate"] == 0:
-            sentences.append(f"{where}: {cell['verdict']}; {_how_runs_ended(results, cell)}.")
-            continue
-        if not math.isfinite(cell["published_mean"]):
-            sentences.append(
-                f"{where}: {cell['verdict']} (mean {cell['our_mean']:.0f} epochs at {cell['our_setting']})."
+            gap = f"{cell['verdict']}; {_how_runs_ended(results, cell)}"
+        elif not math.isfinite(cell["published_mean"]):
+            gap = f"{cell['verdict']} (mean {cell['our_mean']:.0f} epochs at {cell['our_setting']})"
+        else:
+            gap = (
+                f"the paper's mean, {cell['published_mean']:g} epochs, is {cell['verdict'].split(':')[0]} "
+                f"(ours {cell['our_mean']:.1f} [{cell['our_ci_low']:.1f}, {cell['our_ci_high']:.1f}])"
             )
-            continue
-        gap = (
-            f"the paper's mean, {cell['published_mean']:g} epochs, is {cell['verdict'].split(':')[0]} "
-            f"(ours {cell['our_mean']:.1f} [{cell['our_ci_low']:.1f}, {cell['our_ci_high']:.1f}])"
-        )
         tried = effects[
             (effects["task"] == cell["task"])
             & (effects["algorithm"] == cell["algorithm"])
             & (effects["variant"] != "main run")
-            & np.isfinite(effects["mean"])
         ]
-        explaining = tried[(tried["ci_low"] <= cell["published_mean"]) & (cell["published_mean"] <= tried["ci_high"])]
-        if len(explaining):
-            names = "; ".join(
-                f"{row.variant} ({row.mean:.1f} [{row.ci_low:.1f}, {row.ci_high:.1f}], {row.success_rate:.0%} succeed)"
-                for row in explaining.itertuples()
-            )
-            sentences.append(f"{where}: {gap}; explained by: {names}.")
-        elif len(tried):
-            distance = np.abs(np.log(tried["mean"] / cell["published_mean"]))
-            nearest = tried.loc[distance.idxmin()]
+        matching = tried[tried["verdict"].str.startswith(MATCHING)]
+        measured = tried[np.isfinite(tried["mean"])]
+        if len(matching):
+            names = "; ".join(f"{row['variant']} ({_measured(row)})" for _, row in matching.iterrows())
+            sentences.append(f"{where}: {gap}. Ours matches the paper with: {names}.")
+        elif len(measured) and math.isfinite(cell["published_mean"]):
+            distance = np.abs(np.log(measured["mean"] / cell["published_mean"]))
+            nearest = measured.loc[distance.idxmin()]
             sentences.append(
-                f"{where}: {gap}; none of the measured factors explains it: the nearest, {nearest['variant']}, "
-                f"gives {nearest['mean']:.1f} [{nearest['ci_low']:.1f}, {nearest['ci_high']:.1f}] "
-                f"({nearest['success_rate']:.0%} succeed)."
+                f"{where}: {gap}. None of the measured conditions makes ours match: the nearest, "
+                f"{nearest['variant']}, gives {_measured(nearest)}."
             )
+        elif len(tried):
+            sentences.append(f"{where}: {gap}. None of the {len(tried)} measured variants makes ours match.")
         else:
-            sentences.append(f"{where}: {gap}; no variant was measured.")
+            sentences.append(f"{where}: {gap}. No variant was measured.")
     return sentences
 
 
+def _measured(row) -> str:
+    """ "405.2 [350.1, 470.3], 57% succeed" of an effects row (its mean epochs and CI, and its success)."""
+    mean, low, high, success = row["mean"], row["ci_low"], row["ci_high"], row["success_rate"]
+    if not math.isfinite(mean):
+        return f"{success:.0%} succeed"
+    return f"{mean:.1f} [{low:.1f}, {high:.1f}] epochs, {success:.0%} succeed"
+
+
 def _how_runs_ended(results, cell) -> str:
-    """How the runs of every setting of the cell's optimizer on its task ended, by status."""
+    """How the runs of every setting of the cell's optimizer on its task ended, by status; and of the diverged
+    ones, how many passed the weight bound with E still finite, and still falling."""
     optimizer = next(c.optimizer for c in results.spec.published.results if c.algorithm == cell["algorithm"])
     names = {setting.label for setting in results.spec.optimizers if setting.name == optimizer}
     runs = results.runs()
     mine = runs[(runs["task"] == cell["task"]) & runs["optimizer"].isin(names)]
     counts = mine["status"].value_counts(normalize=True)
-    return f"over all {len(mine)} runs of its {len(names)} settings: " + ", ".join(
+    ended = f"over all {len(mine)} runs of its {len(names)} settings: " + ", ".join(
         f"{share:.0%} {STATUS_MEANING.get(status, status)}" for status, share in counts.items()
     )
+    populations = [r.population for r in results.units if r.unit.task.name == cell["task"] and r.unit.setting.label
+                   in names]  # fmt: skip
+    past, falling = bound_crossings(populations, results.spec.budget.weight_bound)
+    diverged = int(mine["status"].eq("diverged").sum())
+    if not diverged:
+        return ended
+    return ended + (
+        f"; of the {diverged} diverged, {past} passed |w| ≤ {results.spec.budget.weight_bound:g} with E finite, "
+        f"{falling} of them with E still falling"
+    )
+
+
+def bound_crossings(populations, weight_bound: float) -> tuple[int, int]:
+    """(runs that ended diverged by passing ``weight_bound`` with E still finite, those of them whose E at that
+    epoch was their lowest yet): runs that a larger bound would have let go on."""
+    past = falling = 0
+    for population in populations:
+        with np.errstate(invalid="ignore"):
+            crossed = (population.status == "diverged") & np.isfinite(population.final_error)
+            crossed &= np.abs(population.final_weights).max(axis=-1) > weight_bound
+            past += int(crossed.sum())
+            falling += int((crossed & (population.final_error < population.best_error)).sum())
+    return past, falling
 
 
 STATUS_MEANING = {
@@ -212,12 +280,13 @@ STATUS_MEANING = {
 
 
 def to_markdown(table: pd.DataFrame) -> str:
-    """The side-by-side table for people to read."""
+    """The side-by-side table for people to read: each verdict with the conditions it holds under, and every
+    measured condition under which ours matches the paper."""
     header = (
         "| problem | algorithm | published mean ± σ | published setting | published WR | our setting | "
-        "our mean [95% CI] ± σ | our success | our WR | verdict |"
+        "our mean [95% CI] ± σ | our success | our WR | verdict, under our conditions | ours matches the paper with |"
     )
-    lines = [header, "|" + "---|" * 10]
+    lines = [header, "|" + "---|" * 11]
     for row in table.itertuples():
         published = (
             "no solution"
@@ -233,9 +302,45 @@ def to_markdown(table: pd.DataFrame) -> str:
             )
         )
         cells = [row.task, row.algorithm, published, row.published_setting, row.published_wr or "–"]
-        cells += [row.our_setting or "–", ours, f"{row.our_success_rate:.0%}", row.our_wr or "–", row.verdict]
-        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+        cells += [row.our_setting or "–", ours, f"{row.our_success_rate:.0%}", row.our_wr or "–"]
+        cells += [f"{row.verdict} ({row.conditions})", row.matches_under]
+        lines.append(_markdown_row(cells))
     return "\n".join(lines)
+
+
+EFFECTS_INTRO = (
+    "Each cell under every measured condition: the main run (our best setting of the sweep), then each variant, "
+    "which reruns our best setting, or the paper's own where none of ours succeeded, with one unknown changed."
+)
+
+
+def document(results) -> str:
+    """published_comparison.md: the side-by-side table, each cell under every measured condition, and a sentence
+    for every cell where ours differs from the paper."""
+    table = comparison(results)
+    effects = variant_effects(results, table)
+    spec = results.spec.published
+    parts = [f"# Beside {spec.citation}", "", f"Source: {spec.source}.", "", to_markdown(table), ""]
+    if results.variants:
+        parts += ["## The unknowns, measured", "", EFFECTS_INTRO, "", effects_to_markdown(effects), ""]
+    differences = explanations(results, table, effects)
+    if differences:
+        parts += ["## Where we differ from the paper", "", *(f"- {sentence}" for sentence in differences), ""]
+    return "\n".join(parts)
+
+
+def effects_to_markdown(effects: pd.DataFrame) -> str:
+    """Every cell measured in the main run and under each variant: its conditions, our numbers and the verdict."""
+    lines = ["| problem | algorithm | run | conditions | our mean [95% CI] | our success | verdict |", "|" + "---|" * 7]
+    for row in effects.itertuples():
+        mean = "–" if not math.isfinite(row.mean) else f"{row.mean:.1f} [{row.ci_low:.1f}, {row.ci_high:.1f}]"
+        cells = [row.task, row.algorithm, row.variant, row.conditions, mean, f"{row.success_rate:.0%}", row.verdict]
+        lines.append(_markdown_row(cells))
+    return "\n".join(lines)
+
+
+def _markdown_row(cells) -> str:
+    return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
 
 
 def _statistics_of(results, task: str, schedule: str, label: str) -> dict:
@@ -260,13 +365,6 @@ def _setting_text(setting, swept: str | None) -> str:
     return text + (f", σ′ + {setting.flat_spot:g}" if setting.flat_spot else "")
 
 
-def _effect_row(cell, variant: str, mean: float, ci_low: float, ci_high: float, success_rate: float) -> dict:
-    return {
-        "task": cell["task"],
-        "algorithm": cell["algorithm"],
-        "variant": variant,
-        "mean": mean,
-        "ci_low": ci_low,
-        "ci_high": ci_high,
-        "success_rate": success_rate,
-    }
+def _effect_row(cell, variant: str, conditions: str, mean, ci_low, ci_high, success_rate, its_verdict) -> dict:
+    values = [cell["task"], cell["algorithm"], variant, conditions, mean, ci_low, ci_high, success_rate, its_verdict]
+    return dict(zip(EFFECT_COLUMNS, values, strict=True))

@@ -288,20 +288,8 @@ def _published_section(results) -> list:
     blocks += [("p", spec.published.note)] if spec.published.note else []
     blocks += [("markdown-table", published.to_markdown(table))]
     if results.variants:
-        readable_effects = pd.DataFrame(
-            {
-                "problem": effects["task"],
-                "algorithm": effects["algorithm"],
-                "variant": effects["variant"],
-                "mean epochs [95% CI]": [
-                    "–" if not math.isfinite(m) else f"{m:.1f} [{lo:.1f}, {hi:.1f}]"
-                    for m, lo, hi in zip(effects["mean"], effects["ci_low"], effects["ci_high"], strict=True)
-                ],
-                "success": effects["success_rate"].map("{:.0%}".format),
-            }
-        )
-        blocks += [("h3", "The unknowns, measured"), ("p", "Our mean epochs at the same setting, under each variant.")]
-        blocks += [("table", readable_effects)]
+        blocks += [("h3", "The unknowns, measured"), ("p", published.EFFECTS_INTRO)]
+        blocks += [("markdown-table", published.effects_to_markdown(effects))]
     explained = published.explanations(results, table, effects)
     if explained:
         blocks += [("h3", "Where we differ from the paper"), ("list", explained)]

@@ -71,7 +71,7 @@ from experiments.definition.schedules import Schedule
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
-from network.validation import did_you_mean
+from network.validation import FlatSpot, did_you_mean
 
 try:
     import tomllib
@@ -81,6 +81,9 @@ except ModuleNotFoundError:  # Python 3.10
 SPEC_DIRECTORY = Path(__file__).parent.parent / "specs"
 
 
+FLAT_SPOT_UNITS = ("all", "output")  # where a setting's flat_spot is added: every non-input unit, or the outputs
+
+
 @dataclass(frozen=True)
 class OptimizerSetting:
     """One optimizer with one set of hyperparameters (the rest keep their defaults).
@@ -88,6 +91,8 @@ class OptimizerSetting:
     ``name`` is a registered optimizer or one of scipy's baselines (`SCIPY_METHODS`).
     ``flat_spot`` = c > 0 trains on σ′ + c instead of σ′ (Fahlman's flat-spot
     elimination), a separate configuration with its own label; E stays exact.
+    ``flat_spot_units`` says where: "all" (Fahlman's: every non-input unit) or
+    "output" (the output units only, as much of the literature does it).
     ``swept`` names the hyperparameter this setting is one value of, in a
     sweep (`experiments.definition.tuning`); the others are its fixed part.
     """
@@ -96,6 +101,7 @@ class OptimizerSetting:
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     flat_spot: float = 0.0
     swept: str | None = None
+    flat_spot_units: str = "all"
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -122,6 +128,28 @@ class OptimizerSetting:
             raise ValueError(f"flat_spot must be a number >= 0, got {self.flat_spot!r}")
         if self.is_scipy and self.flat_spot:
             raise ValueError(f"{self.name} minimizes the exact E; flat_spot applies to the step-wise optimizers only")
+        if self.flat_spot_units not in FLAT_SPOT_UNITS:
+            raise ValueError(
+                f"flat_spot_units must be one of {', '.join(FLAT_SPOT_UNITS)}, got {self.flat_spot_units!r}"
+            )
+        if not self.flat_spot:  # no offset anywhere: where it would go does not matter
+            object.__setattr__(self, "flat_spot_units", "all")
+
+    @property
+    def flat_spots(self) -> FlatSpot:
+        """The offsets the training gradient adds to f′ at the hidden and at the output units.
+
+        >>> OptimizerSetting("gd", flat_spot=0.1, flat_spot_units="output").flat_spots
+        FlatSpot(hidden=0.0, output=0.1)
+        """
+        return FlatSpot(0.0 if self.flat_spot_units == "output" else float(self.flat_spot), float(self.flat_spot))
+
+    @property
+    def _flat_spot_label(self) -> str:
+        """`` [σ′+c]`` (every unit), `` [σ′+c at outputs]``, or nothing for the exact gradient."""
+        if not self.flat_spot:
+            return ""
+        return f" [σ′+{self.flat_spot:g}{' at outputs' if self.flat_spot_units == 'output' else ''}]"
 
     @property
     def is_scipy(self) -> bool:
@@ -144,7 +172,7 @@ class OptimizerSetting:
         """
         fixed = {k: ("·" if k == self.swept else repr(v)) for k, v in self.hyperparameters.items()}
         label = self.name + (f"({', '.join(f'{k}={v}' for k, v in fixed.items())})" if fixed else "")
-        return label + (f" [σ′+{self.flat_spot:g}]" if self.flat_spot else "")
+        return label + self._flat_spot_label
 
     def to_dict(self) -> dict:
         """The setting as one ``[[optimizers]]`` table of a spec, read back by `experiments.load_spec`."""
@@ -152,6 +180,7 @@ class OptimizerSetting:
         return (
             data
             | ({"flat_spot": self.flat_spot} if self.flat_spot else {})
+            | ({"flat_spot_units": self.flat_spot_units} if self.flat_spot_units != "all" else {})
             | ({"swept": self.swept} if self.swept else {})
         )
 
@@ -161,7 +190,7 @@ class OptimizerSetting:
         label = self.name
         if self.hyperparameters:
             label += f"({', '.join(f'{k}={v!r}' for k, v in self.hyperparameters.items())})"
-        return label + (f" [σ′+{self.flat_spot:g}]" if self.flat_spot else "")
+        return label + self._flat_spot_label
 
 
 @dataclass(frozen=True)
@@ -488,12 +517,12 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
     for i, entry in enumerate(entries):
         where = f"optimizers[{i}]"
         keys = _Keys(where, entry if not isinstance(entry, str) else {"name": entry}, ("name",))
-        keys.allow("settings", "flat_spot", "sweep", "swept")
+        keys.allow("settings", "flat_spot", "flat_spot_units", "sweep", "swept")
         fixed_settings = _list(keys, "settings", [{}])
         for hyperparameters in fixed_settings:
             if not isinstance(hyperparameters, dict):
                 raise ValueError(f"{where}.settings must be a list of tables, got {hyperparameters!r}")
-        flat_spot, swept = keys.get("flat_spot", 0.0), keys.get("swept")
+        flat_spot, swept, units = keys.get("flat_spot", 0.0), keys.get("swept"), keys.get("flat_spot_units", "all")
         if "sweep" in keys.data:
             if swept is not None:
                 raise ValueError(f"{where}: give either sweep or swept, not both")
@@ -505,9 +534,13 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
             for fixed in fixed_settings:
                 if swept in fixed:
                     raise ValueError(f"{where}: {swept!r} is swept, so its settings must not fix it")
-                settings += [OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept) for v in values]
+                settings += [
+                    OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept, units) for v in values
+                ]
         else:
-            settings += [OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept) for fixed in fixed_settings]
+            settings += [
+                OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept, units) for fixed in fixed_settings
+            ]
     return tuple(settings)
 
 

@@ -79,7 +79,7 @@ def parameter_basin_map(results, task_name=None, schedule_label=None, parameters
     minimum = results.reference(task.name).value
     trained = {
         setting.label: train_population(setting.build(), task, grid, schedule, spec.budget, spec.targets,
-                                        spec.seeds[0], flat_spot=setting.flat_spot, minimum=minimum)
+                                        spec.seeds[0], flat_spot=setting.flat_spots, minimum=minimum)
         for setting in settings
     }  # fmt: skip
     hits = np.concatenate([p.success_epochs(spec.targets) for p in trained.values()])

@@ -15,6 +15,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
+from experiments.errors import InputError
 from experiments.running import interrupts
 
 try:
@@ -58,13 +59,13 @@ def connect(cluster: dict):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ValueError('running on a cluster needs Dask: pip install "optarena[dask]"') from None
+        raise InputError('running on a cluster needs Dask: pip install "optarena[dask]"') from None
     cluster = checked(cluster)
     if "scheduler" in cluster:
         try:
             client = Client(cluster["scheduler"], timeout="10s")
         except OSError as problem:
-            raise ValueError(f"no Dask scheduler answers at {cluster['scheduler']}: {problem}") from None
+            raise InputError(f"no Dask scheduler answers at {cluster['scheduler']}: {problem}") from None
         with client:
             yield client
         return

@@ -127,7 +127,7 @@ def check_can_run(spec: ExperimentSpec, out: str | Path | None, resume: bool = F
     if out is None or not storage.holds_results(Path(out)):
         return
     if resume:
-        _require_same_spec(Path(out), spec)
+        _require_continuation(Path(out), spec)
     elif not overwrite:
         raise ValueError(
             f"{str(out)!r} already holds results; add --resume to continue or reuse them, or --overwrite to replace "
@@ -135,8 +135,12 @@ def check_can_run(spec: ExperimentSpec, out: str | Path | None, resume: bool = F
         )
 
 
-def _require_same_spec(out: Path, spec: ExperimentSpec) -> None:
-    """A one-line ValueError unless the results in ``out`` were made by ``spec`` (what --resume may continue)."""
+def _require_continuation(out: Path, spec: ExperimentSpec) -> None:
+    """A one-line ValueError unless ``spec`` continues the experiment stored in ``out``: the same one, or the same
+    with more seeds, tasks, schedules or optimizer settings, so that --resume keeps every stored unit.
+
+    A different spec (another name, budget, targets or initial points, or one that leaves stored settings out)
+    would silently replace the folder's results: that takes --overwrite."""
     try:
         stored = json.loads((out / "spec.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -144,12 +148,26 @@ def _require_same_spec(out: Path, spec: ExperimentSpec) -> None:
             f"cannot resume in {str(out)!r}: its spec.json is missing or unreadable; use --overwrite to replace "
             "what is there, or another --out"
         ) from None
-    difference = first_difference(stored, json.loads(json.dumps(spec.to_dict())))
+    given = json.loads(json.dumps(spec.to_dict()))
+    difference = None
+    for key in [*stored, *(key for key in given if key not in stored)]:
+        if key == "description":  # words, not results
+            continue
+        if key in EXTENDABLE and isinstance(stored.get(key), list) and isinstance(given.get(key), list):
+            dropped = next((item for item in stored[key] if item not in given[key]), None)
+            difference = f"{key}: {dropped!r} is there, not here" if dropped is not None else None
+        else:
+            difference = first_difference(stored.get(key), given.get(key), key)
+        if difference:
+            break
     if difference is not None:
         raise ValueError(
             f"cannot resume in {str(out)!r}: it holds the results of another spec ({difference}); use --overwrite "
             "to replace them, or another --out"
         )
+
+
+EXTENDABLE = ("seeds", "tasks", "schedules", "optimizers", "variants")  # --resume may add to these: stored units stay
 
 
 def first_difference(stored, given, where: str = "") -> str | None:
@@ -443,7 +461,7 @@ def _write_tables(out: Path, results: Results) -> None:
     if results.spec.published is not None:
         comparison = published.comparison(results)
         storage.write_text(out / PUBLISHED_FILE, comparison.to_csv(index=False))
-        storage.write_text(out / "published_comparison.md", published.to_markdown(comparison) + "\n")
+        storage.write_text(out / "published_comparison.md", published.document(results))
 
 
 def _whole_epochs(runs: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """How the training loops evaluate a task's network: numpy, or compiled with the same bits.
 
-An evaluator gives E and the training gradient (f′ + flat_spot) of a population
+An evaluator gives E and the training gradient (f′ + the flat spot's c) of a population
 on some of the task's samples, ``evaluate(weights, batch)``, for every update;
 and at each epoch boundary `Evaluator.measure` adds what the runner checks there:
 each network's largest |weight|, whether its gradient is finite, and, on a task
@@ -24,20 +24,23 @@ import numpy as np
 from experiments.running import fused
 from network import Task, compiled_layered
 from network.compiled import population_loss_and_grad
+from network.validation import checked_flat_spot
 
 
 class Measurement(NamedTuple):
     """A population at an epoch boundary, over every sample."""
 
     error: np.ndarray  # (N,) E
-    grad: np.ndarray  # (N, P) the training gradient (f′ + flat_spot)
+    grad: np.ndarray  # (N, P) the training gradient (f′ + the flat spot's c)
     largest_weight: np.ndarray  # (N,) max |w|, NaN where a weight is NaN
     finite_grad: np.ndarray  # (N,) every component of the gradient finite
     bit_distance: np.ndarray | None  # (N,) on tasks with 0/1 targets, else None
 
 
-def network_evaluator(task: Task, flat_spot: float = 0.0, accelerate: bool = True) -> Evaluator:
-    """The fastest evaluator of ``task``'s network that ``accelerate`` allows; all give the same bits."""
+def network_evaluator(task: Task, flat_spot=0.0, accelerate: bool = True) -> Evaluator:
+    """The fastest evaluator of ``task``'s network that ``accelerate`` allows; all give the same bits.
+
+    ``flat_spot``: a number (every unit) or a pair (hidden, output), as `network.loss_and_grad` takes it."""
     if not fused.enabled(accelerate):
         return Evaluator(task, flat_spot)
     return CompiledArticleEvaluator(task, flat_spot) if task.is_article else CompiledLayeredEvaluator(task, flat_spot)
@@ -46,11 +49,11 @@ def network_evaluator(task: Task, flat_spot: float = 0.0, accelerate: bool = Tru
 class Evaluator:
     """The numpy reference: `network.Task.loss_and_grad`."""
 
-    def __init__(self, task: Task, flat_spot: float = 0.0):
-        self.task, self.flat_spot = task, flat_spot
+    def __init__(self, task: Task, flat_spot=0.0):
+        self.task, self.flat_spot = task, checked_flat_spot(flat_spot)
 
     def __call__(self, weights: np.ndarray, batch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """E and ∂E/∂w (f′ + flat_spot) of ``weights`` (N, P) on the samples ``batch`` (indices; None: all)."""
+        """E and ∂E/∂w (f′ + c) of ``weights`` (N, P) on the samples ``batch`` (indices; None: all)."""
         return self.task.loss_and_grad(weights, self.flat_spot, batch)
 
     def measure(self, weights: np.ndarray) -> Measurement:
@@ -68,20 +71,20 @@ class Evaluator:
 class CompiledArticleEvaluator(Evaluator):
     """The article's 1-1-1 network compiled (`network.compiled`)."""
 
-    def __init__(self, task: Task, flat_spot: float = 0.0):
+    def __init__(self, task: Task, flat_spot=0.0):
         super().__init__(task, flat_spot)
         self.every_sample = np.arange(task.samples)
         self.inputs, self.targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
 
     def __call__(self, weights, batch=None):
         order = self.every_sample if batch is None else batch
-        return population_loss_and_grad(weights, self.inputs, self.targets, float(self.flat_spot), order)
+        return population_loss_and_grad(weights, self.inputs, self.targets, self.flat_spot, order)
 
 
 class CompiledLayeredEvaluator(Evaluator):
     """A layered network compiled (`network.compiled_layered`); its pass also yields what `measure` needs."""
 
-    def __init__(self, task: Task, flat_spot: float = 0.0):
+    def __init__(self, task: Task, flat_spot=0.0):
         super().__init__(task, flat_spot)
         self.every_sample, self.plan = np.arange(task.samples), compiled_layered.plan_of(task.network)
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from experiments.definition.budget import HISTORY, HIT_EPOCHS
 from network.compiled import loss_and_grad_of_lanes
+from network.validation import checked_flat_spot
 from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign, compiled
 from optimizers.compiled import BACKTRACKING, NEVER, rprop_rates, rprop_weight, sign
 
@@ -91,9 +92,10 @@ def train(
         "history": np.full((count, records), np.nan, dtype=HISTORY),
     }
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
+    hidden_flat_spot, output_flat_spot = checked_flat_spot(flat_spot)
     _kernel(
         kind, parameters, backtracking, step_on_sign_change, np.ascontiguousarray(weights, dtype=np.float64),
-        inputs, targets, full_batch, orders, batch_size, float(flat_spot), target_values,
+        inputs, targets, full_batch, orders, batch_size, hidden_flat_spot, output_flat_spot, target_values,
         budget.max_epochs, budget.weight_bound, history_slot, *out.values(),
     )  # fmt: skip
     return out
@@ -134,8 +136,9 @@ def _step(kind, parameters, backtracking, step_on_sign_change, active, lane, err
 
 @_compiled(parallel=True)
 def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs, targets, full_batch, orders,
-            batch_size, flat_spot, ladder, max_epochs, weight_bound, history_slot, final_weights, final_error,
-            best_error, final_grad_norm, hit_epochs, stop_epoch, diverged_epoch, history):  # fmt: skip
+            batch_size, hidden_flat_spot, output_flat_spot, ladder, max_epochs, weight_bound, history_slot,
+            final_weights, final_error, best_error, final_grad_norm, hit_epochs, stop_epoch, diverged_epoch,
+            history):  # fmt: skip
     samples, count = inputs.shape[0], initial.shape[0]
     in_order = np.arange(samples)
     for block in numba.prange((count + LANES - 1) // LANES):
@@ -149,8 +152,8 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
         error, grad_h, grad_o = np.empty(LANES), np.empty(LANES), np.empty(LANES)
         for epoch in range(max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
-            loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, in_order, 0, samples,
-                                   error, grad_h, grad_o)  # fmt: skip
+            loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot, output_flat_spot,
+                                   in_order, 0, samples, error, grad_h, grad_o)  # fmt: skip
             kept = 0
             for j in range(active):
                 n, w_h, w_o = run[j], lane[W_H, j], lane[W_O, j]
@@ -168,9 +171,10 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
                     final_error[n], stop_epoch[n], best_error[n] = error[j], epoch, lane[BEST, j]
                     if not healthy:
                         diverged_epoch[n] = epoch
-                    if flat_spot != 0.0 or not full_batch:  # the plateau test uses the true full-batch gradient
-                        loss_and_grad_of_lanes(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, in_order, 0,
-                                               samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
+                    exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
+                    if not exact or not full_batch:  # the plateau test uses the true full-batch gradient
+                        loss_and_grad_of_lanes(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, 0.0, in_order,
+                                               0, samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
                     final_grad_norm[n] = math.sqrt(grad_h[j] * grad_h[j] + grad_o[j] * grad_o[j])
                     continue
                 if kept < j:
@@ -182,6 +186,7 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
                 break
             for start in range(0, samples, batch_size):
                 if not full_batch:
-                    loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, flat_spot, orders[epoch],
-                                           start, min(start + batch_size, samples), error, grad_h, grad_o)  # fmt: skip
+                    loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot,
+                                           output_flat_spot, orders[epoch], start, min(start + batch_size, samples),
+                                           error, grad_h, grad_o)  # fmt: skip
                 _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o)

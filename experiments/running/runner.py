@@ -43,6 +43,7 @@ from experiments.definition.schedules import Schedule
 from experiments.running import fused, interrupts
 from experiments.running.evaluators import network_evaluator
 from network import Task
+from network.validation import checked_flat_spot
 
 STATUSES = ("converged", "minimum", "flat-spot", "stopped", "diverged", "budget")
 STATUS = f"<U{max(map(len, STATUSES))}"  # the dtype of a status array (an object array of them costs twice as much)
@@ -122,7 +123,7 @@ def train_population(
     targets: Targets | None = None,
     seed: int = 0,
     observe: Callable[[int, np.ndarray, np.ndarray, Any], None] | None = None,
-    flat_spot: float = 0.0,
+    flat_spot: float | tuple[float, float] = 0.0,
     accelerate: bool = True,
     minimum: float | None = None,
 ) -> PopulationResult:
@@ -131,8 +132,9 @@ def train_population(
     ``observe(epoch, active, weights, state)``, when given, sees every epoch
     boundary before the runs still active there (indices ``active``) take their
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
-    ``flat_spot`` trains on σ′ + flat_spot (see `network.loss_and_grad`); the
-    errors, hits and the vanished-gradient tests still use the exact E and gradient.
+    ``flat_spot`` trains on σ′ + c (a number c at every unit, or a pair
+    (hidden, output): see `network.loss_and_grad`); the errors, hits and the
+    vanished-gradient tests still use the exact E and gradient.
     ``minimum`` is the reference minimum E* the targets are relative to:
     by default the task's own (``task.minimum_error``), or 0 when that is
     unknown (an experiment passes the best E its runs found).
@@ -150,7 +152,7 @@ def train_population(
     >>> result.status.tolist()
     ['converged', 'converged']
     """
-    schedule, budget = schedule or Schedule(), budget or Budget()
+    schedule, budget, flat_spot = schedule or Schedule(), budget or Budget(), checked_flat_spot(flat_spot)
     targets = targets or Targets.ladder(1e-1, 1e-8, 5, headline=1e-6)
     weights = task.check_parameters(initial_weights).copy()
     if weights.ndim != 2:

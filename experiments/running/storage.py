@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.errors import InputError
+
 UNITS = "units"
 
 
@@ -121,7 +123,7 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
         with open(path, "rb") as file, np.load(file, allow_pickle=False) as stored:
             return {name: stored[name] for name in stored.files}
     except (zipfile.BadZipFile, EOFError, KeyError) as problem:
-        raise ValueError(f"{path} is corrupt: {problem}") from None
+        raise InputError(f"{path} is corrupt: {problem}") from None
 
 
 def prepare_directory(out: Path) -> Path:
@@ -132,7 +134,7 @@ def prepare_directory(out: Path) -> Path:
         write_text(out / UNITS / ".write-test", "ok")
         (out / UNITS / ".write-test").unlink()
     except OSError as problem:
-        raise ValueError(f"cannot write results to {str(out)!r}: {problem.strerror or problem}") from None
+        raise InputError(f"cannot write results to {str(out)!r}: {problem.strerror or problem}") from None
     return out
 
 

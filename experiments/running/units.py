@@ -22,6 +22,7 @@ import numpy as np
 
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
+from experiments.errors import InputError
 from experiments.running import fused
 from experiments.running.evaluators import network_evaluator
 from experiments.running.runner import PopulationResult, train_population
@@ -61,7 +62,8 @@ class Unit:
                 "name": self.setting.name,
                 "hyperparameters": self.setting.hyperparameters,
                 "flat_spot": self.setting.flat_spot,
-            },
+            }
+            | ({"flat_spot_units": self.setting.flat_spot_units} if self.setting.flat_spot_units != "all" else {}),
             "seed": self.seed,
             "chunk": list(self.chunk) if self.chunk else None,
             "initial_points": spec_dict["initial_points"],
@@ -91,7 +93,7 @@ def plan(spec: ExperimentSpec, chunk_size: int | None = None) -> list[Unit]:
     """
     size = spec.initial_points.size
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
-        raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
+        raise InputError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
     chunks = [None] if not chunk_size or chunk_size >= size else [
         (start, min(start + chunk_size, size)) for start in range(0, size, chunk_size)
     ]  # fmt: skip
@@ -151,7 +153,7 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
             "schedule": unit.schedule,
             "targets": spec.targets,
             "seed": unit.seed,
-            "flat_spot": unit.setting.flat_spot,
+            "flat_spot": unit.setting.flat_spots,
             "minimum": unit.minimum,
         }
         population = train_population(optimizer, unit.task, points, budget=spec.budget, **how)
@@ -161,13 +163,13 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
 def warm_up(spec: ExperimentSpec, unit: Unit, optimizer, start: np.ndarray) -> None:
     """Compile (or load from numba's cache) the code a unit runs, on one start: the compiled network, and the
     fused kernel when it trains this optimizer.  Only built-in code runs: a user's optimizer is never called."""
-    network_evaluator(unit.task, unit.setting.flat_spot)(start[None])
+    network_evaluator(unit.task, unit.setting.flat_spots)(start[None])
     if optimizer is not None and fused.applies(optimizer, unit.task, None, True):
         how = {
             "schedule": unit.schedule,
             "targets": spec.targets,
             "seed": unit.seed,
-            "flat_spot": unit.setting.flat_spot,
+            "flat_spot": unit.setting.flat_spots,
         }
         train_population(
             optimizer, unit.task, start[None], budget=dataclasses.replace(spec.budget, max_epochs=1), **how
