@@ -167,7 +167,10 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
     assert rprop["verdict"].startswith(("inside", "above", "below"))
     assert experiments.check(tmp_path / "rb") == []
     assert [v.slug for v, _ in results.variants] == [
-        "initial-weights-in-0-5", "exact-sigma-no-flat-spot-offset", "sigma-0-1-at-the-output-units-only", "no-weight-bound",
+        "initial-weights-in-0-5",
+        "exact-sigma-no-flat-spot-offset",
+        "sigma-0-1-at-the-output-units-only",
+        "no-weight-bound",
         "exact-sigma-and-no-weight-bound",
     ]
     effects = published.variant_effects(results, table)

@@ -30,7 +30,8 @@ def test_hyperparameters_list_the_defaults():
 
 
 def test_unknown_optimizer_lists_the_available_ones():
-    with pytest.raises(ValueError, match=r"unknown optimizer 'adamw' \(did you mean 'adam'\?\); available: gd, sign, rprop\+"):
+    expected = r"unknown optimizer 'adamw' \(did you mean 'adam'\?\); available: gd, sign, rprop\+"
+    with pytest.raises(ValueError, match=expected):
         optimizers.get("adamw")
 
 

@@ -36,7 +36,8 @@ def test_bad_task_data_is_refused(inputs, targets, message):
 
 
 def test_unknown_task_lists_the_available_ones():
-    with pytest.raises(ValueError, match=r"unknown task 'xnor' \(did you mean 'xor'\?\); available: single-sample, teacher"):
+    expected = r"unknown task 'xnor' \(did you mean 'xor'\?\); available: single-sample, teacher"
+    with pytest.raises(ValueError, match=expected):
         network.get_task("xnor")
 
 
