@@ -19,7 +19,7 @@ import network
 import optimizers
 from experiments import explain
 from experiments.analysis import report
-from experiments.analysis.tables import how_measured, to_text
+from experiments.analysis.tables import how_measured, to_text, tuning_intro, tuning_to_text, without_repeats
 from experiments.definition.spec import built_in_experiments, load_spec
 from experiments.errors import InputError
 from experiments.plots import animation
@@ -184,14 +184,18 @@ def _list(args) -> int:
 
 def _print_tables(results, significance: bool = True) -> None:
     spec = results.spec
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe or a file gets it all
     print("\n" + "\n".join(how_measured(results)) + "\n")
-    print(to_text(results.table(), "summary"))
+    print(to_text(without_repeats(results, results.table()), "summary", width))
     if any(setting.is_scipy for setting in spec.optimizers):
         print(f"\n{SCIPY_EPOCHS}")
-    tests = results.significance()
+    if any(setting.swept for setting in spec.optimizers):
+        print(f"\nTuning. {tuning_intro(spec.tuning)}\n")
+        print(tuning_to_text(results, width))
+    tests = without_repeats(results, results.significance())
     if significance:
         print("\nPairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):\n")
-        print(to_text(tests, "significance"))
+        print(to_text(tests, "significance", width))
     elif len(tests):
         print(
             f"\n{int(tests['significant'].sum())} of {len(tests)} pairwise differences are significant "

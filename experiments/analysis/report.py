@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +18,7 @@ import pandas as pd
 from experiments import plots
 from experiments.analysis import published
 from experiments.analysis.findings import findings_of
-from experiments.analysis.tables import how_measured, readable, to_markdown
-from experiments.analysis.tuning import tuned
+from experiments.analysis.tables import how_measured, readable, readable_tuning, to_markdown, tuning_intro
 from experiments.plots import animation
 from experiments.plots.style import without_minor_log_ticks
 from experiments.running import interrupts, storage
@@ -161,6 +159,14 @@ def _figure_plan(results, table: pd.DataFrame):
             else "A grid of starts over the two parameters whose final values spread the most (the others held "
             "at the experiment's first start), each trained afresh,"
         )
+        schedule_of_task = next(s for s in spec.schedules if s.label == schedule)
+        left_out = plots.basin_settings(results, task, schedule_of_task)[1]
+        not_drawn = (
+            f" Not drawn (at most {plots.MAX_BASIN_PANELS} panels): {', '.join(s.label for s in left_out)}."
+            if left_out
+            else ""
+        )
+        sweeps = " A sweep is drawn at its best value." if any(s.swept for s in spec.optimizers) else ""
         plan.append(
             (
                 f"basin-{task.name}",
@@ -168,7 +174,7 @@ def _figure_plan(results, table: pd.DataFrame):
                 lambda task=task, schedule=schedule: plots.basin_map(results, task.name, schedule),
                 f"{where} coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
                 "orange mark runs at a minimum, on a flat spot, stopped by the method, diverged and out of budget: "
-                "the map shows where each optimizer's starts fail.",
+                f"the map shows where each optimizer's starts fail.{sweeps}{not_drawn}",
             )
         )
     plan.append(
@@ -177,7 +183,8 @@ def _figure_plan(results, table: pd.DataFrame):
             "Success per optimizer",
             lambda: plots.success_bars(results),
             "The fraction of starts that met the success criterion, per optimizer and schedule, with Wilson 95% "
-            "intervals: bars that stay short in one schedule show which optimizers need the full batch.",
+            "intervals: bars that stay short in one schedule show which optimizers need the full batch."
+            + (" A sweep is drawn at its best value." if any(s.swept for s in spec.optimizers) else ""),
         )
     )
     plan += [
@@ -250,31 +257,7 @@ def _tuning_section(results) -> list:
     """The tuning section as blocks: text, and a table of each sweep's best value, its statistic and its WR."""
     if not any(setting.swept for setting in results.spec.optimizers):
         return []
-    tuning = results.spec.tuning
-    rows = []
-    for row in tuned(results).itertuples():
-        region = "–" if math.isnan(row.wr_low) else f"[{row.wr_low:g}, {row.wr_high:g}]"
-        region += "" if row.wr_contiguous else f" (not contiguous: {row.wr_values})"
-        region += " (best at the grid's edge)" if row.best_at_edge else ""
-        statistic = "–"
-        if math.isfinite(row.statistic):
-            statistic = f"{row.statistic:.3g} [{row.statistic_ci_low:.3g}, {row.statistic_ci_high:.3g}]"
-        rows.append(
-            {
-                "task": row.task,
-                "schedule": row.schedule,
-                "sweep": row.group,
-                "best value": "–" if math.isnan(row.best_value) else f"{row.swept} = {row.best_value:g}",
-                f"{tuning.statistic} [95% CI]": statistic,
-                "success": f"{row.success_rate:.0%}",
-                "well-working region": region,
-            }
-        )
-    intro = (
-        f"Each sweep's best value by {tuning.statistic} (95% CI), and its well-working region: the neighbouring "
-        f"values whose {tuning.statistic} stays within {tuning.wr_factor:g}× the best."
-    )
-    return [("h2", "Tuning"), ("p", intro), ("table", pd.DataFrame(rows))]
+    return [("h2", "Tuning"), ("p", tuning_intro(results.spec.tuning)), ("table", readable_tuning(results))]
 
 
 def _published_section(results) -> list:

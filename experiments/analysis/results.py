@@ -56,6 +56,7 @@ class Results:
     units: tuple[UnitResult, ...]
     variants: tuple = ()  # (Variant, Results) for each variant of the spec (`experiments.definition.variants`)
     references: dict = dataclasses.field(default_factory=dict)  # task name: its E* (`running.references.Reference`)
+    memo: dict = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)  # derived tables
 
     def subset(self, tasks=None, schedules=None, optimizers=None) -> Results:
         """The results of some tasks, schedules (labels) and optimizer settings (names or labels) only.

@@ -1,4 +1,4 @@
-"""Readable renderings of the summary and significance tables: for the terminal and as Markdown."""
+"""Readable renderings of the summary, significance and tuning tables: for the terminal and as Markdown."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import math
 
 import pandas as pd
 
+from experiments.analysis.tuning import tuned
 from experiments.running.runner import STATUSES
+
+ONE_SAMPLE = "every schedule (one sample)"  # the schedule column of a one-sample task's rows, shown once
+DROPPABLE = ("time [s]", "grad evals", "final E median", "Mann-Whitney p (Holm)", "Fisher p (Holm)", "success a/b")
 
 
 def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -85,21 +89,117 @@ def how_measured(results) -> list[str]:
     return lines
 
 
-def to_text(table: pd.DataFrame, kind: str) -> str:
-    """The table for a terminal: one block per task × schedule, columns aligned across blocks."""
-    shown = readable(table, kind)
+def to_text(table: pd.DataFrame, kind: str, width: int | None = None) -> str:
+    """The table for a terminal: one block per task × schedule, columns aligned across blocks.
+
+    With ``width``, columns of `DROPPABLE` are left out, in that order, and then
+    the first column's labels shortened, until every line fits; a last line
+    says what was left out.
+    """
+    return _blocks(readable(table, kind), table, width)
+
+
+def readable_tuning(results) -> pd.DataFrame:
+    """Each sweep's best value with its statistic (95 % CI) and success, and its well-working region, noting a
+    region that is not contiguous and a best value at the grid's edge (the grid may need widening)."""
+    tuning = results.spec.tuning
+    rows = []
+    for row in tuned(results).itertuples():
+        region = "–" if math.isnan(row.wr_low) else f"[{row.wr_low:g}, {row.wr_high:g}]"
+        region += "" if row.wr_contiguous else f" (not contiguous: {row.wr_values})"
+        region += " (best at the grid's edge: widen it)" if row.best_at_edge else ""
+        statistic = "–"
+        if math.isfinite(row.statistic):
+            statistic = f"{row.statistic:.3g} [{row.statistic_ci_low:.3g}, {row.statistic_ci_high:.3g}]"
+        rows.append(
+            {
+                "task": row.task,
+                "schedule": row.schedule,
+                "sweep": row.group,
+                "best value": "none succeeds" if math.isnan(row.best_value) else f"{row.swept} = {row.best_value:g}",
+                f"{tuning.statistic_label} [95% CI]": statistic,
+                "success": f"{row.success_rate:.0%}",
+                "well-working region": region,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def tuning_intro(tuning) -> str:
+    """What the tuning table shows, in one sentence."""
+    return (
+        f"Each sweep's best value by {tuning.statistic_label} (95% CI), and its well-working region: the "
+        f"neighbouring values whose {tuning.statistic_label} stays within {tuning.wr_factor:g}× the best."
+    )
+
+
+def tuning_to_text(results, width: int | None = None) -> str:
+    """`readable_tuning` for a terminal, one block per task × schedule (see `to_text` for ``width``)."""
+    return _blocks(readable_tuning(results), None, width)
+
+
+def without_repeats(results, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with a one-sample task's rows kept for one schedule only (every schedule is the same training
+    there), that schedule shown as `ONE_SAMPLE`."""
+    one_sample = {task.name for task in results.spec.tasks if task.samples == 1}
+    if table.empty or not one_sample:
+        return table
+    same_training = ["task", "optimizer"] if "optimizer" in table.columns else ["task", "a", "b"]
+    repeated = table["task"].isin(one_sample) & table.duplicated(same_training)
+    kept = table[~repeated].copy()
+    kept.loc[kept["task"].isin(one_sample), "schedule"] = ONE_SAMPLE
+    return kept.reset_index(drop=True)
+
+
+def _blocks(shown: pd.DataFrame, table: pd.DataFrame | None, width: int | None) -> str:
     if shown.empty:
         return "(no rows)"
-    lines = shown.drop(columns=["task", "schedule"]).to_string(index=False).splitlines()
+    body, left_out = _fitted(shown.drop(columns=["task", "schedule"]), width)
+    lines = body.to_string(index=False).splitlines()
     header, rows = lines[0], lines[1:]
     blocks, previous = [], None
     for index, ((task, schedule), row) in enumerate(zip(zip(shown["task"], shown["schedule"], strict=True), rows,
                                                          strict=True)):  # fmt: skip
         if (task, schedule) != previous:
-            blocks += ["", f"{task} · {schedule}{_reference_note(table.iloc[index])}", header]
+            note = _reference_note(table.iloc[index]) if table is not None else ""
+            blocks += ["", f"{task} · {schedule}{note}", header]
             previous = (task, schedule)
         blocks.append(row)
+    if left_out:
+        blocks += ["", f"(left out to fit {width} columns: {', '.join(left_out)}; a wider terminal shows them)"]
     return "\n".join(blocks[1:])
+
+
+def _fitted(body: pd.DataFrame, width: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """``body`` with columns left out and its first column's labels shortened until its lines fit ``width``."""
+    left_out = []
+
+    def widest(frame):
+        return max(len(line) for line in frame.to_string(index=False).splitlines())
+
+    if width is None:
+        return body, left_out
+    for column in DROPPABLE:
+        if widest(body) <= width:
+            break
+        if column in body.columns and len(body.columns) > 2:
+            body, left_out = body.drop(columns=column), [*left_out, column]
+    excess = widest(body) - width
+    if excess > 0:
+        first = body.columns[0]
+        room = max(8, int(body[first].astype(str).str.len().max()) - excess)
+        body = body.assign(**{first: body[first].astype(str).map(lambda text: _shortened(text, room))})
+        left_out.append(f"the end of long {first} labels")
+    return body, left_out
+
+
+def _shortened(text: str, room: int) -> str:
+    """``text`` cut to ``room`` characters, its end replaced by "…" when cut.
+
+    >>> _shortened("momentum(learning_rate=0.5)", 12), _shortened("gd", 12)
+    ('momentum(le…', 'gd')
+    """
+    return text if len(text) <= room else text[: room - 1] + "…"
 
 
 def _reference_note(row: pd.Series) -> str:

@@ -87,7 +87,14 @@ def run_statistics(hits: np.ndarray, stops: np.ndarray, statistic: str) -> dict:
 
 
 def tuned(results) -> pd.DataFrame:
-    """One row per task × schedule × sweep: the best value with its statistic and CI, and the WR."""
+    """One row per task × schedule × sweep: the best value with its statistic and CI, and the WR (computed once
+    per `Results`: the figures and tables all ask for it)."""
+    if "tuned" not in results.memo:
+        results.memo["tuned"] = _tuned(results)
+    return results.memo["tuned"].copy()
+
+
+def _tuned(results) -> pd.DataFrame:
     table = setting_statistics(results)
     tuning = results.spec.tuning
     rows = []

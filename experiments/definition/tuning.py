@@ -58,6 +58,15 @@ class Tuning:
     def maximize(self) -> bool:
         return self.statistic == "success_rate"
 
+    @property
+    def statistic_label(self) -> str:
+        """The statistic with its unit, for a table's header.
+
+        >>> Tuning().statistic_label
+        'ERT [epochs]'
+        """
+        return {"ert": "ERT [epochs]", "mean_epochs": "mean epochs", "success_rate": "success rate"}[self.statistic]
+
     def to_dict(self) -> dict:
         return {"statistic": self.statistic, "wr_factor": self.wr_factor}
 

@@ -7,7 +7,8 @@
 24
 """
 
-from experiments.plots.basin import basin_map, parameter_basin_map
+from experiments.plots.basin import MAX_PANELS as MAX_BASIN_PANELS
+from experiments.plots.basin import basin_map, basin_settings, parameter_basin_map
 from experiments.plots.convergence import convergence_curves
 from experiments.plots.internals import step_size_internals
 from experiments.plots.landscape import loss_landscape
@@ -19,8 +20,10 @@ from experiments.plots.success import success_bars
 from experiments.plots.surface import error_surface, surface_grid
 
 __all__ = [
+    "MAX_BASIN_PANELS",
     "FigureNotApplicable",
     "basin_map",
+    "basin_settings",
     "convergence_curves",
     "error_surface",
     "loss_landscape",

@@ -7,11 +7,21 @@ from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
 from experiments.plots.landscape import shared_start
-from experiments.plots.style import STATUS_COLOURS, label_small_multiples, small_multiples, trainable, weight_names
+from experiments.plots.style import (
+    STATUS_COLOURS,
+    label_small_multiples,
+    representative_settings,
+    small_multiples,
+    trainable,
+    weight_names,
+    wrapped,
+)
 from experiments.running.runner import train_population
 
+MAX_PANELS = 20  # a basin map draws at most this many settings (each sweep by its best value)
 
-def basin_map(results, task_name: str | None = None, schedule_label: str | None = None, max_panels: int = 20):
+
+def basin_map(results, task_name: str | None = None, schedule_label: str | None = None, max_panels: int = MAX_PANELS):
     """One panel per optimizer setting: each initial point coloured by epochs to success.
 
     Grid starts are drawn as cells, random or listed starts as dots; failures
@@ -23,8 +33,7 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
     if task.network.size != 2:
         return parameter_basin_map(results, task.name, schedule_label, max_panels=max_panels)
     schedule = next((s for s in spec.schedules if s.label == schedule_label), spec.schedules[0])
-    settings = spec.optimizers[:max_panels]
-    settings = [s for s in settings if results.populations(task, schedule, s)]
+    settings, left_out = basin_settings(results, task, schedule, max_panels)
     chosen = {setting.label: results.populations(task, schedule, setting) for setting in settings}
     norm = _norm(np.concatenate([p.success_epochs(spec.targets) for pops in chosen.values() for p in pops]))
     figure, axes = small_multiples(len(settings), width=3.9, height=3.5, sharex=True, sharey=True)
@@ -41,20 +50,25 @@ def basin_map(results, task_name: str | None = None, schedule_label: str | None 
             for name, colour in STATUS_COLOURS.items():
                 failed = status == name
                 ax.scatter(*starts[failed].T, color=colour, marker="x" if name == "diverged" else "s", s=9)
-        rate = np.isfinite(hits).mean()
-        ax.set(title=f"{setting.label}: {rate:.0%} reach {spec.targets.short_success}")
+        ax.set_title(_panel_title(setting, np.isfinite(hits).mean()), fontsize="small")
         ax.set_aspect("equal", adjustable="box")
     first, second = weight_names(task)
     label_small_multiples(axes, len(settings), f"initial {first}", f"initial {second}")
     if coloured is not None:
         figure.colorbar(coloured, ax=axes, label="epochs to target (log scale)", shrink=0.8)
     _status_legend(figure)
-    figure.suptitle(f"Basin map: {task.name} · {schedule.label}, seed {spec.seeds[0]}")
+    figure.suptitle(
+        wrapped(
+            f"Basin map: {task.name} · {schedule.label}, seed {spec.seeds[0]}; the share of starts that reach "
+            f"{spec.targets.short_success} above each panel{_left_out_note(left_out, max_panels)}",
+            45 * min(4, len(settings)) + 20,
+        )
+    )
     return figure
 
 
 def parameter_basin_map(results, task_name=None, schedule_label=None, parameters=None, resolution: int = 21,
-                        max_panels: int = 20):  # fmt: skip
+                        max_panels: int = MAX_PANELS):  # fmt: skip
     """Basin map of a network with more than two parameters: two of them varied, the others held fixed.
 
     The two parameters are ``parameters`` (indices), by default the two whose
@@ -67,9 +81,7 @@ def parameter_basin_map(results, task_name=None, schedule_label=None, parameters
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
     schedule = next((s for s in spec.schedules if s.label == schedule_label), spec.schedules[0])
-    settings = [
-        s for s in trainable(spec.optimizers)[:max_panels] if not s.is_scipy and results.populations(task, schedule, s)
-    ]
+    settings, left_out = basin_settings(results, task, schedule, max_panels)
     populations = [p for s in settings for p in results.populations(task, schedule, s)]
     first, second = widest_parameters(populations) if parameters is None else parameters
     starts = np.concatenate([p.initial_weights for p in populations])
@@ -90,17 +102,43 @@ def parameter_basin_map(results, task_name=None, schedule_label=None, parameters
         population = trained[setting.label]
         success = population.success_epochs(spec.targets)
         coloured = _cells(ax, *axes_values, success, population.status, norm)
-        ax.set(title=f"{setting.label}: {np.isfinite(success).mean():.0%} reach {spec.targets.short_success}")
+        ax.set_title(_panel_title(setting, np.isfinite(success).mean()), fontsize="small")
     names = weight_names(task)
     label_small_multiples(axes, len(settings), f"initial {names[first]}", f"initial {names[second]}")
     if coloured is not None:
         figure.colorbar(coloured, ax=axes, label="epochs to target (log scale)", shrink=0.8)
     _status_legend(figure)
     figure.suptitle(
-        f"Basin map: {task.name} · {schedule.label}, {names[first]} and {names[second]} varied (the widest spread "
-        f"of the final solutions), the other {task.network.size - 2} parameters held at the first start"
+        wrapped(
+            f"Basin map: {task.name} · {schedule.label}, {names[first]} and {names[second]} varied (the widest "
+            f"spread of the final solutions), the other {task.network.size - 2} parameters held at the first start; "
+            f"the share of starts that reach {spec.targets.short_success} above each panel"
+            f"{_left_out_note(left_out, max_panels)}",
+            45 * min(4, len(settings)) + 20,
+        )
     )
     return figure
+
+
+def basin_settings(results, task, schedule, max_panels: int = MAX_PANELS) -> tuple[list, list]:
+    """(the settings a basin map of ``task`` draws, those it leaves out): each sweep by its best value
+    (`representative_settings`), only settings trained on this schedule (and, for a network larger than two
+    weights, that can be retrained here, scipy's aside), at most ``max_panels``."""
+    candidates = representative_settings(results, task.name, schedule.label)
+    if task.network.size != 2:
+        candidates = [s for s in trainable(candidates) if not s.is_scipy]
+    candidates = [s for s in candidates if results.populations(task, schedule, s)]
+    return candidates[:max_panels], candidates[max_panels:]
+
+
+def _panel_title(setting, rate: float) -> str:
+    return wrapped(f"{setting.label}: {rate:.0%}", 34)
+
+
+def _left_out_note(left_out: list, max_panels: int) -> str:
+    if not left_out:
+        return ""
+    return f"; {len(left_out)} more settings not drawn (at most {max_panels} panels; the caption names them)"
 
 
 def widest_parameters(populations) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from experiments.plots.style import (
     label_small_multiples,
     optimizer_style,
     small_multiples,
+    wrapped,
 )
 
 
@@ -72,7 +73,8 @@ def sensitivity(results, columns: int = 4):
             success_axis.plot(values, rates, color="grey", linestyle=style, linewidth=1)
         success_axis.set(ylim=(-0.03, 1.03))
         success_axis.tick_params(axis="y", colors="grey", labelsize="small")
-        ax.set(xscale="log", yscale="log", title=group, xlabel=key)
+        ax.set(xscale="log", yscale="log", xlabel=key)
+        ax.set_title(wrapped(group, 34), fontsize="small")
         ax.grid(True, alpha=0.3)
     label_small_multiples(axes, len(swept), None, "epochs to target")
     figure_legend(figure, axes)

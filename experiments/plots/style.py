@@ -7,11 +7,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: figures are files, never windows
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 
 import optimizers
+from experiments.analysis.tuning import tuned
 
 
 class FigureNotApplicable(ValueError):
@@ -68,6 +71,37 @@ def optimizer_style(name: str) -> dict:
         index = members.index(name)
     linestyle, marker = LOOKS[index % len(LOOKS)]
     return {"color": colour, "linestyle": linestyle, "marker": marker, "markevery": 0.12, "markersize": 5}
+
+
+def wrapped(text: str, width: int = 40) -> str:
+    """``text`` on lines of at most about ``width`` characters, broken after commas and spaces: a panel title or
+    a setting's label that would run into its neighbour's.
+
+    >>> print(wrapped("quickprop(max_growth=1.75, learning_rate=·) [σ′+0.1]", 30))
+    quickprop(max_growth=1.75,
+    learning_rate=·) [σ′+0.1]
+    """
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def representative_settings(results, task_name: str, schedule_label: str) -> list:
+    """The settings a figure with one panel or bar per setting draws: every setting outside a sweep, and of each
+    sweep its best value on this task and schedule (`experiments.analysis.tuning`; where no value succeeds,
+    its first), so a sweep of thirteen values is one entry, not thirteen."""
+    spec = results.spec
+    if not any(setting.swept for setting in spec.optimizers):
+        return list(spec.optimizers)
+    table = tuned(results)
+    here = table[(table["task"] == task_name) & (table["schedule"] == schedule_label)]
+    best = dict(zip(here["group"], here["best_optimizer"], strict=True))
+    chosen, sweeps_drawn = [], set()
+    for setting in spec.optimizers:
+        if setting.swept is None:
+            chosen.append(setting)
+        elif setting.group not in sweeps_drawn and best.get(setting.group, "") in ("", setting.label):
+            chosen.append(setting)
+            sweeps_drawn.add(setting.group)
+    return chosen
 
 
 def trainable(settings) -> list:

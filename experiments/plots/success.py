@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.patches import Patch
 from scipy import stats
 
-from experiments.plots.style import new_figure, setting_style
+from experiments.plots.style import representative_settings, setting_style, small_multiples, wrapped
 
 HATCHES = ("", "//", "..", "xx", "\\\\")
 
@@ -21,15 +21,29 @@ def success_interval(successes: int, runs: int) -> tuple[float, float]:
     return float(interval.low), float(interval.high)
 
 
-def success_bars(results):
-    """One panel per task: a bar per optimizer setting and schedule (hatched by schedule), with its 95 % CI."""
+def success_bars(results, columns: int = 3):
+    """One panel per task, a horizontal bar per optimizer setting and schedule (hatched by schedule), with its
+    Wilson 95 % interval.
+
+    A sweep is drawn by its best value on the task (`representative_settings`):
+    the sensitivity figure shows every value.  Labels are wrapped beside their
+    bars, and the figure grows with the number of bars, so nothing overlaps.
+    """
     spec = results.spec
-    figure, axes = new_figure(len(spec.tasks), 1, width=max(6.0, 0.5 * len(spec.optimizers) * len(spec.schedules)),
-                              height=3.2)  # fmt: skip
-    width = 0.8 / len(spec.schedules)
-    for ax, task in zip(axes[:, 0], spec.tasks, strict=True):
-        for s, schedule in enumerate(spec.schedules):
-            for index, setting in enumerate(spec.optimizers):
+    per_task = {}
+    for task in spec.tasks:
+        schedules = [s for s in spec.schedules if any(results.populations(task, s, o) for o in spec.optimizers)]
+        settings = representative_settings(results, task.name, schedules[0].label) if schedules else []
+        per_task[task.name] = (schedules, [o for o in settings if any(results.populations(task, s, o)
+                                                                       for s in schedules)])  # fmt: skip
+    rows = max(max(0.45 * len(settings), 0.25 * len(settings) * len(schedules)) for schedules, settings in
+               per_task.values())  # fmt: skip
+    figure, axes = small_multiples(len(spec.tasks), width=5.6, height=1.5 + rows, columns=columns)
+    for ax, task in zip(axes.flat, spec.tasks, strict=False):
+        schedules, settings = per_task[task.name]
+        height = 0.8 / max(1, len(schedules))
+        for index, setting in enumerate(settings):
+            for s, schedule in enumerate(schedules):
                 populations = results.populations(task, schedule, setting)
                 if not populations:
                     continue
@@ -37,17 +51,21 @@ def success_bars(results):
                 successes, runs = int(np.isfinite(hits).sum()), hits.size
                 low, high = success_interval(successes, runs)
                 rate = successes / runs
+                y = index + (s - (len(schedules) - 1) / 2) * height
                 colour = setting_style(setting, spec.optimizers)["color"]
-                x = index + (s - (len(spec.schedules) - 1) / 2) * width
-                ax.bar(x, rate, width, color=colour, edgecolor="black", linewidth=0.5, hatch=HATCHES[s % len(HATCHES)])
-                ax.errorbar(x, rate, yerr=[[rate - low], [high - rate]], color="black", linewidth=0.8, capsize=2)
-        ax.set_xticks(range(len(spec.optimizers)), [s.label for s in spec.optimizers], rotation=45, ha="right")
-        title = f"{task.name}: success ({spec.targets.short_success})"
-        ax.set(ylim=(0, 1.05), ylabel="fraction of starts", title=title)
-        ax.grid(True, axis="y", alpha=0.3)
+                hatch = HATCHES[spec.schedules.index(schedule) % len(HATCHES)]
+                ax.barh(y, rate, height, color=colour, edgecolor="black", linewidth=0.5, hatch=hatch)
+                ax.errorbar(rate, y, xerr=[[rate - low], [high - rate]], color="black", linewidth=0.8, capsize=2)
+        ax.set_yticks(range(len(settings)), [wrapped(s.label, 38) for s in settings], fontsize="small")
+        ax.set(xlim=(0, 1.02), ylim=(len(settings) - 0.5, -0.5), xlabel="fraction of starts", title=task.name)
+        ax.grid(True, axis="x", alpha=0.3)
+    for ax in axes.flat[len(spec.tasks) :]:
+        ax.set_visible(False)
     handles = [Patch(facecolor="white", edgecolor="black", hatch=HATCHES[s % len(HATCHES)], label=schedule.label)
                for s, schedule in enumerate(spec.schedules)]  # fmt: skip
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), title="schedule (hatching)")
     starts = spec.initial_points.size * len(spec.seeds)
-    figure.suptitle(f"Success over {starts} starts per setting, with Wilson 95% intervals")
+    swept = " Each sweep at its best value on the task." if any(s.swept for s in spec.optimizers) else ""
+    figure.suptitle(f"Success ({spec.targets.short_success}) over {starts} starts per setting, with Wilson 95% "
+                    f"intervals.{swept}")  # fmt: skip
     return figure
