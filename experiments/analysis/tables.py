@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 
@@ -11,6 +12,13 @@ from experiments.running.runner import STATUSES
 
 ONE_SAMPLE = "every schedule (one sample)"  # the schedule column of a one-sample task's rows, shown once
 DROPPABLE = ("time [s]", "grad evals", "final E median", "Mann-Whitney p (Holm)", "Fisher p (Holm)", "success a/b")
+SHORT_HEADERS = {
+    "epochs to target, median [IQR]": "epochs [IQR]",
+    "ERT grad evals [95% CI]": "ERT [CI]",
+    "conv/min/flat/stop/div/budget": "c/m/f/s/d/b",
+    "well-working region": "WR",
+}
+LABEL_COLUMNS = ("optimizer", "a", "b", "sweep")  # what names a row: on a line of its own when the table is too wide
 
 
 def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -111,6 +119,7 @@ def readable_tuning(results) -> pd.DataFrame:
         statistic = "–"
         if math.isfinite(row.statistic):
             statistic = f"{row.statistic:.3g} [{row.statistic_ci_low:.3g}, {row.statistic_ci_high:.3g}]"
+            statistic = statistic.replace("inf", "∞")
         rows.append(
             {
                 "task": row.task,
@@ -154,7 +163,7 @@ def without_repeats(results, table: pd.DataFrame) -> pd.DataFrame:
 def _blocks(shown: pd.DataFrame, table: pd.DataFrame | None, width: int | None) -> str:
     if shown.empty:
         return "(no rows)"
-    body, left_out = _fitted(shown.drop(columns=["task", "schedule"]), width)
+    body, labels, left_out = _fitted(shown.drop(columns=["task", "schedule"]), width)
     lines = body.to_string(index=False).splitlines()
     header, rows = lines[0], lines[1:]
     blocks, previous = [], None
@@ -164,33 +173,54 @@ def _blocks(shown: pd.DataFrame, table: pd.DataFrame | None, width: int | None) 
             note = _reference_note(table.iloc[index]) if table is not None else ""
             blocks += ["", f"{task} · {schedule}{note}", header]
             previous = (task, schedule)
-        blocks.append(row)
+        blocks += [_wrapped(labels[index], width), row] if labels is not None else [row]
     if left_out:
-        blocks += ["", f"(left out to fit {width} columns: {', '.join(left_out)}; a wider terminal shows them)"]
+        note = f"(to fit {width} columns: {'; '.join(left_out)}; a wider terminal shows it all)"
+        blocks += ["", textwrap.fill(note, width)]
     return "\n".join(blocks[1:])
 
 
-def _fitted(body: pd.DataFrame, width: int | None) -> tuple[pd.DataFrame, list[str]]:
-    """``body`` with columns left out and its first column's labels shortened until its lines fit ``width``."""
-    left_out = []
+def _fitted(body: pd.DataFrame, width: int | None) -> tuple[pd.DataFrame, list[str] | None, list[str]]:
+    """(``body`` made to fit ``width``, each row's label when it goes on a line of its own, what was changed).
 
-    def widest(frame):
-        return max(len(line) for line in frame.to_string(index=False).splitlines())
-
+    In turn, until the lines fit: leave out `DROPPABLE` columns; shorten the
+    headers (`SHORT_HEADERS`); put each row's labels (optimizer, a and b,
+    sweep) on a line above its numbers; cut the longest remaining entries.
+    """
+    changed: list[str] = []
     if width is None:
-        return body, left_out
+        return body, None, changed
+
+    def fits(frame) -> bool:
+        return max(len(line) for line in frame.to_string(index=False).splitlines()) <= width
+
     for column in DROPPABLE:
-        if widest(body) <= width:
-            break
+        if fits(body):
+            return body, None, changed
         if column in body.columns and len(body.columns) > 2:
-            body, left_out = body.drop(columns=column), [*left_out, column]
-    excess = widest(body) - width
-    if excess > 0:
-        first = body.columns[0]
-        room = max(8, int(body[first].astype(str).str.len().max()) - excess)
-        body = body.assign(**{first: body[first].astype(str).map(lambda text: _shortened(text, room))})
-        left_out.append(f"the end of long {first} labels")
-    return body, left_out
+            body, changed = body.drop(columns=column), [*changed, f"left out {column}"]
+    if fits(body):
+        return body, None, changed
+    body, changed = body.rename(columns=SHORT_HEADERS), [*changed, "shorter headers"]
+    if fits(body):
+        return body, None, changed
+    label_columns = [column for column in LABEL_COLUMNS if column in body.columns]
+    labels = [" vs ".join(map(str, row)) for row in body[label_columns].itertuples(index=False)]
+    body, changed = body.drop(columns=label_columns), [*changed, f"{' and '.join(label_columns)} above each row"]
+    while not fits(body):
+        lengths = {c: int(body[c].astype(str).str.len().max()) for c in body.columns}
+        room = {c: length - max(8, len(str(c))) for c, length in lengths.items()}
+        column = max(room, key=room.get)
+        if room[column] <= 0:
+            break
+        keep = lengths[column] - 1
+        body = body.assign(**{column: body[column].astype(str).map(lambda text, keep=keep: _shortened(text, keep))})
+        changed = [*dict.fromkeys([*changed, f"long {column} entries cut"])]
+    return body, labels, changed
+
+
+def _wrapped(label: str, width: int) -> str:
+    return textwrap.fill(label, width, subsequent_indent="    ", break_long_words=True)
 
 
 def _shortened(text: str, room: int) -> str:
