@@ -50,9 +50,10 @@ def test_the_kernel_equals_the_numpy_path_bit_for_bit(name, hyperparameters, sch
         np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
 
 
+@pytest.mark.parametrize("flat_spot", [0.1, (0.0, 0.1)], ids=["every unit", "outputs only"])
 @pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample")])
-def test_the_kernel_equals_the_numpy_path_with_the_flat_spot(schedule):
-    fast, plain = both_paths("irprop+", {}, network.get_task("teacher"), schedule, flat_spot=0.1)
+def test_the_kernel_equals_the_numpy_path_with_the_flat_spot(schedule, flat_spot):
+    fast, plain = both_paths("irprop+", {}, network.get_task("teacher"), schedule, flat_spot=flat_spot)
     for field in fast.FIELDS:
         np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
 

@@ -17,6 +17,7 @@ import pytest
 import network
 import optimizers
 from network import Layered
+from network.compiled_layered import evaluate, plan_of
 
 FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_layered.npz")
 SHAPES = [
@@ -220,6 +221,22 @@ def test_flat_spot_adds_c_to_saturating_units_and_leaves_e_exact():
     W2_and_b2 = slice(6, 9)  # the identity output's own weights see f′ = 1 either way
     np.testing.assert_array_equal(plain[1][W2_and_b2], flat[1][W2_and_b2])
     assert not np.array_equal(plain[1][:6], flat[1][:6])
+
+
+def test_a_flat_spot_at_the_outputs_only_leaves_the_hidden_layers_slopes_exact():
+    net = Layered([2, 2, 2])
+    inputs, targets = [[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]
+    params = np.random.default_rng(6).normal(size=net.size)
+    params[:6] = 900.0  # the hidden units saturated for every input: x ≥ 1800, σ′ underflows to 0
+    exact, outputs_only, everywhere = (
+        net.loss_and_grad(params, inputs, targets, flat_spot=flat_spot) for flat_spot in (0.0, (0.0, 0.1), 0.1)
+    )
+    hidden = slice(0, 6)
+    np.testing.assert_array_equal(outputs_only[1][hidden], exact[1][hidden])  # 0: the true slope has underflowed
+    assert not np.any(everywhere[1][hidden] == 0.0)  # Fahlman's offset gives them a slope of c
+    assert not np.array_equal(outputs_only[1][6:], exact[1][6:])  # the output units' gradient has the offset
+    compiled = evaluate(plan_of(net), params[None], np.array(inputs), np.array(targets), (0.0, 0.1), np.arange(2))
+    np.testing.assert_array_equal(compiled.grad[0], outputs_only[1])
 
 
 def test_overflow_gives_inf_or_nan_without_warnings():

@@ -210,6 +210,34 @@ def test_flat_spot_adds_the_offset_to_both_derivatives_and_keeps_the_error_exact
     assert abs(network.loss_and_grad([60.0, 60.0], [1.0], [0.0], flat_spot=c)[1][1]) > 0.09  # saturated, alive
 
 
+def test_flat_spot_at_the_output_only_leaves_the_hidden_derivative_exact():
+    """Fahlman's code adds c at every non-input unit; much of the literature at the output only: (hidden, output)."""
+    w_h, w_o, i, t, c = 0.5, 2.0, 1.0, 0.9, 0.1
+    r_h = 1 / (1 + math.exp(-w_h * i))
+    r_o = 1 / (1 + math.exp(-w_o * r_h))
+    for accelerate in (True, False):
+        grad = network.loss_and_grad([w_h, w_o], [i], [t], flat_spot=(0.0, c), accelerate=accelerate)[1]
+        assert grad.tolist() == pytest.approx(
+            [
+                -(t - r_o) * (r_o * (1 - r_o) + c) * w_o * (r_h * (1 - r_h)) * i,
+                -(t - r_o) * (r_o * (1 - r_o) + c) * r_h,
+            ],
+            rel=1e-13,
+        )
+    saturated_hidden = network.loss_and_grad([800.0, 1.0], [1.0], [0.2], flat_spot=(0.0, c))[1]
+    assert saturated_hidden[0] == 0.0 and saturated_hidden[1] != 0.0  # no slope a saturated hidden unit has not
+    assert network.loss_and_grad([800.0, 1.0], [1.0], [0.2], flat_spot=c)[1][0] != 0.0  # Fahlman's: it has one
+
+
+def test_compiled_and_numpy_agree_to_the_bit_with_a_flat_spot_at_the_output_only():
+    weights = np.random.default_rng(8).normal(scale=4, size=(50, 2))
+    task = network.get_task("teacher")
+    fast = network.loss_and_grad(weights, task.inputs, task.targets, flat_spot=(0.0, 0.1))
+    plain = network.loss_and_grad(weights, task.inputs, task.targets, flat_spot=(0.0, 0.1), accelerate=False)
+    for compiled, reference in zip(fast, plain, strict=True):
+        np.testing.assert_array_equal(compiled, reference)
+
+
 def test_flat_spot_must_be_a_non_negative_number():
     with pytest.raises(ValueError, match=r"flat_spot must be a finite number >= 0 .*, got -0\.1"):
         network.loss_and_grad([1.0, 1.0], [1.0], [0.5], flat_spot=-0.1)

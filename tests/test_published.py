@@ -1,12 +1,14 @@
 """A published table beside ours: the reference file, the verdicts, the variants, and a reduced rerun end to end."""
 
 import dataclasses
+import json
 import math
 
 import pandas as pd
 import pytest
 
 import experiments
+import optimizers
 from experiments import Budget, InitialPoints
 from experiments.analysis import published
 from experiments.analysis.published import verdict
@@ -183,3 +185,92 @@ def test_a_variant_names_its_folder_and_changes_only_what_it_says():
     assert variant.slug == "initial-weights-in-0-5"
     with pytest.raises(ValueError, match="changes nothing"):
         Variant("nothing")
+
+
+FAILING_SWEEP = SPEC.replace(
+    "sweep = { learning_rate = [0.5, 2.0, 8.0] }", "sweep = { learning_rate = [1e-4, 2e-4] }\nflat_spot = 0.1"
+)
+FAILING_PAPER = GOOD.replace("learning_rate = 0.5", "learning_rate = 8.0").replace("[0.2, 1.0]", "[2.0, 10.0]")
+FAILING_SWEEP += """
+[[variants]]
+name = "exact sigma', no bound"
+flat_spot = 0.0
+weight_bound = 1e300
+
+[[variants]]
+name = "offset at the outputs"
+flat_spot_units = "output"
+"""
+
+
+@pytest.fixture(scope="module")
+def failing(tmp_path_factory):
+    """A paper's cell that none of our sweep's settings solves: its own setting (8.0) is not on our grid."""
+    folder = tmp_path_factory.mktemp("failing")
+    (folder / "paper.toml").write_text(FAILING_PAPER)
+    (folder / "spec.toml").write_text(FAILING_SWEEP)
+    return experiments.run(load_spec(folder / "spec.toml"), folder / "out", jobs=2), folder / "out"
+
+
+def test_where_none_of_ours_succeeds_the_variants_rerun_the_papers_own_setting(failing):
+    results, _ = failing
+    table = published.comparison(results)
+    cell = table.iloc[0]
+    assert cell["our_success_rate"] == 0 and cell["our_label"] == ""
+    assert cell["rerun_label"] == "gd(learning_rate=8.0) [σ′+0.1]"
+    for variant, variant_results in results.variants:
+        assert [s.label for s in variant_results.spec.optimizers] == [variant.setting(
+            published.published_setting(results.spec, results.spec.published.results[0])).label]  # fmt: skip
+    effects = published.variant_effects(results, table)
+    assert effects["variant"].tolist() == [
+        "main run",
+        "narrow start",
+        "exact sigma', no bound",
+        "offset at the outputs",
+    ]
+    assert (effects.loc[1:, "success_rate"] > 0).all()  # the paper's own rate trains where our grid did not
+
+
+def test_every_verdict_names_the_conditions_it_holds_under(failing):
+    results, out = failing
+    effects = published.variant_effects(results, published.comparison(results))
+    assert effects["conditions"].tolist() == [
+        "σ′ + 0.1 at every unit, initial weights uniform in [-1, 1], |w| ≤ 10⁶",
+        "σ′ + 0.1 at every unit, initial weights uniform in [-0.5, 0.5], |w| ≤ 10⁶",
+        "exact σ′, initial weights uniform in [-1, 1], no weight bound",
+        "σ′ + 0.1 at the outputs, initial weights uniform in [-1, 1], |w| ≤ 10⁶",
+    ]
+    document = (out / "published_comparison.md").read_text()
+    assert "differs: none of our runs succeeds (σ′ + 0.1 at every unit, initial weights uniform in [-1, 1]" in document
+    assert "## The unknowns, measured" in document and "## Where we differ from the paper" in document
+    stored = pd.read_csv(out / "published_comparison.csv")
+    assert stored.loc[0, "conditions"] == effects.loc[0, "conditions"] and "matches_under" in stored.columns
+    assert experiments.check(out) == []
+
+
+def test_a_variant_records_its_weight_bound_and_flat_spot_placement(failing):
+    results, out = failing
+    stored = json.loads((out / "variants" / "exact-sigma-no-bound" / "spec.json").read_text())
+    assert stored["budget"]["weight_bound"] == 1e300
+    outputs_only = next(found for variant, found in results.variants if variant.name == "offset at the outputs")
+    (setting,) = outputs_only.spec.optimizers
+    assert setting.flat_spot_units == "output" and setting.flat_spots == (0.0, 0.1)
+    assert setting.label == "gd(learning_rate=8.0) [σ′+0.1 at outputs]"
+
+
+def test_runs_that_pass_the_weight_bound_with_e_still_falling_are_counted_and_reported():
+    spec = {"name": "bounded", "tasks": ["xor"], "optimizers": [{"name": "gd", "settings": [{"learning_rate": 5.0}]}],
+            "initial_points": {"kind": "uniform", "count": 16, "low": -1.0, "high": 1.0},
+            "budget": {"max_epochs": 400, "weight_bound": 3.0},
+            "targets": {"high": 1.0, "low": 0.01, "criterion": "bit"}}  # fmt: skip
+    results = experiments.run(spec)
+    (population,) = [r.population for r in results.units]
+    past, falling = published.bound_crossings([population], 3.0)
+    diverged = int((population.status == "diverged").sum())
+    assert 0 < falling <= past == diverged  # a bound of 3 stops runs long before E could overflow
+    assert published.bound_crossings([population], 1e300) == (0, 0)
+
+
+def test_quickprops_docstring_says_its_default_rate_is_not_fahlmans():
+    doc = optimizers.get("quickprop").__doc__
+    assert "The default ε = 0.55 is not Fahlman's" in doc and "ε = 1.0, divided by each unit's fan-in" in doc
