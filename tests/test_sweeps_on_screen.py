@@ -30,8 +30,15 @@ SWEEPS = {
 
 
 @pytest.fixture(scope="module")
-def swept():
-    return experiments.run(SWEEPS, jobs=2)
+def swept_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweeps") / "out"
+    experiments.run(SWEEPS, folder, jobs=2)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def swept(swept_folder):
+    return experiments.load(swept_folder)
 
 
 def no_two_overlap(texts) -> bool:
@@ -86,14 +93,11 @@ def test_a_basin_map_says_what_it_leaves_out_in_the_figure_and_the_caption(swept
     assert "Not drawn (at most 20 panels): gd(learning_rate=2.1" in caption
 
 
-def test_the_terminal_shows_each_sweeps_best_value_its_region_and_its_unit(swept, tmp_path, capsys):
+def test_the_terminal_shows_each_sweeps_best_value_its_region_and_its_unit(swept, swept_folder, capsys):
     text = tuning_to_text(swept)
     assert "ERT [epochs] [95% CI]" in text and "well-working region" in text
     assert "rprop+(delta0=·)" in text and "delta0 = " in text
-    out = tmp_path / "out"
-    assert main(["run", "sensitivity", "--out", str(out), "--quiet", "--no-report"]) == 0
-    capsys.readouterr()
-    assert main(["table", str(out)]) == 0
+    assert main(["table", str(swept_folder)]) == 0
     printed = capsys.readouterr().out
     assert "Tuning. Each sweep's best value by ERT [epochs] (95% CI)" in printed
     assert "learning_rate = " in printed and "well-working region" in printed
