@@ -29,7 +29,7 @@ import pandas as pd
 
 from experiments.analysis.results import success_column
 from experiments.analysis.tuning import best_of_each_optimizer, run_statistics, tuned
-from experiments.definition.variants import main_conditions
+from experiments.definition.variants import main_conditions, readable_number
 
 
 def settings_to_rerun(results) -> list:
@@ -251,7 +251,8 @@ def _how_runs_ended(results, cell) -> str:
     if not diverged:
         return ended
     return ended + (
-        f"; of the {diverged} diverged, {past} passed |w| ≤ {results.spec.budget.weight_bound:g} with E finite, "
+        f"; of the {diverged} diverged, {past} passed |w| ≤ {readable_number(results.spec.budget.weight_bound)} "
+        "with E finite, "
         f"{falling} of them with E still falling"
     )
 

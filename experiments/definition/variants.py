@@ -147,12 +147,16 @@ def conditions(flat_spot: float, units: str, points: dict, weight_bound: float) 
     kind = points.get("kind", "uniform")
     span = f"[{points.get('low', 0):g}, {points.get('high', 0):g}]"
     start = {"uniform": f"uniform in {span}", "grid": f"on a grid over {span}"}.get(kind, "as listed")
-    bound = "no weight bound" if weight_bound >= NO_BOUND else f"|w| ≤ {_readable(weight_bound)}"
+    bound = "no weight bound" if weight_bound >= NO_BOUND else f"|w| ≤ {readable_number(weight_bound)}"
     return f"{offset}, initial weights {start}, {bound}"
 
 
-def _readable(value: float) -> str:
-    """10⁶ for a power of ten, else the number as %g."""
+def readable_number(value: float) -> str:
+    """10⁶ for a power of ten, else the number as %g.
+
+    >>> readable_number(1e6), readable_number(3.0)
+    ('10⁶', '3')
+    """
     exponent = round(math.log10(value))
     return f"10{str(exponent).translate(SUPERSCRIPTS)}" if value == 10.0**exponent else f"{value:g}"
 
