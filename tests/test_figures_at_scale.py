@@ -174,7 +174,7 @@ def test_a_layered_basin_map_trains_every_cell_of_its_two_parameter_grid(xor):
 
 def test_success_bars_are_the_tables_success_rates(crowded):
     figure = plots.success_bars(crowded)
-    heights = sorted(round(p.get_height(), 12) for p in figure.axes[0].patches)
+    heights = sorted(round(p.get_width(), 12) for p in figure.axes[0].patches)  # horizontal bars
     rates = sorted(round(r, 12) for r in crowded.table()["success_rate"])
     assert heights == rates
     matplotlib.pyplot.close(figure)

@@ -53,6 +53,12 @@ def test_scipy_methods_alone_with_per_sample_first_draw_their_report(tmp_path):
     assert "scipy-bfgs" in report and "basin-teacher" in report
 
 
+def test_a_spec_that_trains_nothing_is_a_usage_error(tmp_path, capsys):
+    spec = write_spec(tmp_path, "nothing", tasks=["teacher"], optimizers=["scipy-bfgs"], schedules=["per-sample"])
+    assert main(["run", str(spec), "--out", str(tmp_path / "out")]) == 2
+    assert "this spec trains nothing: scipy's methods train the full batch only" in capsys.readouterr().err
+
+
 def test_resume_refuses_a_spec_that_would_drop_stored_results_and_names_the_first_difference(tmp_path, capsys):
     """--resume may add seeds, tasks, schedules or settings to a stored experiment; anything else would replace its
     results without a word, and takes --overwrite."""

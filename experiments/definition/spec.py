@@ -233,6 +233,13 @@ class ExperimentSpec:
         object.__setattr__(self, "variants", tuple(self.variants))
         _require_unique("variants", [variant.slug for variant in self.variants])
         self._check_published_and_variants()
+        if all(setting.is_scipy for setting in self.optimizers) and all(
+            schedule.kind != "full-batch" for schedule in self.schedules
+        ):
+            raise ValueError(
+                "this spec trains nothing: scipy's methods train the full batch only, and its schedules are "
+                f'{", ".join(schedule.label for schedule in self.schedules)}; add "full-batch" to schedules'
+            )
         for task in self.tasks:
             self.initial_points.check(task)
             for schedule in self.schedules:
