@@ -357,3 +357,19 @@ def test_resume_refuses_another_experiment_and_a_changed_budget(tmp_path, capsys
     more = write_spec(tmp_path, "first", "more", tasks=["teacher"], optimizers=["gd", "adam"], seeds=[0, 1])
     assert main(["run", str(more), "--out", out, "--resume", "--quiet", "--no-report", "--jobs", "1"]) == 0
     assert main(["check", out]) == 0
+
+
+def test_plot_and_table_of_a_whole_folder_keep_its_published_comparison_and_variants(tmp_path):
+    """`optarena plot DIR` lost the published section and figures: an unfiltered subset dropped them."""
+    results = experiments.run(
+        {"name": "paper", "tasks": ["xor"], "published": {"source": "A paper", "results": [
+            {"task": "xor", "algorithm": "Rprop", "optimizer": "rprop+", "parameters": {"delta0": 0.1},
+             "swept": "delta0", "mean": 30.0}]},
+         "optimizers": [{"name": "rprop+", "sweep": {"delta0": [0.1, 1.0]}}],
+         "variants": [{"name": "exact", "flat_spot": 0.0}]} | SMALL | {"targets": {"criterion": "bit"}},
+        tmp_path / "out",
+    )  # fmt: skip
+    assert results.subset() is results
+    assert main(["plot", str(tmp_path / "out"), "--jobs", "1"]) == 0
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "## Published comparison" in report and "published-xor" in report

@@ -61,13 +61,16 @@ class Results:
     def subset(self, tasks=None, schedules=None, optimizers=None) -> Results:
         """The results of some tasks, schedules (labels) and optimizer settings (names or labels) only.
 
-        None keeps them all.  A published table and variants are left out of a subset.
+        None keeps them all; with no filter at all, these results themselves (their published table and
+        variants too, which any narrower subset leaves out).
 
         >>> import experiments
         >>> quick = experiments.run("quick")
         >>> quick.subset(tasks=["teacher"], optimizers=["gd", "adam"]).table()[["task", "optimizer"]].values.tolist()
         [['teacher', 'gd'], ['teacher', 'adam'], ['teacher', 'gd'], ['teacher', 'adam']]
         """
+        if tasks is None and schedules is None and optimizers is None:
+            return self
         spec = self.spec
         kept_tasks = _chosen("task", [t.name for t in spec.tasks], tasks, lambda name, pick: name == pick)
         kept_schedules = _chosen(
