@@ -9,7 +9,7 @@ import pytest
 
 import experiments
 import optimizers
-from experiments import Budget, InitialPoints
+from experiments import Budget, InitialPoints, plots
 from experiments.analysis import published
 from experiments.analysis.published import verdict
 from experiments.definition.published import Published
@@ -229,6 +229,8 @@ def test_where_none_of_ours_succeeds_the_variants_rerun_the_papers_own_setting(f
         "offset at the outputs",
     ]
     assert (effects.loc[1:, "success_rate"] > 0).all()  # the paper's own rate trains where our grid did not
+    figure = plots.published_comparison(results, "xor")
+    assert "none of our settings succeeds with BP" in figure.axes[0].texts[0].get_text()
 
 
 def test_every_verdict_names_the_conditions_it_holds_under(failing):
