@@ -241,6 +241,7 @@ def test_a_bad_spec_gets_one_line_and_exit_code_2(what, old, new, message, tmp_p
     assert re.search(message, err), err
 
 
+@pytest.mark.slow
 def test_the_valid_spec_is_valid(tmp_path, capsys):
     spec = tmp_path / "spec.toml"
     spec.write_text(VALID)

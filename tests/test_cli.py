@@ -8,6 +8,7 @@ import pytest
 from experiments.cli import main
 
 
+@pytest.mark.slow
 def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, capsys):
     out = tmp_path / "quick"
     assert main(["run", "quick", "--out", str(out), "--no-report"]) == 0
@@ -95,6 +96,7 @@ def test_a_run_whose_units_fail_exits_with_1(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("optarena: run failed: 1 of 1 units failed")
 
 
+@pytest.mark.slow
 def test_run_writes_the_figures_and_report_and_plot_redraws_them(tmp_path, capsys):
     out = tmp_path / "quick"
     assert main(["run", "quick", "--out", str(out), "--quiet"]) == 0
@@ -128,6 +130,7 @@ def test_a_folder_that_holds_results_is_not_overwritten_without_being_asked(quic
     assert (quick_results / "manifest.json").read_text() == before
 
 
+@pytest.mark.slow
 def test_overwrite_replaces_the_old_results(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", "quick", "--out", str(out), "--quiet", "--no-report"]) == 0
@@ -138,6 +141,7 @@ def test_overwrite_replaces_the_old_results(tmp_path, capsys):
     assert main(["check", str(out)]) == 0
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_the_output_quietly(quick_results):
     command = f"{sys.executable} -m experiments table {quick_results} | head -n 2"
     finished = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True)
@@ -156,6 +160,7 @@ def test_table_filters_by_task_schedule_and_optimizer(quick_results, capsys):
     assert "these results have no optimizer 'adamw'; they have: gd, sign" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_plot_draws_a_filtered_selection_where_it_is_told(quick_results, tmp_path, capsys):
     out = tmp_path / "teacher-only"
     assert main(["plot", str(quick_results), "--task", "teacher", "--out", str(out), "--jobs", "1"]) == 0

@@ -12,6 +12,8 @@ from experiments.cli import main
 from experiments.running import engine
 from experiments.running.cluster import checked
 
+pytestmark = pytest.mark.slow  # worker processes and Dask clusters
+
 QUICK = experiments.load_spec("quick")
 SPEC = dataclasses.replace(  # the article's 1-1-1 tasks and a layered one
     QUICK,

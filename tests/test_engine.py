@@ -28,6 +28,7 @@ def assert_same_tables(left, right):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
+@pytest.mark.slow
 def test_the_default_experiment_runs_end_to_end_at_a_reduced_size(tmp_path):
     default = load_spec("default")
     small = dataclasses.replace(
@@ -68,6 +69,7 @@ def test_the_manifest_records_how_the_results_were_made(tmp_path):
     assert "git_commit" in manifest
 
 
+@pytest.mark.slow
 def test_the_stored_tables_read_back_equal(tmp_path):
     results = experiments.run(QUICK, tmp_path)
     assert_same_tables(experiments.load(tmp_path), results)
@@ -87,6 +89,7 @@ def test_epochs_are_written_as_whole_numbers_and_a_miss_as_an_empty_cell(tmp_pat
     assert [float(row["hit_epoch[0.0001]"] or "nan") for row in rows] == pytest.approx(hits.tolist(), nan_ok=True)
 
 
+@pytest.mark.slow
 def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, monkeypatch):
     uninterrupted = experiments.run(QUICK)
     calls = {"count": 0}
@@ -112,6 +115,7 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, m
     assert experiments.check(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_check_finds_a_tampered_table(tmp_path):
     experiments.run(QUICK, tmp_path)
     summary = engine.read_table(tmp_path / "summary.csv")
@@ -127,6 +131,7 @@ def test_check_finds_a_missing_unit(tmp_path):
     assert "is incomplete: unit" in problem and "--resume" in problem
 
 
+@pytest.mark.slow
 def test_a_corrupt_unit_is_retrained_on_resume(tmp_path):
     experiments.run(QUICK, tmp_path)
     unit_file = sorted((tmp_path / "units").glob("*.npz"))[3]
@@ -179,6 +184,7 @@ def test_a_failing_optimizer_fails_its_units_and_keeps_the_others(tmp_path):
         optimizers.unregister("broken-for-test")
 
 
+@pytest.mark.slow
 def test_the_default_experiments_summary_is_what_it_was_before_layered_networks():
     """tests/snapshots/default_summary.csv is the default run's summary from the commit before Part III.
 

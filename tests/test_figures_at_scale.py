@@ -246,6 +246,7 @@ def test_optarena_animate_writes_a_gif_per_task_for_the_chosen_optimizers(xor, t
         assert gif.n_frames == 3
 
 
+@pytest.mark.slow
 def test_the_html_report_has_contents_captions_beside_figures_an_animation_and_its_size(xor, tmp_path):
     figures = report.write_figures(xor, tmp_path)
     stems = {figure.stem for figure in figures if not figure.skipped}

@@ -33,6 +33,7 @@ def write_spec(folder: Path, name: str, file: str | None = None, **keys) -> Path
     return path
 
 
+@pytest.mark.slow
 def test_a_spec_with_a_single_optimizer_runs_to_its_report(tmp_path, capsys):
     spec = write_spec(tmp_path, "alone", tasks=["teacher"], optimizers=["gd"])
     assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 0
@@ -42,6 +43,7 @@ def test_a_spec_with_a_single_optimizer_runs_to_its_report(tmp_path, capsys):
     assert main(["check", str(tmp_path / "out")]) == 0
 
 
+@pytest.mark.slow
 def test_scipy_methods_alone_with_per_sample_first_draw_their_report(tmp_path):
     """scipy's methods train the full batch only, so the first schedule has no rows for them."""
     spec = write_spec(
@@ -233,6 +235,7 @@ def test_the_readme_says_torch_rprop_defaults_are_not_irprop_minus_defaults():
     assert optimizers.hyperparameters_of("irprop-")["delta0"] == 0.1
 
 
+@pytest.mark.slow
 def test_the_readme_claim_about_torch_rprop_defaults_holds():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
@@ -245,6 +248,7 @@ def test_the_readme_claim_about_torch_rprop_defaults_holds():
     assert torch.get_default_dtype() and np.array_equal(their_weights, our_weights)
 
 
+@pytest.mark.slow
 def test_check_tells_a_report_cut_short_from_a_finished_one(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     spec = write_spec(tmp_path, "report", tasks=["teacher"], optimizers=["gd", "irprop-"])
@@ -335,6 +339,7 @@ def test_table_and_load_keep_the_reference_minimum_the_runs_found(tmp_path, caps
     assert f"contradictory · full-batch · E* = {found['value']:.2g} (found)" in printed
 
 
+@pytest.mark.slow
 def test_manifest_of_a_run_says_whether_its_report_was_drawn(tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(write_spec(tmp_path, "m", tasks=["teacher"], optimizers=["gd"])), "--out", str(out),
@@ -359,6 +364,7 @@ def test_resume_refuses_another_experiment_and_a_changed_budget(tmp_path, capsys
     assert main(["check", out]) == 0
 
 
+@pytest.mark.slow
 def test_plot_and_table_of_a_whole_folder_keep_its_published_comparison_and_variants(tmp_path):
     """`optarena plot DIR` lost the published section and figures: an unfiltered subset dropped them."""
     results = experiments.run(

@@ -18,6 +18,8 @@ import pytest
 from experiments.running import engine
 from experiments.running.interrupts import INTERRUPTED
 
+pytestmark = pytest.mark.slow  # a real run per case, interrupted in a subprocess
+
 SPEC = """
 name = "interruptible"
 seeds = [0, 1]

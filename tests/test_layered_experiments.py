@@ -70,6 +70,7 @@ def small_layered_spec(**changes) -> ExperimentSpec:
     return dataclasses.replace(spec, **changes)
 
 
+@pytest.mark.slow
 def test_a_layered_spec_from_python_runs_and_stores_every_parameter_vector(tmp_path):
     results = experiments.run(small_layered_spec(), tmp_path / "out")
     table = results.table()
@@ -83,6 +84,7 @@ def test_a_layered_spec_from_python_runs_and_stores_every_parameter_vector(tmp_p
     assert experiments.check(tmp_path / "out") == []
 
 
+@pytest.mark.slow
 def test_resume_and_parallel_runs_give_the_same_layered_tables(tmp_path):
     spec = small_layered_spec()
     serial = experiments.run(spec, tmp_path / "serial")
@@ -218,6 +220,7 @@ def test_the_bit_criterion_needs_0_1_targets_in_every_task():
         small_layered_spec(tasks=(XOR, network.get_task("teacher")))
 
 
+@pytest.mark.slow
 def test_a_layered_task_gets_landscapes_and_a_basin_map_where_two_weights_get_the_surface(tmp_path):
     from experiments.analysis import report
 

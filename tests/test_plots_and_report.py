@@ -125,6 +125,7 @@ def test_log_axes_over_two_decades_or_more_lose_their_minor_ticks_and_shorter_on
     plt.close(figure)
 
 
+@pytest.mark.slow
 def test_the_report_links_and_embeds_every_figure(results, tmp_path):
     figures = report.write_figures(results, tmp_path, ("png", "svg"))
     assert {f.stem for f in figures} >= {
@@ -160,6 +161,7 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
         assert figure.caption in markdown
 
 
+@pytest.mark.slow
 def test_figures_drawn_in_several_processes_are_the_ones_drawn_in_one(results, tmp_path):
     alone = report.write_figures(results, tmp_path / "one", jobs=1)
     shared = report.write_figures(results, tmp_path / "three", jobs=3)
@@ -169,6 +171,7 @@ def test_figures_drawn_in_several_processes_are_the_ones_drawn_in_one(results, t
         assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), figure.stem
 
 
+@pytest.mark.slow
 def test_plotting_works_without_a_display(tmp_path):
     script = (
         "import experiments\nfrom experiments import plots\n"

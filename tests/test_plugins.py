@@ -12,6 +12,8 @@ import pytest
 import experiments
 import optimizers
 
+pytestmark = pytest.mark.slow  # plugins installed and run in subprocesses
+
 LION = textwrap.dedent(
     '''
     """A sign-of-momentum optimizer for the tests (Lion, Chen et al. 2023, without weight decay)."""

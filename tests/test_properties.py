@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def valid_specs(draw) -> dict:
     }
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(spec=valid_specs())
 def test_any_valid_spec_runs_and_its_results_pass_the_check(spec, tmp_path_factory):
@@ -77,6 +79,7 @@ BREAKERS = [
 ]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(spec=valid_specs(), breaker=st.sampled_from(BREAKERS), data=st.data())
 def test_any_invalid_spec_fails_with_one_line_and_no_traceback(spec, breaker, data, tmp_path_factory, capsys):

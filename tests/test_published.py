@@ -147,6 +147,7 @@ def test_variants_rerun_the_best_setting_of_each_sweep_and_everything_is_checked
     assert experiments.check(tmp_path / "out") == ["published_comparison.csv does not match the stored units"]
 
 
+@pytest.mark.slow
 def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
     spec = load_spec("riedmiller-braun-1993")
     assert spec.budget.max_epochs == 15000 and spec.initial_points.count == 100 and spec.targets.criterion == "bit"

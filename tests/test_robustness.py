@@ -84,6 +84,7 @@ def every_file_reads_whole(out: Path) -> None:
             json.loads((out / name).read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGINT])
 def test_killing_a_real_run_then_resuming_gives_the_uninterrupted_tables(kill, tmp_path):
     spec = tmp_path / "slow.toml"

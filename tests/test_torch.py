@@ -53,6 +53,7 @@ def test_runs_that_stop_early_take_their_rows_of_torchs_state_with_them():
     np.testing.assert_allclose(result.final_error, trained(optimizers.get("adam"), 2000).final_error, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_a_torch_optimizer_runs_in_a_spec_in_worker_processes(tmp_path):
     spec = {
         "name": "with-torch",
