@@ -17,14 +17,16 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError
+from concurrent.futures import Future, wait
 
 from joblib.externals.loky import get_reusable_executor
 
 from experiments.running import interrupts
 
 POLL_S = 0.1  # how often a wait for a worker looks for a Ctrl-C
+DASK_POLL_S = 0.01  # how often a wait for a Dask future asks whether it is done
 _PR_SET_PDEATHSIG = 1
 
 
@@ -49,12 +51,19 @@ def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Itera
 
 
 def wait_for(future):
-    """The future's result (a concurrent.futures or a Dask one), looking for a deferred Ctrl-C while it waits."""
-    while True:
-        try:
-            return future.result(timeout=POLL_S)
-        except TimeoutError:
-            interrupts.checkpoint()
+    """The future's result (a concurrent.futures or a Dask one), looking for a deferred Ctrl-C while it waits.
+
+    It waits for the future to be done, then asks for the result without a timeout: Dask's
+    ``result(timeout=...)`` can lose a race between its timeout and the result arriving and raise
+    UnboundLocalError from inside distributed, which failed runs on a loaded machine.
+    """
+    while not future.done():
+        if isinstance(future, Future):
+            wait([future], timeout=POLL_S)
+        else:
+            time.sleep(DASK_POLL_S)
+        interrupts.checkpoint()
+    return future.result()
 
 
 def _kill_workers() -> None:
