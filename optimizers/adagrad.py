@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_non_negative, require_positive
+from optimizers.base import require_non_negative, require_positive
+from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.registry import register
 
 
@@ -16,9 +17,21 @@ class AdagradState(NamedTuple):
     count: int  # steps taken, t
 
 
+def adagrad_coefficients(hyperparameters, count):
+    """(−η_t, ε) with η_t = η/(1 + (t − 1)·d), from (η, d, S₀, ε)."""
+    rate = hyperparameters[0] / (1 + (count - 1) * hyperparameters[1])
+    return np.array([-rate, hyperparameters[3]])
+
+
+def adagrad_rule(c, weight, grad, sum_of_squares):
+    """S ← S + g², w ← w + (−η_t)·g / (√S + ε) (torch's addcdiv order); c = (−η_t, ε)."""
+    sum_of_squares = sum_of_squares + grad * grad
+    return weight + c[0] * grad / (np.sqrt(sum_of_squares) + c[1]), sum_of_squares
+
+
 @register("adagrad")
 @dataclass(frozen=True)
-class Adagrad:
+class Adagrad(ElementwiseOptimizer):
     """Adagrad, with torch.optim's semantics (eps outside the square root).
 
     Symbols: g = ∂E/∂w, S the running sum of g², t the step count, η the
@@ -43,7 +56,8 @@ class Adagrad:
     initial_accumulator_value: float = 0.0
     eps: float = 1e-10
 
-    needs_loss = False
+    State, slots = AdagradState, 1
+    rule, coefficients = staticmethod(adagrad_rule), staticmethod(adagrad_coefficients)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
@@ -51,14 +65,8 @@ class Adagrad:
         require_non_negative(self.name, "initial_accumulator_value", self.initial_accumulator_value)
         require_positive(self.name, "eps", self.eps)
 
-    def init(self, weights) -> AdagradState:
-        weights = np.asarray(weights, dtype=np.float64)
-        return AdagradState(np.full_like(weights, self.initial_accumulator_value), 0)
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.lr_decay, self.initial_accumulator_value, self.eps])
 
-    def step(self, weights, grad, state: AdagradState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        count = state.count + 1
-        rate = self.learning_rate / (1 + (count - 1) * self.lr_decay)
-        sum_of_squares = state.sum_of_squares + grad * grad
-        new_weights = weights + (-rate) * grad / (np.sqrt(sum_of_squares) + self.eps)  # torch's addcdiv order
-        return new_weights, AdagradState(sum_of_squares, count)
+    def initial_slots(self, weights):
+        return (np.full_like(weights, self.initial_accumulator_value),)

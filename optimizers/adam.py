@@ -7,8 +7,8 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from optimizers import compiled
-from optimizers.base import as_step_arrays, lerp, require_positive, require_unit_interval
+from optimizers.base import require_positive, require_unit_interval
+from optimizers.elementwise import ElementwiseOptimizer, larger, lerp
 from optimizers.registry import register
 
 
@@ -19,8 +19,30 @@ class AdamState(NamedTuple):
     count: int  # steps taken, t
 
 
+def adam_coefficients(hyperparameters, count):
+    """(1 − β1, β2, 1 − β2, −η/(1 − β1^t), √(1 − β2^t), ε, AMSGrad) from (η, β1, β2, ε, AMSGrad)."""
+    learning_rate, beta1, beta2 = hyperparameters[0], hyperparameters[1], hyperparameters[2]
+    step_size = learning_rate / (1 - beta1 ** float(count))
+    corrected_root = (1 - beta2 ** float(count)) ** 0.5
+    return np.array([1 - beta1, beta2, 1 - beta2, -step_size, corrected_root, hyperparameters[3], hyperparameters[4]])
+
+
+def adam_rule(c, weight, grad, first_moment, second_moment, max_second_moment):
+    """m ← lerp(m, g, 1 − β1), v ← v·β2 + ((1 − β2)·g)·g (torch's addcmul), AMSGrad: v_max ← max(v_max, v);
+    w ← w + (−η/(1 − β1^t))·m / (√v / √(1 − β2^t) + ε) with v_max for v under AMSGrad (torch's addcdiv).
+    c as `adam_coefficients` gives it."""
+    first_moment = lerp(first_moment, grad, c[0])
+    second_moment = second_moment * c[1] + (c[2] * grad) * grad
+    root_of = second_moment
+    if c[6]:
+        max_second_moment = larger(max_second_moment, second_moment)
+        root_of = max_second_moment
+    denominator = np.sqrt(root_of) / c[4] + c[5]
+    return weight + (c[3] * first_moment) / denominator, first_moment, second_moment, max_second_moment
+
+
 @dataclass(frozen=True)
-class _Adam:
+class _Adam(ElementwiseOptimizer):
     learning_rate: float = 0.05
     beta1: float = 0.9
     beta2: float = 0.999
@@ -28,7 +50,8 @@ class _Adam:
 
     name: ClassVar[str]
     amsgrad: ClassVar[bool]
-    needs_loss: ClassVar[bool] = False
+    State, slots = AdamState, 3
+    rule, coefficients = staticmethod(adam_rule), staticmethod(adam_coefficients)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
@@ -36,28 +59,8 @@ class _Adam:
         require_unit_interval(self.name, "beta2", self.beta2)
         require_positive(self.name, "eps", self.eps)
 
-    def init(self, weights) -> AdamState:
-        zeros = np.zeros_like(np.asarray(weights, dtype=np.float64))
-        return AdamState(zeros, zeros, zeros, 0)
-
-    def step(self, weights, grad, state: AdamState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        count = state.count + 1
-        if compiled.fits(weights, *state[:3]):
-            return compiled.adam(self, weights, grad, state, count)
-        first_moment = lerp(state.first_moment, grad, 1 - self.beta1)
-        second_moment = state.second_moment * self.beta2
-        second_moment += np.multiply((1 - self.beta2) * grad, grad)  # torch's addcmul: v·β2 + ((1 − β2)·g)·g
-        max_second_moment = np.maximum(state.max_second_moment, second_moment) if self.amsgrad else None
-        step_size = self.learning_rate / (1 - self.beta1 ** float(count))
-        corrected_root = (1 - self.beta2 ** float(count)) ** 0.5
-        denominator = np.sqrt(second_moment if max_second_moment is None else max_second_moment)
-        denominator /= corrected_root
-        denominator += self.eps
-        update = (-step_size) * first_moment
-        update /= denominator  # torch's addcdiv: w + (value·m)/d
-        kept_max = state.max_second_moment if max_second_moment is None else max_second_moment
-        return weights + update, AdamState(first_moment, second_moment, kept_max, count)
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.beta1, self.beta2, self.eps, float(self.amsgrad)])
 
 
 @register("adam")

@@ -1,16 +1,17 @@
-"""The update rules of gd, the Rprop family and Adam compiled by numba: one pass over the parameters, same bits.
+"""Every built-in optimizer's rule compiled by numba: one pass over the parameters, numpy's bits.
 
-Each optimizer's numpy ``step`` is the reference and its docstring the math.
-Here the same operations run in the same order, one parameter at a time,
-inside one compiled loop spread over the cores: a step reads and writes every
-array once instead of through a dozen numpy temporaries.  IEEE arithmetic
-rounds each operation the same way in both, so the two agree to the last bit,
-NaN, infinities and signed zeros included; the tests hold them to it on
-random and special values.
+Each optimizer's rule (`optimizers.elementwise`) is written once, in its own
+file.  Here it is compiled for numbers and applied weight by weight inside
+one compiled loop, spread over the cores for large populations: a step reads
+and writes every array once instead of through a dozen numpy temporaries.
+IEEE arithmetic rounds each operation the same way in both, so the two agree
+to the last bit, NaN, infinities and signed zeros included; the tests hold
+them to it on random and special values.
 
-The scalar rules (`sign`, `rprop_weight`) are also what the fused 1-1-1
-training kernel (`experiments.running.fused`) calls, so the compiled code
-holds each rule once too.
+`update` is also what the fused training kernels (`experiments.running.fused`,
+`experiments.running.fused_layered`) call on the networks of a block, and
+`coefficients_of` what they call once per step, so that every path runs the
+same rule.
 
 A step uses this path when numba is allowed: not inside ``numpy_only()``
 (which ``accelerate=False`` in the experiments uses) and not with
@@ -19,134 +20,80 @@ A step uses this path when numba is allowed: not inside ``numpy_only()``
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import os
-
 import numba
 import numpy as np
 
-NEVER, ALWAYS, IF_ERROR_ROSE = 0, 1, 2
-BACKTRACKING = {"never": NEVER, "always": ALWAYS, "if_error_rose": IF_ERROR_ROSE}
+from optimizers import adagrad, adam, delta_bar_delta, gradient_descent, momentum, quickprop, rmsprop, rprop, supersab
+from optimizers import sign as sign_rule
+from optimizers.elementwise import ElementwiseOptimizer, compile_rule, enabled, numpy_only, unchanged
+
+__all__ = ["PARALLEL_FROM", "coefficients_of", "enabled", "fits", "kind_of", "numpy_only", "step", "update"]
+
 PARALLEL_FROM = 1 << 15  # parameters: below this a step runs on one core (starting threads costs more)
 
-_numpy_only = contextvars.ContextVar("numpy_only", default=False)
+GD, SIGN, MOMENTUM, ADAGRAD, RMSPROP, ADAM, RPROP, QUICKPROP, DELTA_BAR_DELTA, SUPERSAB = range(10)
+_KINDS = {
+    gradient_descent.gradient_descent_rule: GD,
+    sign_rule.sign_rule: SIGN,
+    momentum.momentum_rule: MOMENTUM,
+    adagrad.adagrad_rule: ADAGRAD,
+    rmsprop.rmsprop_rule: RMSPROP,
+    adam.adam_rule: ADAM,
+    rprop.rprop_rule: RPROP,
+    quickprop.quickprop_rule: QUICKPROP,
+    delta_bar_delta.delta_bar_delta_rule: DELTA_BAR_DELTA,
+    supersab.supersab_rule: SUPERSAB,
+}
+_gradient_descent = compile_rule(gradient_descent.gradient_descent_rule)
+_sign = compile_rule(sign_rule.sign_rule)
+_momentum = compile_rule(momentum.momentum_rule)
+_adagrad = compile_rule(adagrad.adagrad_rule)
+_rmsprop = compile_rule(rmsprop.rmsprop_rule)
+_adam = compile_rule(adam.adam_rule)
+_rprop = compile_rule(rprop.rprop_rule)
+_quickprop = compile_rule(quickprop.quickprop_rule)
+_delta_bar_delta = compile_rule(delta_bar_delta.delta_bar_delta_rule)
+_supersab = compile_rule(supersab.supersab_rule)
+_adagrad_coefficients = compile_rule(adagrad.adagrad_coefficients)
+_adam_coefficients = compile_rule(adam.adam_coefficients)
+_quickprop_coefficients = compile_rule(quickprop.quickprop_coefficients)
+_COEFFICIENTS = {
+    **dict.fromkeys(_KINDS.values(), unchanged),
+    ADAGRAD: adagrad.adagrad_coefficients,
+    ADAM: adam.adam_coefficients,
+    QUICKPROP: quickprop.quickprop_coefficients,
+}
+_NO_ARRAY, _NO_FLAGS = np.empty(0), np.empty(0, dtype=np.bool_)
 
 
-def enabled() -> bool:
-    """Whether steps may run compiled: outside ``numpy_only()`` and without ``OPTARENA_ACCELERATE=0``."""
-    return not _numpy_only.get() and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
+def kind_of(optimizer) -> int | None:
+    """The code of ``optimizer``'s built-in rule, or None: a rule of its own, its own coefficients or its own
+    ``step`` (a subclass that overrides them is trained the way it says, through its step)."""
+    cls = type(optimizer)
+    kind = _KINDS.get(getattr(cls, "rule", None))
+    if kind is None or cls.step is not ElementwiseOptimizer.step or cls.coefficients is not _COEFFICIENTS[kind]:
+        return None
+    return kind
 
 
-def fits(weights: np.ndarray, *state: np.ndarray) -> bool:
-    """Whether a step on ``weights`` with these state arrays may run compiled: `enabled`, and every
-    array of the weights' shape (anything else goes to numpy, which broadcasts it or says what is wrong)."""
-    return enabled() and all(np.shape(array) == weights.shape for array in state)
+def fits(optimizer, weights: np.ndarray, *slots: np.ndarray) -> bool:
+    """Whether a step of ``optimizer`` on ``weights`` with these state arrays may run compiled: `enabled`, a
+    built-in rule, and every array of the weights' shape (anything else goes to numpy, which broadcasts it or
+    says what is wrong)."""
+    return enabled() and kind_of(optimizer) is not None and all(np.shape(a) == weights.shape for a in slots)
 
 
-@contextlib.contextmanager
-def numpy_only(active: bool = True):
-    """Within this block (if ``active``), every optimizer step runs its numpy reference code."""
-    token = _numpy_only.set(active or _numpy_only.get())
-    try:
-        yield
-    finally:
-        _numpy_only.reset(token)
-
-
-def _compiled(**options):
-    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD)."""
-    return numba.njit(cache=True, error_model="numpy", **options)
-
-
-@_compiled()
-def sign(value):
-    """np.sign: −1, 0 or 1, and NaN for NaN (+0.0 for −0.0, as numpy gives)."""
-    if value > 0:
-        return 1.0
-    if value < 0:
-        return -1.0
-    return 0.0 if value == value else value  # ±0.0 → +0.0; NaN stays NaN
-
-
-@_compiled()
-def rprop_weight(grad, prev_grad, step_size, prev_update, error_rose, rates, backtracking, step_on_sign_change):
-    """One weight's Rprop step, as `optimizers.rprop._Rprop.step` computes it: (update, g⁻, Δ, Δw⁻).
-
-    ``rates`` holds (Δ0, η+, η−, Δmin, Δmax); ``error_rose`` is E > E⁻ for irprop+.
-    """
-    product = prev_grad * grad
-    flipped = product < 0
-    factor = rates[1] if product > 0 else (rates[2] if flipped else 1.0)
-    step_size = step_size * factor
-    step_size = rates[3] if step_size < rates[3] else (rates[4] if step_size > rates[4] else step_size)  # np.clip
-    moving_grad = grad if (step_on_sign_change or not flipped) else 0.0
-    update = -(step_size * sign(moving_grad))
-    undo = flipped and (backtracking == ALWAYS or (backtracking == IF_ERROR_ROSE and error_rose))
-    if undo:
-        return -prev_update, moving_grad, step_size, 0.0
-    return update, moving_grad, step_size, update
-
-
-def rprop_rates(optimizer) -> list[float]:
-    """An Rprop variant's hyperparameters in the order `rprop_weight` reads them."""
-    return [optimizer.delta0, optimizer.eta_plus, optimizer.eta_minus, optimizer.delta_min, optimizer.delta_max]
-
-
-def gradient_descent(weights: np.ndarray, grad: np.ndarray, learning_rate: float) -> np.ndarray:
-    """w − η·g (`optimizers.GradientDescent.step`)."""
-    out = np.empty(weights.shape)
-    _sized(_gradient_descent, out)(_flat(weights), _flat(grad), learning_rate, out.ravel())
-    return out
-
-
-def rprop(optimizer, weights, grad, state, loss):
-    """`optimizers.rprop._Rprop.step` in one pass: (weights, (Δ, g⁻, Δw⁻))."""
-    rose = (
-        np.broadcast_to((np.asarray(loss, dtype=np.float64) > state.prev_loss)[..., None], weights.shape)
-        if optimizer.backtracking == "if_error_rose"
-        else np.zeros(weights.shape, dtype=np.bool_)
-    )
-    rates = np.array(rprop_rates(optimizer))
-    outputs = [np.empty(weights.shape) for _ in range(4)]
-    _sized(_rprop, weights)(
-        *map(_flat, (weights, grad, *state[:3], rose)),
-        rates,
-        BACKTRACKING[optimizer.backtracking],
-        optimizer.step_on_sign_change,
-        *(o.ravel() for o in outputs),
-    )
-    new_weights, step_size, prev_grad, prev_update = outputs
-    return new_weights, (step_size, prev_grad, prev_update)
-
-
-def adam(optimizer, weights, grad, state, count: int):
-    """`optimizers.adam._Adam.step` in one pass: (weights, its new `AdamState`)."""
-    keep = 1 - optimizer.beta1
-    scalars = np.array(
-        [
-            keep,
-            optimizer.beta2,
-            1 - optimizer.beta2,
-            -(optimizer.learning_rate / (1 - optimizer.beta1 ** float(count))),
-            (1 - optimizer.beta2 ** float(count)) ** 0.5,
-            optimizer.eps,
-        ]
-    )
-    new_weights, first, second = np.empty(weights.shape), np.empty(weights.shape), np.empty(weights.shape)
-    largest = np.empty(weights.shape) if optimizer.amsgrad else np.empty(0)
-    _sized(_adam, weights)(
-        *map(_flat, (weights, grad, *state[:3])),
-        scalars,
-        optimizer.amsgrad,
-        *(array.ravel() for array in (new_weights, first, second, largest)),
-    )
-    return new_weights, type(state)(first, second, largest if optimizer.amsgrad else state.max_second_moment, count)
-
-
-def _sized(kernel, weights: np.ndarray):
-    """The parallel or the serial compiled form of ``kernel``, by the number of parameters."""
-    return kernel[weights.size >= PARALLEL_FROM]
+def step(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, error_rose=None) -> list[np.ndarray]:
+    """``optimizer.rule`` applied to every weight in one compiled pass: [new weights, *new state arrays]."""
+    outputs = [np.empty(weights.shape) for _ in range(1 + len(slots))]
+    padding = [_NO_ARRAY] * (3 - len(slots))
+    rose = _NO_FLAGS if error_rose is None else _flat(error_rose)
+    kernel = _update[weights.size >= PARALLEL_FROM]
+    kernel(
+        kind_of(optimizer), np.asarray(coefficients, dtype=np.float64), *map(_flat, (weights, grad, *slots)),
+        *padding, rose, *(output.ravel() for output in outputs), *padding,
+    )  # fmt: skip
+    return outputs
 
 
 def _flat(array) -> np.ndarray:
@@ -154,47 +101,51 @@ def _flat(array) -> np.ndarray:
     return np.ascontiguousarray(array).ravel()
 
 
-def _both(function):
-    """A kernel compiled twice: (serial, parallel); ``prange`` is a plain range in the serial one."""
-    return _compiled()(function), _compiled(parallel=True)(function)
+@compile_rule
+def coefficients_of(kind, hyperparameters, count):
+    """The coefficients of step ``count`` (1 for the first) of the rule ``kind`` (its ``coefficients``)."""
+    if kind == ADAGRAD:
+        return _adagrad_coefficients(hyperparameters, count)
+    if kind == ADAM:
+        return _adam_coefficients(hyperparameters, count)
+    if kind == QUICKPROP:
+        return _quickprop_coefficients(hyperparameters, count)
+    return hyperparameters
 
 
-def _gradient_descent_kernel(weights, grad, learning_rate, out):
-    for i in numba.prange(weights.size):
-        out[i] = weights[i] - learning_rate * grad[i]
+def _update_kernel(kind, c, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2):
+    """Rule ``kind`` on every weight i: the new values go to new_*[i] (which may be the inputs themselves)."""
+    if kind == GD:
+        for i in numba.prange(weight.size):
+            (new_weight[i],) = _gradient_descent(c, weight[i], grad[i])
+    elif kind == SIGN:
+        for i in numba.prange(weight.size):
+            (new_weight[i],) = _sign(c, weight[i], grad[i])
+    elif kind == MOMENTUM:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i] = _momentum(c, weight[i], grad[i], s0[i])
+    elif kind == ADAGRAD:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i] = _adagrad(c, weight[i], grad[i], s0[i])
+    elif kind == RMSPROP:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i], new1[i] = _rmsprop(c, weight[i], grad[i], s0[i], s1[i])
+    elif kind == ADAM:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i], new1[i], new2[i] = _adam(c, weight[i], grad[i], s0[i], s1[i], s2[i])
+    elif kind == RPROP:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i], new1[i], new2[i] = _rprop(c, weight[i], grad[i], s0[i], s1[i], s2[i], error_rose[i])
+    elif kind == QUICKPROP:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i], new1[i] = _quickprop(c, weight[i], grad[i], s0[i], s1[i])
+    elif kind == DELTA_BAR_DELTA:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i], new1[i] = _delta_bar_delta(c, weight[i], grad[i], s0[i], s1[i])
+    else:
+        for i in numba.prange(weight.size):
+            new_weight[i], new0[i], new1[i], new2[i] = _supersab(c, weight[i], grad[i], s0[i], s1[i], s2[i])
 
 
-def _rprop_kernel(weights, grad, step_size, prev_grad, prev_update, rose, rates, backtracking, step_on_sign_change,
-                  new_weights, new_step_size, new_prev_grad, new_prev_update):  # fmt: skip
-    for i in numba.prange(weights.size):
-        update, new_prev_grad[i], new_step_size[i], new_prev_update[i] = rprop_weight(
-            grad[i], prev_grad[i], step_size[i], prev_update[i], rose[i], rates, backtracking, step_on_sign_change
-        )
-        new_weights[i] = weights[i] + update
-
-
-def _adam_kernel(weights, grad, first, second, largest, scalars, amsgrad, new_weights, new_first, new_second,
-                 new_largest):  # fmt: skip
-    keep, beta2, one_minus_beta2, step_size, corrected_root, eps = (
-        scalars[0], scalars[1], scalars[2], scalars[3], scalars[4], scalars[5],
-    )  # fmt: skip
-    for i in numba.prange(weights.size):
-        g, m = grad[i], first[i]
-        if keep < 0.5:  # optimizers.base.lerp, as torch rounds it
-            m = (g - m) * keep + m
-        else:
-            m = g - (g - m) * (1 - keep)
-        v = second[i] * beta2 + (one_minus_beta2 * g) * g
-        root_of = v
-        if amsgrad:
-            before = largest[i]
-            root_of = before if before > v or before != before else v  # np.maximum: NaN wins
-            new_largest[i] = root_of
-        denominator = np.sqrt(root_of) / corrected_root + eps
-        new_weights[i] = weights[i] + (step_size * m) / denominator
-        new_first[i], new_second[i] = m, v
-
-
-_gradient_descent = _both(_gradient_descent_kernel)
-_rprop = _both(_rprop_kernel)
-_adam = _both(_adam_kernel)
+update = numba.njit(cache=True, error_model="numpy")(_update_kernel)
+_update = update, numba.njit(cache=True, error_model="numpy", parallel=True)(_update_kernel)

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_between, require_positive, require_unit_interval
+from optimizers.base import require_between, require_positive, require_unit_interval
+from optimizers.elementwise import ElementwiseOptimizer, choose
 from optimizers.registry import register
 
 
@@ -16,9 +17,19 @@ class DeltaBarDeltaState(NamedTuple):
     bar_delta: np.ndarray  # δ̄, the exponential average of past gradients
 
 
+def delta_bar_delta_rule(c, weight, grad, learning_rate, bar_delta):
+    """One delta-bar-delta step (`DeltaBarDelta`), with c = (initial ε, κ, φ, θ)."""
+    agreement = bar_delta * grad
+    learning_rate = choose(
+        agreement > 0, learning_rate + c[1], choose(agreement < 0, (1 - c[2]) * learning_rate, learning_rate)
+    )
+    bar_delta = (1 - c[3]) * grad + c[3] * bar_delta
+    return weight - learning_rate * grad, learning_rate, bar_delta
+
+
 @register("delta-bar-delta")
 @dataclass(frozen=True)
-class DeltaBarDelta:
+class DeltaBarDelta(ElementwiseOptimizer):
     """Delta-bar-delta: each weight's learning rate follows the agreement of its gradient with a running average.
 
     Symbols: δ = ∂E/∂w, δ̄ its exponential average (δ̄₀ = 0), ε the weight's
@@ -50,7 +61,7 @@ class DeltaBarDelta:
     decrease: float = 0.5
     theta: float = 0.7
 
-    needs_loss = False
+    State, slots, rule = DeltaBarDeltaState, 2, staticmethod(delta_bar_delta_rule)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
@@ -58,17 +69,8 @@ class DeltaBarDelta:
         require_between(self.name, "decrease", self.decrease, 0.0, 1.0)
         require_unit_interval(self.name, "theta", self.theta)
 
-    def init(self, weights) -> DeltaBarDeltaState:
-        weights = np.asarray(weights, dtype=np.float64)
-        return DeltaBarDeltaState(np.full_like(weights, self.learning_rate), np.zeros_like(weights))
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.increase, self.decrease, self.theta])
 
-    def step(self, weights, grad, state: DeltaBarDeltaState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        agreement = state.bar_delta * grad
-        learning_rate = np.where(
-            agreement > 0,
-            state.learning_rate + self.increase,
-            np.where(agreement < 0, (1 - self.decrease) * state.learning_rate, state.learning_rate),
-        )
-        bar_delta = (1 - self.theta) * grad + self.theta * state.bar_delta
-        return weights - learning_rate * grad, DeltaBarDeltaState(learning_rate, bar_delta)
+    def initial_slots(self, weights):
+        return np.full_like(weights, self.learning_rate), np.zeros_like(weights)

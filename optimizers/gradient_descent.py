@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from optimizers import compiled
-from optimizers.base import as_step_arrays, require_positive
+import numpy as np
+
+from optimizers.base import require_positive
+from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.registry import register
 
 
@@ -14,9 +16,14 @@ class GradientDescentState(NamedTuple):
     """Gradient descent keeps no state."""
 
 
+def gradient_descent_rule(c, weight, grad):
+    """w − η·g, with c = (η,)."""
+    return (weight - c[0] * grad,)
+
+
 @register("gd")
 @dataclass(frozen=True)
-class GradientDescent:
+class GradientDescent(ElementwiseOptimizer):
     r"""Gradient descent with a fixed learning rate.
 
     Symbols: w a weight, E the error, η the learning rate.
@@ -38,16 +45,10 @@ class GradientDescent:
 
     learning_rate: float = 0.5
 
-    needs_loss = False
+    State, slots, rule = GradientDescentState, 0, staticmethod(gradient_descent_rule)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
 
-    def init(self, weights) -> GradientDescentState:
-        return GradientDescentState()
-
-    def step(self, weights, grad, state, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        if compiled.fits(weights):
-            return compiled.gradient_descent(weights, grad, self.learning_rate), state
-        return weights - self.learning_rate * grad, state
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate])

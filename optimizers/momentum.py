@@ -7,7 +7,8 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_positive, require_unit_interval
+from optimizers.base import require_positive, require_unit_interval
+from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.registry import register
 
 
@@ -17,27 +18,29 @@ class MomentumState(NamedTuple):
     buffer: np.ndarray
 
 
+def momentum_rule(c, weight, grad, buffer):
+    """b ← μ·b + g (b = g exactly on the first step, as torch does), w ← w − η·d with d = g + μ·b (Nesterov)
+    or d = b; c = (η, μ, Nesterov)."""
+    buffer = buffer * c[1] + grad
+    direction = grad + c[1] * buffer if c[2] else buffer
+    return weight - c[0] * direction, buffer
+
+
 @dataclass(frozen=True)
-class _Momentum:
+class _Momentum(ElementwiseOptimizer):
     learning_rate: float = 0.5
     momentum: float = 0.9
 
     name: ClassVar[str]
     nesterov: ClassVar[bool]
-    needs_loss: ClassVar[bool] = False
+    State, slots, rule = MomentumState, 1, staticmethod(momentum_rule)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
         require_unit_interval(self.name, "momentum", self.momentum)
 
-    def init(self, weights) -> MomentumState:
-        return MomentumState(np.zeros_like(np.asarray(weights, dtype=np.float64)))
-
-    def step(self, weights, grad, state: MomentumState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        buffer = state.buffer * self.momentum + grad  # the first step gives b = g exactly, as torch does
-        direction = grad + self.momentum * buffer if self.nesterov else buffer
-        return weights - self.learning_rate * direction, MomentumState(buffer)
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.momentum, float(self.nesterov)])
 
 
 @register("momentum")

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_non_negative, require_positive
+from optimizers.base import require_non_negative, require_positive
+from optimizers.elementwise import ElementwiseOptimizer, choose, sign
 from optimizers.registry import register
 
 
@@ -16,9 +17,28 @@ class QuickpropState(NamedTuple):
     prev_update: np.ndarray  # Δw⁻, the last weight change (0 before the first)
 
 
+def quickprop_coefficients(hyperparameters, count):
+    """(ε, μ, λ, shrink = μ/(1 + μ)) from (ε, μ, λ)."""
+    growth = hyperparameters[1]
+    return np.array([hyperparameters[0], growth, hyperparameters[2], growth / (1 + growth)])
+
+
+def quickprop_rule(c, weight, grad, prev_slope, prev_update):
+    """One Quickprop step (`Quickprop`), with c as `quickprop_coefficients` gives it."""
+    learning_rate, max_growth, weight_decay, shrink = c[0], c[1], c[2], c[3]
+    slope = -grad if weight_decay == 0 else -grad - weight_decay * weight
+    direction = sign(prev_update)  # +1, −1, or 0 for "no previous step"
+    downhill = slope * direction > 0  # the slope still points the way the last step went
+    capped = (slope * direction > shrink * prev_slope * direction) | (slope == prev_slope)
+    denominator = choose(capped, 1.0, prev_slope - slope)
+    secant = choose(capped, max_growth * prev_update, slope / denominator * prev_update)
+    update = choose(direction == 0, learning_rate * slope, choose(downhill, learning_rate * slope, 0.0) + secant)
+    return weight + update, slope, update
+
+
 @register("quickprop")
 @dataclass(frozen=True)
-class Quickprop:
+class Quickprop(ElementwiseOptimizer):
     """Quickprop, as in Fahlman's own code (Regier's C port of "Quickprop 1", 1988).
 
     Symbols: S = −∂E/∂w − λ·w the slope (λ the weight decay), S⁻ and Δw⁻ the
@@ -57,30 +77,13 @@ class Quickprop:
     max_growth: float = 1.75
     weight_decay: float = 0.0
 
-    needs_loss = False
+    State, slots = QuickpropState, 2
+    rule, coefficients = staticmethod(quickprop_rule), staticmethod(quickprop_coefficients)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
         require_positive(self.name, "max_growth", self.max_growth)
         require_non_negative(self.name, "weight_decay", self.weight_decay)
 
-    def init(self, weights) -> QuickpropState:
-        zeros = np.zeros_like(np.asarray(weights, dtype=np.float64))
-        return QuickpropState(zeros, zeros)
-
-    def step(self, weights, grad, state: QuickpropState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        slope = -grad if self.weight_decay == 0 else -grad - self.weight_decay * weights
-        prev_slope, prev_update = state.prev_slope, state.prev_update
-        shrink = self.max_growth / (1 + self.max_growth)
-        direction = np.sign(prev_update)  # +1, −1, or 0 for "no previous step"
-        downhill = slope * direction > 0  # the slope still points the way the last step went
-        capped = (slope * direction > shrink * prev_slope * direction) | (slope == prev_slope)
-        denominator = np.where(capped, 1.0, prev_slope - slope)
-        secant = np.where(capped, self.max_growth * prev_update, slope / denominator * prev_update)
-        update = np.where(
-            direction == 0,
-            self.learning_rate * slope,
-            np.where(downhill, self.learning_rate * slope, 0.0) + secant,
-        )
-        return weights + update, QuickpropState(slope, update)
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.max_growth, self.weight_decay])

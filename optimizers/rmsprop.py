@@ -7,7 +7,8 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, lerp, require_positive, require_unit_interval
+from optimizers.base import require_positive, require_unit_interval
+from optimizers.elementwise import ElementwiseOptimizer, lerp
 from optimizers.registry import register
 
 
@@ -16,36 +17,35 @@ class RMSpropState(NamedTuple):
     grad_average: np.ndarray  # ḡ per weight (used by the centered variant)
 
 
+def rmsprop_rule(c, weight, grad, square_average, grad_average):
+    """v ← v·α + ((1 − α)·g)·g (torch's addcmul); centered: ḡ ← lerp(ḡ, g, 1 − α), r = √(v − ḡ²), else r = √v;
+    w ← w + (−η)·g / (r + ε) (torch's addcdiv).  c = (η, α, ε, centered)."""
+    square_average = square_average * c[1] + (1 - c[1]) * grad * grad
+    if c[3]:
+        grad_average = lerp(grad_average, grad, 1 - c[1])
+        root_mean_square = np.sqrt(square_average - grad_average * grad_average)
+    else:
+        root_mean_square = np.sqrt(square_average)
+    return weight + (-c[0]) * grad / (root_mean_square + c[2]), square_average, grad_average
+
+
 @dataclass(frozen=True)
-class _RMSprop:
+class _RMSprop(ElementwiseOptimizer):
     learning_rate: float = 0.01
     alpha: float = 0.99
     eps: float = 1e-8
 
     name: ClassVar[str]
     centered: ClassVar[bool]
-    needs_loss: ClassVar[bool] = False
+    State, slots, rule = RMSpropState, 2, staticmethod(rmsprop_rule)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
         require_unit_interval(self.name, "alpha", self.alpha)
         require_positive(self.name, "eps", self.eps)
 
-    def init(self, weights) -> RMSpropState:
-        zeros = np.zeros_like(np.asarray(weights, dtype=np.float64))
-        return RMSpropState(zeros, zeros)
-
-    def step(self, weights, grad, state: RMSpropState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        square_average = state.square_average * self.alpha + (1 - self.alpha) * grad * grad  # torch's addcmul
-        grad_average = state.grad_average
-        if self.centered:
-            grad_average = lerp(grad_average, grad, 1 - self.alpha)
-            root_mean_square = np.sqrt(square_average - grad_average * grad_average)
-        else:
-            root_mean_square = np.sqrt(square_average)
-        new_weights = weights + (-self.learning_rate) * grad / (root_mean_square + self.eps)  # torch's addcdiv
-        return new_weights, RMSpropState(square_average, grad_average)
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.alpha, self.eps, float(self.centered)])
 
 
 @register("rmsprop")

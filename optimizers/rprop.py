@@ -37,15 +37,12 @@ from typing import ClassVar, Literal, NamedTuple
 
 import numpy as np
 
-from optimizers import compiled
-from optimizers.base import (
-    as_step_arrays,
-    require_between,
-    require_non_negative,
-    require_positive,
-    require_real,
-)
+from optimizers.base import require_between, require_non_negative, require_positive, require_real
+from optimizers.elementwise import ElementwiseOptimizer, choose, clip, sign
 from optimizers.registry import register
+
+NEVER, ALWAYS, IF_ERROR_ROSE = 0, 1, 2
+BACKTRACKING = {"never": NEVER, "always": ALWAYS, "if_error_rose": IF_ERROR_ROSE}
 
 
 class RpropState(NamedTuple):
@@ -57,8 +54,23 @@ class RpropState(NamedTuple):
     prev_loss: np.ndarray  # E⁻ per network, +inf before the first step
 
 
+def rprop_rule(c, weight, grad, step_size, prev_grad, prev_update, error_rose):
+    """One Rprop step of any variant (module docstring): (w, Δ, g⁻, Δw⁻).
+
+    c = (Δ0, η+, η−, Δmin, Δmax, backtracking: NEVER, ALWAYS or IF_ERROR_ROSE, step on a sign change);
+    ``error_rose`` is E > E⁻ for irprop+.
+    """
+    product = prev_grad * grad
+    flipped = product < 0
+    step_size = clip(step_size * choose(product > 0, c[1], choose(flipped, c[2], 1.0)), c[3], c[4])
+    moving_grad = grad if c[6] else choose(flipped, 0.0, grad)
+    update = -(step_size * sign(moving_grad))
+    undo = flipped & ((c[5] == ALWAYS) | ((c[5] == IF_ERROR_ROSE) & error_rose))
+    return weight + choose(undo, -prev_update, update), step_size, moving_grad, choose(undo, 0.0, update)
+
+
 @dataclass(frozen=True)
-class _Rprop:
+class _Rprop(ElementwiseOptimizer):
     """Hyperparameters and the update core shared by the four variants."""
 
     delta0: float = 0.1
@@ -71,6 +83,7 @@ class _Rprop:
     backtracking: ClassVar[Literal["never", "always", "if_error_rose"]]
     step_on_sign_change: ClassVar[bool] = False
     needs_loss: ClassVar[bool] = False
+    State, slots, rule = RpropState, 3, staticmethod(rprop_rule)
 
     def __post_init__(self):
         require_positive(self.name, "delta0", self.delta0)
@@ -83,52 +96,12 @@ class _Rprop:
         if not self.delta_max > self.delta_min:
             raise ValueError(f"{self.name}: delta_max must be > delta_min = {self.delta_min!r}, got {self.delta_max!r}")
 
-    def init(self, weights) -> RpropState:
-        weights = np.asarray(weights, dtype=np.float64)
-        return RpropState(
-            step_size=np.full_like(weights, self.delta0),
-            prev_grad=np.zeros_like(weights),
-            prev_update=np.zeros_like(weights),
-            prev_loss=np.full(weights.shape[:-1], np.inf),
-        )
+    def hyperparameter_vector(self) -> np.ndarray:
+        rates = [self.delta0, self.eta_plus, self.eta_minus, self.delta_min, self.delta_max]
+        return np.array([*rates, BACKTRACKING[self.backtracking], float(self.step_on_sign_change)])
 
-    def step(self, weights, grad, state: RpropState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        if self.needs_loss and loss is None:
-            raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")
-        prev_loss = state.prev_loss if loss is None else np.asarray(loss, dtype=np.float64)
-        if compiled.fits(weights, *state[:3]):
-            weights, (step_size, prev_grad, prev_update) = compiled.rprop(self, weights, grad, state, loss)
-            return weights, RpropState(step_size, prev_grad, prev_update, prev_loss)
-        # Each new array is computed into a fresh buffer of its own (out=): the same operations, fewer allocations.
-        product = state.prev_grad * grad
-        flipped = product < 0
-        factor = np.where(product > 0, self.eta_plus, 1.0)
-        np.putmask(factor, flipped, self.eta_minus)
-        step_size = np.multiply(state.step_size, factor, out=factor)
-        np.clip(step_size, self.delta_min, self.delta_max, out=step_size)
-        moving_grad = grad if self.step_on_sign_change else np.where(flipped, 0.0, grad)
-        update = np.sign(moving_grad)
-        np.negative(np.multiply(step_size, update, out=update), out=update)  # −(Δ·sign(g))
-        undo = self._backtracked(flipped, loss, state.prev_loss)
-        prev_update = update
-        if undo is not False:
-            update = np.where(undo, -state.prev_update, update)
-            prev_update = np.where(undo, 0.0, update)
-        new_state = RpropState(
-            step_size=step_size,
-            prev_grad=moving_grad,
-            prev_update=prev_update,
-            prev_loss=prev_loss,
-        )
-        return weights + update, new_state
-
-    def _backtracked(self, flipped, loss, prev_loss) -> np.ndarray | bool:
-        if self.backtracking == "always":
-            return flipped
-        if self.backtracking == "if_error_rose":
-            return flipped & (np.asarray(loss) > prev_loss)[..., None]
-        return False
+    def initial_slots(self, weights):
+        return np.full_like(weights, self.delta0), np.zeros_like(weights), np.zeros_like(weights)
 
 
 @register("rprop+")

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_positive
+from optimizers.base import require_positive
+from optimizers.elementwise import ElementwiseOptimizer, sign
 from optimizers.registry import register
 
 
@@ -15,9 +16,14 @@ class SignState(NamedTuple):
     """The Manhattan rule keeps no state."""
 
 
+def sign_rule(c, weight, grad):
+    """w − Δ·sign(g), with c = (Δ,)."""
+    return (weight - c[0] * sign(grad),)
+
+
 @register("sign")
 @dataclass(frozen=True)
-class Sign:
+class Sign(ElementwiseOptimizer):
     r"""Sign-gradient descent (the Manhattan update rule).
 
     Symbols: w a weight, E the error, Δ the fixed step size.
@@ -40,14 +46,10 @@ class Sign:
 
     step_size: float = 0.05
 
-    needs_loss = False
+    State, slots, rule = SignState, 0, staticmethod(sign_rule)
 
     def __post_init__(self):
         require_positive(self.name, "step_size", self.step_size)
 
-    def init(self, weights) -> SignState:
-        return SignState()
-
-    def step(self, weights, grad, state, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        return weights - self.step_size * np.sign(grad), state
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.step_size])

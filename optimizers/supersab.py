@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import as_step_arrays, require_between, require_positive, require_unit_interval
+from optimizers.base import require_between, require_positive, require_unit_interval
+from optimizers.elementwise import ElementwiseOptimizer, choose, smaller
 from optimizers.registry import register
 
 
@@ -17,9 +18,20 @@ class SuperSABState(NamedTuple):
     prev_update: np.ndarray  # Δw⁻, 0 after a retraction
 
 
+def supersab_rule(c, weight, grad, learning_rate, prev_grad, prev_update):
+    """One SuperSAB step (`SuperSAB`), with c = (initial η, η+, η−, η_max, α)."""
+    product = prev_grad * grad
+    grew, flipped = product > 0, product < 0
+    learning_rate = choose(
+        grew, smaller(learning_rate * c[1], c[3]), choose(flipped, learning_rate * c[2], learning_rate)
+    )
+    update = choose(flipped, -prev_update, -learning_rate * grad + c[4] * prev_update)
+    return weight + update, learning_rate, choose(flipped, 0.0, grad), choose(flipped, 0.0, update)
+
+
 @register("supersab")
 @dataclass(frozen=True)
-class SuperSAB:
+class SuperSAB(ElementwiseOptimizer):
     """SuperSAB: grow a weight's learning rate while its gradient keeps its sign, retract the step when it flips.
 
     Symbols: g = ∂E/∂w now, g⁻ the gradient the last step was taken on, Δw⁻
@@ -53,7 +65,7 @@ class SuperSAB:
     learning_rate_max: float = 30.0
     momentum: float = 0.9
 
-    needs_loss = False
+    State, slots, rule = SuperSABState, 3, staticmethod(supersab_rule)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
@@ -64,24 +76,8 @@ class SuperSAB:
         require_positive(self.name, "learning_rate_max", self.learning_rate_max)
         require_unit_interval(self.name, "momentum", self.momentum)
 
-    def init(self, weights) -> SuperSABState:
-        weights = np.asarray(weights, dtype=np.float64)
-        zeros = np.zeros_like(weights)
-        return SuperSABState(np.full_like(weights, self.learning_rate), zeros, zeros)
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.eta_plus, self.eta_minus, self.learning_rate_max, self.momentum])
 
-    def step(self, weights, grad, state: SuperSABState, loss=None):
-        weights, grad = as_step_arrays(self.name, weights, grad)
-        product = state.prev_grad * grad
-        grew, flipped = product > 0, product < 0
-        learning_rate = np.where(
-            grew,
-            np.minimum(state.learning_rate * self.eta_plus, self.learning_rate_max),
-            np.where(flipped, state.learning_rate * self.eta_minus, state.learning_rate),
-        )
-        update = np.where(flipped, -state.prev_update, -learning_rate * grad + self.momentum * state.prev_update)
-        new_state = SuperSABState(
-            learning_rate,
-            np.where(flipped, 0.0, grad),
-            np.where(flipped, 0.0, update),
-        )
-        return weights + update, new_state
+    def initial_slots(self, weights):
+        return np.full_like(weights, self.learning_rate), np.zeros_like(weights), np.zeros_like(weights)

@@ -1,22 +1,22 @@
 """A compiled training kernel: network, optimizer step and bookkeeping fused, vectorized across networks.
 
-For gd, sign and the four Rprop variants, in any of the three schedules, the
-whole training of a population runs inside one numba function.  The
+For every built-in optimizer, in any of the three schedules, the whole
+training of a population runs inside one numba function.  The
 population is cut into blocks of `LANES` networks, spread over the cores
 (``prange``); inside a block every epoch is a few loops over the networks
 still active, which the compiler turns into SIMD code:
 
     1. E and ∂E/∂w of every active network, sample by sample   (vectorized)
     2. targets, history, divergence; finished runs leave       (scalar, cheap)
-    3. the optimizer step of every remaining network           (vectorized)
+    3. the optimizer's rule on every weight of the remaining networks   (`optimizers.compiled.update`)
 
 It computes exactly what the numpy path (`experiments.running.runner`) computes, in
 the same order of operations: the network of `network.compiled` (σ through
 the shared exp of `network.exponential`, the sums over samples in sample
-order), the optimizers' formulas term by term.  The tests hold the two paths
+order), and each optimizer's own rule (`optimizers.elementwise`).  The tests hold the two paths
 equal to the last bit.
 
-Any other optimizer (a user's included), or an ``observe`` hook, takes the
+An optimizer without a built-in rule (a user's), or an ``observe`` hook, takes the
 generic path, where only the network is compiled (`network.compiled`) and
 the optimizer's own numpy step runs.  ``OPTARENA_ACCELERATE=0`` in the
 environment, or ``accelerate=False``, turns all compiled code off: pure numpy.
@@ -32,13 +32,10 @@ import numpy as np
 from experiments.definition.budget import HISTORY, HIT_EPOCHS
 from network.compiled import loss_and_grad_of_lanes
 from network.validation import checked_flat_spot
-from optimizers import GradientDescent, IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, Sign, compiled
-from optimizers.compiled import BACKTRACKING, NEVER, rprop_rates, rprop_weight, sign
+from optimizers import compiled
+from optimizers.compiled import coefficients_of, update
 
 LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
-
-GD, SIGN, RPROP = 0, 1, 2
-_KINDS = {GradientDescent: GD, Sign: SIGN, RpropPlus: RPROP, RpropMinus: RPROP, IRpropPlus: RPROP, IRpropMinus: RPROP}
 
 
 def enabled(accelerate: bool) -> bool:
@@ -52,7 +49,20 @@ def applies(optimizer, task, observe, accelerate: bool) -> bool:
     It trains the article's 1-1-1 network on a task without 0/1 targets (it
     does not track the bit criterion).
     """
-    return enabled(accelerate) and type(optimizer) in _KINDS and observe is None and task.is_article and not task.binary
+    built_in = compiled.kind_of(optimizer) is not None
+    return enabled(accelerate) and built_in and observe is None and task.is_article and not task.binary
+
+
+def initial_slots(optimizer, size: int) -> np.ndarray:
+    """(3, ``size``): each per-weight state array of ``optimizer`` before its first step (unused rows 0).
+
+    A built-in rule's initial state depends on its hyperparameters only, never on the weights.
+    """
+    state = optimizer.init(np.zeros(size))
+    slots = np.zeros((3, size))
+    for row in range(optimizer.slots):
+        slots[row] = state[row]
+    return slots
 
 
 def train(
@@ -63,17 +73,6 @@ def train(
     The schedule's sample orders are drawn here, epoch by epoch from the seed,
     exactly as the numpy path draws them.
     """
-    kind = _KINDS[type(optimizer)]
-    parameters = np.zeros(5)
-    backtracking, step_on_sign_change = NEVER, False
-    if kind == GD:
-        parameters[0] = optimizer.learning_rate
-    elif kind == SIGN:
-        parameters[0] = optimizer.step_size
-    else:
-        parameters[:] = rprop_rates(optimizer)
-        backtracking = BACKTRACKING[optimizer.backtracking]
-        step_on_sign_change = optimizer.step_on_sign_change
     samples = task.samples
     full_batch = schedule.kind == "full-batch"
     batch_size = samples if full_batch else (1 if schedule.kind == "per-sample" else schedule.batch_size)
@@ -94,7 +93,8 @@ def train(
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
     hidden_flat_spot, output_flat_spot = checked_flat_spot(flat_spot)
     _kernel(
-        kind, parameters, backtracking, step_on_sign_change, np.ascontiguousarray(weights, dtype=np.float64),
+        compiled.kind_of(optimizer), optimizer.hyperparameter_vector(), initial_slots(optimizer, 2),
+        np.ascontiguousarray(weights, dtype=np.float64),
         inputs, targets, full_batch, orders, batch_size, hidden_flat_spot, output_flat_spot, target_values,
         budget.max_epochs, budget.weight_bound, history_slot, *out.values(),
     )  # fmt: skip
@@ -107,35 +107,23 @@ def _compiled(**options):
 
 
 # The rows of a block's lane state: one value per network of the block.
-W_H, W_O, STEP_H, STEP_O, PREV_GRAD_H, PREV_GRAD_O, PREV_UPDATE_H, PREV_UPDATE_O, PREV_ERROR, BEST = range(10)
+W_H, W_O, PREV_ERROR, BEST = range(4)
 
 
 @_compiled()
-def _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o):
-    """The optimizer step of networks [0, active), in place on the block's lane arrays."""
-    w_h, w_o = lane[W_H], lane[W_O]
-    if kind == GD:
-        for j in range(active):
-            w_h[j], w_o[j] = w_h[j] - parameters[0] * grad_h[j], w_o[j] - parameters[0] * grad_o[j]
-    elif kind == SIGN:
-        for j in range(active):
-            w_h[j], w_o[j] = w_h[j] - parameters[0] * sign(grad_h[j]), w_o[j] - parameters[0] * sign(grad_o[j])
-    else:
-        for j in range(active):
-            rose = error[j] > lane[PREV_ERROR, j]
-            update_h, lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j] = rprop_weight(
-                grad_h[j], lane[PREV_GRAD_H, j], lane[STEP_H, j], lane[PREV_UPDATE_H, j], rose, parameters,
-                backtracking, step_on_sign_change,
-            )  # fmt: skip
-            update_o, lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j] = rprop_weight(
-                grad_o[j], lane[PREV_GRAD_O, j], lane[STEP_O, j], lane[PREV_UPDATE_O, j], rose, parameters,
-                backtracking, step_on_sign_change,
-            )  # fmt: skip
-            w_h[j], w_o[j], lane[PREV_ERROR, j] = w_h[j] + update_h, w_o[j] + update_o, error[j]
+def _step(kind, coefficients, active, lane, slots, error, grad_h, grad_o, rose):
+    """The optimizer's rule on both weights of networks [0, active), in place on the block's lane arrays."""
+    for j in range(active):
+        rose[j] = error[j] > lane[PREV_ERROR, j]
+        lane[PREV_ERROR, j] = error[j]
+    for row in (W_H, W_O):
+        w, grad = lane[row, :active], (grad_h if row == W_H else grad_o)[:active]
+        s0, s1, s2 = slots[0, row, :active], slots[1, row, :active], slots[2, row, :active]
+        update(kind, coefficients, w, grad, s0, s1, s2, rose[:active], w, s0, s1, s2)
 
 
 @_compiled(parallel=True)
-def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs, targets, full_batch, orders,
+def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders,
             batch_size, hidden_flat_spot, output_flat_spot, ladder, max_epochs, weight_bound, history_slot,
             final_weights, final_error, best_error, final_grad_norm, hit_epochs, stop_epoch, diverged_epoch,
             history):  # fmt: skip
@@ -145,11 +133,14 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * LANES, min(block * LANES + LANES, count))
         active = run.size
-        lane = np.zeros((10, LANES))
+        lane, slots = np.zeros((4, LANES)), np.empty((3, 2, LANES))
         lane[W_H, :active], lane[W_O, :active] = initial[run, 0], initial[run, 1]
-        lane[STEP_H], lane[STEP_O], lane[PREV_ERROR], lane[BEST] = parameters[0], parameters[0], np.inf, np.inf
-        next_target = np.zeros(LANES, dtype=np.int64)
-        error, grad_h, grad_o = np.empty(LANES), np.empty(LANES), np.empty(LANES)
+        lane[PREV_ERROR], lane[BEST] = np.inf, np.inf
+        for k in range(3):
+            for row in range(2):
+                slots[k, row] = initial_slots[k, row]
+        next_target, steps = np.zeros(LANES, dtype=np.int64), 0
+        error, grad_h, grad_o, rose = np.empty(LANES), np.empty(LANES), np.empty(LANES), np.empty(LANES, np.bool_)
         for epoch in range(max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
             loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot, output_flat_spot,
@@ -178,7 +169,12 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
                     final_grad_norm[n] = math.sqrt(grad_h[j] * grad_h[j] + grad_o[j] * grad_o[j])
                     continue
                 if kept < j:
-                    run[kept], next_target[kept], lane[:, kept] = n, next_target[j], lane[:, j]
+                    run[kept], next_target[kept], lane[:, kept], slots[:, :, kept] = (
+                        n,
+                        next_target[j],
+                        lane[:, j],
+                        slots[:, :, j],
+                    )
                     error[kept], grad_h[kept], grad_o[kept] = error[j], grad_h[j], grad_o[j]
                 kept += 1
             active = kept
@@ -189,4 +185,6 @@ def _kernel(kind, parameters, backtracking, step_on_sign_change, initial, inputs
                     loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot,
                                            output_flat_spot, orders[epoch], start, min(start + batch_size, samples),
                                            error, grad_h, grad_o)  # fmt: skip
-                _step(kind, parameters, backtracking, step_on_sign_change, active, lane, error, grad_h, grad_o)
+                steps += 1
+                coefficients = coefficients_of(kind, hyperparameters, steps)
+                _step(kind, coefficients, active, lane, slots, error, grad_h, grad_o, rose)

@@ -1,0 +1,206 @@
+"""Update rules written once: the same function steps numpy arrays and, compiled by numba, one weight at a time.
+
+An optimizer whose update acts weight by weight (every built-in one) writes
+it once, as a plain function of its coefficients, one weight, its gradient
+and its per-weight state values::
+
+    def rule(c, weight, grad, velocity):
+        velocity = velocity * c[1] + grad
+        return weight - c[0] * velocity, velocity
+
+and a second one, ``coefficients(hyperparameters, count)``, for what
+changes with the step count t only (Adam's bias corrections), computed once
+per step.  Called with numpy arrays, the rule is the optimizer's numpy step;
+compiled by `compile_rule`, it is what the compiled population step
+(`optimizers.compiled`) and the fused training kernels
+(`experiments.running.fused`, `experiments.running.fused_layered`) call for each
+weight.  Both evaluate the same IEEE operations in the same order, so they
+agree to the last bit, NaN, infinities and signed zeros included.
+
+A rule may use arithmetic, comparisons, ``&`` and ``|`` on comparisons,
+``np.sqrt``, a branch on a coefficient (the same for every weight), and the
+primitives below, which are numpy functions on arrays and branches on
+numbers inside compiled code: `choose` (np.where), `sign` (np.sign), `clip`
+(np.clip), `larger` and `smaller` (np.maximum, np.minimum: NaN wins) and
+`lerp` (torch's rounding of start + w·(end − start)).
+
+`ElementwiseOptimizer` turns such a rule into the optimizer protocol's
+``step``, taking the compiled path where it may (`enabled`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from typing import ClassVar
+
+import numba
+import numpy as np
+from numba.extending import overload
+
+from optimizers.base import as_step_arrays
+from optimizers.base import lerp as lerp_arrays
+
+_numpy_only = contextvars.ContextVar("numpy_only", default=False)
+
+
+def enabled() -> bool:
+    """Whether steps may run compiled: outside ``numpy_only()`` and without ``OPTARENA_ACCELERATE=0``."""
+    return not _numpy_only.get() and os.environ.get("OPTARENA_ACCELERATE", "1") != "0"
+
+
+@contextlib.contextmanager
+def numpy_only(active: bool = True):
+    """Within this block (if ``active``), every optimizer step runs its rule on numpy arrays."""
+    token = _numpy_only.set(active or _numpy_only.get())
+    try:
+        yield
+    finally:
+        _numpy_only.reset(token)
+
+
+def compile_rule(function):
+    """``function`` compiled for numbers by numba (cached, numpy's division semantics: no zero check)."""
+    return numba.njit(cache=True, error_model="numpy")(function)
+
+
+def unchanged(hyperparameters: np.ndarray, count: int) -> np.ndarray:
+    """The coefficients of a rule that does not depend on the step count: its hyperparameters."""
+    return hyperparameters
+
+
+def choose(condition, yes, no):
+    """np.where(condition, yes, no)."""
+    return np.where(condition, yes, no)
+
+
+def sign(value):
+    """np.sign: −1, 0 or 1, NaN for NaN, +0.0 for −0.0."""
+    return np.sign(value)
+
+
+def clip(value, low, high):
+    """np.clip(value, low, high): NaN stays NaN."""
+    return np.clip(value, low, high)
+
+
+def larger(a, b):
+    """np.maximum(a, b): NaN wins; between equal values (±0) b."""
+    return np.maximum(a, b)
+
+
+def smaller(a, b):
+    """np.minimum(a, b): NaN wins; between equal values (±0) b."""
+    return np.minimum(a, b)
+
+
+def lerp(start, end, weight: float):
+    """start + weight·(end − start), rounded as torch's CPU lerp (`optimizers.base.lerp`)."""
+    return lerp_arrays(start, end, weight)
+
+
+_OVERLOAD = {"jit_options": {"cache": True, "error_model": "numpy"}}
+
+
+@overload(choose, **_OVERLOAD)
+def _choose_number(condition, yes, no):
+    return lambda condition, yes, no: yes if condition else no
+
+
+@overload(sign, **_OVERLOAD)
+def _sign_number(value):
+    def sign_of(value):
+        if value > 0:
+            return 1.0
+        if value < 0:
+            return -1.0
+        return 0.0 if value == value else value  # ±0.0 → +0.0; NaN stays NaN
+
+    return sign_of
+
+
+@overload(clip, **_OVERLOAD)
+def _clip_number(value, low, high):
+    return lambda value, low, high: low if value < low else (high if value > high else value)
+
+
+@overload(larger, **_OVERLOAD)
+def _larger_number(a, b):
+    return lambda a, b: a if a > b or a != a else b
+
+
+@overload(smaller, **_OVERLOAD)
+def _smaller_number(a, b):
+    return lambda a, b: a if a < b or a != a else b
+
+
+@overload(lerp, **_OVERLOAD)
+def _lerp_number(start, end, weight):
+    def lerp_of(start, end, weight):
+        if weight < 0.5:
+            return (end - start) * weight + start
+        return end - (end - start) * (1 - weight)
+
+    return lerp_of
+
+
+class ElementwiseOptimizer:
+    """The optimizer protocol's ``init`` and ``step`` from a rule (module docstring).
+
+    A subclass (a frozen dataclass of hyperparameters) declares:
+
+        State          a NamedTuple: the per-weight arrays first, then ``count`` (int) and/or
+                       ``prev_loss`` (per network) where the rule needs them
+        slots          how many per-weight arrays the state holds
+        rule           the update, a plain function (c, weight, grad, *slots[, error_rose]) →
+                       (weight, *slots); ``error_rose`` (E > E⁻, per network) only if the state
+                       keeps ``prev_loss``
+        coefficients   (hyperparameters, count) → c, a plain function (default `unchanged`)
+        hyperparameter_vector()   the numbers the coefficients are made from, as a float64 array
+        initial_slots(weights)    the per-weight arrays before the first step (default: zeros)
+
+    Every built-in rule also runs compiled (`optimizers.compiled`); a rule of
+    another optimizer steps numpy arrays only.
+    """
+
+    State: ClassVar[type]
+    slots: ClassVar[int]
+    rule: ClassVar
+    coefficients: ClassVar = staticmethod(unchanged)
+    needs_loss: ClassVar[bool] = False
+
+    def hyperparameter_vector(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def initial_slots(self, weights: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.zeros_like(weights) for _ in range(self.slots))
+
+    def init(self, weights):
+        weights = np.asarray(weights, dtype=np.float64)
+        extras = {"count": 0, "prev_loss": np.full(weights.shape[:-1], np.inf)}
+        return self.State(*self.initial_slots(weights), *(extras[field] for field in self.State._fields[self.slots :]))
+
+    def step(self, weights, grad, state, loss=None):
+        from optimizers import compiled  # it imports every optimizer module
+
+        weights, grad = as_step_arrays(self.name, weights, grad)
+        if self.needs_loss and loss is None:
+            raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")
+        count = (state.count if "count" in self.State._fields else 0) + 1  # a tuple's .count is a method
+        coefficients = self.coefficients(self.hyperparameter_vector(), count)
+        slots = tuple(state[: self.slots]) if self.slots else ()
+        extra = ()
+        if "prev_loss" in self.State._fields:
+            rose = np.zeros(weights.shape[:-1], dtype=bool) if loss is None else np.asarray(loss) > state.prev_loss
+            extra = (np.broadcast_to(rose[..., None], weights.shape),)
+        if compiled.fits(self, weights, *slots):
+            weights, *slots = compiled.step(self, coefficients, weights, grad, slots, *extra)
+        else:
+            weights, *slots = self.rule(coefficients, weights, grad, *slots, *extra)
+        if not self.State._fields:
+            return weights, state  # no state: whatever was given (None too) goes back
+        extras = {"count": count}
+        if "prev_loss" in self.State._fields:
+            extras["prev_loss"] = state.prev_loss if loss is None else np.asarray(loss, dtype=np.float64)
+        return weights, self.State(*slots, *(extras[field] for field in self.State._fields[self.slots :]))
