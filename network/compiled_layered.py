@@ -101,7 +101,8 @@ def evaluate(plan: Plan, params, inputs, targets, flat_spot, order) -> Evaluatio
     order = np.asarray(order, dtype=np.int64)
     lanes = lanes_per_block(count)
     hidden, output = checked_flat_spot(flat_spot)
-    _fill(*plan[:-1], params, inputs, targets, hidden, output, order, lanes, error, grad, residual, weight, finite)
+    fill = _fill[count > lanes]  # one block: no threads to start
+    fill(*plan[:-1], params, inputs, targets, hidden, output, order, lanes, error, grad, residual, weight, finite)
     return Evaluation(error, grad, residual, weight, finite)
 
 
@@ -154,114 +155,150 @@ def _residual(code, x, act, row, t, residual, lanes):
             residual[j] = t - x[j]
 
 
-@_compiled(parallel=True)
-def _fill(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs, targets,
-          hidden_flat_spot, output_flat_spot, order, width, error, grad, worst, largest_weight,
-          finite_grad):  # fmt: skip
+@_compiled()
+def workspace(first_unit, lanes):
+    """Scratch arrays for `block_pass` on a block of ``lanes`` networks: f and f′ + c of every unit (inputs
+    first), δ of every unit, a unit's pre-activation, one output's t − r, one sample's error, and per layer
+    whether its δ has had a first contribution."""
+    total_units = first_unit[-1]
+    return (
+        np.empty((total_units, lanes)), np.empty((total_units, lanes)), np.empty((total_units, lanes)),
+        np.empty(lanes), np.empty(lanes), np.empty(lanes), np.zeros(first_unit.shape[0], dtype=np.bool_),
+    )  # fmt: skip
+
+
+@_compiled()
+def load_block(params, start, lanes, w, largest_weight):
+    """w[p, j] = params[start + j, p] for the block's networks; largest_weight[j] = max_p |w_p| (NaN stays NaN)."""
+    size = params.shape[1]
+    for j in range(lanes):
+        largest = 0.0
+        for p in range(size):
+            value = params[start + j, p]
+            w[p, j] = value
+            size_of = abs(value)
+            largest = size_of if size_of > largest or size_of != size_of else largest  # NaN stays NaN
+        largest_weight[j] = largest
+
+
+@_compiled()
+def block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, w, lanes, inputs,
+               targets, hidden_flat_spot, output_flat_spot, order, begin, end, space, error, grad,
+               worst):  # fmt: skip
+    """E, ∂E/∂params and max |t − r| of the block's networks [0, lanes) (parameters ``w``, one row per
+    parameter) over the samples order[begin:end], in that order, into error[j], grad[p, j] and worst[j]."""
+    act, slope, signal, x, residual, term, started = space
+    layers = units.shape[0]
+    for position in range(begin, end):
+        s, first_sample = order[position], position == begin
+        for u in range(first_unit[1]):
+            for j in range(lanes):
+                act[u, j] = inputs[s, u]
+        for i in range(layers):  # forward: x = Σ_c W_oc·a_c in column order, then + b
+            row, first_column = first_unit[i + 1], column_start[i]
+            for o in range(units[i]):
+                base = weights[i] + o * fan_in[i]
+                unit = column_unit[first_column]
+                for j in range(lanes):
+                    x[j] = w[base, j] * act[unit, j]
+                for c in range(1, fan_in[i]):
+                    unit = column_unit[first_column + c]
+                    for j in range(lanes):
+                        x[j] = x[j] + w[base + c, j] * act[unit, j]
+                if biases[i] >= 0:
+                    for j in range(lanes):
+                        x[j] = x[j] + w[biases[i] + o, j]
+                offset = output_flat_spot if i == layers - 1 else hidden_flat_spot
+                _activate(activation[i], x, offset, act, slope, row + o, lanes)
+                if i == layers - 1:
+                    _residual(activation[i], x, act, row + o, targets[s, o], residual, lanes)
+                    for j in range(lanes):
+                        squared = 0.5 * (residual[j] * residual[j])
+                        term[j] = squared if o == 0 else term[j] + squared
+                        signal[row + o, j] = -residual[j] * slope[row + o, j]  # δ_L = −(t − r)·f′
+                        size_of = abs(residual[j])
+                        first = first_sample and o == 0
+                        larger = size_of > worst[j] or size_of != size_of  # NaN stays NaN
+                        worst[j] = size_of if first or larger else worst[j]
+        if first_sample:
+            for j in range(lanes):
+                error[j] = term[j]
+        else:
+            for j in range(lanes):
+                error[j] = error[j] + term[j]
+        started[:] = False
+        for i in range(layers - 1, -1, -1):  # backward: layer i's δ is complete once every later layer is done
+            row, first_column = first_unit[i + 1], column_start[i]
+            for o in range(units[i]):  # ∂E/∂W_oc += δ_o·a_c, ∂E/∂b_o += δ_o
+                base = weights[i] + o * fan_in[i]
+                for c in range(fan_in[i]):
+                    unit = column_unit[first_column + c]
+                    if first_sample:
+                        for j in range(lanes):
+                            grad[base + c, j] = signal[row + o, j] * act[unit, j]
+                    else:
+                        for j in range(lanes):
+                            grad[base + c, j] = grad[base + c, j] + signal[row + o, j] * act[unit, j]
+                if biases[i] >= 0:
+                    b = biases[i] + o
+                    if first_sample:
+                        for j in range(lanes):
+                            grad[b, j] = signal[row + o, j]
+                    else:
+                        for j in range(lanes):
+                            grad[b, j] = grad[b, j] + signal[row + o, j]
+            source = 0
+            for c in range(fan_in[i]):  # send δ back: Σ_o δ_o·(W_oc·f′_c) to every hidden unit read
+                unit = column_unit[first_column + c]
+                while first_unit[source + 1] <= unit:
+                    source += 1
+                if source == 0:
+                    continue  # an input: no δ needed
+                column = weights[i] + c
+                for j in range(lanes):
+                    x[j] = signal[row, j] * (w[column, j] * slope[unit, j])
+                for o in range(1, units[i]):
+                    weight = column + o * fan_in[i]
+                    for j in range(lanes):
+                        x[j] = x[j] + signal[row + o, j] * (w[weight, j] * slope[unit, j])
+                if started[source]:
+                    for j in range(lanes):
+                        signal[unit, j] = signal[unit, j] + x[j]
+                else:
+                    for j in range(lanes):
+                        signal[unit, j] = x[j]
+                if c + 1 == fan_in[i] or column_unit[first_column + c + 1] >= first_unit[source + 1]:
+                    started[source] = True  # this source's last column here: its next contribution adds
+
+
+@_compiled()
+def all_finite(grad, j):
+    """Whether every component of column j of ``grad`` is finite."""
+    finite = True
+    for p in range(grad.shape[0]):
+        value = grad[p, j]
+        finite = finite and value - value == 0.0  # inf − inf and NaN − NaN are NaN
+    return finite
+
+
+def _fill_blocks(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs,
+                 targets, hidden_flat_spot, output_flat_spot, order, width, error, grad, worst, largest_weight,
+                 finite_grad):  # fmt: skip
     count, size = params.shape
-    layers, total_units = units.shape[0], first_unit[-1]
     for block in numba.prange((count + width - 1) // width):
         start = block * width
         lanes = min(width, count - start)
         w = np.empty((size, lanes))  # the block's parameters, one row per parameter
-        for j in range(lanes):
-            largest = 0.0
-            for p in range(size):
-                value = params[start + j, p]
-                w[p, j] = value
-                size_of = abs(value)
-                largest = size_of if size_of > largest or size_of != size_of else largest  # NaN stays NaN
-            largest_weight[start + j] = largest
-        act, slope = np.empty((total_units, lanes)), np.empty((total_units, lanes))
-        signal = np.empty((total_units, lanes))  # δ of each unit; a hidden unit's is a sum over the units it feeds
-        x, residual, term = np.empty(lanes), np.empty(lanes), np.empty(lanes)
+        load_block(params, start, lanes, w, largest_weight[start:])
         block_error, block_grad, block_worst = np.empty(lanes), np.empty((size, lanes)), np.empty(lanes)
-        started = np.zeros(layers + 1, dtype=np.bool_)  # has layer k's signal had its first contribution
-        for position in range(order.shape[0]):
-            s, first_sample = order[position], position == 0
-            for u in range(first_unit[1]):
-                for j in range(lanes):
-                    act[u, j] = inputs[s, u]
-            for i in range(layers):  # forward: x = Σ_c W_oc·a_c in column order, then + b
-                row, first_column = first_unit[i + 1], column_start[i]
-                for o in range(units[i]):
-                    base = weights[i] + o * fan_in[i]
-                    unit = column_unit[first_column]
-                    for j in range(lanes):
-                        x[j] = w[base, j] * act[unit, j]
-                    for c in range(1, fan_in[i]):
-                        unit = column_unit[first_column + c]
-                        for j in range(lanes):
-                            x[j] = x[j] + w[base + c, j] * act[unit, j]
-                    if biases[i] >= 0:
-                        for j in range(lanes):
-                            x[j] = x[j] + w[biases[i] + o, j]
-                    offset = output_flat_spot if i == layers - 1 else hidden_flat_spot
-                    _activate(activation[i], x, offset, act, slope, row + o, lanes)
-                    if i == layers - 1:
-                        _residual(activation[i], x, act, row + o, targets[s, o], residual, lanes)
-                        for j in range(lanes):
-                            squared = 0.5 * (residual[j] * residual[j])
-                            term[j] = squared if o == 0 else term[j] + squared
-                            signal[row + o, j] = -residual[j] * slope[row + o, j]  # δ_L = −(t − r)·f′
-                            size_of = abs(residual[j])
-                            first = first_sample and o == 0
-                            larger = size_of > block_worst[j] or size_of != size_of  # NaN stays NaN
-                            block_worst[j] = size_of if first or larger else block_worst[j]
-            if first_sample:
-                for j in range(lanes):
-                    block_error[j] = term[j]
-            else:
-                for j in range(lanes):
-                    block_error[j] = block_error[j] + term[j]
-            started[:] = False
-            for i in range(layers - 1, -1, -1):  # backward: layer i's δ is complete once every later layer is done
-                row, first_column = first_unit[i + 1], column_start[i]
-                for o in range(units[i]):  # ∂E/∂W_oc += δ_o·a_c, ∂E/∂b_o += δ_o
-                    base = weights[i] + o * fan_in[i]
-                    for c in range(fan_in[i]):
-                        unit = column_unit[first_column + c]
-                        if first_sample:
-                            for j in range(lanes):
-                                block_grad[base + c, j] = signal[row + o, j] * act[unit, j]
-                        else:
-                            for j in range(lanes):
-                                block_grad[base + c, j] = block_grad[base + c, j] + signal[row + o, j] * act[unit, j]
-                    if biases[i] >= 0:
-                        b = biases[i] + o
-                        if first_sample:
-                            for j in range(lanes):
-                                block_grad[b, j] = signal[row + o, j]
-                        else:
-                            for j in range(lanes):
-                                block_grad[b, j] = block_grad[b, j] + signal[row + o, j]
-                source = 0
-                for c in range(fan_in[i]):  # send δ back: Σ_o δ_o·(W_oc·f′_c) to every hidden unit read
-                    unit = column_unit[first_column + c]
-                    while first_unit[source + 1] <= unit:
-                        source += 1
-                    if source == 0:
-                        continue  # an input: no δ needed
-                    column = weights[i] + c
-                    for j in range(lanes):
-                        x[j] = signal[row, j] * (w[column, j] * slope[unit, j])
-                    for o in range(1, units[i]):
-                        weight = column + o * fan_in[i]
-                        for j in range(lanes):
-                            x[j] = x[j] + signal[row + o, j] * (w[weight, j] * slope[unit, j])
-                    if started[source]:
-                        for j in range(lanes):
-                            signal[unit, j] = signal[unit, j] + x[j]
-                    else:
-                        for j in range(lanes):
-                            signal[unit, j] = x[j]
-                    if c + 1 == fan_in[i] or column_unit[first_column + c + 1] >= first_unit[source + 1]:
-                        started[source] = True  # this source's last column here: its next contribution adds
+        block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, w, lanes,
+                   inputs, targets, hidden_flat_spot, output_flat_spot, order, 0, order.shape[0],
+                   workspace(first_unit, lanes), block_error, block_grad, block_worst)  # fmt: skip
         for j in range(lanes):
             error[start + j], worst[start + j] = block_error[j], block_worst[j]
-            finite = True
             for p in range(size):
-                value = block_grad[p, j]
-                grad[start + j, p] = value
-                finite = finite and value - value == 0.0  # inf − inf and NaN − NaN are NaN
-            finite_grad[start + j] = finite
+                grad[start + j, p] = block_grad[p, j]
+            finite_grad[start + j] = all_finite(block_grad, j)
+
+
+_fill = _compiled()(_fill_blocks), _compiled(parallel=True)(_fill_blocks)  # (serial, parallel)

@@ -29,7 +29,7 @@ import math
 import numba
 import numpy as np
 
-from experiments.definition.budget import HISTORY, HIT_EPOCHS
+from experiments.running.ledger import Judging, Ledger, close_epoch
 from network.compiled import loss_and_grad_of_lanes
 from network.validation import checked_flat_spot
 from optimizers import compiled
@@ -65,40 +65,27 @@ def initial_slots(optimizer, size: int) -> np.ndarray:
     return slots
 
 
-def train(
-    optimizer, task, weights, schedule, seed, budget, target_values, history_slot, flat_spot
-) -> dict[str, np.ndarray]:
-    """The raw per-run arrays of `experiments.running.runner`, computed by the compiled kernel.
+def sample_orders(schedule, samples: int, seed: int, epochs: int) -> tuple[np.ndarray, int]:
+    """The samples of every epoch in update order, (epochs, S) (one row on the full batch), and the batch size.
 
-    The schedule's sample orders are drawn here, epoch by epoch from the seed,
-    exactly as the numpy path draws them.
+    Drawn epoch by epoch from the seed, exactly as the generic loop draws them (`Schedule.epochs`).
     """
-    samples = task.samples
-    full_batch = schedule.kind == "full-batch"
-    batch_size = samples if full_batch else (1 if schedule.kind == "per-sample" else schedule.batch_size)
-    epochs = schedule.epochs(samples, seed)
-    drawn = 1 if full_batch else budget.max_epochs  # the full batch needs no orders
-    orders = np.array([np.concatenate(next(epochs)) for _ in range(drawn)], dtype=np.int64).reshape(drawn, samples)
-    count, records = len(weights), int(history_slot.max()) + 1
-    out = {
-        "final_weights": np.empty((count, 2)),
-        "final_error": np.empty(count),
-        "best_error": np.empty(count),
-        "final_grad_norm": np.empty(count),
-        "hit_epochs": np.full((count, target_values.size), np.nan, dtype=HIT_EPOCHS),
-        "stop_epoch": np.empty(count, dtype=np.int64),
-        "diverged_epoch": np.full(count, np.nan),
-        "history": np.full((count, records), np.nan, dtype=HISTORY),
-    }
+    if schedule.kind == "full-batch":
+        return np.arange(samples, dtype=np.int64)[None, :], samples
+    drawn = schedule.epochs(samples, seed)
+    orders = np.array([np.concatenate(next(drawn)) for _ in range(epochs)], dtype=np.int64).reshape(epochs, samples)
+    return orders, 1 if schedule.kind == "per-sample" else schedule.batch_size
+
+
+def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot, ledger: Ledger) -> None:
+    """Train the population ``weights`` (N, 2) in the compiled kernel, writing every run into ``ledger``."""
+    orders, batch_size = sample_orders(schedule, task.samples, seed, judging.max_epochs)
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
-    hidden_flat_spot, output_flat_spot = checked_flat_spot(flat_spot)
     _kernel(
         compiled.kind_of(optimizer), optimizer.hyperparameter_vector(), initial_slots(optimizer, 2),
-        np.ascontiguousarray(weights, dtype=np.float64),
-        inputs, targets, full_batch, orders, batch_size, hidden_flat_spot, output_flat_spot, target_values,
-        budget.max_epochs, budget.weight_bound, history_slot, *out.values(),
+        np.ascontiguousarray(weights, dtype=np.float64), inputs, targets, schedule.kind == "full-batch", orders,
+        batch_size, *checked_flat_spot(flat_spot), judging, ledger,
     )  # fmt: skip
-    return out
 
 
 def _compiled(**options):
@@ -107,7 +94,7 @@ def _compiled(**options):
 
 
 # The rows of a block's lane state: one value per network of the block.
-W_H, W_O, PREV_ERROR, BEST = range(4)
+W_H, W_O, PREV_ERROR, BEST, BIT_HIT = range(5)
 
 
 @_compiled()
@@ -123,60 +110,47 @@ def _step(kind, coefficients, active, lane, slots, error, grad_h, grad_o, rose):
 
 
 @_compiled(parallel=True)
-def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders,
-            batch_size, hidden_flat_spot, output_flat_spot, ladder, max_epochs, weight_bound, history_slot,
-            final_weights, final_error, best_error, final_grad_norm, hit_epochs, stop_epoch, diverged_epoch,
-            history):  # fmt: skip
+def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders, batch_size,
+            hidden_flat_spot, output_flat_spot, judging, ledger):  # fmt: skip
     samples, count = inputs.shape[0], initial.shape[0]
     in_order = np.arange(samples)
+    exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
+    # Writes to a ledger array named inside the prange body are lost (numba 0.68's parfor lowering): name them here.
+    final_weights, final_grad = ledger.final_weights, ledger.final_grad
     for block in numba.prange((count + LANES - 1) // LANES):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * LANES, min(block * LANES + LANES, count))
         active = run.size
-        lane, slots = np.zeros((4, LANES)), np.empty((3, 2, LANES))
+        lane, slots = np.zeros((5, LANES)), np.empty((3, 2, LANES))
         lane[W_H, :active], lane[W_O, :active] = initial[run, 0], initial[run, 1]
-        lane[PREV_ERROR], lane[BEST] = np.inf, np.inf
+        lane[PREV_ERROR], lane[BEST], lane[BIT_HIT] = np.inf, np.inf, np.nan
         for k in range(3):
             for row in range(2):
                 slots[k, row] = initial_slots[k, row]
         next_target, steps = np.zeros(LANES, dtype=np.int64), 0
         error, grad_h, grad_o, rose = np.empty(LANES), np.empty(LANES), np.empty(LANES), np.empty(LANES, np.bool_)
-        for epoch in range(max_epochs + 1):
+        for epoch in range(judging.max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
             loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot, output_flat_spot,
                                    in_order, 0, samples, error, grad_h, grad_o)  # fmt: skip
             kept = 0
             for j in range(active):
-                n, w_h, w_o = run[j], lane[W_H, j], lane[W_O, j]
-                healthy = math.isfinite(error[j]) and abs(w_h) <= weight_bound and abs(w_o) <= weight_bound
+                n, w_h, w_o, bound = run[j], lane[W_H, j], lane[W_O, j], judging.weight_bound
+                healthy = math.isfinite(error[j]) and abs(w_h) <= bound and abs(w_o) <= bound
                 healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
-                if healthy:
-                    while next_target[j] < ladder.shape[0] and error[j] <= ladder[next_target[j]]:
-                        hit_epochs[n, next_target[j]] = epoch
-                        next_target[j] += 1
-                    lane[BEST, j] = min(lane[BEST, j], error[j])
-                if history_slot[epoch] >= 0:
-                    history[n, history_slot[epoch]] = error[j]
-                if not healthy or next_target[j] == ladder.shape[0] or epoch == max_epochs:
-                    final_weights[n, 0], final_weights[n, 1] = w_h, w_o
-                    final_error[n], stop_epoch[n], best_error[n] = error[j], epoch, lane[BEST, j]
-                    if not healthy:
-                        diverged_epoch[n] = epoch
-                    exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
-                    if not exact or not full_batch:  # the plateau test uses the true full-batch gradient
-                        loss_and_grad_of_lanes(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, 0.0, in_order,
-                                               0, samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
-                    final_grad_norm[n] = math.sqrt(grad_h[j] * grad_h[j] + grad_o[j] * grad_o[j])
+                if not close_epoch(ledger, judging, n, epoch, error[j], healthy, np.inf, next_target, lane[BEST],
+                                   lane[BIT_HIT], j):  # fmt: skip
+                    if kept < j:
+                        run[kept], next_target[kept] = n, next_target[j]
+                        lane[:, kept], slots[:, :, kept] = lane[:, j], slots[:, :, j]
+                        error[kept], grad_h[kept], grad_o[kept] = error[j], grad_h[j], grad_o[j]
+                    kept += 1
                     continue
-                if kept < j:
-                    run[kept], next_target[kept], lane[:, kept], slots[:, :, kept] = (
-                        n,
-                        next_target[j],
-                        lane[:, j],
-                        slots[:, :, j],
-                    )
-                    error[kept], grad_h[kept], grad_o[kept] = error[j], grad_h[j], grad_o[j]
-                kept += 1
+                final_weights[n, 0], final_weights[n, 1] = w_h, w_o
+                if not exact or not full_batch:  # the status tests use the true full-batch gradient
+                    loss_and_grad_of_lanes(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, 0.0, in_order, 0,
+                                           samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
+                final_grad[n, 0], final_grad[n, 1] = grad_h[j], grad_o[j]
             active = kept
             if active == 0:
                 break

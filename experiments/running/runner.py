@@ -38,10 +38,11 @@ from typing import Any
 import numpy as np
 
 import optimizers.compiled
-from experiments.definition.budget import HISTORY, HIT_EPOCHS, Budget, Targets
+from experiments.definition.budget import Budget, Targets
 from experiments.definition.schedules import Schedule
-from experiments.running import fused, interrupts
+from experiments.running import fused, fused_layered, interrupts
 from experiments.running.evaluators import network_evaluator
+from experiments.running.ledger import Judging, Ledger
 from network import Task
 from network.validation import checked_flat_spot
 
@@ -166,15 +167,21 @@ def train_population(
         raise ValueError(
             f"the bit criterion needs 0/1 targets (the ends of the output range); task {task.name!r} has others"
         )
-    if fused.applies(optimizer, task, observe, accelerate):
-        raw = fused.train(optimizer, task, weights, schedule, seed, budget, thresholds, history_slot, flat_spot)
-        raw["bit_hit_epoch"] = np.full(len(weights), np.nan)
+    low, high = task.network.output_range
+    judging = Judging(
+        thresholds, targets.criterion == "bit", task.binary, targets.bit_margin, high - low, budget.max_epochs,
+        budget.weight_bound, history_slot,
+    )  # fmt: skip
+    ledger = Ledger.empty(len(weights), task.network.size, thresholds.size, recorded.size, budget.max_epochs)
+    kernel = next((kernel for kernel in (fused, fused_layered) if kernel.applies(optimizer, task, observe, accelerate)),
+                  None)  # fmt: skip
+    if kernel is not None:
+        kernel.train(optimizer, task, weights, schedule, seed, judging, flat_spot, ledger)
     else:
         evaluate = network_evaluator(task, flat_spot, accelerate)
         with optimizers.compiled.numpy_only(not accelerate):
-            raw = _train_generic(optimizer, task, weights, schedule, budget, targets, thresholds, history_slot,
-                                 seed, observe, flat_spot, evaluate)  # fmt: skip
-    return assemble(weights, raw, recorded, task, budget, targets, thresholds)
+            _train_generic(optimizer, task, weights, schedule, judging, seed, observe, flat_spot, evaluate, ledger)
+    return assemble(weights, ledger, recorded, task, budget, targets, thresholds)
 
 
 def reference_minimum(task: Task, minimum: float | None = None) -> float:
@@ -184,9 +191,9 @@ def reference_minimum(task: Task, minimum: float | None = None) -> float:
     return task.minimum_error if task.minimum_error is not None else 0.0
 
 
-def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, targets: Targets, thresholds,
+def assemble(initial_weights, ledger: Ledger, recorded, task: Task, budget: Budget, targets: Targets, thresholds,
              stopped_early=None) -> PopulationResult:  # fmt: skip
-    """A `PopulationResult` from the raw per-run arrays, with each run's status from the fixed taxonomy.
+    """A `PopulationResult` from the ledger of the runs, with each run's status from the fixed taxonomy.
 
     ``thresholds`` are the errors the targets allow (`Targets.thresholds`);
     ``stopped_early`` marks runs whose method ended by itself (scipy's).
@@ -194,31 +201,31 @@ def assemble(initial_weights, raw: dict, recorded, task: Task, budget: Budget, t
     status = np.full(len(initial_weights), "budget", dtype=STATUS)
     if stopped_early is not None:
         status[stopped_early] = "stopped"
-    success = raw["bit_hit_epoch"] if targets.criterion == "bit" else raw["hit_epochs"][:, targets.headline_index]
-    settled = ~np.isnan(success) | ~np.isnan(raw["diverged_epoch"])  # their status is known without the Hessian
-    vanished = (raw["final_grad_norm"] <= budget.plateau_gradient) & ~settled
+    success = ledger.bit_hit_epoch if targets.criterion == "bit" else ledger.hit_epochs[:, targets.headline_index]
+    settled = ~np.isnan(success) | ~np.isnan(ledger.diverged_epoch)  # their status is known without the Hessian
+    final_grad_norm = np.linalg.norm(ledger.final_grad, axis=-1)
+    vanished = (final_grad_norm <= budget.plateau_gradient) & ~settled
     if vanished.any():
         status[vanished] = vanished_status(
-            task, raw["final_weights"][vanished], raw["final_error"][vanished], thresholds[targets.headline_index],
+            task, ledger.final_weights[vanished], ledger.final_error[vanished], thresholds[targets.headline_index],
             budget.plateau_gradient,
         )  # fmt: skip
-    status[~np.isnan(raw["diverged_epoch"])] = "diverged"
+    status[~np.isnan(ledger.diverged_epoch)] = "diverged"
     status[~np.isnan(success)] = "converged"
-    best_error = np.where(np.isinf(raw["best_error"]), np.nan, raw["best_error"])
     return PopulationResult(
         initial_weights=np.array(initial_weights, dtype=np.float64),
-        final_weights=raw["final_weights"],
-        final_error=raw["final_error"],
-        best_error=best_error,
-        final_grad_norm=raw["final_grad_norm"],
-        hit_epochs=raw["hit_epochs"].astype(HIT_EPOCHS, copy=False),
-        bit_hit_epoch=raw["bit_hit_epoch"],
-        stop_epoch=raw["stop_epoch"],
-        diverged_epoch=raw["diverged_epoch"],
-        grad_evaluations=raw["stop_epoch"] * task.samples,
+        final_weights=ledger.final_weights,
+        final_error=ledger.final_error,
+        best_error=np.where(np.isinf(ledger.best_error), np.nan, ledger.best_error),
+        final_grad_norm=final_grad_norm,
+        hit_epochs=ledger.hit_epochs,
+        bit_hit_epoch=ledger.bit_hit_epoch,
+        stop_epoch=ledger.stop_epoch,
+        diverged_epoch=ledger.diverged_epoch,
+        grad_evaluations=ledger.stop_epoch * task.samples,
         status=status,
         history_epochs=recorded,
-        history=raw["history"],
+        history=ledger.history,
     )
 
 
@@ -286,62 +293,52 @@ def _hessian_columns(evaluate, at, columns) -> np.ndarray:
     return result
 
 
-def _train_generic(
-    optimizer, task, weights, schedule, budget, targets, thresholds, history_slot, seed, observe, flat_spot, evaluate
-):
-    """Every active run advanced together, epoch by epoch, through the optimizer's own step.
+def _train_generic(optimizer, task, weights, schedule, judging, seed, observe, flat_spot, evaluate, ledger):
+    """Every active run advanced together, epoch by epoch, through the optimizer's own step, written into
+    ``ledger`` (`experiments.running.ledger.close_epoch`, vectorized over the active runs).
 
-    ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network; ``thresholds`` are the
-    errors the targets allow.
+    ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network.
     """
-    count, samples, target_values = len(weights), task.samples, thresholds
-    final_weights = weights.copy()
-    final_error, best_error = np.full(count, np.nan), np.full(count, np.inf)
-    final_grad_norm = np.full(count, np.nan)
-    hit_epochs = np.full((count, target_values.size), np.nan, dtype=HIT_EPOCHS)
+    count, target_values = len(weights), judging.thresholds
     next_target = np.zeros(count, dtype=np.int64)
-    bit_hit_epoch = np.full(count, np.nan)
-    stop_epoch = np.full(count, budget.max_epochs)
-    diverged_epoch = np.full(count, np.nan)
-    history = np.full((count, int(history_slot.max()) + 1), np.nan, dtype=HISTORY)
-
     active = np.arange(count)
     state = optimizer.init(weights)
-    batches_of_epoch = schedule.epochs(samples, seed)
+    batches_of_epoch = schedule.epochs(task.samples, seed)
     with np.errstate(all="ignore"):  # a run's overflow or NaN marks it diverged; it never warns
-        for epoch in range(budget.max_epochs + 1):
+        for epoch in range(judging.max_epochs + 1):
             interrupts.checkpoint()
             measured = evaluate.measure(weights)
             error, grad = measured.error, measured.grad
-            healthy = np.isfinite(error) & (measured.largest_weight <= budget.weight_bound)  # NaN fails too
+            healthy = np.isfinite(error) & (measured.largest_weight <= judging.weight_bound)  # NaN fails too
             healthy &= measured.finite_grad  # in every schedule, so that one sample trains alike in all three
             if schedule.kind != "full-batch":
                 grad = None  # measured at the epoch boundary only; the updates come batch by batch
 
             if observe is not None:
                 observe(epoch, active, weights, state)
-            record_hits(hit_epochs, next_target, active, np.where(healthy, error, np.inf), epoch, target_values)
-            if task.binary:
-                bits_met = healthy & np.isnan(bit_hit_epoch[active]) & (measured.bit_distance < targets.bit_margin)
-                bit_hit_epoch[active[bits_met]] = epoch
-            best_error[active] = np.fmin(best_error[active], np.where(healthy, error, np.inf))
-            if history_slot[epoch] >= 0:
-                history[active, history_slot[epoch]] = error
+            record_hits(ledger.hit_epochs, next_target, active, np.where(healthy, error, np.inf), epoch, target_values)
+            if judging.binary:
+                bits_met = measured.bit_distance < judging.bit_margin
+                bits_met &= healthy & np.isnan(ledger.bit_hit_epoch[active])
+                ledger.bit_hit_epoch[active[bits_met]] = epoch
+            ledger.best_error[active] = np.fmin(ledger.best_error[active], np.where(healthy, error, np.inf))
+            if judging.history_slot[epoch] >= 0:
+                ledger.history[active, judging.history_slot[epoch]] = error
 
             succeeded = (
-                ~np.isnan(bit_hit_epoch[active])
-                if targets.criterion == "bit"
+                ~np.isnan(ledger.bit_hit_epoch[active])
+                if judging.bit_criterion
                 else next_target[active] == target_values.size
             )
-            done = ~healthy | succeeded | (epoch == budget.max_epochs)
+            done = ~healthy | succeeded | (epoch == judging.max_epochs)
             if done.any():
                 finished = active[done]
-                final_weights[finished] = weights[done]
-                final_error[finished] = error[done]
-                stop_epoch[finished] = epoch
-                diverged_epoch[active[~healthy]] = epoch
-                finished_grad = grad[done] if grad is not None and not flat_spot else _full_grad(weights[done], task)
-                final_grad_norm[finished] = np.linalg.norm(finished_grad, axis=-1)
+                ledger.final_weights[finished] = weights[done]
+                ledger.final_error[finished] = error[done]
+                ledger.stop_epoch[finished] = epoch
+                ledger.diverged_epoch[active[~healthy]] = epoch
+                exact = grad is not None and not flat_spot
+                ledger.final_grad[finished] = grad[done] if exact else _full_grad(weights[done], task)
                 keep = ~done
                 if not keep.any():
                     break
@@ -355,17 +352,6 @@ def _train_generic(
                 for batch in next(batches_of_epoch):
                     batch_error, batch_grad = evaluate(weights, batch)
                     weights, state = stepped(optimizer, weights, batch_grad, state, batch_error, check=epoch == 0)
-    return {
-        "final_weights": final_weights,
-        "final_error": final_error,
-        "best_error": best_error,
-        "final_grad_norm": final_grad_norm,
-        "hit_epochs": hit_epochs,
-        "bit_hit_epoch": bit_hit_epoch,
-        "stop_epoch": stop_epoch,
-        "diverged_epoch": diverged_epoch,
-        "history": history,
-    }
 
 
 def stepped(optimizer, weights: np.ndarray, grad: np.ndarray, state, loss, check: bool = False):

@@ -26,9 +26,10 @@ import numpy as np
 from scipy import optimize
 
 import network
-from experiments.definition.budget import HISTORY, Budget, Targets
+from experiments.definition.budget import Budget, Targets
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
+from experiments.running.ledger import Ledger
 from experiments.running.runner import PopulationResult, assemble, history_epochs, reference_minimum
 
 METHODS = {
@@ -62,10 +63,12 @@ def run_scipy_population(
     evaluate = network_evaluator(task, accelerate=accelerate)
     initial_weights = task.check_parameters(initial_weights)
     thresholds = targets.thresholds(reference_minimum(task, minimum))
-    runs = [_run_one(method, task, evaluate, start, budget, targets, thresholds, recorded) for start in initial_weights]
-    raw = {key: np.array([run[key] for run in runs]) for key in runs[0]}
-    stopped_early = raw.pop("stopped_early")
-    return assemble(initial_weights, raw, recorded, task, budget, targets, thresholds, stopped_early)
+    count = len(initial_weights)
+    ledger = Ledger.empty(count, task.network.size, thresholds.size, recorded.size, budget.max_epochs)
+    stopped_early = np.zeros(count, dtype=bool)
+    for run, start in enumerate(initial_weights):
+        stopped_early[run] = _run_one(method, task, evaluate, start, budget, targets, thresholds, recorded, ledger, run)
+    return assemble(initial_weights, ledger, recorded, task, budget, targets, thresholds, stopped_early)
 
 
 def scipy_path(
@@ -82,16 +85,18 @@ def scipy_path_and_costs(
     path, costs, evaluations = [np.array(start, dtype=np.float64)], [0], []
     evaluator = network_evaluator(task)
 
-    def counted(weights, batch=None):
-        evaluations.append(1)
-        return evaluator(weights, batch)
+    class Counted:
+        def measure(self, weights):
+            evaluations.append(1)
+            return evaluator.measure(weights)
 
     def keep(weights):
         path.append(np.array(weights, dtype=np.float64))
         costs.append(len(evaluations))
 
     thresholds = targets.thresholds(reference_minimum(task, minimum))
-    _run_one(METHODS[name][0], task, counted, path[0], budget, targets, thresholds, np.array([0]), on_iterate=keep)
+    ledger = Ledger.empty(1, task.network.size, thresholds.size, 1, budget.max_epochs)
+    _run_one(METHODS[name][0], task, Counted(), path[0], budget, targets, thresholds, np.array([0]), ledger, 0, keep)
     return np.array(path), np.array(costs)
 
 
@@ -109,36 +114,26 @@ def _options(method: str, budget: Budget) -> dict:
     return {"maxiter": cap, "gtol": budget.plateau_gradient}
 
 
-def _run_one(method, task, evaluate, start, budget, targets, thresholds, recorded, on_iterate=None) -> dict:
-    """One start's run; ``evaluate`` is a `network_evaluator` of ``task``, ``thresholds`` the errors the targets
-    allow."""
-    target_values = thresholds
+def _run_one(method, task, evaluate, start, budget, targets, thresholds, recorded, ledger, run, on_iterate=None):
+    """One start's run, written into row ``run`` of ``ledger``; whether the method stopped on its own before the
+    success criterion.  ``evaluate`` is a `network_evaluator` of ``task`` (one compiled pass per evaluation gives
+    everything recorded), ``thresholds`` the errors the targets allow."""
     errors, points, bits_met = [], [], []
+    finest, bit_success = thresholds[-1], targets.criterion == "bit"
 
-    def loss_and_grad(weights):
-        error, grad = evaluate(np.asarray(weights, dtype=np.float64).reshape(1, -1))
-        return float(error[0]), grad[0]
-
-    def record(weights, error):
+    def evaluated(weights):
+        weights = np.array(weights, dtype=np.float64)
         interrupts.checkpoint()
-        if not np.isfinite(error) or np.abs(weights).max() > budget.weight_bound:
+        measured = evaluate.measure(weights[None])
+        error = float(measured.error[0])
+        if not np.isfinite(error) or measured.largest_weight[0] > budget.weight_bound:
             error = np.inf
         errors.append(error)
-        points.append(np.array(weights, dtype=np.float64))
-        bits_met.append(task.binary and np.isfinite(error) and task.bit_distance(weights) < targets.bit_margin)
-        succeeded = bits_met[-1] if targets.criterion == "bit" else np.isfinite(error) and error <= target_values[-1]
-        if len(errors) > budget.max_epochs or succeeded:
+        points.append(weights)
+        bits_met.append(task.binary and error < np.inf and measured.bit_distance[0] < targets.bit_margin)
+        if len(errors) > budget.max_epochs or (bits_met[-1] if bit_success else error <= finest):
             raise _Stop
-
-    def error_and_grad(weights):
-        error, grad = loss_and_grad(weights)
-        record(weights, error)
-        return error, grad
-
-    def error_only(weights):
-        error = loss_and_grad(weights)[0]
-        record(weights, error)
-        return error
+        return float(measured.error[0]), measured.grad[0]
 
     stopped_early = False
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -146,36 +141,31 @@ def _run_one(method, task, evaluate, start, budget, targets, thresholds, recorde
         try:
             if method == "Nelder-Mead":
                 optimize.minimize(
-                    error_only, start, method=method, options=_options(method, budget), callback=on_iterate
-                )
-            else:
-                optimize.minimize(
-                    error_and_grad, start, jac=True, method=method, options=_options(method, budget),
+                    lambda weights: evaluated(weights)[0], start, method=method, options=_options(method, budget),
                     callback=on_iterate,
                 )  # fmt: skip
+            else:
+                optimize.minimize(
+                    evaluated, start, jac=True, method=method, options=_options(method, budget), callback=on_iterate
+                )
             stopped_early = True
         except _Stop:
             pass
     best = np.minimum.accumulate(np.array(errors))  # best-so-far E after each evaluation
     stop_epoch = len(best) - 1
-    hits = np.array([np.argmax(best <= target) if (best <= target).any() else np.nan for target in target_values])
+    reached = best[None, :] <= thresholds[:, None]
+    hits = np.where(reached.any(axis=1), reached.argmax(axis=1), np.nan)
     bit_hit = float(np.argmax(bits_met)) if any(bits_met) else np.nan
-    history = np.full(recorded.size, np.nan, dtype=HISTORY)
     inside = recorded <= stop_epoch
-    history[inside] = best[recorded[inside]]
+    ledger.history[run, inside] = best[recorded[inside]]
     best_index = int(np.argmin(errors))
-    final_weights = points[best_index]
     diverged = not np.isfinite(errors[best_index])
-    return {
-        "final_weights": final_weights,
-        "final_error": best[-1] if not diverged else np.nan,
-        "best_error": best[-1],
-        "final_grad_norm": float(np.linalg.norm(loss_and_grad(final_weights)[1])),
-        "hit_epochs": hits.astype(float),
-        "bit_hit_epoch": bit_hit,
-        "stop_epoch": stop_epoch,
-        "diverged_epoch": float(stop_epoch) if diverged else np.nan,
-        "history": history,
-        "stopped_early": stopped_early
-        and not np.isfinite(bit_hit if targets.criterion == "bit" else hits[targets.headline_index]),
-    }
+    ledger.final_weights[run] = points[best_index]
+    ledger.final_error[run] = best[-1] if not diverged else np.nan
+    ledger.best_error[run] = best[-1]
+    ledger.final_grad[run] = evaluate.measure(points[best_index][None]).grad[0]
+    ledger.hit_epochs[run] = hits
+    ledger.bit_hit_epoch[run] = bit_hit
+    ledger.stop_epoch[run] = stop_epoch
+    ledger.diverged_epoch[run] = float(stop_epoch) if diverged else np.nan
+    return stopped_early and not np.isfinite(bit_hit if bit_success else hits[targets.headline_index])

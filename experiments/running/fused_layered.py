@@ -1,0 +1,144 @@
+"""The fused training kernel of layered networks: network pass, optimizer rule and bookkeeping in one numba function.
+
+The layered counterpart of `experiments.running.fused`.  For every built-in
+optimizer, in any of the three schedules, a population trains inside
+compiled code: it is cut into blocks of networks (`network.compiled_layered`
+chooses their width), spread over the cores, and within a block every epoch is
+
+    1. E, ∂E/∂w and max |t − r| of every active network over all samples     (`block_pass`)
+    2. targets, the bit criterion, history, divergence; finished runs leave  (scalar, cheap)
+    3. per update (one, one per sample, one per mini-batch): the batch's pass, then
+       the optimizer's rule on every weight                                  (`optimizers.compiled.update`)
+
+Per-sample and mini-batch updates run inside the kernel too, in the sample
+orders the schedule draws from the seed.  It computes what the generic loop
+of `experiments.running.runner` computes on the compiled network, operation
+for operation, so the results are the same to the last bit; the tests hold
+them to it.  The population goes to the kernel in chunks of a few blocks per
+core, so that a Ctrl-C is honoured between chunks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from experiments.running import interrupts
+from experiments.running.fused import initial_slots, sample_orders
+from experiments.running.ledger import Judging, Ledger, close_epoch
+from network import compiled_layered
+from network.compiled_layered import all_finite, block_pass, load_block, workspace
+from network.validation import checked_flat_spot
+from optimizers import compiled
+from optimizers.compiled import coefficients_of, update
+
+BLOCKS_PER_CHUNK = 4  # per core: a chunk is what runs between two chances to stop
+
+
+def applies(optimizer, task, observe, accelerate: bool) -> bool:
+    """Whether this kernel can train the population: a built-in rule, a layered task, no hook, compiled code on."""
+    built_in = compiled.kind_of(optimizer) is not None
+    return accelerate and compiled.enabled() and built_in and observe is None and not task.is_article
+
+
+def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot, ledger: Ledger) -> None:
+    """Train the population ``weights`` (N, P) in the compiled kernel, writing every run into ``ledger``."""
+    count, size = weights.shape
+    orders, batch_size = sample_orders(schedule, task.samples, seed, judging.max_epochs)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    width = compiled_layered.lanes_per_block(count)
+    chunk = width * BLOCKS_PER_CHUNK * numba.get_num_threads()
+    for start in range(0, count, chunk):
+        interrupts.checkpoint()
+        part = slice(start, min(start + chunk, count))
+        _kernel(
+            compiled_layered.plan_of(task.network)[:-1], compiled.kind_of(optimizer),
+            optimizer.hyperparameter_vector(), initial_slots(optimizer, size), weights[part],
+            np.ascontiguousarray(task.inputs), np.ascontiguousarray(task.targets), schedule.kind == "full-batch",
+            orders, batch_size, *checked_flat_spot(flat_spot), judging, width, ledger.rows(part),
+        )  # fmt: skip
+
+
+def _compiled(**options):
+    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD)."""
+    return numba.njit(cache=True, error_model="numpy", **options)
+
+
+@_compiled()
+def _step(kind, coefficients, active, w, slots, grad, error, prev_error, rose):
+    """The optimizer's rule on every weight of networks [0, active), in place on the block's arrays."""
+    for j in range(active):
+        rose[j] = error[j] > prev_error[j]
+        prev_error[j] = error[j]
+    for p in range(w.shape[0]):
+        weight, s0, s1, s2 = w[p, :active], slots[0, p, :active], slots[1, p, :active], slots[2, p, :active]
+        update(kind, coefficients, weight, grad[p, :active], s0, s1, s2, rose[:active], weight, s0, s1, s2)
+
+
+@_compiled(parallel=True)
+def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders, batch_size,
+            hidden_flat_spot, output_flat_spot, judging, width, ledger):  # fmt: skip
+    count, size = initial.shape
+    samples = inputs.shape[0]
+    exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
+    # Writes to a ledger array named inside the prange body are lost (numba 0.68's parfor lowering): name them here.
+    final_weights, final_grad = ledger.final_weights, ledger.final_grad
+    every = np.arange(samples)
+    for block in numba.prange((count + width - 1) // width):
+        # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
+        run = np.arange(block * width, min(block * width + width, count))
+        active = run.size
+        w, slots, largest = np.empty((size, width)), np.empty((3, size, width)), np.empty(width)
+        load_block(initial, block * width, active, w, largest)
+        for k in range(3):
+            for p in range(size):
+                slots[k, p, :] = initial_slots[k, p]
+        prev_error, best, bit_hit = np.full(width, np.inf), np.full(width, np.inf), np.full(width, np.nan)
+        next_target, steps = np.zeros(width, dtype=np.int64), 0
+        error, grad, worst, rose = np.empty(width), np.empty((size, width)), np.empty(width), np.empty(width, np.bool_)
+        space, alone = workspace(plan[5], width), workspace(plan[5], 1)
+        one_w, one_grad, one_error, one_worst = np.empty((size, 1)), np.empty((size, 1)), np.empty(1), np.empty(1)
+        for epoch in range(judging.max_epochs + 1):
+            # At each epoch boundary: full-batch E, max |t − r| and the training gradient (the full batch's step).
+            block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, every, 0, samples,
+                       space, error, grad, worst)  # fmt: skip
+            kept = 0
+            for j in range(active):
+                n = run[j]
+                largest_weight = 0.0
+                for p in range(size):
+                    size_of = abs(w[p, j])
+                    largest_weight = size_of if size_of > largest_weight or size_of != size_of else largest_weight
+                healthy = math.isfinite(error[j]) and largest_weight <= judging.weight_bound and all_finite(grad, j)
+                if not close_epoch(ledger, judging, n, epoch, error[j], healthy, worst[j], next_target, best, bit_hit,
+                                   j):  # fmt: skip
+                    if kept < j:
+                        run[kept], next_target[kept], bit_hit[kept], best[kept] = n, next_target[j], bit_hit[j], best[j]
+                        prev_error[kept], error[kept] = prev_error[j], error[j]
+                        for p in range(size):
+                            w[p, kept], grad[p, kept] = w[p, j], grad[p, j]
+                            for k in range(3):
+                                slots[k, p, kept] = slots[k, p, j]
+                    kept += 1
+                    continue
+                for p in range(size):
+                    final_weights[n, p] = one_w[p, 0] = w[p, j]
+                    final_grad[n, p] = grad[p, j]
+                if not exact or not full_batch:  # the status tests use the true full-batch gradient
+                    block_pass(*plan, one_w, 1, inputs, targets, 0.0, 0.0, every, 0, samples, alone, one_error,
+                               one_grad, one_worst)  # fmt: skip
+                    for p in range(size):
+                        final_grad[n, p] = one_grad[p, 0]
+            active = kept
+            if active == 0:
+                break
+            order = orders[0] if full_batch else orders[epoch]
+            for start in range(0, samples, batch_size):
+                if not full_batch:
+                    block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, order, start,
+                               min(start + batch_size, samples), space, error, grad, worst)  # fmt: skip
+                steps += 1
+                _step(kind, coefficients_of(kind, hyperparameters, steps), active, w, slots, grad, error, prev_error,
+                      rose)  # fmt: skip

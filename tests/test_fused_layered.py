@@ -1,0 +1,130 @@
+"""The fused layered kernel gives the numpy path's results to the last bit: every optimizer, schedule and fate.
+
+And each optimizer's rule is one function: numpy step, compiled step, the fused
+1-1-1 kernel and the fused layered kernel all run it and agree bit for bit.
+"""
+
+import numpy as np
+import pytest
+
+import network
+import optimizers
+from experiments import Budget, Schedule, Targets, train_population
+from experiments.running import fused, fused_layered
+from optimizers import compiled
+
+SCHEDULES = [Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 3)]
+
+
+def starts(task, count=60, seed=4):
+    """Random starts, plus a NaN, a saturated, a symmetric (all zero) and a huge one."""
+    points = np.random.default_rng(seed).uniform(-2, 2, size=(count, task.network.size))
+    points[0, 0], points[1], points[2], points[3, -1] = np.nan, 25.0, 0.0, 1e5
+    return points
+
+
+def both_paths(optimizer, task, schedule, flat_spot=0.0, targets=None, max_epochs=150):
+    budget, targets = Budget(max_epochs=max_epochs, weight_bound=1e3), targets or Targets.ladder(0.5, 1e-4, 3)
+    return [
+        train_population(
+            optimizer, task, starts(task), schedule, budget, targets, seed=7, flat_spot=flat_spot, accelerate=fast
+        )
+        for fast in (True, False)
+    ]
+
+
+def assert_same_results(fast, plain):
+    for field in fast.FIELDS:
+        np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field), err_msg=field)
+
+
+@pytest.mark.parametrize("name", optimizers.available())
+@pytest.mark.parametrize("schedule", SCHEDULES, ids=str)
+def test_every_optimizer_trains_a_layered_network_in_the_kernel_with_numpys_bits(name, schedule):
+    task = network.get_task("xor")
+    assert fused_layered.applies(optimizers.get(name), task, None, True)
+    fast, plain = both_paths(optimizers.get(name), task, schedule, flat_spot=0.05)
+    assert_same_results(fast, plain)
+
+
+@pytest.mark.parametrize("flat_spot", [0.1, (0.0, 0.1)], ids=["every unit", "outputs only"])
+@pytest.mark.parametrize("schedule", SCHEDULES[:2], ids=str)
+def test_the_flat_spot_and_the_bit_criterion_give_numpys_bits(flat_spot, schedule):
+    task = network.get_task("encoder-8-3-8")
+    bits = Targets.ladder(0.5, 1e-3, 2, criterion="bit", bit_margin=0.4)
+    fast, plain = both_paths(optimizers.get("gd", learning_rate=2.0), task, schedule, flat_spot, bits)
+    assert_same_results(fast, plain)
+    assert {"converged", "diverged"} <= set(fast.status)
+
+
+@pytest.mark.parametrize("name", ["irprop+", "adam", "supersab"])
+def test_a_network_with_shortcuts_and_tanh_units_gives_numpys_bits(name):
+    task = network.get_task("two-spirals")
+    fast, plain = both_paths(optimizers.get(name), task, Schedule("mini-batch", 50), max_epochs=8)
+    assert_same_results(fast, plain)
+
+
+def test_every_fate_is_reached_and_recorded_alike():
+    task = network.get_task("xor")
+    targets = Targets.ladder(0.5, 1e-2, 3)
+    fast, plain = both_paths(
+        optimizers.get("gd", learning_rate=10.0), task, Schedule(), targets=targets, max_epochs=300
+    )
+    assert_same_results(fast, plain)
+    assert set(fast.status) == {"converged", "diverged", "flat-spot", "budget"}
+
+
+def test_populations_larger_than_one_chunk_give_the_same_bits(monkeypatch):
+    monkeypatch.setattr(fused_layered, "BLOCKS_PER_CHUNK", 1)
+    task = network.get_task("parity-3")
+    points = np.random.default_rng(2).normal(size=(700, task.network.size))
+    fast, plain = (
+        train_population(optimizers.get("irprop-"), task, points, budget=Budget(max_epochs=60), accelerate=accelerate)
+        for accelerate in (True, False)
+    )
+    assert_same_results(fast, plain)
+
+
+def test_a_step_of_its_own_or_a_hook_takes_the_generic_path():
+    class Halved(optimizers.GradientDescent):
+        def step(self, weights, grad, state, loss=None):
+            return weights - 0.5 * self.learning_rate * grad, state
+
+    xor = network.get_task("xor")
+    assert not fused_layered.applies(Halved(), xor, None, True)
+    assert not fused_layered.applies(optimizers.get("gd"), xor, lambda *args: None, True)
+    assert not fused_layered.applies(optimizers.get("gd"), xor, None, False)
+    assert not fused_layered.applies(optimizers.get("gd"), network.get_task("teacher"), None, True)
+
+
+def one_rule_through_every_path(name, hyperparameters):
+    """The trajectories of one optimizer on one task through each path, as final weights, errors and statuses."""
+    optimizer = optimizers.get(name, **hyperparameters)
+    for task_name in ("teacher", "xor"):
+        task = network.get_task(task_name)
+        points = starts(task, count=40, seed=9)
+        results = {}
+        for path in ("numpy", "compiled step", "fused"):
+            if path == "compiled step":  # the generic loop with the compiled step: switch the fused kernels off
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(fused, "applies", lambda *args: False)
+                    patch.setattr(fused_layered, "applies", lambda *args: False)
+                    results[path] = train_population(optimizer, task, points, budget=Budget(max_epochs=80), seed=1)
+            else:
+                results[path] = train_population(
+                    optimizer, task, points, budget=Budget(max_epochs=80), seed=1, accelerate=path == "fused"
+                )
+        yield task_name, results
+
+
+@pytest.mark.parametrize("name", optimizers.available())
+def test_each_rule_gives_the_same_bits_through_numpy_the_compiled_step_and_both_fused_kernels(name):
+    optimizer = optimizers.get(name)
+    assert compiled.kind_of(optimizer) is not None  # a built-in rule: every path runs it
+    for task_name, results in one_rule_through_every_path(name, {}):
+        reference = results["numpy"]
+        for path, result in results.items():
+            for field in reference.FIELDS:
+                np.testing.assert_array_equal(
+                    getattr(result, field), getattr(reference, field), err_msg=f"{task_name}, {path}: {field}"
+                )
