@@ -10,8 +10,8 @@ them to it on random and special values.
 
 `update` is also what the fused training kernels (`experiments.running.fused`,
 `experiments.running.fused_layered`) call on the networks of a block, and
-`coefficients_of` what they call once per step, so that every path runs the
-same rule.
+`coefficients_of` and `refresh_coefficients` what they call for the
+coefficients, so that every path runs the same rule.
 
 A step uses this path when numba is allowed: not inside ``numpy_only()``
 (which ``accelerate=False`` in the experiments uses) and not with
@@ -27,7 +27,17 @@ from optimizers import adagrad, adam, delta_bar_delta, gradient_descent, momentu
 from optimizers import sign as sign_rule
 from optimizers.elementwise import ElementwiseOptimizer, compile_rule, enabled, numpy_only, unchanged
 
-__all__ = ["PARALLEL_FROM", "coefficients_of", "enabled", "fits", "kind_of", "numpy_only", "step", "update"]
+__all__ = [
+    "PARALLEL_FROM",
+    "coefficients_of",
+    "enabled",
+    "fits",
+    "kind_of",
+    "numpy_only",
+    "refresh_coefficients",
+    "step",
+    "update",
+]
 
 PARALLEL_FROM = 1 << 15  # parameters: below this a step runs on one core (starting threads costs more)
 
@@ -63,7 +73,7 @@ _COEFFICIENTS = {
     ADAM: adam.adam_coefficients,
     QUICKPROP: quickprop.quickprop_coefficients,
 }
-_NO_ARRAY, _NO_FLAGS = np.empty(0), np.empty(0, dtype=np.bool_)
+_NO_ARRAY, _NO_FLAGS = np.empty((0, 0)), np.empty(0, dtype=np.bool_)
 
 
 def kind_of(optimizer) -> int | None:
@@ -90,10 +100,15 @@ def step(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, 
     rose = _NO_FLAGS if error_rose is None else _flat(error_rose)
     kernel = _update[weights.size >= PARALLEL_FROM]
     kernel(
-        kind_of(optimizer), np.asarray(coefficients, dtype=np.float64), *map(_flat, (weights, grad, *slots)),
-        *padding, rose, *(output.ravel() for output in outputs), *padding,
+        kind_of(optimizer), np.asarray(coefficients, dtype=np.float64), *map(_row, (weights, grad, *slots)),
+        *padding, rose, *map(_row, outputs), *padding, weights.size,
     )  # fmt: skip
     return outputs
+
+
+def _row(array) -> np.ndarray:
+    """``array`` as one row, (1, size), C-ordered float64: a view where it can be."""
+    return _flat(array)[None, :]
 
 
 def _flat(array) -> np.ndarray:
@@ -110,41 +125,59 @@ def coefficients_of(kind, hyperparameters, count):
         return _adam_coefficients(hyperparameters, count)
     if kind == QUICKPROP:
         return _quickprop_coefficients(hyperparameters, count)
-    return hyperparameters
+    return hyperparameters.copy()
 
 
-def _update_kernel(kind, c, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2):
-    """Rule ``kind`` on every weight i: the new values go to new_*[i] (which may be the inputs themselves)."""
-    if kind == GD:
-        for i in numba.prange(weight.size):
-            (new_weight[i],) = _gradient_descent(c, weight[i], grad[i])
-    elif kind == SIGN:
-        for i in numba.prange(weight.size):
-            (new_weight[i],) = _sign(c, weight[i], grad[i])
-    elif kind == MOMENTUM:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i] = _momentum(c, weight[i], grad[i], s0[i])
-    elif kind == ADAGRAD:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i] = _adagrad(c, weight[i], grad[i], s0[i])
-    elif kind == RMSPROP:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i], new1[i] = _rmsprop(c, weight[i], grad[i], s0[i], s1[i])
-    elif kind == ADAM:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i], new1[i], new2[i] = _adam(c, weight[i], grad[i], s0[i], s1[i], s2[i])
-    elif kind == RPROP:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i], new1[i], new2[i] = _rprop(c, weight[i], grad[i], s0[i], s1[i], s2[i], error_rose[i])
-    elif kind == QUICKPROP:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i], new1[i] = _quickprop(c, weight[i], grad[i], s0[i], s1[i])
-    elif kind == DELTA_BAR_DELTA:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i], new1[i] = _delta_bar_delta(c, weight[i], grad[i], s0[i], s1[i])
-    else:
-        for i in numba.prange(weight.size):
-            new_weight[i], new0[i], new1[i], new2[i] = _supersab(c, weight[i], grad[i], s0[i], s1[i], s2[i])
+@compile_rule
+def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
+    """``coefficients`` (from `coefficients_of`) for step ``count``, rewritten only for the rules whose
+    coefficients change with it (a kernel calls this per step: no array changes hands for the others)."""
+    if kind == ADAGRAD or kind == ADAM:
+        coefficients[:] = coefficients_of(kind, hyperparameters, count)
+
+
+def _update_kernel(kind, c, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+    """Rule ``kind`` on every weight [r, j] with j < ``active`` of arrays shaped (rows, lanes): the new values go
+    to new_*[r, j], apart from the old ones (then the compiler vectorizes the loop).  ``error_rose`` is per lane."""
+    for r in range(weight.shape[0]):
+        if kind == GD:
+            for j in numba.prange(active):
+                (new_weight[r, j],) = _gradient_descent(c, weight[r, j], grad[r, j])
+        elif kind == SIGN:
+            for j in numba.prange(active):
+                (new_weight[r, j],) = _sign(c, weight[r, j], grad[r, j])
+        elif kind == MOMENTUM:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j] = _momentum(c, weight[r, j], grad[r, j], s0[r, j])
+        elif kind == ADAGRAD:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j] = _adagrad(c, weight[r, j], grad[r, j], s0[r, j])
+        elif kind == RMSPROP:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j], new1[r, j] = _rmsprop(c, weight[r, j], grad[r, j], s0[r, j], s1[r, j])
+        elif kind == ADAM:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j], new1[r, j], new2[r, j] = _adam(
+                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j], s2[r, j]
+                )
+        elif kind == RPROP:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j], new1[r, j], new2[r, j] = _rprop(
+                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j], s2[r, j], error_rose[j]
+                )
+        elif kind == QUICKPROP:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j], new1[r, j] = _quickprop(c, weight[r, j], grad[r, j], s0[r, j], s1[r, j])
+        elif kind == DELTA_BAR_DELTA:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j], new1[r, j] = _delta_bar_delta(
+                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j]
+                )
+        else:
+            for j in numba.prange(active):
+                new_weight[r, j], new0[r, j], new1[r, j], new2[r, j] = _supersab(
+                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j], s2[r, j]
+                )
 
 
 update = numba.njit(cache=True, error_model="numpy")(_update_kernel)

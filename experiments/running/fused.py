@@ -33,7 +33,7 @@ from experiments.running.ledger import Judging, Ledger, close_epoch
 from network.compiled import loss_and_grad_of_lanes
 from network.validation import checked_flat_spot
 from optimizers import compiled
-from optimizers.compiled import coefficients_of, update
+from optimizers.compiled import coefficients_of, refresh_coefficients, update
 
 LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
 
@@ -94,19 +94,20 @@ def _compiled(**options):
 
 
 # The rows of a block's lane state: one value per network of the block.
-W_H, W_O, PREV_ERROR, BEST, BIT_HIT = range(5)
+PREV_ERROR, BEST, BIT_HIT = range(3)
+W_H, W_O = range(2)  # the rows of its weights
 
 
 @_compiled()
-def _step(kind, coefficients, active, lane, slots, error, grad_h, grad_o, rose):
-    """The optimizer's rule on both weights of networks [0, active), in place on the block's lane arrays."""
+def _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error, grad_h, grad_o, grad, rose):
+    """The optimizer's rule on both weights of networks [0, active): the new weights and state go to
+    ``new_weights`` and ``new_slots`` (apart from the old ones, the compiler vectorizes the rule)."""
     for j in range(active):
         rose[j] = error[j] > lane[PREV_ERROR, j]
         lane[PREV_ERROR, j] = error[j]
-    for row in (W_H, W_O):
-        w, grad = lane[row, :active], (grad_h if row == W_H else grad_o)[:active]
-        s0, s1, s2 = slots[0, row, :active], slots[1, row, :active], slots[2, row, :active]
-        update(kind, coefficients, w, grad, s0, s1, s2, rose[:active], w, s0, s1, s2)
+    grad[W_H, :active], grad[W_O, :active] = grad_h[:active], grad_o[:active]
+    update(kind, coefficients, weights, grad, slots[0], slots[1], slots[2], rose, new_weights, new_slots[0],
+           new_slots[1], new_slots[2], active)  # fmt: skip
 
 
 @_compiled(parallel=True)
@@ -115,50 +116,58 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
     samples, count = inputs.shape[0], initial.shape[0]
     in_order = np.arange(samples)
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
-    # Writes to a ledger array named inside the prange body are lost (numba 0.68's parfor lowering): name them here.
-    final_weights, final_grad = ledger.final_weights, ledger.final_grad
+    # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
+    final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
+        ledger
+    )
     for block in numba.prange((count + LANES - 1) // LANES):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * LANES, min(block * LANES + LANES, count))
         active = run.size
-        lane, slots = np.zeros((5, LANES)), np.empty((3, 2, LANES))
-        lane[W_H, :active], lane[W_O, :active] = initial[run, 0], initial[run, 1]
+        lane, weights, slots = np.empty((3, LANES)), np.zeros((2, LANES)), np.empty((3, 2, LANES))
+        new_weights, new_slots = np.zeros((2, LANES)), np.zeros((3, 2, LANES))  # the step writes here, then swaps
+        weights[W_H, :active], weights[W_O, :active] = initial[run, 0], initial[run, 1]
         lane[PREV_ERROR], lane[BEST], lane[BIT_HIT] = np.inf, np.inf, np.nan
         for k in range(3):
             for row in range(2):
                 slots[k, row] = initial_slots[k, row]
         next_target, steps = np.zeros(LANES, dtype=np.int64), 0
+        coefficients = coefficients_of(kind, hyperparameters, 1)
         error, grad_h, grad_o, rose = np.empty(LANES), np.empty(LANES), np.empty(LANES), np.empty(LANES, np.bool_)
+        grad = np.empty((2, LANES))  # (∂E/∂w_h, ∂E/∂w_o) of each network, the rows the step reads
         for epoch in range(judging.max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
-            loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot, output_flat_spot,
-                                   in_order, 0, samples, error, grad_h, grad_o)  # fmt: skip
+            loss_and_grad_of_lanes(weights[W_H], weights[W_O], active, inputs, targets, hidden_flat_spot,
+                                   output_flat_spot, in_order, 0, samples, error, grad_h, grad_o)  # fmt: skip
             kept = 0
             for j in range(active):
-                n, w_h, w_o, bound = run[j], lane[W_H, j], lane[W_O, j], judging.weight_bound
+                n, w_h, w_o, bound = run[j], weights[W_H, j], weights[W_O, j], judging.weight_bound
                 healthy = math.isfinite(error[j]) and abs(w_h) <= bound and abs(w_o) <= bound
                 healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
-                if not close_epoch(ledger, judging, n, epoch, error[j], healthy, np.inf, next_target, lane[BEST],
+                if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
+                                   judging, n, epoch, error[j], healthy, np.inf, next_target, lane[BEST],
                                    lane[BIT_HIT], j):  # fmt: skip
                     if kept < j:
                         run[kept], next_target[kept] = n, next_target[j]
-                        lane[:, kept], slots[:, :, kept] = lane[:, j], slots[:, :, j]
+                        lane[:, kept], weights[:, kept], slots[:, :, kept] = lane[:, j], weights[:, j], slots[:, :, j]
                         error[kept], grad_h[kept], grad_o[kept] = error[j], grad_h[j], grad_o[j]
                     kept += 1
                     continue
                 final_weights[n, 0], final_weights[n, 1] = w_h, w_o
                 if not exact or not full_batch:  # the status tests use the true full-batch gradient
-                    loss_and_grad_of_lanes(lane[W_H, j:], lane[W_O, j:], 1, inputs, targets, 0.0, 0.0, in_order, 0,
-                                           samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
+                    loss_and_grad_of_lanes(weights[W_H, j:], weights[W_O, j:], 1, inputs, targets, 0.0, 0.0, in_order,
+                                           0, samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
                 final_grad[n, 0], final_grad[n, 1] = grad_h[j], grad_o[j]
             active = kept
             if active == 0:
                 break
             for start in range(0, samples, batch_size):
                 if not full_batch:
-                    loss_and_grad_of_lanes(lane[W_H], lane[W_O], active, inputs, targets, hidden_flat_spot,
+                    loss_and_grad_of_lanes(weights[W_H], weights[W_O], active, inputs, targets, hidden_flat_spot,
                                            output_flat_spot, orders[epoch], start, min(start + batch_size, samples),
                                            error, grad_h, grad_o)  # fmt: skip
                 steps += 1
-                coefficients = coefficients_of(kind, hyperparameters, steps)
-                _step(kind, coefficients, active, lane, slots, error, grad_h, grad_o, rose)
+                refresh_coefficients(kind, hyperparameters, steps, coefficients)
+                _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error, grad_h, grad_o,
+                      grad, rose)  # fmt: skip
+                weights, new_weights, slots, new_slots = new_weights, weights, new_slots, slots

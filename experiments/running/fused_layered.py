@@ -32,7 +32,7 @@ from network import compiled_layered
 from network.compiled_layered import all_finite, block_pass, load_block, workspace
 from network.validation import checked_flat_spot
 from optimizers import compiled
-from optimizers.compiled import coefficients_of, update
+from optimizers.compiled import coefficients_of, refresh_coefficients, update
 
 BLOCKS_PER_CHUNK = 4  # per core: a chunk is what runs between two chances to stop
 
@@ -67,14 +67,14 @@ def _compiled(**options):
 
 
 @_compiled()
-def _step(kind, coefficients, active, w, slots, grad, error, prev_error, rose):
-    """The optimizer's rule on every weight of networks [0, active), in place on the block's arrays."""
+def _step(kind, coefficients, active, w, slots, new_w, new_slots, grad, error, prev_error, rose):
+    """The optimizer's rule on every weight of networks [0, active): the new weights and state go to ``new_w``
+    and ``new_slots`` (apart from the old ones, the compiler vectorizes the rule)."""
     for j in range(active):
         rose[j] = error[j] > prev_error[j]
         prev_error[j] = error[j]
-    for p in range(w.shape[0]):
-        weight, s0, s1, s2 = w[p, :active], slots[0, p, :active], slots[1, p, :active], slots[2, p, :active]
-        update(kind, coefficients, weight, grad[p, :active], s0, s1, s2, rose[:active], weight, s0, s1, s2)
+    update(kind, coefficients, w, grad, slots[0], slots[1], slots[2], rose, new_w, new_slots[0], new_slots[1],
+           new_slots[2], active)  # fmt: skip
 
 
 @_compiled(parallel=True)
@@ -83,20 +83,24 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
     count, size = initial.shape
     samples = inputs.shape[0]
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
-    # Writes to a ledger array named inside the prange body are lost (numba 0.68's parfor lowering): name them here.
-    final_weights, final_grad = ledger.final_weights, ledger.final_grad
+    # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
+    final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
+        ledger
+    )
     every = np.arange(samples)
     for block in numba.prange((count + width - 1) // width):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * width, min(block * width + width, count))
         active = run.size
         w, slots, largest = np.empty((size, width)), np.empty((3, size, width)), np.empty(width)
+        new_w, new_slots = np.zeros((size, width)), np.zeros((3, size, width))  # the step writes here, then swaps
         load_block(initial, block * width, active, w, largest)
         for k in range(3):
             for p in range(size):
                 slots[k, p, :] = initial_slots[k, p]
         prev_error, best, bit_hit = np.full(width, np.inf), np.full(width, np.inf), np.full(width, np.nan)
         next_target, steps = np.zeros(width, dtype=np.int64), 0
+        coefficients = coefficients_of(kind, hyperparameters, 1)
         error, grad, worst, rose = np.empty(width), np.empty((size, width)), np.empty(width), np.empty(width, np.bool_)
         space, alone = workspace(plan[5], width), workspace(plan[5], 1)
         one_w, one_grad, one_error, one_worst = np.empty((size, 1)), np.empty((size, 1)), np.empty(1), np.empty(1)
@@ -112,7 +116,8 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                     size_of = abs(w[p, j])
                     largest_weight = size_of if size_of > largest_weight or size_of != size_of else largest_weight
                 healthy = math.isfinite(error[j]) and largest_weight <= judging.weight_bound and all_finite(grad, j)
-                if not close_epoch(ledger, judging, n, epoch, error[j], healthy, worst[j], next_target, best, bit_hit,
+                if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
+                                   judging, n, epoch, error[j], healthy, worst[j], next_target, best, bit_hit,
                                    j):  # fmt: skip
                     if kept < j:
                         run[kept], next_target[kept], bit_hit[kept], best[kept] = n, next_target[j], bit_hit[j], best[j]
@@ -140,5 +145,7 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                     block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, order, start,
                                min(start + batch_size, samples), space, error, grad, worst)  # fmt: skip
                 steps += 1
-                _step(kind, coefficients_of(kind, hyperparameters, steps), active, w, slots, grad, error, prev_error,
-                      rose)  # fmt: skip
+                refresh_coefficients(kind, hyperparameters, steps, coefficients)
+                _step(kind, coefficients, active, w, slots, new_w, new_slots, grad,
+                      error, prev_error, rose)  # fmt: skip
+                w, new_w, slots, new_slots = new_w, w, new_slots, slots

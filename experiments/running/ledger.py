@@ -67,27 +67,32 @@ class Judging(NamedTuple):
     history_slot: np.ndarray  # (max_epochs + 1,) where epoch k's E goes in the history, −1 if not recorded
 
 
-@numba.njit(cache=True, error_model="numpy")
-def close_epoch(ledger, judging, n, epoch, error, healthy, worst_residual, next_target, best, bit_hit, j) -> bool:
+@numba.njit(cache=True, error_model="numpy", inline="always")  # per run and epoch: no call overhead
+def close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged_epoch, history, judging, n,
+                epoch, error, healthy, worst_residual, next_target, best, bit_hit, j) -> bool:  # fmt: skip
     """Judge run ``n`` (lane ``j`` of a kernel's block: its next target, best E and bit hit so far) at ``epoch``
     with E = ``error``, ``healthy`` (E, weights and gradient finite and within the bound) and max |t − r| =
-    ``worst_residual``; write its stop into the ledger if its fate is sealed, and say whether it is."""
+    ``worst_residual``; write its stop into the ledger's arrays if its fate is sealed, and say whether it is.
+
+    The ledger comes as its arrays (`Ledger` order, without the final weights and gradient), not as the
+    tuple: numba 0.68 loses writes made through a tuple's fields inside a prange body.
+    """
     ladder = judging.thresholds
     if healthy:
         while next_target[j] < ladder.shape[0] and error <= ladder[next_target[j]]:
-            ledger.hit_epochs[n, next_target[j]] = epoch
+            hit_epochs[n, next_target[j]] = epoch
             next_target[j] += 1
         best[j] = min(best[j], error)
         met = worst_residual / judging.output_span < judging.bit_margin
         if judging.binary and bit_hit[j] != bit_hit[j] and met:
             bit_hit[j] = epoch
     if judging.history_slot[epoch] >= 0:
-        ledger.history[n, judging.history_slot[epoch]] = error
+        history[n, judging.history_slot[epoch]] = error
     succeeded = bit_hit[j] == bit_hit[j] if judging.bit_criterion else next_target[j] == ladder.shape[0]
     if healthy and not succeeded and epoch < judging.max_epochs:
         return False
-    ledger.final_error[n], ledger.stop_epoch[n], ledger.best_error[n] = error, epoch, best[j]
-    ledger.bit_hit_epoch[n] = bit_hit[j]
+    final_error[n], stop_epoch[n], best_error[n] = error, epoch, best[j]
+    bit_hit_epoch[n] = bit_hit[j]
     if not healthy:
-        ledger.diverged_epoch[n] = epoch
+        diverged_epoch[n] = epoch
     return True

@@ -6,7 +6,8 @@ results in order.  While it waits it looks for a deferred Ctrl-C
 asked; and whenever the caller stops early (Ctrl-C, an error) the queued calls
 are dropped and the workers killed: none outlives the run.  On Linux a
 worker also dies with the process that started it, even when that one is
-killed outright (``PR_SET_PDEATHSIG``).
+killed outright (``PR_SET_PDEATHSIG``).  The workers share the cores: each
+runs its compiled code on cores / workers threads.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ _PR_SET_PDEATHSIG = 1
 def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Iterator:
     """``function(*call)`` for each call, in order, computed in ``jobs`` worker processes."""
     interrupts.before_starting_processes()
-    executor = get_reusable_executor(max_workers=jobs, initializer=_die_with, initargs=(os.getpid(),))
+    threads = max(1, (os.cpu_count() or 1) // jobs)  # compiled code's threads per worker: the cores, shared out
+    executor = get_reusable_executor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(), threads))
     futures = [executor.submit(function, *call) for call in calls]
     finished = False
     try:
@@ -78,8 +80,12 @@ def _kill_workers() -> None:
                 os.kill(child.pid, signal.SIGKILL)
 
 
-def _die_with(parent: int) -> None:
-    """In a worker: be killed when ``parent`` ends, however it ends (Linux)."""
+def _start_worker(parent: int, threads: int) -> None:
+    """In a worker: run compiled code on ``threads`` threads (the workers share the cores rather than each
+    taking them all), and be killed when ``parent`` ends, however it ends (Linux)."""
+    import numba
+
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the parent ended before the request was made
