@@ -1,30 +1,28 @@
 """How fast optarena trains populations of layered networks, measured side by side with torch in one run.
 
-For irprop- and adam, full batch, float64, no early stopping, it prints the
-median throughput in network-epochs per second of:
+For irprop-, adam and quickprop, in full batch and per sample, float64, no
+early stopping, it prints the median throughput in network-epochs per second of:
 
-- optarena's engine (`experiments.train_population`: the compiled layered
-  network of `network.compiled_layered`, each optimizer's own numpy step, and
-  all per-run bookkeeping);
-- optarena in pure numpy (``accelerate=False``);
+- optarena's engine (`experiments.train_population`: the fused layered kernel of
+  `experiments.running.fused_layered`, with all per-run bookkeeping);
+- optarena in pure numpy (``accelerate=False``), over fewer epochs;
 - torch, vectorized over the population: per-layer weight tensors of shape
   (N, out, in), batched matmul (``torch.baddbmm``), autograd and the
-  ``torch.optim`` class, float64, with as many threads as optarena has cores;
-- torch with ``torch.func``: one network's error written once, its gradient
-  vmapped over the population (``vmap(grad(loss))``), then the same
-  ``torch.optim`` step;
+  ``torch.optim`` class (Quickprop, which torch lacks, as the same elementwise
+  rule in torch tensor operations), float64, with as many threads as optarena
+  has cores; per sample, one update per sample in a shuffled order, as optarena;
 
-on XOR (2-2-1) at N = 10⁴ and 10⁵, the 10-5-10 encoder at N = 10³ and 10⁴
-and two spirals (2-5-5-5-1 with shortcuts, tanh hidden units) at N = 100,
-over 50 epochs (the span of a classic run) and over 200 (where irprop- has
-driven many units into saturation), and the ratios engine/torch.
+on XOR (2-2-1) and the 10-5-10 encoder at N = 10³ and 10⁴ and two spirals
+(2-5-5-5-1 with shortcuts, tanh hidden units) at N = 10² and 10³, and the
+ratio engine/torch.  The machine's flop limit and the 10-5-10 kernel's share
+of it come last (`flop_limit`).
 
 Saturated sigmoids cost optarena time that torch does not spend: σ′ is
 computed from the pre-activation, so it stays a positive (often subnormal)
 number up to |x| ≈ 745, where torch's y·(1 − y) is exactly 0 from |x| ≈ 37 on;
 subnormal arithmetic is slow on x86.
 
-    python benchmarks/bench_layered.py
+    python benchmarks/bench_layered.py [--repeats 3] [--tasks xor]
 """
 
 from __future__ import annotations
@@ -39,21 +37,19 @@ import numpy as np
 
 import network
 import optimizers
-from experiments import Budget, Targets, train_population
+from experiments import Budget, Schedule, Targets, train_population
 
 NO_STOPPING = Targets((1e-300,))  # no run ever stops early: every network does every epoch
-TORCH_OPTIMIZERS = {"irprop-": ("Rprop", {"lr": 0.1}), "adam": ("Adam", {"lr": 0.05})}
-CASES = (
-    ("xor", 10_000),
-    ("xor", 100_000),
-    ("encoder-10-5-10", 1_000),
-    ("encoder-10-5-10", 10_000),
-    ("two-spirals", 100),
+TORCH_OPTIMIZERS = {"irprop-": ("Rprop", {"lr": 0.1}), "adam": ("Adam", {"lr": 0.05}), "quickprop": (None, {})}
+CASES = (  # task, N, epochs: about a classic run's span (irprop- meets the bit criterion in 20-40 epochs)
+    ("xor", 1_000, 100),
+    ("xor", 10_000, 100),
+    ("encoder-10-5-10", 1_000, 100),
+    ("encoder-10-5-10", 10_000, 50),
+    ("two-spirals", 100, 20),
+    ("two-spirals", 1_000, 10),
 )
-EPOCHS = (
-    50,
-    200,
-)  # a classic run's span (irprop- meets the bit criterion in 20-40 epochs), and long saturated training
+SCHEDULES = ("full-batch", "per-sample")
 
 
 def starts(task, count: int) -> np.ndarray:
@@ -73,10 +69,10 @@ def side_by_side(runs: dict, repeats: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def engine(task, name: str, count: int, epochs: int, accelerate: bool):
+def engine(task, name: str, count: int, epochs: int, schedule: str, accelerate: bool):
     weights, budget = starts(task, count), Budget(max_epochs=epochs)
     return lambda: train_population(
-        optimizers.get(name), task, weights, budget=budget, targets=NO_STOPPING, accelerate=accelerate
+        optimizers.get(name), task, weights, Schedule(schedule), budget, NO_STOPPING, accelerate=accelerate
     )
 
 
@@ -103,8 +99,34 @@ def torch_network(task, count: int):
     return forward, parameters
 
 
-def torch_vectorized(task, name: str, count: int, epochs: int):
-    """Batched matmul over the population, autograd, torch.optim."""
+def torch_quickprop(parameters, learning_rate=0.55, max_growth=1.75):
+    """`optimizers.quickprop.Quickprop`'s rule (no weight decay) in torch operations, a torch.optim-like step."""
+    import torch
+
+    shrink = max_growth / (1 + max_growth)
+    state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in parameters]
+
+    def step():
+        with torch.no_grad():
+            for k, p in enumerate(parameters):
+                prev_slope, prev_update = state[k]
+                slope = -p.grad
+                direction = torch.sign(prev_update)
+                downhill = slope * direction > 0
+                capped = (slope * direction > shrink * prev_slope * direction) | (slope == prev_slope)
+                denominator = torch.where(capped, 1.0, prev_slope - slope)
+                secant = torch.where(capped, max_growth * prev_update, slope / denominator * prev_update)
+                gradient_step = learning_rate * slope
+                update = torch.where(direction == 0, gradient_step, torch.where(downhill, gradient_step, 0.0) + secant)
+                p.add_(update)
+                state[k] = (slope, update)
+
+    return step
+
+
+def torch_vectorized(task, name: str, count: int, epochs: int, schedule: str):
+    """Batched matmul over the population, autograd, torch.optim (or `torch_quickprop`); per sample, one update
+    per sample in a shuffled order."""
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
@@ -112,79 +134,99 @@ def torch_vectorized(task, name: str, count: int, epochs: int):
     inputs = torch.tensor(task.inputs).expand(count, *task.inputs.shape)
     targets = torch.tensor(task.targets)
     class_name, kwargs = TORCH_OPTIMIZERS[name]
+    rng = np.random.default_rng(0)
 
     def run():
         layers, biases = parameters()
-        optimizer = getattr(torch.optim, class_name)([p.requires_grad_() for p in layers + biases], **kwargs)
+        trained = [p.requires_grad_() for p in layers + biases]
+        if class_name is None:
+            zero_grad, step = (lambda: [setattr(p, "grad", None) for p in trained]), torch_quickprop(trained)
+        else:
+            optimizer = getattr(torch.optim, class_name)(trained, **kwargs)
+            zero_grad, step = optimizer.zero_grad, optimizer.step
         for _ in range(epochs):
-            optimizer.zero_grad()
-            ((targets - forward(layers, biases, inputs)) ** 2 / 2).sum().backward()
-            optimizer.step()
+            batches = [slice(None)] if schedule == "full-batch" else [[s] for s in rng.permutation(task.samples)]
+            for batch in batches:
+                zero_grad()
+                ((targets[batch] - forward(layers, biases, inputs[:, batch])) ** 2 / 2).sum().backward()
+                step()
 
     return run
 
 
-def torch_vmapped(task, name: str, count: int, epochs: int):
-    """One network's error, its gradient vmapped over the population (torch.func), torch.optim."""
-    import torch
-    from torch.func import grad, vmap
-
-    torch.set_num_threads(os.cpu_count() or 1)
-    forward, parameters = torch_network(task, count)
-    inputs, targets = torch.tensor(task.inputs), torch.tensor(task.targets)
-
-    def error(layers, biases):
-        return ((targets - forward(layers, [b[0] for b in biases], inputs)) ** 2 / 2).sum()
-
-    gradient = vmap(grad(error, argnums=(0, 1)))
-    class_name, kwargs = TORCH_OPTIMIZERS[name]
-
-    def run():
-        layers, biases = parameters()
-        optimizer = getattr(torch.optim, class_name)(layers + biases, **kwargs)
-        for _ in range(epochs):
-            layer_grads, bias_grads = gradient(layers, biases)
-            for p, g in zip(layers + biases, [*layer_grads, *bias_grads], strict=True):
-                p.grad = g
-            optimizer.step()
-
-    return run
-
-
-def throughput_table(repeats: int, tasks=None) -> None:
+def throughput_table(repeats: int, tasks=None) -> dict:
+    """Print the table; return the engine/torch ratios by (task, N, optimizer, schedule)."""
     try:
         import torch  # noqa: F401
 
         has_torch = True
     except ImportError:
         has_torch = False
-    print("\nThroughput, network-epochs/s (median of repeats), full batch, float64, no early stopping")
-    print(f"{'task':16} {'optimizer':9} {'N':>7} {'epochs':>6} {'engine':>10} {'numpy':>10} {'torch':>10}"
-          f" {'vmap':>10}   engine/torch  engine/vmap  engine/numpy")  # fmt: skip
-    cases = [case for case in CASES if tasks is None or case[0] in tasks]
-    for (task_name, count), epochs in ((case, epochs) for case in cases for epochs in EPOCHS):
+    print("\nThroughput, network-epochs/s (median of repeats), float64, no early stopping")
+    print(f"{'task':16} {'optimizer':9} {'schedule':10} {'N':>6} {'epochs':>6} {'engine':>10} {'numpy':>10}"
+          f" {'torch':>10}   engine/torch  engine/numpy")  # fmt: skip
+    ratios = {}
+    for task_name, count, epochs in (case for case in CASES if tasks is None or case[0] in tasks):
         task = network.get_task(task_name)
-        for name in TORCH_OPTIMIZERS:
-            runs = {"engine": engine(task, name, count, epochs, True)}
-            if has_torch:
-                runs["torch"] = torch_vectorized(task, name, count, epochs)
-                runs["vmap"] = torch_vmapped(task, name, count, epochs)
-            rates = {key: count * epochs / seconds for key, seconds in side_by_side(runs, repeats).items()}
-            fast = rates["engine"]
-            plain = count * 20 / side_by_side({"numpy": engine(task, name, count, 20, False)}, 1)["numpy"]
-            others = "".join(f" {rates[key]:10.3g}" if key in rates else f" {'-':>10}" for key in ("torch", "vmap"))
-            ratios = "".join(
-                f" {fast / rates[key]:13.2f}×" if key in rates else f" {'-':>14}" for key in ("torch", "vmap")
-            )
-            print(f"{task_name:16} {name:9} {count:7d} {epochs:6d} {fast:10.3g} {plain:10.3g}{others}{ratios}"
-                  f" {fast / plain:12.2f}×")  # fmt: skip
+        for schedule in SCHEDULES:
+            for name in TORCH_OPTIMIZERS:
+                runs = {"engine": engine(task, name, count, epochs, schedule, True)}
+                if has_torch:
+                    runs["torch"] = torch_vectorized(task, name, count, epochs, schedule)
+                rates = {key: count * epochs / seconds for key, seconds in side_by_side(runs, repeats).items()}
+                fast, few = rates["engine"], max(1, epochs // 10)
+                plain = (
+                    count * few / side_by_side({"numpy": engine(task, name, count, few, schedule, False)}, 1)["numpy"]
+                )
+                torch_rate = f" {rates['torch']:10.3g}" if has_torch else f" {'-':>10}"
+                ratio = f" {fast / rates['torch']:13.2f}×" if has_torch else f" {'-':>14}"
+                if has_torch:
+                    ratios[task_name, count, name, schedule] = fast / rates["torch"]
+                print(f"{task_name:16} {name:9} {schedule:10} {count:6d} {epochs:6d} {fast:10.3g} {plain:10.3g}"
+                      f"{torch_rate}{ratio} {fast / plain:12.2f}×", flush=True)  # fmt: skip
     if not has_torch:
         print("(torch is not installed: pip install torch to add its column)")
+    return ratios
+
+
+def flop_limit(repeats: int) -> None:
+    """The machine's float64 multiply-add limit, measured (numpy's matrix product on every core), and the share of
+    it the 10-5-10 kernel reaches, counting its useful flops (below)."""
+    size = 2048
+    a, b = np.random.default_rng(0).normal(size=(2, size, size))
+    seconds = min(_timed(lambda: a @ b) for _ in range(repeats))
+    limit = 2 * size**3 / seconds
+    task = network.get_task("encoder-10-5-10")
+    count, epochs = 10_000, 50
+    seconds = side_by_side({"engine": engine(task, "irprop-", count, epochs, "full-batch", True)}, repeats)["engine"]
+    rate = count * epochs / seconds
+    flops = kernel_flops(task)
+    print(f"\nFlop limit (numpy's {size}×{size} float64 matrix product, BLAS on every core): {limit:.3g} flop/s")
+    print(f"10-5-10 kernel, irprop-, N = {count}, full batch: {rate:.3g} network-epochs/s × {flops} flops "
+          f"= {rate * flops:.3g} flop/s, {100 * rate * flops / limit:.1f} % of the limit")  # fmt: skip
+
+
+def kernel_flops(task) -> int:
+    """Useful flops per network-epoch, full batch: per sample 2 per weight forward (multiply, add), 2 per weight
+    for its gradient, 3 per weight into a hidden unit's signal, 4 per unit for σ and σ′ beyond its exponential
+    (counted as one); plus about 10 per weight for the step."""
+    net = task.network
+    weights = net.size
+    hidden_weights = sum(layer.weights.stop - layer.weights.start for layer in net.layers[1:])
+    units = sum(net.sizes[1:])
+    per_sample = 4 * weights + 3 * hidden_weights + 5 * units
+    return task.samples * per_sample + 10 * weights
+
+
+def _timed(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="timed repeats per measurement (default 7)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
     parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every case)")
     args = parser.parse_args()
     print(
@@ -192,6 +234,7 @@ def main() -> None:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
     )
     throughput_table(args.repeats, args.tasks)
+    flop_limit(args.repeats)
 
 
 if __name__ == "__main__":

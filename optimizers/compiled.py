@@ -136,9 +136,19 @@ def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
         coefficients[:] = coefficients_of(kind, hyperparameters, count)
 
 
-def _update_kernel(kind, c, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+@compile_rule
+def _constants(coefficients):
+    """The coefficients as a tuple of 8 numbers (zeros after the last): constants in the loops, where an array's
+    entries would be read again at every weight (the compiler cannot rule out that a write changed them)."""
+    c = np.zeros(8)
+    c[: coefficients.size] = coefficients
+    return c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+
+
+def _update_kernel(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
     """Rule ``kind`` on every weight [r, j] with j < ``active`` of arrays shaped (rows, lanes): the new values go
     to new_*[r, j], apart from the old ones (then the compiler vectorizes the loop).  ``error_rose`` is per lane."""
+    c = _constants(coefficients)
     for r in range(weight.shape[0]):
         if kind == GD:
             for j in numba.prange(active):

@@ -1,4 +1,4 @@
-"""The compiled steps of gd, the Rprop family and Adam (`optimizers.compiled`) equal their numpy steps bit for bit."""
+"""Every optimizer's rule compiled (`optimizers.compiled`) steps as its numpy step does, bit for bit."""
 
 import numpy as np
 import pytest

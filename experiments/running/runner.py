@@ -139,12 +139,14 @@ def train_population(
     ``minimum`` is the reference minimum E* the targets are relative to:
     by default the task's own (``task.minimum_error``), or 0 when that is
     unknown (an experiment passes the best E its runs found).
-    ``accelerate`` lets gd, sign and the Rprop variants run in the compiled
-    kernel of `experiments.running.fused` on the article's 1-1-1 tasks, and
-    every other case train on the compiled network (`network.compiled`,
-    `network.compiled_layered`) with the optimizers' own steps (compiled for
-    gd, Rprop and Adam, `optimizers.compiled`); the results are the same to
-    the bit as with ``accelerate=False``, which is pure numpy.
+    ``accelerate`` lets every optimizer with a built-in rule train in a fused
+    kernel (`experiments.running.fused` on the article's 1-1-1 tasks,
+    `experiments.running.fused_layered` on layered ones), and any other
+    optimizer, or a run with ``observe``, train on the compiled network
+    (`network.compiled`, `network.compiled_layered`) with the optimizer's
+    own step (compiled for a built-in rule, `optimizers.compiled`); the
+    results are the same to the bit as with ``accelerate=False``, which is
+    pure numpy.
 
     >>> import network, optimizers
     >>> result = train_population(
