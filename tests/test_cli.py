@@ -58,7 +58,8 @@ def test_check_of_an_incomplete_folder_fails_with_exit_code_1(tmp_path, capsys):
     [
         (
             ["run", "nope"],
-            "optarena: error: no spec file or built-in experiment named 'nope'; built-in: classics, classics-quick, default",
+            "optarena: error: no spec file or built-in experiment named 'nope'; "
+            "built-in: classics, classics-quick, default",
         ),
         (["run", "missing.toml"], "optarena: error: spec file 'missing.toml' does not exist"),
         (["table", "/nonexistent"], "optarena: error: '/nonexistent' holds no results: spec.json is missing"),

@@ -11,6 +11,7 @@ import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
 from experiments.running import fused, fused_layered
+from experiments.running.runner import traces
 from optimizers import compiled
 
 SCHEDULES = [Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 3)]
@@ -128,3 +129,18 @@ def test_each_rule_gives_the_same_bits_through_numpy_the_compiled_step_and_both_
                 np.testing.assert_array_equal(
                     getattr(result, field), getattr(reference, field), err_msg=f"{task_name}, {path}: {field}"
                 )
+
+
+@pytest.mark.parametrize("task_name", ["teacher", "xor"])
+@pytest.mark.parametrize("flat_spot", [0.0, 0.1])
+def test_paths_from_the_kernel_equal_the_paths_followed_epoch_by_epoch(task_name, flat_spot):
+    task = network.get_task(task_name)
+    points, budget = starts(task, count=6, seed=3), Budget(max_epochs=120, weight_bound=1e3)
+    fast = traces(optimizers.get("irprop+"), task, points, Schedule("per-sample"), budget, seed=2, states=False,
+                  flat_spot=flat_spot)  # fmt: skip
+    followed = traces(optimizers.get("irprop+"), task, points, Schedule("per-sample"), budget, seed=2,
+                      flat_spot=flat_spot)  # fmt: skip
+    for quick, slow in zip(fast, followed, strict=True):
+        np.testing.assert_array_equal(quick.epochs, slow.epochs)
+        np.testing.assert_array_equal(quick.weights, slow.weights)
+        np.testing.assert_array_equal(quick.errors, slow.errors)

@@ -154,7 +154,8 @@ def test_mistakes_are_named_with_what_is_allowed(tmp_path, edit, message):
 
 def test_unknown_experiment_names_the_built_in_ones():
     with pytest.raises(
-        ValueError, match="no spec file or built-in experiment named 'nope'; built-in: classics, classics-quick, default"
+        ValueError,
+        match="no spec file or built-in experiment named 'nope'; built-in: classics, classics-quick, default",
     ):
         load_spec("nope")
 

@@ -94,7 +94,7 @@ def path_movie(results, task_name=None, optimizers=None, frames: int = 40, clock
             paths[setting.label], costs[setting.label] = [p for p, _ in found], [c * scale for _, c in found]
         else:
             found = traces(setting.build(), task, starts, spec.schedules[0], spec.budget, spec.targets,
-                           spec.seeds[0], minimum=minimum)  # fmt: skip
+                           spec.seeds[0], minimum=minimum, states=False, flat_spot=setting.flat_spots)  # fmt: skip
             paths[setting.label] = [t.weights for t in found]
             costs[setting.label] = [t.epochs * scale for t in found]
     if task.network.size == 2:

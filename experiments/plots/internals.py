@@ -28,7 +28,7 @@ def step_size_internals(results, task_name: str | None = None, start=None, max_p
     figure, axes = new_figure(2, len(adaptive[:max_panels]), width=4.0, height=3.0, sharex="col")
     for column, setting in enumerate(adaptive[:max_panels]):
         path = trace(setting.build(), task, start, spec.schedules[0], spec.budget, spec.targets, spec.seeds[0],
-                     minimum=results.reference(task.name).value)  # fmt: skip
+                     minimum=results.reference(task.name).value, flat_spot=setting.flat_spots)  # fmt: skip
         step_sizes = np.array([np.asarray(state.step_size).reshape(-1, len(names))[0] for state in path.states])
         colour = setting_style(setting, spec.optimizers)["color"]
         for index, name in enumerate(names):

@@ -114,7 +114,7 @@ def optimizer_paths(results, task, settings, start) -> dict[str, np.ndarray]:
             paths[setting.label] = scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum)
         else:
             (path,) = traces(setting.build(), task, [start], spec.schedules[0], spec.budget, spec.targets,
-                             spec.seeds[0], minimum=minimum)  # fmt: skip
+                             spec.seeds[0], minimum=minimum, states=False, flat_spot=setting.flat_spots)  # fmt: skip
             paths[setting.label] = path.weights
     return paths
 

@@ -118,8 +118,9 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
     # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
     final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
-        ledger
+        ledger[:-1]
     )
+    path, keep_path = ledger.path, ledger.path.shape[1] > 0
     for block in numba.prange((count + LANES - 1) // LANES):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * LANES, min(block * LANES + LANES, count))
@@ -144,6 +145,8 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
                 n, w_h, w_o, bound = run[j], weights[W_H, j], weights[W_O, j], judging.weight_bound
                 healthy = math.isfinite(error[j]) and abs(w_h) <= bound and abs(w_o) <= bound
                 healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
+                if keep_path:
+                    path[n, epoch, 0], path[n, epoch, 1] = w_h, w_o
                 if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
                                    judging, n, epoch, error[j], healthy, np.inf, next_target, lane[BEST],
                                    lane[BIT_HIT], j):  # fmt: skip

@@ -85,8 +85,9 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
     # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
     final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
-        ledger
+        ledger[:-1]
     )
+    path, keep_path = ledger.path, ledger.path.shape[1] > 0
     every = np.arange(samples)
     for block in numba.prange((count + width - 1) // width):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
@@ -116,6 +117,9 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                     size_of = abs(w[p, j])
                     largest_weight = size_of if size_of > largest_weight or size_of != size_of else largest_weight
                 healthy = math.isfinite(error[j]) and largest_weight <= judging.weight_bound and all_finite(grad, j)
+                if keep_path:
+                    for p in range(size):
+                        path[n, epoch, p] = w[p, j]
                 if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
                                    judging, n, epoch, error[j], healthy, worst[j], next_target, best, bit_hit,
                                    j):  # fmt: skip

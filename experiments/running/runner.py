@@ -155,6 +155,13 @@ def train_population(
     >>> result.status.tolist()
     ['converged', 'converged']
     """
+    return _train(optimizer, task, initial_weights, schedule, budget, targets, seed, observe, flat_spot, accelerate,
+                  minimum)[0]  # fmt: skip
+
+
+def _train(optimizer, task, initial_weights, schedule, budget, targets, seed, observe, flat_spot, accelerate, minimum,
+           paths: bool = False) -> tuple[PopulationResult, Ledger]:  # fmt: skip
+    """`train_population`, and its ledger; with ``paths``, the ledger keeps every run's weights at every epoch."""
     schedule, budget, flat_spot = schedule or Schedule(), budget or Budget(), checked_flat_spot(flat_spot)
     targets = targets or Targets.ladder(1e-1, 1e-8, 5, headline=1e-6)
     weights = task.check_parameters(initial_weights).copy()
@@ -174,7 +181,7 @@ def train_population(
         thresholds, targets.criterion == "bit", task.binary, targets.bit_margin, high - low, budget.max_epochs,
         budget.weight_bound, history_slot,
     )  # fmt: skip
-    ledger = Ledger.empty(len(weights), task.network.size, thresholds.size, recorded.size, budget.max_epochs)
+    ledger = Ledger.empty(len(weights), task.network.size, thresholds.size, recorded.size, budget.max_epochs, paths)
     kernel = next((kernel for kernel in (fused, fused_layered) if kernel.applies(optimizer, task, observe, accelerate)),
                   None)  # fmt: skip
     if kernel is not None:
@@ -183,7 +190,7 @@ def train_population(
         evaluate = network_evaluator(task, flat_spot, accelerate)
         with optimizers.compiled.numpy_only(not accelerate):
             _train_generic(optimizer, task, weights, schedule, judging, seed, observe, flat_spot, evaluate, ledger)
-    return assemble(weights, ledger, recorded, task, budget, targets, thresholds)
+    return assemble(weights, ledger, recorded, task, budget, targets, thresholds), ledger
 
 
 def reference_minimum(task: Task, minimum: float | None = None) -> float:
@@ -326,6 +333,8 @@ def _train_generic(optimizer, task, weights, schedule, judging, seed, observe, f
             ledger.best_error[active] = np.fmin(ledger.best_error[active], np.where(healthy, error, np.inf))
             if judging.history_slot[epoch] >= 0:
                 ledger.history[active, judging.history_slot[epoch]] = error
+            if ledger.path.shape[1]:
+                ledger.path[active, epoch] = weights
 
             succeeded = (
                 ~np.isnan(ledger.bit_hit_epoch[active])
@@ -429,15 +438,17 @@ def trace(
     targets: Targets | None = None,
     seed: int = 0,
     minimum: float | None = None,
+    flat_spot: float | tuple[float, float] = 0.0,
 ) -> Trace:
-    """Train one network from ``start`` exactly as `train_population` does, keeping every epoch.
+    """Train one network from ``start`` exactly as `train_population` does, keeping every epoch and the
+    optimizer's state there.
 
     >>> import network, optimizers
     >>> path = trace(optimizers.get("irprop-"), network.get_task("single-sample"), [0.5, 0.5])
     >>> path.weights.shape[1], bool(path.errors[-1] <= 1e-8)
     (2, True)
     """
-    return traces(optimizer, task, [start], schedule, budget, targets, seed, minimum)[0]
+    return traces(optimizer, task, [start], schedule, budget, targets, seed, minimum, flat_spot=flat_spot)[0]
 
 
 def traces(
@@ -449,8 +460,15 @@ def traces(
     targets: Targets | None = None,
     seed: int = 0,
     minimum: float | None = None,
+    states: bool = True,
+    flat_spot: float | tuple[float, float] = 0.0,
 ) -> list[Trace]:
     """`trace` of every start, trained as one population (each run as it would run alone).
+
+    ``flat_spot`` as `train_population` takes it.  Without ``states`` the traces
+    hold the weights and errors only (``states`` empty), and a built-in
+    optimizer trains in its fused kernel, which records the weights at every
+    epoch: far faster over long runs.
 
     >>> import network, optimizers
     >>> paths = traces(optimizers.get("irprop-"), network.get_task("single-sample"), [[0.5, 0.5], [1.0, -2.0]])
@@ -458,16 +476,24 @@ def traces(
     [True, True]
     """
     starts = task.check_parameters(starts)
-    weights, states = [[] for _ in starts], [[] for _ in starts]
+    if not states:
+        _, ledger = _train(
+            optimizer, task, starts, schedule, budget, targets, seed, None, flat_spot, True, minimum, True
+        )
+        paths = [path[: stop + 1] for path, stop in zip(ledger.path, ledger.stop_epoch, strict=True)]
+        return [Trace(np.arange(len(path)), path, task.error(path), []) for path in paths]
+    weights, kept_states = [[] for _ in starts], [[] for _ in starts]
 
     def keep(epoch, active, current_weights, state):
         for row, run in enumerate(active):
             weights[run].append(current_weights[row].copy())
-            states[run].append(take_runs(state, np.arange(len(active)) == row))
+            kept_states[run].append(take_runs(state, np.arange(len(active)) == row))
 
-    train_population(optimizer, task, starts, schedule, budget, targets, seed, observe=keep, minimum=minimum)
+    train_population(
+        optimizer, task, starts, schedule, budget, targets, seed, observe=keep, flat_spot=flat_spot, minimum=minimum
+    )
     paths = [np.array(path) for path in weights]
     return [
         Trace(np.arange(len(path)), path, task.error(path), run_states)
-        for path, run_states in zip(paths, states, strict=True)
+        for path, run_states in zip(paths, kept_states, strict=True)
     ]
