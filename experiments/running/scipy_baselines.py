@@ -16,6 +16,11 @@ bits).  A method that stops on its own before the headline target is a
 ``plateau_gradient`` (told apart as the runner's vanished gradients are),
 and ``stopped`` when it could make no further progress with the gradient
 still alive; one that hits the evaluation cap is ``budget``.
+
+The methods work on one network's parameters, where BLAS threads only get in
+the way: they spin between calls and take the cores from the network's own
+evaluation (L-BFGS-B's small matrix routines cost 2 ms a call on two cores
+instead of microseconds).  So the baselines run with one BLAS thread.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import warnings
 
 import numpy as np
 from scipy import optimize
+from threadpoolctl import threadpool_limits
 
 import network
 from experiments.definition.budget import Budget, Targets
@@ -66,8 +72,11 @@ def run_scipy_population(
     count = len(initial_weights)
     ledger = Ledger.empty(count, task.network.size, thresholds.size, recorded.size, budget.max_epochs)
     stopped_early = np.zeros(count, dtype=bool)
-    for run, start in enumerate(initial_weights):
-        stopped_early[run] = _run_one(method, task, evaluate, start, budget, targets, thresholds, recorded, ledger, run)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for run, start in enumerate(initial_weights):
+            stopped_early[run] = _run_one(
+                method, task, evaluate, start, budget, targets, thresholds, recorded, ledger, run
+            )
     return assemble(initial_weights, ledger, recorded, task, budget, targets, thresholds, stopped_early)
 
 
@@ -96,7 +105,10 @@ def scipy_path_and_costs(
 
     thresholds = targets.thresholds(reference_minimum(task, minimum))
     ledger = Ledger.empty(1, task.network.size, thresholds.size, 1, budget.max_epochs)
-    _run_one(METHODS[name][0], task, Counted(), path[0], budget, targets, thresholds, np.array([0]), ledger, 0, keep)
+    with threadpool_limits(limits=1, user_api="blas"):
+        _run_one(
+            METHODS[name][0], task, Counted(), path[0], budget, targets, thresholds, np.array([0]), ledger, 0, keep
+        )
     return np.array(path), np.array(costs)
 
 
