@@ -20,6 +20,8 @@ A step uses this path when numba is allowed: not inside ``numpy_only()``
 
 from __future__ import annotations
 
+import types
+
 import numba
 import numpy as np
 
@@ -30,10 +32,14 @@ from optimizers.elementwise import ElementwiseOptimizer, compile_rule, enabled, 
 __all__ = [
     "PARALLEL_FROM",
     "coefficients_of",
+    "compiles",
     "enabled",
     "fits",
     "kind_of",
     "numpy_only",
+    "own_functions",
+    "own_rule",
+    "recompiled",
     "refresh_coefficients",
     "step",
     "update",
@@ -86,11 +92,100 @@ def kind_of(optimizer) -> int | None:
     return kind
 
 
+def own_rule(optimizer) -> bool:
+    """Whether ``optimizer`` is an `ElementwiseOptimizer` with a rule of its own (a plugin's) that compiled code
+    can run: its ``step`` is the rule's, its state starts at zeros, and its coefficients fit the 8 that compiled
+    code carries."""
+    cls = type(optimizer)
+    if not isinstance(optimizer, ElementwiseOptimizer) or cls.step is not ElementwiseOptimizer.step:
+        return False
+    if cls.initial_slots is not ElementwiseOptimizer.initial_slots:  # the kernels start every network alike
+        return False
+    if kind_of(optimizer) is not None or not callable(getattr(cls, "rule", None)):
+        return False
+    return len(np.atleast_1d(cls.coefficients(optimizer.hyperparameter_vector(), 1))) <= 8
+
+
+def compiles(optimizer) -> bool:
+    """Whether ``optimizer``'s rule runs compiled: a built-in rule, or a rule of its own (`own_rule`)."""
+    return kind_of(optimizer) is not None or own_rule(optimizer)
+
+
 def fits(optimizer, weights: np.ndarray, *slots: np.ndarray) -> bool:
     """Whether a step of ``optimizer`` on ``weights`` with these state arrays may run compiled: `enabled`, a
-    built-in rule, and every array of the weights' shape (anything else goes to numpy, which broadcasts it or
-    says what is wrong)."""
-    return enabled() and kind_of(optimizer) is not None and all(np.shape(a) == weights.shape for a in slots)
+    rule that `compiles`, and every array of the weights' shape (anything else goes to numpy, which broadcasts it
+    or says what is wrong)."""
+    return enabled() and compiles(optimizer) and all(np.shape(a) == weights.shape for a in slots)
+
+
+_OWN: dict = {}  # rule → its compiled update, coefficients_of and refresh_coefficients (compiled once per process)
+
+
+def own_functions(optimizer) -> dict:
+    """For an optimizer with a rule of its own: `update`, `coefficients_of` and `refresh_coefficients` made for
+    its rule, compiled for this process (numba cannot cache code made at run time).  The update is generated
+    for the rule's arity: its state arrays, and E > E⁻ if its state keeps ``prev_loss``."""
+    cls = type(optimizer)
+    if cls.rule not in _OWN:
+        arguments = "".join(f", s{k}[r, j]" for k in range(cls.slots))
+        arguments += ", error_rose[j]" if "prev_loss" in cls.State._fields else ""
+        results = ", ".join(["new_weight[r, j]", *(f"new{k}[r, j]" for k in range(cls.slots))])
+        results = f"({results},)" if cls.slots == 0 else results
+        source = (
+            "def update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,"
+            " active):\n"
+            "    c = _constants(coefficients)\n"
+            "    for r in range(weight.shape[0]):\n"
+            "        for j in range(active):\n"
+            f"            {results} = _rule(c, weight[r, j], grad[r, j]{arguments})\n"
+        )
+        namespace = {"_constants": _constants, "_rule": numba.njit(error_model="numpy")(cls.rule)}
+        exec(source, namespace)  # the template above with the rule's arity filled in
+        own_coefficients = recompiled(_own_coefficients_of, _own=numba.njit(error_model="numpy")(cls.coefficients))
+        _OWN[cls.rule] = {
+            "update": numba.njit(error_model="numpy")(namespace["update"]),
+            "coefficients_of": own_coefficients,
+            "refresh_coefficients": recompiled(_own_refresh, coefficients_of=own_coefficients),
+        }
+    return _OWN[cls.rule]
+
+
+def recompiled(function, parallel: bool = False, **replacements):
+    """``function`` (plain, or a dispatcher's) compiled again, uncached, with some of the globals it uses replaced:
+    how a kernel is made for a rule of its own."""
+    function = getattr(function, "py_func", function)
+    namespace = {**function.__globals__, **replacements}
+    clone = types.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__)
+    return numba.njit(error_model="numpy", parallel=parallel)(clone)
+
+
+_OWN_KERNELS: dict = {}  # (kernel, rule of its own) → the kernel compiled with the rule
+
+
+def kernel_with_rule(optimizer, kernel, step):
+    """(a fused training kernel, the rule's code) for ``optimizer``: ``kernel`` itself for a built-in rule (cached
+    on disk), or ``kernel`` compiled in this process with ``step`` calling the optimizer's own rule."""
+    kind = kind_of(optimizer)
+    if kind is not None:
+        return kernel, kind
+    key = (kernel, type(optimizer).rule)
+    if key not in _OWN_KERNELS:
+        own = own_functions(optimizer)
+        _OWN_KERNELS[key] = recompiled(
+            kernel, parallel=True, _step=recompiled(step, update=own["update"]),
+            coefficients_of=own["coefficients_of"], refresh_coefficients=own["refresh_coefficients"],
+        )  # fmt: skip
+    return _OWN_KERNELS[key], -1
+
+
+def _own_coefficients_of(kind, hyperparameters, count):
+    """`coefficients_of` for a rule of its own: its coefficients function (``_own``, set by `recompiled`)."""
+    return np.atleast_1d(_own(hyperparameters, count)).copy()  # noqa: F821
+
+
+def _own_refresh(kind, hyperparameters, count, coefficients) -> None:
+    """`refresh_coefficients` for a rule of its own, whose coefficients may change with the step count."""
+    coefficients[:] = coefficients_of(kind, hyperparameters, count)
 
 
 def step(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, error_rose=None) -> list[np.ndarray]:
@@ -98,9 +193,10 @@ def step(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, 
     outputs = [np.empty(weights.shape) for _ in range(1 + len(slots))]
     padding = [_NO_ARRAY] * (3 - len(slots))
     rose = _NO_FLAGS if error_rose is None else _flat(error_rose)
-    kernel = _update[weights.size >= PARALLEL_FROM]
+    kind = kind_of(optimizer)
+    kernel = _update[weights.size >= PARALLEL_FROM] if kind is not None else own_functions(optimizer)["update"]
     kernel(
-        kind_of(optimizer), np.asarray(coefficients, dtype=np.float64), *map(_row, (weights, grad, *slots)),
+        -1 if kind is None else kind, np.asarray(coefficients, dtype=np.float64), *map(_row, (weights, grad, *slots)),
         *padding, rose, *map(_row, outputs), *padding, weights.size,
     )  # fmt: skip
     return outputs

@@ -4,6 +4,9 @@ And each optimizer's rule is one function: numpy step, compiled step, the fused
 1-1-1 kernel and the fused layered kernel all run it and agree bit for bit.
 """
 
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
@@ -13,6 +16,7 @@ from experiments import Budget, Schedule, Targets, train_population
 from experiments.running import fused, fused_layered
 from experiments.running.runner import traces
 from optimizers import compiled
+from optimizers.elementwise import ElementwiseOptimizer, sign
 
 SCHEDULES = [Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 3)]
 
@@ -144,3 +148,48 @@ def test_paths_from_the_kernel_equal_the_paths_followed_epoch_by_epoch(task_name
         np.testing.assert_array_equal(quick.epochs, slow.epochs)
         np.testing.assert_array_equal(quick.weights, slow.weights)
         np.testing.assert_array_equal(quick.errors, slow.errors)
+
+
+class SignMomentumState(NamedTuple):
+    velocity: np.ndarray
+    count: int
+
+
+def sign_momentum_rule(c, weight, grad, velocity):
+    """A plugin's rule: v ← μ·v + g, w ← w − η_t·sign(v), with η_t from its own coefficients."""
+    velocity = c[1] * velocity + grad
+    return weight - c[0] * sign(velocity), velocity
+
+
+def sign_momentum_coefficients(hyperparameters, count):
+    """η_t = η / √t, and μ: coefficients that change with the step count."""
+    return np.array([hyperparameters[0] / np.sqrt(float(count)), hyperparameters[1]])
+
+
+@dataclass(frozen=True)
+class SignMomentum(ElementwiseOptimizer):
+    learning_rate: float = 0.2
+    momentum: float = 0.8
+    name = "sign-momentum"
+    State, slots = SignMomentumState, 1
+    rule, coefficients = staticmethod(sign_momentum_rule), staticmethod(sign_momentum_coefficients)
+
+    def hyperparameter_vector(self):
+        return np.array([self.learning_rate, self.momentum])
+
+
+@pytest.mark.slow  # the kernels are compiled for the rule in every process: about 18 s the first time
+@pytest.mark.parametrize("task_name", ["teacher", "xor"])
+@pytest.mark.parametrize("schedule", SCHEDULES, ids=str)
+def test_a_plugins_own_rule_trains_in_the_fused_kernels_with_numpys_bits(task_name, schedule):
+    task, optimizer = network.get_task(task_name), SignMomentum()
+    assert compiled.own_rule(optimizer)
+    assert (fused if task.is_article else fused_layered).applies(optimizer, task, None, True)
+    fast, plain = both_paths(optimizer, task, schedule)
+    assert_same_results(fast, plain)
+    weights, grad = np.random.default_rng(1).normal(size=(2, 7, 3))
+    stepped = optimizer.step(weights, grad, optimizer.init(weights))
+    with compiled.numpy_only():
+        reference = optimizer.step(weights, grad, optimizer.init(weights))
+    np.testing.assert_array_equal(stepped[0], reference[0])
+    np.testing.assert_array_equal(stepped[1].velocity, reference[1].velocity)

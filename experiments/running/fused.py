@@ -16,7 +16,9 @@ the shared exp of `network.exponential`, the sums over samples in sample
 order), and each optimizer's own rule (`optimizers.elementwise`).  The tests hold the two paths
 equal to the last bit.
 
-An optimizer without a built-in rule (a user's), or an ``observe`` hook, takes the
+An optimizer with a rule of its own (`optimizers.elementwise.ElementwiseOptimizer`)
+trains here too, in a kernel compiled with its rule in each process; any
+other optimizer (a ``step`` of its own), or an ``observe`` hook, takes the
 generic path, where only the network is compiled (`network.compiled`) and
 the optimizer's own numpy step runs.  ``OPTARENA_ACCELERATE=0`` in the
 environment, or ``accelerate=False``, turns all compiled code off: pure numpy.
@@ -49,8 +51,9 @@ def applies(optimizer, task, observe, accelerate: bool) -> bool:
     It trains the article's 1-1-1 network on a task without 0/1 targets (it
     does not track the bit criterion).
     """
-    built_in = compiled.kind_of(optimizer) is not None
-    return enabled(accelerate) and built_in and observe is None and task.is_article and not task.binary
+    return (
+        enabled(accelerate) and compiled.compiles(optimizer) and observe is None and task.is_article and not task.binary
+    )
 
 
 def initial_slots(optimizer, size: int) -> np.ndarray:
@@ -81,11 +84,17 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     """Train the population ``weights`` (N, 2) in the compiled kernel, writing every run into ``ledger``."""
     orders, batch_size = sample_orders(schedule, task.samples, seed, judging.max_epochs)
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
-    _kernel(
-        compiled.kind_of(optimizer), optimizer.hyperparameter_vector(), initial_slots(optimizer, 2),
+    kernel, kind = kernel_for(optimizer)
+    kernel(
+        kind, optimizer.hyperparameter_vector(), initial_slots(optimizer, 2),
         np.ascontiguousarray(weights, dtype=np.float64), inputs, targets, schedule.kind == "full-batch", orders,
         batch_size, *checked_flat_spot(flat_spot), judging, ledger,
     )  # fmt: skip
+
+
+def kernel_for(optimizer):
+    """(the compiled kernel, the rule's code) for ``optimizer`` (`optimizers.compiled.kernel_with_rule`)."""
+    return compiled.kernel_with_rule(optimizer, _kernel, _step)
 
 
 def _compiled(**options):

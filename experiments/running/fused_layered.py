@@ -38,9 +38,10 @@ BLOCKS_PER_CHUNK = 4  # per core: a chunk is what runs between two chances to st
 
 
 def applies(optimizer, task, observe, accelerate: bool) -> bool:
-    """Whether this kernel can train the population: a built-in rule, a layered task, no hook, compiled code on."""
-    built_in = compiled.kind_of(optimizer) is not None
-    return accelerate and compiled.enabled() and built_in and observe is None and not task.is_article
+    """Whether this kernel can train the population: a rule that compiles (`optimizers.compiled.compiles`), a
+    layered task, no hook, compiled code on."""
+    rule = compiled.compiles(optimizer)
+    return accelerate and compiled.enabled() and rule and observe is None and not task.is_article
 
 
 def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot, ledger: Ledger) -> None:
@@ -50,15 +51,21 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     width = compiled_layered.lanes_per_block(count)
     chunk = width * BLOCKS_PER_CHUNK * numba.get_num_threads()
+    kernel, kind = kernel_for(optimizer)
     for start in range(0, count, chunk):
         interrupts.checkpoint()
         part = slice(start, min(start + chunk, count))
-        _kernel(
-            compiled_layered.plan_of(task.network)[:-1], compiled.kind_of(optimizer),
+        kernel(
+            compiled_layered.plan_of(task.network)[:-1], kind,
             optimizer.hyperparameter_vector(), initial_slots(optimizer, size), weights[part],
             np.ascontiguousarray(task.inputs), np.ascontiguousarray(task.targets), schedule.kind == "full-batch",
             orders, batch_size, *checked_flat_spot(flat_spot), judging, width, ledger.rows(part),
         )  # fmt: skip
+
+
+def kernel_for(optimizer):
+    """(the compiled kernel, the rule's code) for ``optimizer`` (`optimizers.compiled.kernel_with_rule`)."""
+    return compiled.kernel_with_rule(optimizer, _kernel, _step)
 
 
 def _compiled(**options):
