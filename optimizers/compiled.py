@@ -94,12 +94,14 @@ def kind_of(optimizer) -> int | None:
 
 def own_rule(optimizer) -> bool:
     """Whether ``optimizer`` is an `ElementwiseOptimizer` with a rule of its own (a plugin's) that compiled code
-    can run: its ``step`` is the rule's, its state starts at zeros, and its coefficients fit the 8 that compiled
-    code carries."""
+    can run: its ``step`` is the rule's, its state starts at zeros in at most three arrays, and its coefficients
+    fit the 8 that compiled code carries."""
     cls = type(optimizer)
     if not isinstance(optimizer, ElementwiseOptimizer) or cls.step is not ElementwiseOptimizer.step:
         return False
     if cls.initial_slots is not ElementwiseOptimizer.initial_slots:  # the kernels start every network alike
+        return False
+    if cls.slots > 3:  # compiled code carries three state arrays
         return False
     if kind_of(optimizer) is not None or not callable(getattr(cls, "rule", None)):
         return False
