@@ -170,15 +170,20 @@ def workspace(first_unit, lanes):
 @_compiled()
 def load_block(params, start, lanes, w, largest_weight):
     """w[p, j] = params[start + j, p] for the block's networks; largest_weight[j] = max_p |w_p| (NaN stays NaN)."""
-    size = params.shape[1]
     for j in range(lanes):
-        largest = 0.0
-        for p in range(size):
-            value = params[start + j, p]
-            w[p, j] = value
-            size_of = abs(value)
-            largest = size_of if size_of > largest or size_of != size_of else largest  # NaN stays NaN
-        largest_weight[j] = largest
+        for p in range(params.shape[1]):
+            w[p, j] = params[start + j, p]
+        largest_weight[j] = largest_magnitude(w, j)
+
+
+@_compiled()
+def largest_magnitude(w, j):
+    """max_p |w[p, j]|, NaN where one of them is NaN."""
+    largest = 0.0
+    for p in range(w.shape[0]):
+        size_of = abs(w[p, j])
+        largest = size_of if size_of > largest or size_of != size_of else largest  # NaN stays NaN
+    return largest
 
 
 @_compiled()

@@ -108,13 +108,12 @@ W_H, W_O = range(2)  # the rows of its weights
 
 
 @_compiled()
-def _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error, grad_h, grad_o, grad, rose):
+def _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error, grad, rose):
     """The optimizer's rule on both weights of networks [0, active): the new weights and state go to
     ``new_weights`` and ``new_slots`` (apart from the old ones, the compiler vectorizes the rule)."""
     for j in range(active):
         rose[j] = error[j] > lane[PREV_ERROR, j]
         lane[PREV_ERROR, j] = error[j]
-    grad[W_H, :active], grad[W_O, :active] = grad_h[:active], grad_o[:active]
     update(kind, coefficients, weights, grad, slots[0], slots[1], slots[2], rose, new_weights, new_slots[0],
            new_slots[1], new_slots[2], active)  # fmt: skip
 
@@ -143,8 +142,8 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
                 slots[k, row] = initial_slots[k, row]
         next_target, steps = np.zeros(LANES, dtype=np.int64), 0
         coefficients = coefficients_of(kind, hyperparameters, 1)
-        error, grad_h, grad_o, rose = np.empty(LANES), np.empty(LANES), np.empty(LANES), np.empty(LANES, np.bool_)
-        grad = np.empty((2, LANES))  # (∂E/∂w_h, ∂E/∂w_o) of each network, the rows the step reads
+        error, grad, rose = np.empty(LANES), np.empty((2, LANES)), np.empty(LANES, np.bool_)
+        grad_h, grad_o = grad[W_H], grad[W_O]  # the rows the step reads, filled by the network
         for epoch in range(judging.max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
             loss_and_grad_of_lanes(weights[W_H], weights[W_O], active, inputs, targets, hidden_flat_spot,
@@ -180,6 +179,6 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
                                            error, grad_h, grad_o)  # fmt: skip
                 steps += 1
                 refresh_coefficients(kind, hyperparameters, steps, coefficients)
-                _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error, grad_h, grad_o,
+                _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error,
                       grad, rose)  # fmt: skip
                 weights, new_weights, slots, new_slots = new_weights, weights, new_slots, slots

@@ -29,7 +29,7 @@ from experiments.running import interrupts
 from experiments.running.fused import initial_slots, sample_orders
 from experiments.running.ledger import Judging, Ledger, close_epoch
 from network import compiled_layered
-from network.compiled_layered import all_finite, block_pass, load_block, workspace
+from network.compiled_layered import all_finite, block_pass, largest_magnitude, load_block, workspace
 from network.validation import checked_flat_spot
 from optimizers import compiled
 from optimizers.compiled import coefficients_of, refresh_coefficients, update
@@ -52,13 +52,17 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     width = compiled_layered.lanes_per_block(count)
     chunk = width * BLOCKS_PER_CHUNK * numba.get_num_threads()
     kernel, kind = kernel_for(optimizer)
+    plan, hyperparameters, slots = (
+        compiled_layered.plan_of(task.network)[:-1],
+        optimizer.hyperparameter_vector(),
+        (initial_slots(optimizer, size)),
+    )
+    inputs, targets = np.ascontiguousarray(task.inputs), np.ascontiguousarray(task.targets)
     for start in range(0, count, chunk):
         interrupts.checkpoint()
         part = slice(start, min(start + chunk, count))
         kernel(
-            compiled_layered.plan_of(task.network)[:-1], kind,
-            optimizer.hyperparameter_vector(), initial_slots(optimizer, size), weights[part],
-            np.ascontiguousarray(task.inputs), np.ascontiguousarray(task.targets), schedule.kind == "full-batch",
+            plan, kind, hyperparameters, slots, weights[part], inputs, targets, schedule.kind == "full-batch",
             orders, batch_size, *checked_flat_spot(flat_spot), judging, width, ledger.rows(part),
         )  # fmt: skip
 
@@ -119,11 +123,8 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
             kept = 0
             for j in range(active):
                 n = run[j]
-                largest_weight = 0.0
-                for p in range(size):
-                    size_of = abs(w[p, j])
-                    largest_weight = size_of if size_of > largest_weight or size_of != size_of else largest_weight
-                healthy = math.isfinite(error[j]) and largest_weight <= judging.weight_bound and all_finite(grad, j)
+                bounded = largest_magnitude(w, j) <= judging.weight_bound  # NaN fails too
+                healthy = math.isfinite(error[j]) and bounded and all_finite(grad, j)
                 if keep_path:
                     for p in range(size):
                         path[n, epoch, p] = w[p, j]
