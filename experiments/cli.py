@@ -18,12 +18,14 @@ from pathlib import Path
 import network
 import optimizers
 from experiments import explain
+from experiments.analysis import held_out as held_out_analysis
 from experiments.analysis import report
 from experiments.analysis.tables import how_measured, to_text, tuning_intro, tuning_to_text, without_repeats
+from experiments.definition.held_out import HeldOutSpec
 from experiments.definition.spec import built_in_experiments, load_spec
 from experiments.errors import InputError
 from experiments.plots import animation
-from experiments.running import engine, interrupts, storage
+from experiments.running import engine, held_out_engine, interrupts, storage
 from experiments.running.cluster import load_cluster
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 from network.derivation import derive
@@ -89,6 +91,8 @@ def _run(args) -> int:
         spec = load_spec(args.spec)
         out = Path(args.out) if args.out else Path("results") / spec.name
         cluster = load_cluster(args.cluster) if args.cluster else None
+        if isinstance(spec, HeldOutSpec):
+            return _run_held_out(args, spec, out, cluster)
         engine.check_can_run(spec, out, args.resume, args.overwrite)
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
@@ -100,6 +104,20 @@ def _run(args) -> int:
         _print_tables(results, significance=False)
     if not args.no_report:
         _write_report(results, out, args.svg, args.jobs)
+    print(f"results written to {out}/")
+    return 0
+
+
+def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
+    if args.resume or args.chunk_size:
+        raise UsageError("a held-out experiment runs whole: --resume and --chunk-size do not apply")
+    if not args.quiet:
+        print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
+    results = held_out_engine.run(spec, out, args.jobs, cluster, progress=not args.quiet, overwrite=args.overwrite)
+    if not args.quiet:
+        print(held_out_analysis.to_markdown(results.summary, spec.trials))
+        print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
+        print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     print(f"results written to {out}/")
     return 0
 

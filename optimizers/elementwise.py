@@ -143,6 +143,15 @@ def _lerp_number(start, end, weight):
     return lerp_of
 
 
+def per_network(coefficients: np.ndarray, lead: tuple[int, ...]) -> list:
+    """Coefficients of shape (C, networks) as the rule takes them: a number where every network has the same
+    (a flag the rule branches on must be one), else one value per network, shaped to broadcast over its weights."""
+    return [
+        float(row[0]) if (row == row[0]).all() else row.reshape(*lead, 1)
+        for row in np.asarray(coefficients, dtype=np.float64)
+    ]
+
+
 class ElementwiseOptimizer:
     """The optimizer protocol's ``init`` and ``step`` from a rule (module docstring).
 
@@ -180,19 +189,26 @@ class ElementwiseOptimizer:
         return self.State(*self.initial_slots(weights), *(extras[field] for field in self.State._fields[self.slots :]))
 
     def step(self, weights, grad, state, loss=None):
+        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
+
+    def step_with(self, hyperparameters, weights, grad, state, loss=None):
+        """`step` with the given hyperparameter vector, or with one column of them per network (shape
+        (H, networks), `optimizers.per_network`): then the rule steps numpy arrays, each network with its own."""
         from optimizers import compiled  # it imports every optimizer module
 
         weights, grad = as_step_arrays(self.name, weights, grad)
         if self.needs_loss and loss is None:
             raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")
         count = (state.count if "count" in self.State._fields else 0) + 1  # a tuple's .count is a method
-        coefficients = self.coefficients(self.hyperparameter_vector(), count)
+        coefficients = self.coefficients(hyperparameters, count)
+        if hyperparameters.ndim == 2:
+            coefficients = per_network(coefficients, weights.shape[:-1])
         slots = tuple(state[: self.slots]) if self.slots else ()
         extra = ()
         if "prev_loss" in self.State._fields:
             rose = np.zeros(weights.shape[:-1], dtype=bool) if loss is None else np.asarray(loss) > state.prev_loss
             extra = (np.broadcast_to(rose[..., None], weights.shape),)
-        if compiled.fits(self, weights, *slots):
+        if hyperparameters.ndim == 1 and compiled.fits(self, weights, *slots):
             weights, *slots = compiled.step(self, coefficients, weights, grad, slots, *extra)
         else:
             weights, *slots = self.rule(coefficients, weights, grad, *slots, *extra)

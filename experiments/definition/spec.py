@@ -361,8 +361,9 @@ def _imported(module, base: Path | None) -> str:
     return module
 
 
-def load_spec(spec_or_name: str | Path) -> ExperimentSpec:
-    """A spec from a .toml or .json file, or a built-in experiment by name.
+def load_spec(spec_or_name: str | Path):
+    """A spec from a .toml or .json file, or a built-in experiment by name: an `ExperimentSpec`, or a
+    `experiments.definition.held_out.HeldOutSpec` where the file says ``kind = "held-out"``.
 
     >>> load_spec("default").name
     'default'
@@ -382,6 +383,10 @@ def load_spec(spec_or_name: str | Path) -> ExperimentSpec:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as problem:
         raise ValueError(f"spec file {str(path)!r} is not valid {path.suffix[1:].upper()}: {problem}") from None
+    if isinstance(data, dict) and data.get("kind") == "held-out":
+        from experiments.definition import held_out  # it builds on this module
+
+        return held_out.HeldOutSpec.from_dict(data, base=path.parent)
     return ExperimentSpec.from_dict(data, base=path.parent)
 
 

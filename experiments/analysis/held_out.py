@@ -1,0 +1,147 @@
+"""What a held-out experiment found: early stopping, the tuning each optimizer needed, and one cross-task ranking.
+
+The records are one array, ``history[task, schedule, optimizer, study, trial, evaluation, part, metric]``
+(parts train/validation/test, metrics error rate/mean loss; `experiments.running.held_out`).
+
+- **A run's result** is taken at the evaluation with the lowest validation
+  error rate (ties: the lower validation loss, then the earlier epoch), as
+  PROBEN1's early stopping: its test accuracy and that epoch.
+- **A study's result** is its best trial by the same rule: tuning sees only
+  the validation part.  The table gives the mean test accuracy of the
+  studies' chosen trials with a 95 % bootstrap interval over the studies.
+- **The tuning curve** is the expected best validation accuracy after k
+  trials (`experiments.analysis.expected_max`), averaged over the studies.
+- **The ranking** treats each (task, schedule) as a problem: its target is
+  the median, over the optimizers, of their chosen trials' validation error;
+  an optimizer's cost is AlgoPerf's, the median over studies of the fewest
+  epochs any trial of the study needed to reach the target (∞ if none did).
+  The score is the profile's normalised area up to τ = 4
+  (`experiments.analysis.ranking`).  The win rates compare the chosen trials'
+  test accuracy on every (task, schedule, study).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from experiments.analysis.expected_max import expected_max_interval
+from experiments.analysis.metrics import mean_confidence_interval
+from experiments.analysis.ranking import profile_score, win_rates
+
+TRAIN, VALIDATION, TEST = 0, 1, 2
+ERROR_RATE, LOSS = 0, 1
+
+
+def early_stopping(history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(evaluation, measures) of each run where it stops early: the evaluation with the lowest validation error
+    rate (ties: the lower validation loss, then the earlier), and history[..., evaluation, :, :] there."""
+    error = history[..., VALIDATION, ERROR_RATE]
+    loss = np.nan_to_num(history[..., VALIDATION, LOSS], nan=np.inf)
+    evaluation = np.argmin(np.where(error == error.min(axis=-1, keepdims=True), loss, np.inf), axis=-1)
+    measures = np.take_along_axis(history, evaluation[..., None, None, None], axis=-3)[..., 0, :, :]
+    return evaluation, measures
+
+
+def chosen_trials(measures: np.ndarray) -> np.ndarray:
+    """The trial each study chooses from its runs' early-stopping ``measures`` (..., trials, part, metric): the
+    lowest validation error rate, ties broken by the lower validation loss, then the lower trial index."""
+    error = measures[..., VALIDATION, ERROR_RATE]
+    loss = np.nan_to_num(measures[..., VALIDATION, LOSS], nan=np.inf)
+    return np.argmin(np.where(error == error.min(axis=-1, keepdims=True), loss, np.inf), axis=-1)
+
+
+def of_chosen(values: np.ndarray, trial: np.ndarray) -> np.ndarray:
+    """values[..., trial] per study: a chosen trial's value."""
+    return np.take_along_axis(values, trial[..., None], axis=-1)[..., 0]
+
+
+def trials_table(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFrame:
+    """One row per run: where it stopped early, its accuracy there on every part, its hyperparameters."""
+    epochs = spec.evaluation_epochs()
+    evaluation, measures = early_stopping(history)
+    settings = [spec.settings(space) for space in spec.optimizers]
+    rows = []
+    for index in np.ndindex(evaluation.shape):
+        t, s, o, study, trial = index
+        at = measures[index]
+        rows.append({
+            "task": spec.tasks[t].name, "schedule": spec.schedules[s].label, "optimizer": spec.optimizers[o].name,
+            "seed": spec.seeds[study], "trial": trial, "hyperparameters": json.dumps(settings[o][study][trial]),
+            "best_epoch": int(epochs[evaluation[index]]),
+            "train_accuracy": 1 - at[TRAIN, ERROR_RATE], "validation_accuracy": 1 - at[VALIDATION, ERROR_RATE],
+            "test_accuracy": 1 - at[TEST, ERROR_RATE], "validation_loss": at[VALIDATION, LOSS],
+            "test_loss": at[TEST, LOSS], "diverged_epoch": int(diverged[index]),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def curve_ks(trials: int) -> list[int]:
+    """The budgets k the tuning curve is given at: 1, 2, 4, … and the whole budget.
+
+    >>> curve_ks(16), curve_ks(10)
+    ([1, 2, 4, 8, 16], [1, 2, 4, 8, 10])
+    """
+    return sorted({2**i for i in range(trials.bit_length()) if 2**i <= trials} | {trials})
+
+
+def summary(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFrame:
+    """Per task, schedule and optimizer: the chosen trials' test accuracy [95 % CI], their epochs, the expected
+    best validation accuracy after k trials, and how many runs diverged."""
+    epochs = spec.evaluation_epochs()
+    evaluation, measures = early_stopping(history)
+    trial = chosen_trials(measures)
+    ks = curve_ks(spec.trials)
+    rows = []
+    for cell in np.ndindex(history.shape[:3]):
+        t, s, o = cell
+        test = 1 - of_chosen(measures[cell][..., TEST, ERROR_RATE], trial[cell])  # per study
+        low, high = mean_confidence_interval(test)
+        curve, curve_low, curve_high = expected_max_interval(1 - measures[cell][..., VALIDATION, ERROR_RATE], ks)
+        rows.append({
+            "task": spec.tasks[t].name, "schedule": spec.schedules[s].label, "optimizer": spec.optimizers[o].name,
+            "test_accuracy": test.mean(), "ci_low": low, "ci_high": high,
+            "validation_accuracy": (1 - of_chosen(measures[cell][..., VALIDATION, ERROR_RATE], trial[cell])).mean(),
+            "epochs": float(np.median(epochs[of_chosen(evaluation[cell], trial[cell])])),
+            "diverged": float((diverged[cell] >= 0).mean()),
+            **{f"best_of_{k}": v for k, v in zip(ks, curve, strict=True)},
+            **{f"best_of_{k}_low": v for k, v in zip(ks, curve_low, strict=True)},
+            **{f"best_of_{k}_high": v for k, v in zip(ks, curve_high, strict=True)},
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def ranking(spec, history: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(score table, win-rate matrix) across the problems (task, schedule), as the module docstring defines them."""
+    epochs = spec.evaluation_epochs().astype(np.float64)
+    _, measures = early_stopping(history)
+    trial = chosen_trials(measures)  # (tasks, schedules, optimizers, studies)
+    target = np.median(of_chosen(measures[..., VALIDATION, ERROR_RATE], trial), axis=(-2, -1))  # per problem
+    reached = history[..., VALIDATION, ERROR_RATE] <= target[:, :, None, None, None, None]
+    first = np.where(reached.any(axis=-1), epochs[np.argmax(reached, axis=-1)], np.inf)  # per run
+    names = [space.name for space in spec.optimizers]
+    costs = np.median(first.min(axis=-1), axis=-1).reshape(-1, len(names))  # problems × optimizers
+    scores = pd.DataFrame({
+        "optimizer": names, "score": profile_score(costs),
+        "solved": np.isfinite(costs).mean(axis=0), "median_epochs_to_target": np.median(costs, axis=0),
+    }).sort_values("score", ascending=False, kind="stable")  # fmt: skip
+    test = 1 - of_chosen(measures[..., TEST, ERROR_RATE], trial)  # (tasks, schedules, optimizers, studies)
+    per_problem = np.moveaxis(test, 2, -1).reshape(-1, len(names))
+    return scores.reset_index(drop=True), pd.DataFrame(win_rates(per_problem), index=names, columns=names)
+
+
+def to_markdown(summary: pd.DataFrame, trials: int) -> str:
+    """The summary as a Markdown table: test accuracy [95 % CI], epochs, and the tuning curve at 1, a few and k."""
+    ks = curve_ks(trials)
+    shown = sorted({ks[0], ks[len(ks) // 2], ks[-1]})
+    header = ["task", "schedule", "optimizer", "test accuracy [95 % CI]", "epochs",
+              *(f"best val. acc. after {k}" for k in shown), "diverged"]  # fmt: skip
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, row in summary.sort_values(["task", "schedule", "test_accuracy"], ascending=[True, True, False]).iterrows():
+        cells = [row["task"], row["schedule"], row["optimizer"],
+                 f"{row['test_accuracy']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]", f"{row['epochs']:g}",
+                 *(f"{row[f'best_of_{k}']:.3f}" for k in shown), f"{row['diverged']:.0%}"]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

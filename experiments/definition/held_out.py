@@ -1,0 +1,302 @@
+"""A held-out experiment: classification data split train/validation/test, and a tuning budget per optimizer.
+
+A spec with ``kind = "held-out"``::
+
+    name = "mine"
+    kind = "held-out"
+    seeds = [0, 1, 2, 3, 4]           # one tuning study per seed: its starts, sample orders and trial settings
+    schedules = [{ kind = "mini-batch", batch_size = 32 }]
+    evaluate_every = 1                # epochs between evaluations of every part (and the last epoch)
+
+    [budget]
+    max_epochs = 40
+
+    [tuning]
+    budget = 16                       # k: settings drawn per optimizer and study
+
+    [[tasks]]
+    name = "digits"
+    dataset = "digits"                # digits, breast_cancer, wine, iris (scikit-learn's), or:
+    # file = "data.csv"               #   a data file, its input columns and one column of class labels
+    # input_columns = ["x", "y"]
+    # target_columns = ["label"]
+    network = { sizes = [64, 32, 10], activation = "tanh" }
+    loss = "cross-entropy"            # softmax outputs (network.cross_entropy); or "squared" (the article's)
+    split = { fractions = [0.5, 0.25, 0.25], seed = 0 }   # stratified; or { column = "part" }: 0/1/2 per row
+
+    [[optimizers]]
+    name = "adam"
+    space = { learning_rate = { low = 1e-4, high = 0.1 } }   # log-uniform ranges
+    settings = { beta2 = 0.99 }       # fixed hyperparameters (optional)
+
+Tuning draws, for study s, a table of quantiles u ∈ [0, 1)^(k × 8) from
+seed s alone; an optimizer's j-th range takes column j, value
+exp(log low + u·(log high − log low)).  So every optimizer gets the same
+draws (common random numbers), and two optimizers with one range get the
+same settings.  Trial t of study s starts every optimizer from the same
+initial weights (torch.nn.Linear's: uniform in ±1/√fan_in) and sees the same
+sample orders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import optimizers
+from experiments.definition.budget import require_int
+from experiments.definition.data_files import read_columns
+from experiments.definition.schedules import Schedule
+from experiments.definition.spec import _Keys, _list, canonical_json
+from network.cross_entropy import LOSSES
+from network.datasets import SHIPPED, Dataset, load
+from network.layered import Layered
+from network.splits import PROBEN1, Part, assigned_split, checked_fractions, stratified_split
+from network.validation import did_you_mean
+
+KIND = "held-out"
+MAX_DIMENSIONS = 8  # log-uniform ranges per optimizer
+TUNING_STREAM, START_STREAM = 4, 5  # seed streams of the trial settings and of the initial weights
+
+
+@dataclass(frozen=True, eq=False)
+class HeldOutTask:
+    """A classification dataset split into parts, with the network and the loss it is trained with."""
+
+    name: str
+    dataset: Dataset
+    network: Layered
+    loss: str = "cross-entropy"
+    fractions: tuple[float, float, float] | None = PROBEN1
+    split_seed: int = 0
+    split_column: np.ndarray | None = field(default=None, repr=False)  # 0/1/2 per row, instead of fractions
+    source: dict = field(default_factory=dict)  # how the spec named the data, for spec.json
+    parts: tuple[Part, Part, Part] = field(init=False, repr=False)  # train, validation, test
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"task {self.name!r}: loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+        net, data = self.network, self.dataset
+        if net.n_inputs != data.features:
+            raise ValueError(
+                f"task {self.name!r}: the network {'-'.join(map(str, net.sizes))} takes {net.n_inputs} inputs, "
+                f"the data has {data.features} features"
+            )
+        if net.n_outputs != data.classes:
+            raise ValueError(
+                f"task {self.name!r}: the network {'-'.join(map(str, net.sizes))} has {net.n_outputs} outputs, "
+                f"the data has {data.classes} classes (one output per class)"
+            )
+        if self.loss == "squared" and not np.isfinite(net.output_range).all():
+            raise ValueError(f"task {self.name!r}: squared error on classes needs sigmoid or tanh outputs")
+        parts = (
+            assigned_split(data, self.split_column)
+            if self.split_column is not None
+            else stratified_split(data, checked_fractions(self.fractions), self.split_seed)
+        )
+        object.__setattr__(self, "parts", parts)
+
+    def targets(self, labels: np.ndarray) -> np.ndarray:
+        """One row per label: 1 (the output range's top) at its class, 0 (its bottom) elsewhere."""
+        low, high = (0.0, 1.0) if self.loss == "cross-entropy" else self.network.output_range
+        return np.where(np.arange(self.dataset.classes) == labels[:, None], high, low)
+
+    def describe(self) -> str:
+        train, validation, test = (len(part.labels) for part in self.parts)
+        return (
+            f"{self.dataset.description}; {train}/{validation}/{test} train/validation/test; "
+            f"{self.network.describe()}; {self.loss}"
+        )
+
+    def to_dict(self) -> dict:
+        if self.split_column is not None:
+            split = {"parts": self.split_column.tolist()}
+        else:
+            split = {"fractions": list(self.fractions), "seed": self.split_seed}
+        data = self.source
+        if "dataset" not in data:  # the data itself, so spec.json never depends on a file again
+            data = {"inputs": self.dataset.inputs.tolist(), "labels": self.dataset.labels.tolist()}
+        return {"name": self.name, **data, "network": self.network.to_dict(), "loss": self.loss, "split": split}
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """An optimizer, its fixed hyperparameters and the log-uniform ranges its tuning draws the others from."""
+
+    name: str
+    ranges: dict[str, tuple[float, float]]
+    fixed: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        where = f"optimizer {self.name!r}"
+        if not optimizers.is_known(self.name):
+            names = optimizers.available()
+            raise ValueError(
+                f"unknown optimizer {self.name!r}{did_you_mean(self.name, names)}; available: {', '.join(names)}"
+            )
+        if not isinstance(self.ranges, dict) or not 1 <= len(self.ranges) <= MAX_DIMENSIONS:
+            raise ValueError(f"{where}: space must name 1 to {MAX_DIMENSIONS} hyperparameters with ranges")
+        for key, bounds in self.ranges.items():
+            low, high = bounds
+            if not all(_is_number(v) for v in (low, high)) or not 0 < low < high:
+                raise ValueError(f"{where}: space.{key} needs 0 < low < high, got low = {low!r}, high = {high!r}")
+            if key in self.fixed:
+                raise ValueError(f"{where}: {key!r} is in the space, so settings must not fix it")
+        for values in (self.fixed | {k: low for k, (low, _) in self.ranges.items()},
+                       self.fixed | {k: high for k, (_, high) in self.ranges.items()}):  # fmt: skip
+            optimizers.get(self.name, **values)  # unknown names and bad values are refused now
+
+    def setting(self, quantiles: np.ndarray) -> dict:
+        """The hyperparameters at ``quantiles`` (one per range, in [0, 1)), fixed ones included."""
+        drawn = {
+            key: float(math.exp(math.log(low) + u * (math.log(high) - math.log(low))))
+            for (key, (low, high)), u in zip(self.ranges.items(), quantiles, strict=False)
+        }
+        return self.fixed | drawn
+
+    def to_dict(self) -> dict:
+        space = {key: {"low": low, "high": high} for key, (low, high) in self.ranges.items()}
+        return {"name": self.name, "space": space} | ({"settings": self.fixed} if self.fixed else {})
+
+
+@dataclass(frozen=True)
+class HeldOutSpec:
+    """Every run of a held-out experiment: tasks × schedules × optimizers × studies (seeds) × trials."""
+
+    name: str
+    tasks: tuple[HeldOutTask, ...]
+    optimizers: tuple[SearchSpace, ...]
+    schedules: tuple[Schedule, ...] = (Schedule("mini-batch", 32),)
+    seeds: tuple[int, ...] = (0,)
+    max_epochs: int = 40
+    evaluate_every: int = 1
+    trials: int = 16
+    description: str = ""
+
+    def __post_init__(self):
+        for key in ("tasks", "optimizers", "schedules", "seeds"):
+            object.__setattr__(self, key, tuple(getattr(self, key)))
+            if not getattr(self, key):
+                raise ValueError(f"{key} must not be empty")
+        for key, labels in (("tasks", [t.name for t in self.tasks]), ("optimizers", [o.name for o in self.optimizers]),
+                            ("schedules", [s.label for s in self.schedules]), ("seeds", list(self.seeds))):  # fmt: skip
+            repeated = sorted({label for label in labels if labels.count(label) > 1}, key=str)
+            if repeated:
+                raise ValueError(f"{key} lists {repeated[0]!r} more than once")
+        for seed in self.seeds:
+            require_int("seeds", seed, minimum=0)
+        require_int("budget.max_epochs", self.max_epochs, minimum=1, maximum=10**6)
+        require_int("evaluate_every", self.evaluate_every, minimum=1, maximum=self.max_epochs)
+        require_int("tuning.budget", self.trials, minimum=1, maximum=10**4)
+        for task in self.tasks:
+            train = len(task.parts[0].labels)
+            for schedule in self.schedules:
+                if schedule.kind == "mini-batch" and schedule.batch_size > train:
+                    raise ValueError(
+                        f"schedule {schedule.label} needs batch_size <= the {train} training samples of {task.name!r}"
+                    )
+
+    def quantiles(self, seed: int) -> np.ndarray:
+        """u, (trials, `MAX_DIMENSIONS`), of study ``seed``: the same for every optimizer."""
+        return np.random.default_rng([seed, TUNING_STREAM]).random((self.trials, MAX_DIMENSIONS))
+
+    def settings(self, space: SearchSpace) -> list[list[dict]]:
+        """settings[study][trial]: the hyperparameters of each trial of ``space``'s optimizer."""
+        return [[space.setting(u) for u in self.quantiles(seed)] for seed in self.seeds]
+
+    def evaluation_epochs(self) -> np.ndarray:
+        """The epochs after which every part is evaluated: 0 (the start), every ``evaluate_every``, and the last."""
+        epochs = np.arange(0, self.max_epochs + 1, self.evaluate_every)
+        return epochs if epochs[-1] == self.max_epochs else np.append(epochs, self.max_epochs)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": KIND,
+            "description": self.description,
+            "seeds": list(self.seeds),
+            "schedules": [schedule.to_dict() for schedule in self.schedules],
+            "evaluate_every": self.evaluate_every,
+            "budget": {"max_epochs": self.max_epochs},
+            "tuning": {"budget": self.trials},
+            "tasks": [task.to_dict() for task in self.tasks],
+            "optimizers": [space.to_dict() for space in self.optimizers],
+        }
+
+    def digest(self) -> str:
+        return hashlib.sha256(canonical_json(self.to_dict()).encode()).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: dict, base: Path | None = None) -> HeldOutSpec:
+        keys = _Keys("spec", data, required=("name", "kind", "tasks", "optimizers"))
+        keys.allow("description", "seeds", "schedules", "evaluate_every", "budget", "tuning")
+        budget, tuning = _Keys("budget", keys.get("budget", {})), _Keys("tuning", keys.get("tuning", {}))
+        budget.allow("max_epochs")
+        tuning.allow("budget")
+        tasks, spaces = _list(keys, "tasks"), _list(keys, "optimizers")
+        return cls(
+            name=keys["name"],
+            description=keys.get("description", ""),
+            tasks=tuple(_task_from(entry, f"tasks[{i}]", base) for i, entry in enumerate(tasks)),
+            optimizers=tuple(_space_from(entry, f"optimizers[{i}]") for i, entry in enumerate(spaces)),
+            schedules=tuple(Schedule.from_entry(e) for e in _list(keys, "schedules", ["mini-batch(32)"])),
+            seeds=tuple(_list(keys, "seeds", [0])),
+            max_epochs=budget.get("max_epochs", 40),
+            evaluate_every=keys.get("evaluate_every", 1),
+            trials=tuning.get("budget", 16),
+        )  # fmt: skip
+
+
+def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
+    keys = _Keys(where, entry, required=("name", "network"))
+    keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "loss", "split")
+    sources = [key for key in ("dataset", "file", "inputs") if key in entry]
+    if len(sources) != 1:
+        raise ValueError(f"{where}: give one of dataset (one of {', '.join(SHIPPED)}), file or inputs + labels")
+    name, split_column = entry["name"], None
+    split = _Keys(f"{where}.split", entry.get("split", {}))
+    split.allow("fractions", "seed", "column", "parts")
+    if "dataset" in entry:
+        dataset, source = load(entry["dataset"]), {"dataset": entry["dataset"]}
+    elif "file" in entry:
+        targets = entry.get("target_columns")
+        if not isinstance(targets, list) or len(targets) != 1:
+            raise ValueError(f"{where}: target_columns must name the one column of class labels, got {targets!r}")
+        columns = [*entry.get("input_columns", []), *([split["column"]] if "column" in split.data else [])]
+        inputs, labels = read_columns(Path(entry["file"]) if base is None else base / entry["file"], columns, targets)
+        if "column" in split.data:
+            inputs, split_column = inputs[:, :-1], inputs[:, -1]
+        dataset, source = (
+            Dataset(name, inputs, labels[:, 0], f"data from {Path(entry['file']).name}"),
+            {"file": entry["file"]},
+        )
+    else:
+        dataset, source = Dataset(name, entry["inputs"], entry.get("labels", [])), {}
+        split_column = np.asarray(split["parts"]) if "parts" in split.data else None
+    if split_column is not None and {"fractions", "seed"} & set(split.data):
+        raise ValueError(f"{where}.split: give either a column (or parts) or fractions and a seed, not both")
+    return HeldOutTask(
+        name, dataset, Layered.from_dict(entry["network"], f"{where}.network"), entry.get("loss", "cross-entropy"),
+        tuple(split.get("fractions", PROBEN1)), split.get("seed", 0), split_column, source,
+    )  # fmt: skip
+
+
+def _space_from(entry, where: str) -> SearchSpace:
+    keys = _Keys(where, entry, required=("name", "space"))
+    keys.allow("settings")
+    space, fixed = keys["space"], keys.get("settings", {})
+    if not isinstance(space, dict) or not all(
+        isinstance(v, dict) and set(v) == {"low", "high"} for v in space.values()
+    ):
+        raise ValueError(f"{where}.space must map hyperparameters to {{ low, high }} (log-uniform), got {space!r}")
+    if not isinstance(fixed, dict):
+        raise ValueError(f"{where}.settings must be a table of fixed hyperparameters, got {fixed!r}")
+    return SearchSpace(keys["name"], {k: (v["low"], v["high"]) for k, v in space.items()}, dict(fixed))
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)

@@ -1,0 +1,119 @@
+"""Training for held-out experiments: every study and trial of one optimizer on one task in one population.
+
+A unit is (task, schedule, optimizer).  Its networks form one array of shape
+(studies, trials, P): trial t of study s has its own hyperparameters
+(`optimizers.per_network`), its own initial weights (drawn from the study's
+seed and the trial's index, the same for every optimizer) and the study's
+sample orders (reshuffled every epoch from the seed: the networks of a study
+share each mini-batch, `experiments.definition.schedules`).  Each step is one
+matrix pass (`network.matrix_pass`) and one optimizer step for all of them.
+
+After epoch 0 (the start), every ``evaluate_every`` epochs and after the
+last, each network's error rate and mean loss per sample are measured on the
+train, validation and test parts.  A network whose weights or error turn
+non-finite is frozen at its last finite weights, and the epoch is recorded
+(``diverged_epoch``, −1 for none): one run's trouble never stops the others.
+BLAS runs on one thread here (units run side by side instead), so a unit's
+numbers depend on its inputs alone, wherever it runs (processes or Dask).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import optimizers
+from experiments.definition.held_out import START_STREAM, HeldOutSpec
+from experiments.running import interrupts
+from experiments.running.workers import in_processes, wait_for
+from network import matrix_pass
+from optimizers.per_network import PerNetwork
+
+METRICS = ("error_rate", "loss")  # per part: the fraction misclassified, the mean E per sample
+
+
+class Unit(NamedTuple):
+    task: int
+    schedule: int
+    optimizer: int
+
+
+def units_of(spec: HeldOutSpec) -> list[Unit]:
+    return [
+        Unit(t, s, o)
+        for t in range(len(spec.tasks))
+        for s in range(len(spec.schedules))
+        for o in range(len(spec.optimizers))
+    ]
+
+
+def initial_weights(net, seeds, trials: int) -> np.ndarray:
+    """(studies, trials, P): every weight and bias uniform in ±1/√fan_in of its unit (torch.nn.Linear's default)."""
+    bound = np.empty(net.size)
+    for layer in net.layers:
+        bound[layer.weights] = 1.0 / np.sqrt(layer.fan_in)
+        if layer.biases:
+            bound[layer.biases] = 1.0 / np.sqrt(layer.fan_in)
+    draws = [np.random.default_rng([seed, START_STREAM]).uniform(-1.0, 1.0, (trials, net.size)) for seed in seeds]
+    return np.stack(draws) * bound
+
+
+def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
+    """The unit's records: ``history`` (studies, trials, evaluations, part, metric), ``diverged_epoch``
+    (studies, trials), ``seconds``."""
+    started = time.perf_counter()
+    task, schedule, space = spec.tasks[unit.task], spec.schedules[unit.schedule], spec.optimizers[unit.optimizer]
+    net, loss = task.network, task.loss
+    stepper = PerNetwork([optimizers.get(space.name, **h) for study in spec.settings(space) for h in study])
+    weights = initial_weights(net, spec.seeds, spec.trials)
+    state = stepper.init(weights)
+    train = task.parts[0]
+    inputs, targets = train.inputs, task.targets(train.labels)
+    orders = [schedule.epochs(len(inputs), seed) for seed in spec.seeds]
+    evaluations = spec.evaluation_epochs()
+    history = np.empty((*weights.shape[:-1], len(evaluations), 3, len(METRICS)))
+    diverged = np.full(weights.shape[:-1], -1, dtype=np.int64)
+    evaluate(task, weights, history[..., 0, :, :])
+    with threadpool_limits(1, "blas"):
+        for epoch in range(1, spec.max_epochs + 1):
+            for batch in zip(*(next(order) for order in orders), strict=True):
+                rows = np.stack(batch)[:, None]  # (studies, 1, B): a study's trials share the batch
+                error, grad = matrix_pass.loss_and_grad(net, loss, weights, inputs[rows], targets[rows])
+                stepped, state = stepper.step(weights, grad, state, loss=error)
+                healthy = np.isfinite(error) & np.isfinite(stepped).all(axis=-1) & (diverged < 0)
+                diverged[~healthy & (diverged < 0)] = epoch
+                weights = np.where(healthy[..., None], stepped, weights)
+            if epoch in evaluations:
+                evaluate(task, weights, history[..., np.searchsorted(evaluations, epoch), :, :])
+            interrupts.checkpoint()
+    return {"history": history, "diverged_epoch": diverged, "seconds": np.array(time.perf_counter() - started)}
+
+
+def evaluate(task, weights: np.ndarray, into: np.ndarray) -> None:
+    """Error rate and mean loss per sample of networks ``weights`` on each part, into ``into`` (..., part, metric)."""
+    for index, part in enumerate(task.parts):
+        x = matrix_pass.output_sums(task.network, weights, part.inputs)
+        errors = matrix_pass.errors(task.network, task.loss, x, task.targets(part.labels))
+        predicted = np.where(np.isnan(x).any(axis=-1), -1, np.argmax(np.nan_to_num(x, nan=0.0), axis=-1))
+        into[..., index, 0] = (predicted != part.labels).mean(axis=-1)
+        into[..., index, 1] = errors.mean(axis=-1)
+
+
+def train_all(spec: HeldOutSpec, jobs: int = 1, client=None, progress=None):
+    """(unit, records) for every unit, as each finishes: here, in ``jobs`` processes, or on a Dask ``client``."""
+    units = units_of(spec)
+    if client is not None:
+        futures = [client.submit(train_unit, spec, unit, pure=False) for unit in units]
+        try:
+            for unit, future in zip(units, futures, strict=True):
+                yield unit, wait_for(future)
+        finally:
+            client.cancel(futures)
+    elif jobs == 1:
+        for unit in units:
+            yield unit, train_unit(spec, unit)
+    else:
+        yield from zip(units, in_processes(train_unit, [(spec, unit) for unit in units], jobs), strict=True)

@@ -1,0 +1,111 @@
+"""Classification data: scikit-learn's shipped datasets (no download), or your own inputs and integer labels.
+
+    digits          1797 × 64, 10 classes: 8×8 images of handwritten digits, pixel values 0–16
+    breast_cancer   569 × 30, 2 classes: features of cell nuclei, malignant or benign
+    wine            178 × 13, 3 classes: chemical analysis of three cultivars
+    iris            150 × 4, 3 classes: Fisher's iris flowers
+
+Each is read from the files inside scikit-learn's wheel (``sklearn.datasets.load_*``),
+never fetched from the network.  A `Dataset` checks its data once: every
+input finite, every label an integer class 0 … C − 1 (a one-line error names
+the first bad value).
+
+>>> iris = load("iris")
+>>> iris.inputs.shape, iris.classes
+((150, 4), 3)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.validation import did_you_mean
+
+SHIPPED = {  # name: (scikit-learn's loader, description)
+    "digits": ("load_digits", "8×8 images of handwritten digits (1797 × 64, 10 classes)"),
+    "breast_cancer": ("load_breast_cancer", "Wisconsin breast cancer diagnosis (569 × 30, 2 classes)"),
+    "wine": ("load_wine", "chemical analysis of three wine cultivars (178 × 13, 3 classes)"),
+    "iris": ("load_iris", "Fisher's iris flowers (150 × 4, 3 classes)"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Inputs (samples, features) and class labels (samples,), integers 0 … C − 1.
+
+    >>> Dataset("tiny", [[0.0], [1.0]], [1, 0]).classes
+    2
+    >>> Dataset("tiny", [[0.0], [np.nan]], [1, 0])
+    Traceback (most recent call last):
+    ValueError: dataset 'tiny': input row 1, column 0 is nan; every input must be a finite number
+    """
+
+    name: str
+    inputs: np.ndarray
+    labels: np.ndarray
+    description: str = ""
+
+    def __post_init__(self):
+        inputs = np.asarray(self.inputs)
+        if inputs.ndim != 2 or inputs.dtype.kind not in "iuf" or not len(inputs):
+            raise ValueError(
+                f"dataset {self.name!r}: inputs must be a table of numbers (samples × features), "
+                f"got shape {inputs.shape} and dtype {inputs.dtype}"
+            )
+        inputs = inputs.astype(np.float64)
+        bad = np.argwhere(~np.isfinite(inputs))
+        if len(bad):
+            row, column = bad[0]
+            raise ValueError(
+                f"dataset {self.name!r}: input row {row}, column {column} is {inputs[row, column]}; "
+                "every input must be a finite number"
+            )
+        labels = np.asarray(self.labels)
+        if labels.shape != (len(inputs),):
+            raise ValueError(
+                f"dataset {self.name!r}: needs one label per input row, got labels of shape {labels.shape} "
+                f"for {len(inputs)} rows"
+            )
+        if labels.dtype.kind not in "iuf":
+            raise ValueError(f"dataset {self.name!r}: labels must be integer classes 0, 1, …, got dtype {labels.dtype}")
+        whole = (labels >= 0) & (labels == np.round(labels)) if labels.dtype.kind == "f" else labels >= 0
+        if not whole.all():
+            row = int(np.flatnonzero(~whole)[0])
+            raise ValueError(
+                f"dataset {self.name!r}: label {labels[row]!r} in row {row} is not a class; labels must be "
+                "integers 0, 1, … (cross-entropy and accuracy need classes)"
+            )
+        labels = labels.astype(np.int64)
+        present = np.unique(labels)
+        if len(present) < 2:
+            raise ValueError(f"dataset {self.name!r}: needs at least two classes, got only {present.tolist()}")
+        for array in (inputs, labels):
+            array.setflags(write=False)
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "labels", labels)
+
+    @property
+    def classes(self) -> int:
+        """C, the number of classes: the largest label + 1."""
+        return int(self.labels.max()) + 1
+
+    @property
+    def features(self) -> int:
+        return self.inputs.shape[1]
+
+
+def load(name: str) -> Dataset:
+    """One of scikit-learn's shipped datasets (`SHIPPED`), or a ValueError listing them."""
+    if name not in SHIPPED:
+        raise ValueError(f"unknown dataset {name!r}{did_you_mean(name, SHIPPED)}; available: {', '.join(SHIPPED)}")
+    try:
+        from sklearn import datasets
+    except ModuleNotFoundError:
+        raise ValueError(
+            f"dataset {name!r} comes with scikit-learn, which is not installed: pip install scikit-learn"
+        ) from None
+    loader, description = SHIPPED[name]
+    bunch = getattr(datasets, loader)()
+    return Dataset(name, bunch.data, bunch.target, description)

@@ -1,0 +1,103 @@
+"""A layered network's error and gradient by matrix products, for populations trained on real data.
+
+The recursion is `network.layered`'s (forward x_l = W_l·a_l + b_l, backward
+δ_k = f′_k ⊙ Σ_l W_lᵀδ_l, ∂E/∂W_l = Σ_samples δ_l·a_lᵀ); the output's error
+signal δ_L is −(t − r)·f′ for squared error and y − t for a softmax with
+cross-entropy (`network.cross_entropy`).  Here every sum over a layer's
+inputs, over the signals coming back and over the samples is one matrix
+product (BLAS), batched over any leading population axes.  That is 10-100x
+faster than `network.Layered`'s index-order sums on hundreds of samples, and
+the price is the last bits: a product's rounding depends on the BLAS build
+and the machine, so results of this pass agree with `network.Layered` to a
+stated tolerance (the tests use 1e-12 relative), not bit for bit.
+
+Shapes: ``params`` (..., P); ``inputs`` (..., samples, n_in) and ``targets``
+(..., samples, n_out), broadcast against the parameters' leading axes (a
+study's networks share one mini-batch: inputs (studies, 1, B, n_in) with
+params (studies, trials, P)).  E has shape (...) and is summed over the samples.
+
+>>> from network.layered import Layered
+>>> net = Layered([2, 3, 2], activation="tanh")
+>>> params = np.random.default_rng(0).normal(size=(4, net.size))
+>>> inputs, targets = [[0.0, 1.0], [1.0, -2.0]], [[0.2, 0.7], [0.9, 0.1]]
+>>> E, grad = loss_and_grad(net, "squared", params, np.array(inputs), np.array(targets))
+>>> reference = net.loss_and_grad(params, inputs, targets)
+>>> bool(np.allclose(E, reference[0], rtol=1e-12) and np.allclose(grad, reference[1], rtol=1e-12))
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from network.activations import get_activation
+from network.cross_entropy import softmax_cross_entropy
+from network.validation import EXACT, FlatSpot
+
+
+def output_sums(net, params: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    """x_L, the output units' pre-activations, (..., samples, n_out): what predictions and errors are read from."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _forward(net, net._unpack(params), inputs, EXACT, None)[-1]
+
+
+def errors(net, loss: str, x: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """E per network and sample, (..., samples), from the output pre-activations ``x`` (`output_sums`)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if loss == "cross-entropy":
+            return softmax_cross_entropy(x[..., None, :], targets[..., None, :])[0]
+        residual = get_activation(net.output_activation).output_terms(x, targets)[2]
+        return 0.5 * (residual**2).sum(axis=-1)
+
+
+def loss_and_grad(net, loss: str, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray,
+                  flat_spot: FlatSpot = EXACT) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(E, ∂E/∂params) of networks ``params`` over the samples, with ``loss`` "squared" or "cross-entropy"."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        unpacked = net._unpack(params)
+        slopes: list = [None]
+        outputs = _forward(net, unpacked, inputs, flat_spot, slopes)
+        if loss == "cross-entropy":
+            error, delta = softmax_cross_entropy(outputs[-1], targets)
+        else:
+            _, slope, residual = get_activation(net.output_activation).output_terms(
+                outputs[-1], targets, flat_spot.output
+            )
+            error, delta = 0.5 * (residual**2).sum(axis=(-2, -1)), -residual * slope
+        lead = np.broadcast_shapes(params.shape[:-1], delta.shape[:-2])
+        grad = np.empty((*lead, net.size))
+        signals: dict[int, np.ndarray] = {}
+        for layer, (W, _) in zip(reversed(net.layers), reversed(unpacked), strict=True):
+            if layer.index < len(net.layers):
+                delta = signals.pop(layer.index) * slopes[layer.index]
+            a = net._layer_input(outputs, layer)
+            grad_W = np.swapaxes(delta, -1, -2) @ a  # Σ_s δ_o·a_k
+            grad[..., layer.weights] = np.broadcast_to(grad_W, (*lead, *grad_W.shape[-2:])).reshape(*lead, -1)
+            if layer.biases:
+                grad[..., layer.biases] = delta.sum(axis=-2)
+            column = 0
+            for k in layer.sources:  # Σ_o δ_o·W_ok to every hidden layer k this layer reads
+                width = net.sizes[k]
+                if k > 0:
+                    back = delta @ W[..., :, column : column + width]
+                    signals[k] = back if k not in signals else signals[k] + back
+                column += width
+        return error, grad
+
+
+def _forward(net, unpacked, inputs, flat_spot: FlatSpot, slopes: list | None) -> list[np.ndarray]:
+    """Outputs r_0 … r_{L−1} and x_L (the output's pre-activation); each hidden layer's f′ + c into ``slopes``."""
+    outputs = [inputs]
+    for layer, (W, b) in zip(net.layers, unpacked, strict=True):
+        x = net._layer_input(outputs, layer) @ np.swapaxes(W, -1, -2)
+        if b is not None:
+            x = x + b[..., None, :]
+        if layer.index == len(net.layers):
+            outputs.append(x)
+        elif slopes is None:
+            outputs.append(get_activation(net.activation).value(x))
+        else:
+            r, slope = get_activation(net.activation).value_and_slope(x, flat_spot.hidden)
+            outputs.append(r)
+            slopes.append(slope)
+    return outputs
