@@ -74,7 +74,7 @@ class Dataset:
         if not whole.all():
             row = int(np.flatnonzero(~whole)[0])
             raise ValueError(
-                f"dataset {self.name!r}: label {labels[row]!r} in row {row} is not a class; labels must be "
+                f"dataset {self.name!r}: label {labels[row].item()!r} in row {row} is not a class; labels must be "
                 "integers 0, 1, … (cross-entropy and accuracy need classes)"
             )
         labels = labels.astype(np.int64)
