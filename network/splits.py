@@ -78,7 +78,8 @@ def assigned_split(dataset, parts) -> tuple[Part, Part, Part]:
     bad = parts[~np.isin(parts, (0, 1, 2))]
     if len(bad):
         raise ValueError(
-            f"dataset {dataset.name!r}: a split column holds 0 (train), 1 (validation) or 2 (test), got {bad[0].item()!r}"
+            f"dataset {dataset.name!r}: a split column holds 0 (train), 1 (validation) or 2 (test), "
+            f"got {bad[0].item()!r}"
         )
     for part, name in enumerate(PARTS):
         missing = np.setdiff1d(np.arange(dataset.classes), dataset.labels[parts == part])
