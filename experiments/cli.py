@@ -115,14 +115,16 @@ def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
     results = held_out_engine.run(spec, out, args.jobs, cluster, progress=not args.quiet, overwrite=args.overwrite)
     if not args.quiet:
-        print(held_out_analysis.to_markdown(results.summary, spec.trials))
-        print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
-        print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        _print_held_out(results)
     print(f"results written to {out}/")
     return 0
 
 
 def _plot(args) -> int:
+    if held_out_engine.is_held_out(args.results_dir):
+        out = Path(args.out or args.results_dir)
+        print(f"{held_out_engine.write_figure(_held_out(args), out)} written")
+        return 0
     out = Path(args.out or args.results_dir)
     _write_report(_selected(args), out, args.svg, args.jobs)
     print(f"figures and report written to {out}/")
@@ -145,6 +147,8 @@ def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
 
 
 def _animate(args) -> int:
+    if held_out_engine.is_held_out(args.results_dir):
+        raise UsageError(f"{args.results_dir} holds a held-out experiment: there are no paths to animate")
     results = _selected(args)
     out = Path(args.out) if args.out else Path(args.results_dir) / "figures"
     out.mkdir(parents=True, exist_ok=True)
@@ -163,12 +167,31 @@ def _animate(args) -> int:
 
 
 def _table(args) -> int:
+    if held_out_engine.is_held_out(args.results_dir):
+        _print_held_out(_held_out(args))
+        return 0
     _print_tables(_selected(args))
     return 0
 
 
+def _held_out(args):
+    """The held-out results of ``args.results_dir``; they take no --task/--schedule/--optimizer filter."""
+    if any(getattr(args, name, None) for name in ("task", "schedule", "optimizer")):
+        raise UsageError(
+            "a held-out experiment's tables cover all of it: --task, --schedule and --optimizer do not apply"
+        )
+    return held_out_engine.load(Path(args.results_dir))
+
+
+def _print_held_out(results) -> None:
+    print(held_out_analysis.to_markdown(results.summary, results.spec.trials))
+    print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
+    print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+
+
 def _check(args) -> int:
-    problems = engine.check(args.results_dir)
+    check = held_out_engine.check if held_out_engine.is_held_out(args.results_dir) else engine.check
+    problems = check(args.results_dir)
     for problem in problems:
         print(f"{args.results_dir}: {problem}")
     if not problems:

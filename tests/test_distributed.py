@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -9,7 +10,8 @@ import experiments
 import network
 import optimizers
 from experiments.cli import main
-from experiments.running import engine
+from experiments.definition.held_out import HeldOutSpec
+from experiments.running import engine, held_out_engine
 from experiments.running.cluster import checked
 
 pytestmark = pytest.mark.slow  # worker processes and Dask clusters
@@ -170,3 +172,19 @@ def test_killing_a_worker_mid_run_loses_no_finished_unit(tmp_path):
         for process in processes:
             process.kill()
             process.wait()
+
+
+def test_a_held_out_experiment_gives_the_same_tables_on_dask_as_here():
+    spec = HeldOutSpec.from_dict({
+        "name": "held-out-on-dask", "kind": "held-out", "seeds": [0, 1], "schedules": ["mini-batch(16)", "per-sample"],
+        "budget": {"max_epochs": 3}, "tuning": {"budget": 3},
+        "tasks": [{"name": "iris", "dataset": "iris", "network": {"sizes": [4, 5, 3], "activation": "tanh"}},
+                  {"name": "wine", "dataset": "wine", "network": {"sizes": [13, 4, 3]}, "loss": "squared"}],
+        "optimizers": [{"name": "adam", "space": {"learning_rate": {"low": 1e-3, "high": 0.1}}},
+                       {"name": "irprop-", "space": {"delta0": {"low": 1e-3, "high": 0.1}}}],
+    })  # fmt: skip
+    here = held_out_engine.run(spec)
+    on_dask = held_out_engine.run(spec, cluster=checked({"local_workers": 2}))
+    assert np.array_equal(on_dask.history, here.history, equal_nan=True)
+    pd.testing.assert_frame_equal(on_dask.summary, here.summary, check_exact=True)
+    pd.testing.assert_frame_equal(on_dask.scores, here.scores, check_exact=True)

@@ -10,6 +10,7 @@ import pytest
 
 import optimizers
 from experiments.analysis import held_out as analysis
+from experiments.cli import main
 from experiments.definition.held_out import HeldOutSpec, SearchSpace
 from experiments.definition.spec import load_spec
 from experiments.running import held_out_engine
@@ -288,3 +289,19 @@ def test_an_occupied_results_folder_is_refused(tiny_results):
     results, out = tiny_results
     with pytest.raises(Exception, match="already holds results"):
         held_out_engine.run(results.spec, out)
+
+
+def test_the_command_line_runs_tables_checks_and_redraws_a_held_out_experiment(tmp_path, capsys):
+    spec_file = tmp_path / "mine.json"
+    spec_file.write_text(json.dumps(spec_of().to_dict() | {"name": "mine"}))
+    out = tmp_path / "out"
+    assert main(["run", str(spec_file), "--out", str(out), "--jobs", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "| iris | mini-batch(16) |" in printed and "performance-profile score" in printed
+    assert main(["table", str(out)]) == 0 and "test accuracy [95 % CI]" in capsys.readouterr().out
+    assert main(["check", str(out)]) == 0 and "complete and consistent" in capsys.readouterr().out
+    (out / "tuning-curve.png").unlink()
+    assert main(["check", str(out)]) == 1 and "tuning-curve.png is missing" in capsys.readouterr().out
+    assert main(["plot", str(out)]) == 0 and (out / "tuning-curve.png").is_file()
+    assert main(["run", str(spec_file), "--out", str(out)]) == 2
+    assert "already holds results" in capsys.readouterr().err

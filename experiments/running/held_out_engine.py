@@ -18,6 +18,7 @@ units ran here, in processes (``jobs``) or on Dask (``cluster``).
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,6 +75,61 @@ def run(spec: HeldOutSpec, out: Path | None = None, jobs: int = 1, cluster: dict
     return results
 
 
+def is_held_out(out: Path) -> bool:
+    """Whether the results folder ``out`` holds a held-out experiment."""
+    try:
+        return json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8")).get("kind") == "held-out"
+    except (OSError, ValueError):
+        return False
+
+
+def load(out: Path) -> HeldOutResults:
+    """The results stored in ``out``, their tables computed again from the stored history."""
+    out = Path(out)
+    problems = _data_problems(out)
+    if problems:
+        raise InputError(f"{out}: {problems[0]}")
+    spec = HeldOutSpec.from_dict(json.loads((out / "spec.json").read_text(encoding="utf-8")))
+    stored = storage.read_npz(out / "history.npz")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    history, diverged = stored["history"], stored["diverged_epoch"]
+    summary = analysis.summary(spec, history, diverged)
+    scores, wins = analysis.ranking(spec, history)
+    return HeldOutResults(spec, history, diverged, summary, scores, wins, manifest["training_seconds"])
+
+
+def check(out: Path) -> list[str]:
+    """What is wrong with the held-out results folder ``out``: missing files, a spec that is not the one trained."""
+    out = Path(out)
+    return _data_problems(out) or [f"{name} is missing" for name in RESULT_FILES if not (out / name).is_file()]
+
+
+def _data_problems(out: Path) -> list[str]:
+    """What keeps the stored data of ``out`` from being read: the tables and the figure are made from it."""
+    missing = [name for name in ("manifest.json", "spec.json", "history.npz") if not (out / name).is_file()]
+    if missing:
+        return [f"{name} is missing" for name in missing]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    spec = HeldOutSpec.from_dict(json.loads((out / "spec.json").read_text(encoding="utf-8")))
+    if spec.digest() != manifest.get("spec_digest"):
+        return ["spec.json is not the spec these results were trained with (its digest differs from the manifest's)"]
+    history = storage.read_npz(out / "history.npz")["history"]
+    expected = (len(spec.tasks), len(spec.schedules), len(spec.optimizers), len(spec.seeds), spec.trials,
+                len(spec.evaluation_epochs()), 3, 2)  # fmt: skip
+    if history.shape != expected:
+        return [f"history.npz holds an array of shape {history.shape}, the spec needs {expected}"]
+    return []
+
+
+def write_figure(results: HeldOutResults, out: Path) -> Path:
+    """The tuning-curve figure into ``out``."""
+    figure = tuning_curves.draw(results.summary, analysis.curve_ks(results.spec.trials))
+    path = Path(out) / "tuning-curve.png"
+    storage.save_atomically(path, lambda temporary: figure.savefig(temporary, dpi=110))
+    plt.close(figure)
+    return path
+
+
 def write(results: HeldOutResults, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in RESULT_FILES:
@@ -88,9 +144,7 @@ def write(results: HeldOutResults, out: Path) -> None:
     storage.write_text(out / "summary.md", analysis.to_markdown(results.summary, spec.trials) + "\n")
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())
-    figure = tuning_curves.draw(results.summary, analysis.curve_ks(spec.trials))
-    storage.save_atomically(out / "tuning-curve.png", lambda path: figure.savefig(path, dpi=110))
-    plt.close(figure)
+    write_figure(results, out)
     manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "kind": "held-out",
                 "training_seconds": results.seconds, "finished": storage.now()} | storage.provenance()  # fmt: skip
     storage.write_json(out / "manifest.json", manifest)
