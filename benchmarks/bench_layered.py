@@ -189,6 +189,97 @@ def throughput_table(repeats: int, tasks=None) -> dict:
     return ratios
 
 
+HELD_OUT = {  # task: (dataset, network sizes); cross-entropy, tanh hidden units, mini-batches of 32
+    "digits": ("digits", [64, 32, 10]),
+    "breast_cancer": ("breast_cancer", [30, 16, 2]),
+}
+HELD_OUT_RATES = {"irprop-": 1e-3, "adam": 1e-3, "quickprop": 1e-3}  # delta0 or learning rate, one for all runs
+
+
+def held_out_spec(task_name: str, name: str, studies: int, epochs: int):
+    """A held-out spec of one task and one optimizer whose range is one value: every network the same setting."""
+    from experiments.definition.held_out import HeldOutSpec
+
+    dataset, sizes = HELD_OUT[task_name]
+    key, rate = ("delta0" if name == "irprop-" else "learning_rate"), HELD_OUT_RATES[name]
+    return HeldOutSpec.from_dict({
+        "name": "bench", "kind": "held-out", "seeds": list(range(studies)), "schedules": ["mini-batch(32)"],
+        "budget": {"max_epochs": epochs}, "evaluate_every": epochs, "tuning": {"budget": 16},
+        "tasks": [{"name": task_name, "dataset": dataset, "network": {"sizes": sizes, "activation": "tanh"}}],
+        "optimizers": [{"name": name, "space": {key: {"low": rate, "high": rate * (1 + 1e-12)}}}],
+    })  # fmt: skip
+
+
+def torch_held_out(spec):
+    """The spec's one unit in torch on one thread: (N, out, in) weights, batched matmul, log-softmax cross-entropy
+    summed over the batch, autograd and the torch.optim class (or `torch_quickprop`), the same shuffled batches."""
+    import torch
+
+    from experiments.running.held_out import initial_weights
+
+    task, space = spec.tasks[0], spec.optimizers[0]
+    net, train = task.network, task.parts[0]
+    inputs, labels = torch.tensor(train.inputs), torch.tensor(train.labels)
+    count = len(spec.seeds) * spec.trials
+    rate = next(iter(space.ranges.values()))[0]
+
+    def run():
+        torch.set_num_threads(1)
+        unpacked = net.unpack(initial_weights(net, spec.seeds, spec.trials).reshape(count, net.size))
+        layers = [torch.tensor(W).requires_grad_() for W, _ in unpacked]
+        biases = [torch.tensor(b[:, None, :].copy()).requires_grad_() for _, b in unpacked]
+        trained = layers + biases
+        class_name = TORCH_OPTIMIZERS[space.name][0]
+        if class_name is None:
+            zero_grad, step = (lambda: [setattr(p, "grad", None) for p in trained]), torch_quickprop(trained, rate)
+        else:
+            optimizer = getattr(torch.optim, class_name)(trained, lr=rate)
+            zero_grad, step = optimizer.zero_grad, optimizer.step
+        orders = spec.schedules[0].epochs(len(train.labels), spec.seeds[0])
+        for _ in range(spec.max_epochs):
+            for batch in next(orders):
+                zero_grad()
+                a = inputs[batch].expand(count, len(batch), net.n_inputs)
+                for index, (W, b) in enumerate(zip(layers, biases, strict=True)):
+                    a = torch.baddbmm(b, a, W.transpose(1, 2))
+                    a = torch.tanh(a) if index < len(layers) - 1 else torch.log_softmax(a, dim=-1)
+                (-a.gather(-1, labels[batch].expand(count, len(batch))[..., None])).sum().backward()
+                step()
+
+    return run
+
+
+def held_out_table(repeats: int) -> None:
+    """Print network-epochs/s of one held-out unit (`experiments.running.held_out.train_unit`) and of torch, both
+    on one thread (the engine runs one unit per core)."""
+    from threadpoolctl import threadpool_limits
+
+    from experiments.running.held_out import Unit, train_unit
+
+    try:
+        import torch  # noqa: F401
+
+        has_torch = True
+    except ImportError:
+        has_torch = False
+    print("\nHeld-out units (cross-entropy, tanh, mini-batches of 32, float64), network-epochs/s on one thread")
+    print(f"{'task':14} {'optimizer':9} {'N':>5} {'epochs':>6} {'optarena':>10} {'torch':>10}   optarena/torch")
+    for task_name in HELD_OUT:
+        for name in HELD_OUT_RATES:
+            for studies, epochs in ((5, 5), (50, 5)):
+                spec = held_out_spec(task_name, name, studies, epochs)
+                count = studies * spec.trials
+
+                def ours(spec=spec):
+                    with threadpool_limits(1, "blas"):
+                        train_unit(spec, Unit(0, 0, 0))
+
+                runs = {"optarena": ours} | ({"torch": torch_held_out(spec)} if has_torch else {})
+                rates = {key: count * epochs / seconds for key, seconds in side_by_side(runs, repeats).items()}
+                theirs = f" {rates['torch']:10.3g} {rates['optarena'] / rates['torch']:13.2f}×" if has_torch else ""
+                print(f"{task_name:14} {name:9} {count:5d} {epochs:6d} {rates['optarena']:10.3g}{theirs}", flush=True)
+
+
 def flop_limit(repeats: int) -> None:
     """The machine's float64 multiply-add limit, measured (numpy's matrix product on every core), and the share of
     it the 10-5-10 kernel reaches, counting its useful flops (below)."""
@@ -228,13 +319,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
     parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every case)")
+    parser.add_argument("--parts", nargs="+", choices=("layered", "held-out", "flops"),
+                        default=["layered", "held-out", "flops"], help="which tables (default: all)")  # fmt: skip
     args = parser.parse_args()
     print(
         f"optarena layered-network benchmark on {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
     )
-    throughput_table(args.repeats, args.tasks)
-    flop_limit(args.repeats)
+    if "layered" in args.parts:
+        throughput_table(args.repeats, args.tasks)
+    if "held-out" in args.parts:
+        held_out_table(args.repeats)
+    if "flops" in args.parts:
+        flop_limit(args.repeats)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ inputs, over the signals coming back and over the samples is one matrix
 product (BLAS), batched over any leading population axes.  That is 10-100x
 faster than `network.Layered`'s index-order sums on hundreds of samples, and
 the price is the last bits: a product's rounding depends on the BLAS build
-and the machine, so results of this pass agree with `network.Layered` to a
-stated tolerance (the tests use 1e-12 relative), not bit for bit.
+and the machine, and tanh hidden units take numpy's (libm's) tanh and
+f′ = 1/cosh²(x), accurate to a few ulps but not the shared exponential's
+bits, so results of this pass agree with `network.Layered` to a stated
+tolerance (the tests use 1e-12 relative), not bit for bit.
 
 Shapes: ``params`` (..., P); ``inputs`` (..., samples, n_in) and ``targets``
 (..., samples, n_out), broadcast against the parameters' leading axes (a
@@ -94,6 +96,10 @@ def _forward(net, unpacked, inputs, flat_spot: FlatSpot, slopes: list | None) ->
             x = x + b[..., None, :]
         if layer.index == len(net.layers):
             outputs.append(x)
+        elif net.activation == "tanh":  # libm's tanh and 1/cosh²: 10x faster than the shared exponential's
+            outputs.append(np.tanh(x))
+            if slopes is not None:
+                slopes.append(np.cosh(x) ** -2.0 + flat_spot.hidden)
         elif slopes is None:
             outputs.append(get_activation(net.activation).value(x))
         else:

@@ -204,6 +204,29 @@ def step(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, 
     return outputs
 
 
+def step_per_network(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, error_rose=None):
+    """`step` with coefficients of shape (C, networks), one column per network of ``weights`` (..., P): each
+    network's weights get the rule with its own (`optimizers.per_network`).  A built-in rule only."""
+    rows = weights.reshape(-1, weights.shape[-1]).shape
+    outputs = [np.empty(weights.shape) for _ in range(1 + len(slots))]
+    padding = [_NO_ARRAY] * (3 - len(slots))
+    rose = _NO_FLAGS if error_rose is None else _flat(error_rose)
+    table = np.ascontiguousarray(np.asarray(coefficients, dtype=np.float64).T)
+    _update_rows(kind_of(optimizer), table, *(np.ascontiguousarray(a).reshape(rows) for a in (weights, grad, *slots)),
+                 *padding, rose, *(a.reshape(rows) for a in outputs), *padding)  # fmt: skip
+    return outputs
+
+
+@compile_rule
+def _update_rows(kind, table, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2):
+    """`update` on each row n (a network) of (networks, P) arrays with its coefficients table[n]."""
+    size = weight.shape[1]
+    for n in range(weight.shape[0]):
+        rose = error_rose[n * size : (n + 1) * size] if error_rose.size else error_rose
+        update(kind, table[n], weight[n : n + 1], grad[n : n + 1], s0[n : n + 1], s1[n : n + 1], s2[n : n + 1], rose,
+               new_weight[n : n + 1], new0[n : n + 1], new1[n : n + 1], new2[n : n + 1], size)  # fmt: skip
+
+
 def _row(array) -> np.ndarray:
     """``array`` as one row, (1, size), C-ordered float64: a view where it can be."""
     return _flat(array)[None, :]

@@ -201,15 +201,17 @@ class ElementwiseOptimizer:
             raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")
         count = (state.count if "count" in self.State._fields else 0) + 1  # a tuple's .count is a method
         coefficients = self.coefficients(hyperparameters, count)
-        if hyperparameters.ndim == 2:
-            coefficients = per_network(coefficients, weights.shape[:-1])
         slots = tuple(state[: self.slots]) if self.slots else ()
         extra = ()
         if "prev_loss" in self.State._fields:
             rose = np.zeros(weights.shape[:-1], dtype=bool) if loss is None else np.asarray(loss) > state.prev_loss
             extra = (np.broadcast_to(rose[..., None], weights.shape),)
-        if hyperparameters.ndim == 1 and compiled.fits(self, weights, *slots):
+        if hyperparameters.ndim == 2 and compiled.fits(self, weights, *slots) and compiled.kind_of(self) is not None:
+            weights, *slots = compiled.step_per_network(self, coefficients, weights, grad, slots, *extra)
+        elif hyperparameters.ndim == 1 and compiled.fits(self, weights, *slots):
             weights, *slots = compiled.step(self, coefficients, weights, grad, slots, *extra)
+        elif hyperparameters.ndim == 2:
+            weights, *slots = self.rule(per_network(coefficients, weights.shape[:-1]), weights, grad, *slots, *extra)
         else:
             weights, *slots = self.rule(coefficients, weights, grad, *slots, *extra)
         if not self.State._fields:

@@ -83,9 +83,13 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
                 rows = np.stack(batch)[:, None]  # (studies, 1, B): a study's trials share the batch
                 error, grad = matrix_pass.loss_and_grad(net, loss, weights, inputs[rows], targets[rows])
                 stepped, state = stepper.step(weights, grad, state, loss=error)
-                healthy = np.isfinite(error) & np.isfinite(stepped).all(axis=-1) & (diverged < 0)
-                diverged[~healthy & (diverged < 0)] = epoch
-                weights = np.where(healthy[..., None], stepped, weights)
+                with np.errstate(over="ignore", invalid="ignore"):  # a sum of finite weights is finite, but for
+                    healthy = np.isfinite(error + stepped.sum(axis=-1)) & (diverged < 0)  # ~1e308: diverged too
+                if healthy.all():
+                    weights = stepped
+                else:
+                    diverged[~healthy & (diverged < 0)] = epoch
+                    weights = np.where(healthy[..., None], stepped, weights)
             if epoch in evaluations:
                 evaluate(task, weights, history[..., np.searchsorted(evaluations, epoch), :, :])
             interrupts.checkpoint()
