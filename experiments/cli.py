@@ -187,6 +187,8 @@ def _print_held_out(results) -> None:
     print(held_out_analysis.to_markdown(results.summary, results.spec.trials))
     print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
     print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print("\nwin rates (row beats column on a task, schedule and study; ties half):")
+    print(results.wins.to_string(float_format=lambda v: f"{v:.2f}", na_rep="·"))
 
 
 def _check(args) -> int:

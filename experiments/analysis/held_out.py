@@ -145,3 +145,38 @@ def to_markdown(summary: pd.DataFrame, trials: int) -> str:
                  *(f"{row[f'best_of_{k}']:.3f}" for k in shown), f"{row['diverged']:.0%}"]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def ranking_to_markdown(scores: pd.DataFrame, wins: pd.DataFrame) -> str:
+    """The score table and the win-rate matrix (row beats column) as Markdown."""
+    lines = ["| optimizer | profile score | problems solved | median epochs to the target |", "|---|---|---|---|"]
+    for _, row in scores.iterrows():
+        lines.append(
+            f"| {row['optimizer']} | {row['score']:.3f} | {row['solved']:.0%} | {row['median_epochs_to_target']:g} |"
+        )
+    names = list(wins.index)
+    lines += ["", "| row beats column | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for name in names:
+        cells = ["·" if a == name else f"{wins.loc[name, a]:.2f}" for a in names]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+HOW_MEASURED = """\
+How it was measured: each optimizer drew k settings from its space in every study (the same draws for all), \
+trained each from the same initial weights on the study's shuffled mini-batches, and kept every run's \
+evaluation with the lowest validation error (early stopping). A study chose its trial by validation error \
+alone; the test accuracy is that trial's, at that epoch: mean over the studies [95 % bootstrap interval]. \
+"best val. acc. after k" is the expected best validation accuracy of k trials drawn from the study's \
+(Dodge et al. 2019). The profile score (AlgoPerf) counts, per task and schedule, the epochs the fastest trial \
+of a study needs to reach the median of the optimizers' chosen validation errors (median over studies); \
+1 is fastest everywhere, 0 never within 4x of the fastest. The win rates compare the chosen trials' test \
+accuracy on every task, schedule and study (ties count half)."""
+
+
+def document(summary: pd.DataFrame, scores: pd.DataFrame, wins: pd.DataFrame, trials: int) -> str:
+    """summary.md: the table, how it was measured, the ranking and the win rates."""
+    return "\n\n".join([
+        "# Held-out results", to_markdown(summary, trials), HOW_MEASURED,
+        "## Ranking across the tasks", ranking_to_markdown(scores, wins),
+    ]) + "\n"  # fmt: skip

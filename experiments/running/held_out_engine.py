@@ -141,7 +141,9 @@ def write(results: HeldOutResults, out: Path) -> None:
     trials = analysis.trials_table(spec, results.history, results.diverged)
     storage.write_text(out / "trials.csv", trials.to_csv(index=False))
     storage.write_text(out / "summary.csv", results.summary.to_csv(index=False))
-    storage.write_text(out / "summary.md", analysis.to_markdown(results.summary, spec.trials) + "\n")
+    storage.write_text(
+        out / "summary.md", analysis.document(results.summary, results.scores, results.wins, spec.trials)
+    )
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())
     write_figure(results, out)
