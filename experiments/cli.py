@@ -28,6 +28,7 @@ from experiments.plots import animation
 from experiments.running import engine, held_out_engine, interrupts, storage
 from experiments.running.cluster import load_cluster
 from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
+from network.datasets import SHIPPED as SHIPPED_DATASETS
 from network.derivation import derive
 
 USAGE_ERROR, RUN_FAILURE, INTERNAL_ERROR = 2, 1, 3
@@ -123,7 +124,8 @@ def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
 def _plot(args) -> int:
     if held_out_engine.is_held_out(args.results_dir):
         out = Path(args.out or args.results_dir)
-        print(f"{held_out_engine.write_figure(_held_out(args), out)} written")
+        for path in held_out_engine.write_figures(_held_out(args), out):
+            print(f"{path} written")
         return 0
     out = Path(args.out or args.results_dir)
     _write_report(_selected(args), out, args.svg, args.jobs)
@@ -180,7 +182,7 @@ def _held_out(args):
         raise UsageError(
             "a held-out experiment's tables cover all of it: --task, --schedule and --optimizer do not apply"
         )
-    return held_out_engine.load(Path(args.results_dir))
+    return engine.load(args.results_dir)
 
 
 def _print_held_out(results) -> None:
@@ -192,8 +194,7 @@ def _print_held_out(results) -> None:
 
 
 def _check(args) -> int:
-    check = held_out_engine.check if held_out_engine.is_held_out(args.results_dir) else engine.check
-    problems = check(args.results_dir)
+    problems = engine.check(args.results_dir)
     for problem in problems:
         print(f"{args.results_dir}: {problem}")
     if not problems:
@@ -219,6 +220,9 @@ def _list(args) -> int:
         learned_by = "the article's 1-1-1 network" if task.is_article else task.network.describe()
         print(f"  {task.name:18} {task.description}")
         print(f"  {'':18} {task.samples} sample{'s' * (task.samples != 1)}; {learned_by}")
+    print('datasets (for held-out experiments: dataset = "NAME"; scikit-learn\'s, no download):')
+    for name, (_, description) in SHIPPED_DATASETS.items():
+        print(f"  {name:18} {description}")
     print("built-in experiments (optarena run NAME):")
     for name in built_in_experiments():
         print(f"  {name:18} {load_spec(name).description}")

@@ -18,8 +18,9 @@ from experiments.analysis.published import settings_to_rerun
 from experiments.analysis.results import Results
 from experiments.analysis.tables import to_markdown
 from experiments.analysis.tuning import tuned
+from experiments.definition.held_out import HeldOutSpec
 from experiments.definition.spec import ExperimentSpec, load_spec
-from experiments.running import interrupts, references, storage
+from experiments.running import held_out_engine, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 from experiments.running.workers import in_processes, wait_for
@@ -64,8 +65,12 @@ def run(
     [['single-sample', 'gd', 16], ['single-sample', 'sign', 16]]
     """
     if isinstance(spec, dict):
-        spec = ExperimentSpec.from_dict(spec)
-    spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
+        spec = HeldOutSpec.from_dict(spec) if spec.get("kind") == "held-out" else ExperimentSpec.from_dict(spec)
+    spec = spec if isinstance(spec, (ExperimentSpec, HeldOutSpec)) else load_spec(spec)
+    if isinstance(spec, HeldOutSpec):
+        if resume or chunk_size:
+            raise ValueError("a held-out experiment runs whole: resume and chunk_size do not apply")
+        return held_out_engine.run(spec, out, jobs, cluster, progress, overwrite)
     check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
     manifest = None
@@ -330,8 +335,11 @@ def _train_unit(spec, unit, optimizer=None):
 
 
 def load(results_dir: str | Path) -> Results:
-    """The results stored in ``results_dir`` (every unit must be there)."""
+    """The results stored in ``results_dir`` (every unit must be there); a held-out experiment's as
+    `experiments.running.held_out_engine.HeldOutResults`."""
     results_dir = Path(results_dir)
+    if held_out_engine.is_held_out(results_dir):
+        return held_out_engine.load(results_dir)
     spec_file = results_dir / "spec.json"
     if not spec_file.is_file():
         raise ValueError(f"{str(results_dir)!r} holds no results: spec.json is missing")
@@ -364,6 +372,8 @@ def load(results_dir: str | Path) -> Results:
 def check(results_dir: str | Path) -> list[str]:
     """Problems with a results folder, one line each; an empty list means it is complete and consistent."""
     results_dir = Path(results_dir)
+    if held_out_engine.is_held_out(results_dir):
+        return held_out_engine.check(results_dir)
     try:
         manifest = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as problem:

@@ -10,6 +10,7 @@ A results folder of a held-out experiment holds
     ranking.csv        the performance-profile score per optimizer across the tasks
     win_rates.csv      the pairwise win-rate matrix
     tuning-curve.png   the tuning curves
+    learning-curves.png  the chosen trials' validation error along the epochs
 
 Every file is written whole or not at all.  Results are the same whether the
 units ran here, in processes (``jobs``) or on Dask (``cluster``).
@@ -30,13 +31,14 @@ from tqdm.auto import tqdm
 from experiments.analysis import held_out as analysis
 from experiments.definition.held_out import HeldOutSpec
 from experiments.errors import InputError
-from experiments.plots import tuning_curves
+from experiments.plots import learning_curves, tuning_curves
 from experiments.running import interrupts, storage
 from experiments.running.cluster import connect
 from experiments.running.held_out import train_all
 
 RESULT_FILES = (
-    "manifest.json spec.json history.npz trials.csv summary.csv summary.md ranking.csv win_rates.csv tuning-curve.png"
+    "manifest.json spec.json history.npz trials.csv summary.csv summary.md ranking.csv win_rates.csv tuning-curve.png "
+    "learning-curves.png"
 ).split()
 
 
@@ -121,13 +123,16 @@ def _data_problems(out: Path) -> list[str]:
     return []
 
 
-def write_figure(results: HeldOutResults, out: Path) -> Path:
-    """The tuning-curve figure into ``out``."""
-    figure = tuning_curves.draw(results.summary, analysis.curve_ks(results.spec.trials))
-    path = Path(out) / "tuning-curve.png"
-    storage.save_atomically(path, lambda temporary: figure.savefig(temporary, dpi=110))
-    plt.close(figure)
-    return path
+def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
+    """The tuning curves and the learning curves, into ``out``."""
+    drawn = {
+        "tuning-curve.png": tuning_curves.draw(results.summary, analysis.curve_ks(results.spec.trials)),
+        "learning-curves.png": learning_curves.draw(results.spec, results.history),
+    }
+    for name, figure in drawn.items():
+        storage.save_atomically(Path(out) / name, lambda temporary, figure=figure: figure.savefig(temporary, dpi=110))
+        plt.close(figure)
+    return [Path(out) / name for name in drawn]
 
 
 def write(results: HeldOutResults, out: Path) -> None:
@@ -146,7 +151,7 @@ def write(results: HeldOutResults, out: Path) -> None:
     )
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())
-    write_figure(results, out)
+    write_figures(results, out)
     manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "kind": "held-out",
                 "training_seconds": results.seconds, "finished": storage.now()} | storage.provenance()  # fmt: skip
     storage.write_json(out / "manifest.json", manifest)
