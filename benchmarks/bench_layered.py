@@ -4,7 +4,7 @@ For irprop-, adam and quickprop, in full batch and per sample, float64, no
 early stopping, it prints the median throughput in network-epochs per second of:
 
 - optarena's engine (`experiments.train_population`: the fused layered kernel of
-  `experiments.running.fused_layered`, with all per-run bookkeeping);
+  `experiments.running.kernels.fused_layered`, with all per-run bookkeeping);
 - optarena in pure numpy (``accelerate=False``), over fewer epochs;
 - torch, vectorized over the population: per-layer weight tensors of shape
   (N, out, in), batched matmul (``torch.baddbmm``), autograd and the

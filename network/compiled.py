@@ -8,7 +8,7 @@ from 1 − r_o where r_o is near 1, the sums over samples in sample order), so
 the results are the same to the last bit; the tests hold them to it.
 
 Two entry points: `loss_and_grad_of_lanes` works in place on per-weight
-arrays, for compiled callers (the training kernel of `experiments.running.fused`);
+arrays, for compiled callers (the training kernel of `experiments.running.kernels.fused`);
 `population_loss_and_grad` takes and returns arrays shaped as
 `network.loss_and_grad`'s, for Python callers that trust their arguments
 (float64 weights of shape (N, 2), a task's samples).

@@ -12,7 +12,7 @@ The result is within about one ulp of the true e^y (the tests hold it to
 mpmath), y < −745 gives 0 as the C library does, −∞ gives 0 and NaN gives NaN.
 
 Why not the C library's exp: it is a call the compiler cannot vectorize, and
-the compiled training kernel (`experiments.running.fused`) must compute exactly what
+the compiled training kernel (`experiments.running.kernels.fused`) must compute exactly what
 the numpy path computes.  This one numba function serves both: inlined in the
 kernel's loops, and inside the ufunc of `network.sigmoid` on numpy arrays.
 Every step is one IEEE operation, in a fixed order, with no fused

@@ -16,7 +16,7 @@ The pair (σ(x), 1 − σ(x)) takes one exponential: the smaller of the two is
 at full relative precision, and the larger is 1 minus it, exact to rounding
 because it lies in [0.5, 1]; each is within 2.5 ulp of the true value.  u comes
 from `network.exponential`, the exp that the compiled kernel of
-`experiments.running.fused` shares with this module, so the two reproduce each other's
+`experiments.running.kernels.fused` shares with this module, so the two reproduce each other's
 values to the last bit.  ±inf give 1 and 0; NaN gives NaN, without a warning.
 """
 

@@ -8,8 +8,8 @@ IEEE arithmetic rounds each operation the same way in both, so the two agree
 to the last bit, NaN, infinities and signed zeros included; the tests hold
 them to it on random and special values.
 
-`update` is also what the fused training kernels (`experiments.running.fused`,
-`experiments.running.fused_layered`) call on the networks of a block, and
+`update` is also what the fused training kernels (`experiments.running.kernels.fused`,
+`experiments.running.kernels.fused_layered`) call on the networks of a block, and
 `coefficients_of` and `refresh_coefficients` what they call for the
 coefficients, so that every path runs the same rule.
 

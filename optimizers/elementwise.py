@@ -13,7 +13,7 @@ changes with the step count t only (Adam's bias corrections), computed once
 per step.  Called with numpy arrays, the rule is the optimizer's numpy step;
 compiled by `compile_rule`, it is what the compiled population step
 (`optimizers.compiled`) and the fused training kernels
-(`experiments.running.fused`, `experiments.running.fused_layered`) call for each
+(`experiments.running.kernels.fused`, `experiments.running.kernels.fused_layered`) call for each
 weight.  Both evaluate the same IEEE operations in the same order, so they
 agree to the last bit, NaN, infinities and signed zeros included.
 

@@ -215,7 +215,8 @@ SCIPY_TOLERANCES = {"success_rate": 0.02, "converged": 0.02, "epochs_median": 0.
 def test_a_units_wall_time_starts_after_its_kernels_are_compiled(monkeypatch):
     """The time column measured numba's compilation (22.8 s for gd against 0.00 for Rprop): the kernels are now
     compiled, or loaded from numba's cache, on one start before the clock starts."""
-    from experiments.running import fused, units
+    from experiments.running import units
+    from experiments.running.kernels import fused
 
     spec = experiments.load_spec("quick")
     unit = next(u for u in units.plan(spec) if u.setting.name == "gd" and u.schedule.kind == "full-batch")

@@ -10,7 +10,7 @@ import pytest
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
-from experiments.running import fused
+from experiments.running.kernels import fused
 
 STARTS = np.concatenate(
     [

@@ -13,7 +13,7 @@ import pytest
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
-from experiments.running import fused, fused_layered
+from experiments.running.kernels import fused, fused_layered
 from experiments.running.runner import traces
 from optimizers import compiled
 from optimizers.elementwise import ElementwiseOptimizer, sign

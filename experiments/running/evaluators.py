@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from experiments.running import fused
+from experiments.running.kernels import fused
 from network import Task, compiled_layered
 from network.compiled import population_loss_and_grad
 from network.validation import checked_flat_spot

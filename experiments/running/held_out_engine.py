@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from experiments.analysis import held_out as analysis
 from experiments.definition.held_out import HeldOutSpec
 from experiments.errors import InputError
-from experiments.plots import learning_curves, tuning_curves
+from experiments.plots import held_out as figures
 from experiments.running import interrupts, storage
 from experiments.running.cluster import connect
 from experiments.running.held_out import train_all
@@ -126,8 +126,8 @@ def _data_problems(out: Path) -> list[str]:
 def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
     """The tuning curves and the learning curves, into ``out``."""
     drawn = {
-        "tuning-curve.png": tuning_curves.draw(results.summary, analysis.curve_ks(results.spec.trials)),
-        "learning-curves.png": learning_curves.draw(results.spec, results.history),
+        "tuning-curve.png": figures.tuning_curves(results.summary, analysis.curve_ks(results.spec.trials)),
+        "learning-curves.png": figures.learning_curves(results.spec, results.history),
     }
     for name, figure in drawn.items():
         storage.save_atomically(Path(out) / name, lambda temporary, figure=figure: figure.savefig(temporary, dpi=110))

@@ -40,9 +40,10 @@ import numpy as np
 import optimizers.compiled
 from experiments.definition.budget import Budget, Targets
 from experiments.definition.schedules import Schedule
-from experiments.running import fused, fused_layered, interrupts
+from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
-from experiments.running.ledger import Judging, Ledger
+from experiments.running.kernels import fused, fused_layered
+from experiments.running.kernels.ledger import Judging, Ledger
 from network import Task
 from network.validation import checked_flat_spot
 
@@ -140,8 +141,8 @@ def train_population(
     by default the task's own (``task.minimum_error``), or 0 when that is
     unknown (an experiment passes the best E its runs found).
     ``accelerate`` lets every optimizer with a built-in rule train in a fused
-    kernel (`experiments.running.fused` on the article's 1-1-1 tasks,
-    `experiments.running.fused_layered` on layered ones), and any other
+    kernel (`experiments.running.kernels.fused` on the article's 1-1-1 tasks,
+    `experiments.running.kernels.fused_layered` on layered ones), and any other
     optimizer, or a run with ``observe``, train on the compiled network
     (`network.compiled`, `network.compiled_layered`) with the optimizer's
     own step (compiled for a built-in rule, `optimizers.compiled`); the
@@ -304,7 +305,7 @@ def _hessian_columns(evaluate, at, columns) -> np.ndarray:
 
 def _train_generic(optimizer, task, weights, schedule, judging, seed, observe, flat_spot, evaluate, ledger):
     """Every active run advanced together, epoch by epoch, through the optimizer's own step, written into
-    ``ledger`` (`experiments.running.ledger.close_epoch`, vectorized over the active runs).
+    ``ledger`` (`experiments.running.kernels.ledger.close_epoch`, vectorized over the active runs).
 
     ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network.
     """

@@ -35,7 +35,7 @@ import network
 from experiments.definition.budget import Budget, Targets
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
-from experiments.running.ledger import Ledger
+from experiments.running.kernels.ledger import Ledger
 from experiments.running.runner import PopulationResult, assemble, history_epochs, reference_minimum
 
 METHODS = {

@@ -23,8 +23,8 @@ import numpy as np
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
 from experiments.errors import InputError
-from experiments.running import fused
 from experiments.running.evaluators import network_evaluator
+from experiments.running.kernels import fused
 from experiments.running.runner import PopulationResult, train_population
 from experiments.running.scipy_baselines import run_scipy_population
 from experiments.running.storage import UNITS, read_npz, write_npz

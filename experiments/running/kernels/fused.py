@@ -31,7 +31,7 @@ import math
 import numba
 import numpy as np
 
-from experiments.running.ledger import Judging, Ledger, close_epoch
+from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network.compiled import loss_and_grad_of_lanes
 from network.validation import checked_flat_spot
 from optimizers import compiled

@@ -1,7 +1,7 @@
 """The run ledger: one typed record of what happened to every run of a population, and how its epochs are judged.
 
-Every trainer writes the same record: the fused kernels (`experiments.running.fused`,
-`experiments.running.fused_layered`), the generic loop of `experiments.running.runner`
+Every trainer writes the same record: the fused kernels (`experiments.running.kernels.fused`,
+`experiments.running.kernels.fused_layered`), the generic loop of `experiments.running.runner`
 and the scipy baselines (`experiments.running.scipy_baselines`).
 `experiments.running.runner.assemble` turns it into a `PopulationResult`.
 

@@ -1,6 +1,6 @@
 """The fused training kernel of layered networks: network pass, optimizer rule and bookkeeping in one numba function.
 
-The layered counterpart of `experiments.running.fused`.  For every built-in
+The layered counterpart of `experiments.running.kernels.fused`.  For every built-in
 optimizer, in any of the three schedules, a population trains inside
 compiled code: it is cut into blocks of networks (`network.compiled_layered`
 chooses their width), spread over the cores, and within a block every epoch is
@@ -26,8 +26,8 @@ import numba
 import numpy as np
 
 from experiments.running import interrupts
-from experiments.running.fused import initial_slots, sample_orders
-from experiments.running.ledger import Judging, Ledger, close_epoch
+from experiments.running.kernels.fused import initial_slots, sample_orders
+from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network import compiled_layered
 from network.compiled_layered import all_finite, block_pass, largest_magnitude, load_block, workspace
 from network.validation import checked_flat_spot
