@@ -127,9 +127,10 @@ def test_a_saturated_unit_is_said_to_be_one(capsys):
     assert "rounds to" not in capsys.readouterr().out
 
 
-def test_the_readmes_sample_output_is_what_the_program_prints(capsys):
-    """The README's ``$ optarena explain …`` block, up to its "...", is the real output, digit for digit."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+def test_the_documented_sample_output_is_what_the_program_prints(capsys):
+    """docs/networks-and-tasks.md's ``$ optarena explain …`` block, up to its "...", is the real output, digit
+    for digit."""
+    readme = (Path(__file__).parent.parent / "docs" / "networks-and-tasks.md").read_text(encoding="utf-8")
     block = readme.split("$ optarena explain", 1)[1].split("...", 1)[0]
     arguments, *expected = block.splitlines()
     assert main(["explain", *arguments.split()]) == 0

@@ -229,14 +229,14 @@ def test_a_schedule_is_picked_by_its_kind_alone_when_that_is_unambiguous(tmp_pat
         two_sizes.subset(schedules=["mini-batch"])
 
 
-def test_the_readme_says_torch_rprop_defaults_are_not_irprop_minus_defaults():
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+def test_the_docs_say_torch_rprop_defaults_are_not_irprop_minus_defaults():
+    readme = (Path(__file__).parents[1] / "docs" / "extending.md").read_text()
     assert "`torch:Rprop` with no settings is\n`irprop-` with `delta0 = 0.01`" in readme
     assert optimizers.hyperparameters_of("irprop-")["delta0"] == 0.1
 
 
 @pytest.mark.slow
-def test_the_readme_claim_about_torch_rprop_defaults_holds():
+def test_the_docs_claim_about_torch_rprop_defaults_holds():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
     weights, grads = rng.normal(size=(4, 3)), rng.normal(size=(6, 4, 3))
