@@ -308,7 +308,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes (default: one per core)"
     )
-    run.add_argument("--cluster", metavar="FILE", help="train on a Dask cluster described in FILE (see docs/running-at-scale.md)")
+    run.add_argument(
+        "--cluster", metavar="FILE", help="train on a Dask cluster described in FILE (see docs/running-at-scale.md)"
+    )
     run.add_argument("--chunk-size", type=_positive_int, help="split each population into units of this many starts")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")

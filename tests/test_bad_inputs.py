@@ -1,6 +1,6 @@
 """Every class of bad input gets one clear line (exit code 2 on the CLI), never a traceback.
 
-This table is the list of bad-input classes and their messages (the README's
+This table is the list of bad-input classes and their messages (docs/troubleshooting.md
 troubleshooting section points here).  Each spec case edits one line of a
 valid spec; each CLI case is a command line.
 """
