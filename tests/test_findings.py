@@ -51,7 +51,7 @@ def population(spec, status=(), final_error=1e-7, best_error=None, halfway_error
 
 
 def failure_notes(places) -> list[str]:
-    return findings.failure_modes(crafted(places))
+    return [finding.text for finding in findings.failure_modes(crafted(places))]
 
 
 TEACHER = ("teacher", "full-batch")
@@ -106,19 +106,48 @@ def test_a_one_sample_task_is_reported_once_for_all_schedules():
         ("single-sample", "per-sample"): {"gd": {"status": ["flat-spot"] * 8, "final_error": 0.1}},
     })  # fmt: skip
     (note,) = findings.failure_modes(results)
-    assert note.startswith("**single-sample** (one sample: every schedule is the same)")
+    assert note.text.startswith("**single-sample** (one sample: every schedule is the same)")
     winners = findings.winners(results, results.table(), results.significance())
     assert len(winners) == 1
 
 
-def test_the_winner_is_the_lowest_ert_and_a_place_nobody_solved_says_so():
+def test_the_winner_is_the_lowest_ert_against_the_runner_up_and_a_place_nobody_solved_says_so():
     results = crafted({TEACHER: {"gd": {"status": ["budget"] * 10}, "adam": {}}})
-    (sentence,) = findings.winners(results, results.table(), results.significance())
-    assert sentence.startswith("**teacher · full-batch**: adam is fastest") and "Slowest: gd (50% success)" in sentence
+    (finding,) = findings.winners(results, results.table(), results.significance())
+    table = results.table().set_index("optimizer")
+    ratio = table.loc["gd", "ert_evaluations"] / table.loc["adam", "ert_evaluations"]
+    assert finding.text.startswith("**teacher · full-batch**: adam reaches E − E* ≤ 1e-06 in the fewest")
+    assert f"{ratio:.2g}× fewer than the runner-up, gd" in finding.text
+    assert finding.effect == pytest.approx(np.log2(ratio)) and finding.figure == "convergence"
     nobody = crafted({TEACHER: {"gd": {"status": ["budget"] * RUNS}, "adam": {"status": ["flat-spot"] * RUNS}}})
-    assert findings.winners(nobody, nobody.table(), nobody.significance()) == [
+    assert [f.text for f in findings.winners(nobody, nobody.table(), nobody.significance())] == [
         "**teacher · full-batch**: no optimizer reached E − E* ≤ 1e-06."
     ]
+
+
+def test_settings_that_failed_the_same_way_in_a_place_are_one_finding():
+    crawling = {"status": ["budget"] * 8, "final_error": 1e-3, "halfway_error": 1e-3}
+    (finding,) = findings.failure_modes(
+        crafted({TEACHER: {"gd": crawling, "momentum": crawling | {"status": ["budget"] * 4}}})
+    )
+    assert finding.text == (
+        "**teacher · full-batch**: gd, momentum failed 20%–40% of their runs; most ran out of budget crawling, "
+        "the gradient still alive."
+    )
+    assert finding.effect == pytest.approx(np.log2(1 / 0.6))
+
+
+def test_a_run_that_did_not_move_is_never_said_to_have_fallen_by_a_factor_of_one():
+    (note,) = failure_notes({TEACHER: {"gd": {"status": ["budget"] * 8, "final_error": 1e-3, "halfway_error": 1e-3}}})
+    assert "did not fall over the second half" in note and "factor" not in note
+
+
+def test_the_headline_is_the_largest_effects_first_and_at_most_eight():
+    made = [
+        findings.Finding(f"finding {i}", effect, "convergence", (i,)) for i, effect in enumerate([1, 3, 0.5, 2] * 3)
+    ]
+    chosen = findings.headline(made)
+    assert len(chosen) == findings.HEADLINES and [f.effect for f in chosen] == [3, 3, 3, 2, 2, 2, 1, 1]
 
 
 @pytest.mark.parametrize(("per_sample_failures", "fires"), [(4, True), (3, False)])
@@ -130,10 +159,27 @@ def test_a_schedule_effect_is_a_finding_from_twenty_points_of_success_rate(per_s
     notes = findings.schedule_effects(results.table())
     assert bool(notes) == fires
     if fires:
-        assert notes[0] == "On teacher, per-sample updates cut rprop+'s success from 100% (full batch) to 80%."
+        assert notes[0].text.startswith(
+            "On **teacher**, per-sample updates cut the success rate of 1 optimizer against the full batch: "
+            "rprop+ 100% → 80%. Rprop adapts each step size"
+        )
+        assert notes[0].effect == pytest.approx(np.log2(1 / 0.8)) and notes[0].figure == "success"
 
 
 def test_the_quick_runs_findings_do_not_call_gradient_descent_unsettled():
     results = experiments.run("quick")
-    gd_notes = [note for note in findings.failure_modes(results) if ": gd failed" in note]
+    gd_notes = [f.text for f in findings.failure_modes(results) if "gd" in f.text.split(" failed")[0]]
     assert gd_notes and not any("settl" in note for note in gd_notes)
+
+
+def test_no_finding_repeats_another_or_compares_a_value_to_itself():
+    results = experiments.run("quick")
+    made = findings.findings_of(results, results.table())
+    assert len({f.subject for f in made}) == len(made) and len({f.text for f in made}) == len(made)
+    for finding in made:
+        assert "factor of only 1" not in finding.text and "1× fewer" not in finding.text
+        if "fewer than the runner-up, " in finding.text:
+            best = finding.text.split(": ", 1)[1].split(" reaches", 1)[0]
+            runner_up = finding.text.split("fewer than the runner-up, ", 1)[1].split(" (", 1)[0]
+            assert best != runner_up
+    assert len(findings.headline(made)) <= findings.HEADLINES

@@ -17,7 +17,7 @@ import pandas as pd
 
 from experiments import plots
 from experiments.analysis import published
-from experiments.analysis.findings import findings_of
+from experiments.analysis.findings import findings_of, headline
 from experiments.analysis.tables import how_measured, readable, readable_tuning, to_markdown, tuning_intro
 from experiments.plots import animation
 from experiments.plots.style import without_minor_log_ticks
@@ -100,7 +100,7 @@ def write_report(results, out: Path, figures: list[Figure]) -> tuple[Path, Path]
     """report.md (figures linked) and report.html (figures embedded) in ``out``."""
     out = Path(out)
     table, significance = results.table(), results.significance()
-    findings = findings_of(results, table)
+    findings = headline(findings_of(results, table))
     markdown = _markdown(results, table, significance, findings, figures)
     storage.write_text(out / "report.md", markdown)
     storage.write_text(out / "report.html", _html(results, table, significance, findings, figures, out))
@@ -353,7 +353,10 @@ def _network_of(task) -> str:
 def _markdown(results, table, significance, findings, figures) -> str:
     spec = results.spec
     parts = [f"# optarena report: {spec.name}", "", spec.description, "", *_spec_lines(results), ""]
-    parts += ["## Findings", "", *[f"- {sentence}" for sentence in findings], ""]
+    files = {figure.stem: figure.file for figure in figures if not figure.skipped}
+    parts += ["## Findings", "", "The largest effects first:", ""]
+    parts += [f"- {f.text}" + (f" [figure]({files[f.figure]})" if f.figure in files else "") for f in findings]
+    parts += [""]
     parts += ["## Convergence table", "", to_markdown(table, "summary"), ""]
     for figure in (figure for figure in figures if not figure.skipped):
         parts += [f"## {figure.title}", "", f"![{figure.title}]({figure.file})", "", figure.caption, ""]
@@ -382,7 +385,15 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
     body += [f"<li>{inline_markdown(line[2:])}</li>" for line in _spec_lines(results)] + ["</ul>"]
     body += ["<nav><h2>Contents</h2><ol>", *[f"<li><a href='#{_anchor(t)}'>{escape(t)}</a></li>" for t in sections]]
     body += ["</ol></nav>"]
-    body += [_heading("Findings"), "<ul>", *[f"<li>{inline_markdown(s)}</li>" for s in findings], "</ul>"]
+    titles = {figure.stem: figure.title for figure in drawn}
+    body += [_heading("Findings"), "<p>The largest effects first:</p>", "<ol>"]
+    body += [
+        f"<li>{inline_markdown(f.text)}"
+        + (f" <a href='#{_anchor(titles[f.figure])}'>[figure]</a>" if f.figure in titles else "")
+        + "</li>"
+        for f in findings
+    ]
+    body += ["</ol>"]
     body += [_heading("Convergence table"), readable(table, "summary").to_html(index=False, border=0)]
     for figure in drawn:
         encoded = base64.b64encode((out / figure.file).read_bytes()).decode("ascii")
