@@ -104,7 +104,7 @@ def _run(args) -> int:
     if not args.quiet:
         _print_tables(results, significance=False)
     if not args.no_report:
-        _write_report(results, out, args.svg, args.jobs)
+        _write_report(results, out, args.svg, args.jobs, args.static)
     print(f"results written to {out}/")
     return 0
 
@@ -128,7 +128,7 @@ def _plot(args) -> int:
             print(f"{path} written")
         return 0
     out = Path(args.out or args.results_dir)
-    _write_report(_selected(args), out, args.svg, args.jobs)
+    _write_report(_selected(args), out, args.svg, args.jobs, args.static)
     print(f"figures and report written to {out}/")
     return 0
 
@@ -139,10 +139,10 @@ def _selected(args):
         return engine.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
 
 
-def _write_report(results, out: Path, svg: bool, jobs: int) -> None:
+def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False) -> None:
     engine.record_report(out, engine.REPORT_DRAWING)
     figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
-    page = report.write_report(results, out, figures)[1]
+    page = report.write_report(results, out, figures, static)[1]
     interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
     engine.record_report(out, engine.REPORT_COMPLETE)
     print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
@@ -315,6 +315,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")
     run.add_argument("--svg", action="store_true", help="write every figure as SVG too")
+    run.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
     run.set_defaults(command=_run)
 
     plot = commands.add_parser(
@@ -323,6 +324,7 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("results_dir")
     plot.add_argument("--out", help="where to write them (default: the results directory)")
     plot.add_argument("--svg", action="store_true", help="write every figure as SVG too")
+    plot.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
     plot.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes")
     plot.set_defaults(command=_plot)
 

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from experiments import plots
-from experiments.analysis import published
+from experiments.analysis import interactive, published
 from experiments.analysis.findings import findings_of, headline
 from experiments.analysis.tables import how_measured, readable, readable_tuning, to_markdown, tuning_intro
 from experiments.plots import animation
@@ -96,14 +96,15 @@ def _render(draw, formats) -> dict[str, bytes] | str:
     return images
 
 
-def write_report(results, out: Path, figures: list[Figure]) -> tuple[Path, Path]:
-    """report.md (figures linked) and report.html (figures embedded) in ``out``."""
+def write_report(results, out: Path, figures: list[Figure], static: bool = False) -> tuple[Path, Path]:
+    """report.md (figures linked) and report.html in ``out``: interactive (`experiments.analysis.interactive`), or
+    with ``static`` every figure embedded at full size and no script."""
     out = Path(out)
     table, significance = results.table(), results.significance()
     findings = headline(findings_of(results, table))
     markdown = _markdown(results, table, significance, findings, figures)
     storage.write_text(out / "report.md", markdown)
-    storage.write_text(out / "report.html", _html(results, table, significance, findings, figures, out))
+    storage.write_text(out / "report.html", _html(results, table, significance, findings, figures, out, static))
     return out / "report.md", out / "report.html"
 
 
@@ -366,7 +367,7 @@ def _markdown(results, table, significance, findings, figures) -> str:
     return "\n".join(parts)
 
 
-def _html(results, table, significance, findings, figures, out: Path) -> str:
+def _html(results, table, significance, findings, figures, out: Path, static: bool = False) -> str:
     spec = results.spec
     escape = html.escape
 
@@ -378,7 +379,8 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
 
     drawn = [figure for figure in figures if not figure.skipped]
     extra = _tuning_section(results) + _published_section(results)
-    sections = ["Findings", "Convergence table", *(figure.title for figure in drawn)]
+    explorer = [] if static else ["Explore the convergence curves"]
+    sections = ["Findings", *explorer, "Convergence table", *(figure.title for figure in drawn)]
     sections += [text for kind, text in extra if kind == "h2"]
     sections += ["Figures not drawn"] * any(figure.skipped for figure in figures) + ["Pairwise significance"]
     body = [f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>", "<ul>"]
@@ -394,14 +396,23 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
         for f in findings
     ]
     body += ["</ol>"]
-    body += [_heading("Convergence table"), readable(table, "summary").to_html(index=False, border=0)]
+    if not static:
+        body += [_heading("Explore the convergence curves"), *interactive.explorer_section()]
+    summary = readable(table, "summary").to_html(index=False, border=0)
+    body += [_heading("Convergence table"), summary if static else interactive.sortable(summary, "summary")]
     for figure in drawn:
-        encoded = base64.b64encode((out / figure.file).read_bytes()).decode("ascii")
+        path = out / figure.file
+        if static:
+            kind, encoded = f"image/{figure.extension}", base64.b64encode(path.read_bytes()).decode("ascii")
+        else:
+            kind, encoded = interactive.embedded_figure(path)
         body += [
             _heading(figure.title),
             "<div class='figure'>",
-            f'<img alt="{escape(figure.title)}" src="data:image/{figure.extension};base64,{encoded}">',
-            f"<p class='caption'>{escape(figure.caption)}</p>",
+            f'<img alt="{escape(figure.title)}" src="data:{kind};base64,{encoded}">',
+            f"<p class='caption'>{escape(figure.caption)}"
+            + ("" if static else f" Full size: <code>{escape(figure.file)}</code>.")
+            + "</p>",
             "</div>",
         ]
     body += _blocks_html(extra)
@@ -409,7 +420,15 @@ def _html(results, table, significance, findings, figures, out: Path) -> str:
     if skipped:
         body += [_heading("Figures not drawn"), "<ul>"]
         body += [f"<li>{escape(figure.title)}: {escape(figure.skipped)}</li>" for figure in skipped] + ["</ul>"]
-    body += [_heading("Pairwise significance"), readable(significance, "significance").to_html(index=False, border=0)]
+    tests = readable(significance, "significance").to_html(index=False, border=0)
+    body += [_heading("Pairwise significance")]
+    if static:
+        body += [tests]
+    else:
+        opener = f"<details><summary>Every pair of optimizers in every place ({len(significance)} tests): open to read"
+        body += [opener + ", sort and filter</summary>", interactive.sortable(tests, "significance"), "</details>"]
+    if not static:
+        return interactive.page(spec.name, body, interactive.data_block(results))
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1500px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"

@@ -203,29 +203,48 @@ def panels_by_family(results, draw):
     methods in a per-sample schedule) says so instead.
     """
     spec = results.spec
-    cells = [(task, schedule) for task in spec.tasks for schedule in spec.schedules]
+    cells = places_to_draw(results)
     if len(spec.optimizers) <= CROWDED:
         figure, axes = new_figure(len(spec.tasks), len(spec.schedules))
+        cells = [(task, schedule) for task in spec.tasks for schedule in spec.schedules]
         grid = [[(spec.optimizers, f"{task.name} · {schedule.label}", False)] for task, schedule in cells]
     else:
         families, best = families_of(spec.optimizers), best_of_families(results)
         figure, axes = new_figure(len(cells), len(families) + 1, width=3.6, height=2.9, sharey="row")
         grid = [
-            [(members, f"{task.name} · {schedule.label}\n{family}", False) for family, members in families.items()]
+            [(members, f"{_place_name(task, schedule)}\n{family}", False) for family, members in families.items()]
             + [([s for s in spec.optimizers if s.label in best.get((task.name, schedule.label), ())],
-                f"{task.name} · {schedule.label}\nbest of each", True)]
+                f"{_place_name(task, schedule)}\nbest of each", True)]
             for task, schedule in cells
         ]  # fmt: skip
     for (task, schedule), row, axes_row in zip(cells, grid, axes.reshape(len(cells), -1), strict=True):
-        for (settings, title, summary), ax in zip(row, axes_row, strict=True):
-            present = [s for s in settings if results.populations(task, schedule, s)]
-            if present:
-                draw(ax, task, schedule, present, title, summary)
-            else:
-                ax.set_axis_off()
-                ax.set_title(title)
-                ax.text(0.5, 0.5, "no runs in this schedule", ha="center", va="center", transform=ax.transAxes)
+        drawn = [(present, title, summary) for settings, title, summary in row
+                 if (present := [s for s in settings if results.populations(task, schedule, s)])]  # fmt: skip
+        for (present, title, summary), ax in zip(drawn, axes_row, strict=False):  # panels with runs, left to right
+            draw(ax, task, schedule, present, title, summary)
+        for ax in axes_row[len(drawn) :]:
+            ax.set_visible(False)
     return figure, axes
+
+
+def places_to_draw(results) -> list:
+    """(task, schedule) of every row a figure draws: a one-sample task once (every schedule trains it alike),
+    in the schedule with the most settings (scipy's methods train the full batch only)."""
+    cells = []
+    for task in results.spec.tasks:
+        schedules = list(results.spec.schedules)
+        if task.samples == 1:
+            schedules = [
+                max(
+                    schedules, key=lambda s: sum(bool(results.populations(task, s, o)) for o in results.spec.optimizers)
+                )
+            ]
+        cells += [(task, schedule) for schedule in schedules]
+    return cells
+
+
+def _place_name(task, schedule) -> str:
+    return f"{task.name} (every schedule)" if task.samples == 1 else f"{task.name} · {schedule.label}"
 
 
 def best_of_families(results) -> dict[tuple[str, str], list[str]]:

@@ -1,0 +1,159 @@
+"""The interactive report.html: one self-contained file, its data embedded as compact JSON, drawn by its own script.
+
+Plotting libraries were weighed by size: plotly.js alone is about 4.8 MB and
+bokeh's about 1.3 MB, more than the whole report may weigh; the page instead
+carries about 150 lines of its own JavaScript (``report.js``, about 9 kB) that draw SVG,
+with no CDN and no network access.  What it offers:
+
+- an explorer of the convergence curves: pick the task, the schedule and the
+  optimizers, switch the x axis (epochs, gradient evaluations, seconds) and
+  its scale, show or hide the inter-quartile bands, download the view as SVG or PNG;
+- the convergence table and the pairwise significance tests, sortable by any
+  column and filtered by a text (the tests folded away until opened);
+- the figures drawn by matplotlib, each scaled to at most `EMBED_WIDTH`
+  pixels (the full-size files stay in ``figures/``).
+
+The embedded data (``<script type="application/json" id="optarena-data">``)
+holds, for every task, schedule and optimizer, the median and quartiles of
+E − E* over its runs at each recorded epoch, with what an epoch costs in
+gradient evaluations and in seconds; `data_of` computes it, and the tests read
+it back from the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+EMBED_WIDTH = 900  # pixels: the widest an embedded figure gets (the page is 1200 wide; full size in figures/)
+FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
+
+
+def data_of(results) -> dict:
+    """The explorer's data: per place (task, schedule), per optimizer, quartiles of E − E* at each recorded epoch."""
+    table = results.table().set_index(["task", "schedule", "optimizer"])
+    places = {}
+    for unit in results.units:
+        key = (unit.unit.task.name, unit.unit.schedule.label)
+        places.setdefault(key, {}).setdefault(unit.unit.setting.label, []).append(unit)
+    data = []
+    for (task, schedule), settings in places.items():
+        minimum = results.reference(task).value
+        task_spec = next(t for t in results.spec.tasks if t.name == task)
+        curves = []
+        for label, units in settings.items():
+            epochs = units[0].population.history_epochs
+            if any(not np.array_equal(u.population.history_epochs, epochs) for u in units):
+                continue  # chunks recorded at other epochs: not drawn (never the case for one spec)
+            history = np.concatenate([u.population.history for u in units]) - minimum
+            with warnings.catch_warnings():  # an epoch no run reached is all NaN: no quartiles there
+                warnings.simplefilter("ignore", RuntimeWarning)
+                q1, median, q3 = np.nanquantile(history, [0.25, 0.5, 0.75], axis=0)
+            row = table.loc[(task, schedule, label)]
+            stop = max(float(np.nanmax(u.population.stop_epoch)) for u in units)
+            curves.append({
+                "optimizer": label,
+                "epochs": epochs.tolist(),
+                "median": _numbers(median), "q1": _numbers(q1), "q3": _numbers(q3),
+                "evaluations_per_epoch": float(task_spec.samples),
+                "seconds_per_epoch": float(row["wall_time_s"]) / stop if stop > 0 else 0.0,
+                "success_rate": float(row["success_rate"]),
+            })  # fmt: skip
+        data.append({"task": task, "schedule": schedule, "curves": curves})
+    return {"name": results.spec.name, "target": results.spec.targets.success, "places": data}
+
+
+def _numbers(values: np.ndarray) -> list:
+    """Values for JSON with 4 significant digits (a curve needs no more), None for NaN."""
+    return [None if not np.isfinite(v) else float(f"{max(v, FLOOR):.4g}") for v in np.asarray(values, dtype=float)]
+
+
+def embedded_figure(path: Path) -> tuple[str, str]:
+    """(MIME type, base64) of the figure at ``path``, scaled to at most `EMBED_WIDTH` pixels wide and encoded as
+    the smaller of a 128-colour PNG and a JPEG (quality 70); a GIF (an animation) as it is."""
+    if path.suffix == ".gif":
+        return "image/gif", base64.b64encode(path.read_bytes()).decode("ascii")
+    from PIL import Image  # matplotlib's own dependency
+
+    image = Image.open(path).convert("RGB")
+    if image.width > EMBED_WIDTH:
+        image = image.resize((EMBED_WIDTH, round(image.height * EMBED_WIDTH / image.width)), Image.LANCZOS)
+    encoded = {}
+    for kind, save in (
+        ("image/png", lambda f: image.quantize(colors=128).save(f, "PNG", optimize=True)),
+        ("image/jpeg", lambda f: image.save(f, "JPEG", quality=70, optimize=True)),
+    ):
+        buffer = io.BytesIO()
+        save(buffer)
+        encoded[kind] = buffer.getvalue()
+    kind = min(encoded, key=lambda k: len(encoded[k]))
+    return kind, base64.b64encode(encoded[kind]).decode("ascii")
+
+
+def read_data(page: str) -> dict:
+    """The data a report.html embeds (what `data_of` gave when it was written)."""
+    start = page.index('<script type="application/json" id="optarena-data">') + len(
+        '<script type="application/json" id="optarena-data">'
+    )
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+def data_block(results) -> str:
+    """The ``<script>`` element that carries the data; ``</`` is escaped so no value can end it early."""
+    text = json.dumps(data_of(results), separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    return f'<script type="application/json" id="optarena-data">{text}</script>'
+
+
+def explorer_section() -> list[str]:
+    """The explorer's controls and its empty SVG, which the script fills."""
+    return [
+        "<div id='explorer'>",
+        "<div class='controls'>",
+        "<label>Task and schedule <select id='place'></select></label>",
+        "<fieldset><legend>x axis</legend>",
+        *(
+            f"<label><input type='radio' name='x' value='{value}'{' checked' * (value == 'epochs')}> {label}</label>"
+            for value, label in (("epochs", "epochs"), ("evaluations", "gradient evaluations"), ("seconds", "seconds"))
+        ),
+        "<label><input type='checkbox' id='xlog' checked> log scale</label></fieldset>",
+        "<label><input type='checkbox' id='bands' checked> inter-quartile bands</label>",
+        "<button id='svg'>download SVG</button> <button id='png'>download PNG</button>",
+        "<fieldset id='optimizers'><legend>optimizers <button id='all'>all</button> <button id='none'>none</button>"
+        "</legend></fieldset>",
+        "</div>",
+        "<svg id='chart' xmlns='http://www.w3.org/2000/svg' width='900' height='500' role='img'></svg>",
+        "</div>",
+    ]
+
+
+def sortable(table_html: str, name: str) -> str:
+    """A pandas table's HTML with a filter box above it; the script makes its columns sortable."""
+    box = f"<input class='filter' data-table='{name}' placeholder='filter rows: type any text' size='40'>"
+    return box + table_html.replace("<table", f"<table id='{name}' class='sortable'", 1)
+
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"
+    "text-align:right}th{background:#f3f3f3;cursor:pointer}.figure img{max-width:100%}"
+    ".caption{color:#444;font-style:italic}nav ol{columns:2}.controls{display:flex;flex-wrap:wrap;gap:0.8em;"
+    "align-items:flex-start}.controls fieldset{border:1px solid #ccc}#optimizers label{display:inline-block;"
+    "min-width:11em}.filter{margin:0.5em 0}details summary{cursor:pointer;font-weight:bold}"
+)
+
+SCRIPT = (Path(__file__).parent / "report.js").read_text(encoding="utf-8")  # embedded whole in every page
+
+
+def page(title: str, body: list[str], data: str) -> str:
+    """The whole HTML document: ``body`` (HTML lines), the data block and the script."""
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {html.escape(title)}"
+        f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(body) + f"\n{data}\n<script>{SCRIPT}</script>\n"
+        "</body></html>\n"
+    )

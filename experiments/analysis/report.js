@@ -1,0 +1,121 @@
+// The interactive report's script (experiments/analysis/interactive.py embeds it in report.html).
+(function () {
+  const data = JSON.parse(document.getElementById('optarena-data').textContent);
+  const palette = ['#4477AA','#EE6677','#228833','#CCBB44','#66CCEE','#AA3377','#BBBBBB','#000000',
+                   '#EE7733','#0077BB','#33BBEE','#EE3377','#CC3311','#009988','#882255','#44AA99'];
+  const place = document.getElementById('place'), chart = document.getElementById('chart');
+  const boxes = document.getElementById('optimizers');
+  const NS = 'http://www.w3.org/2000/svg';
+  data.places.forEach((p, i) => place.add(new Option(p.task + ' · ' + p.schedule, i)));
+  const names = [...new Set(data.places.flatMap(p => p.curves.map(c => c.optimizer)))];
+  const colour = Object.fromEntries(names.map((n, i) => [n, palette[i % palette.length]]));
+  names.forEach(n => {
+    const label = document.createElement('label');
+    label.innerHTML = `<input type="checkbox" value="${n}" checked> <span style="color:${colour[n]}">■</span> ${n}`;
+    boxes.appendChild(label);
+  });
+  const el = (tag, attrs, parent) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (parent) parent.appendChild(e);
+    return e;
+  };
+  const ticks = (lo, hi, log) => {
+    if (log) {
+      const out = [];
+      for (let e = Math.floor(lo); e <= Math.ceil(hi); e += Math.max(1, Math.ceil((hi - lo) / 8))) out.push(e);
+      return out;
+    }
+    const step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 5 || 1)));
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi; v += step * Math.ceil((hi - lo) / step / 8)) out.push(v);
+    return out;
+  };
+  function draw() {
+    const p = data.places[+place.value];
+    const xKind = document.querySelector('input[name=x]:checked').value;
+    const xLog = document.getElementById('xlog').checked, bands = document.getElementById('bands').checked;
+    const chosen = new Set([...boxes.querySelectorAll('input:checked')].map(b => b.value));
+    while (chart.firstChild) chart.removeChild(chart.firstChild);
+    const W = 900, H = 500, L = 70, R = 20, T = 30, B = 50;
+    const scale = c => xKind === 'epochs' ? 1 : xKind === 'evaluations' ? c.evaluations_per_epoch : c.seconds_per_epoch;
+    const series = p.curves.filter(c => chosen.has(c.optimizer)).map(c => ({c, points: c.epochs.map((e, i) => [
+      e * scale(c), c.median[i], c.q1[i], c.q3[i]]).filter(q => q[1] !== null && (!xLog || q[0] > 0))}));
+    const xs = series.flatMap(s => s.points.map(q => q[0])), ys = series.flatMap(s => s.points.flatMap(q => q.slice(1)))
+      .filter(v => v !== null && v > 0);
+    el('text', {x: L, y: 18, 'font-size': 14}, chart).textContent =
+      `${p.task} · ${p.schedule}: median E − E* and quartiles over the runs`;
+    if (!xs.length || !ys.length) {
+      el('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle'}, chart).textContent = 'no runs chosen';
+      return;
+    }
+    const fx = v => xLog ? Math.log10(v) : v;
+    let [x0, x1] = [Math.min(...xs.map(fx)), Math.max(...xs.map(fx))];
+    if (x1 === x0) x1 = x0 + 1;
+    let [y0, y1] = [Math.log10(Math.min(...ys)), Math.log10(Math.max(...ys))];
+    if (y1 === y0) y1 = y0 + 1;
+    const sx = v => L + (fx(v) - x0) / (x1 - x0) * (W - L - R), sy = v => T + (y1 - Math.log10(v)) / (y1 - y0) * (H - T - B);
+    const axes = el('g', {'font-size': 11, stroke: 'none'}, chart);
+    el('rect', {x: L, y: T, width: W - L - R, height: H - T - B, fill: 'none', stroke: '#999'}, axes);
+    ticks(y0, y1, true).forEach(e => {
+      const y = sy(Math.pow(10, e));
+      if (y < T || y > H - B) return;
+      el('line', {x1: L, x2: W - R, y1: y, y2: y, stroke: '#eee'}, axes);
+      el('text', {x: L - 6, y: y + 4, 'text-anchor': 'end'}, axes).textContent = '1e' + e;
+    });
+    ticks(x0, x1, xLog).forEach(t => {
+      const v = xLog ? Math.pow(10, t) : t, x = sx(v);
+      if (x < L || x > W - R) return;
+      el('line', {x1: x, x2: x, y1: T, y2: H - B, stroke: '#eee'}, axes);
+      el('text', {x: x, y: H - B + 16, 'text-anchor': 'middle'}, axes).textContent = xLog ? '1e' + t : +v.toPrecision(3);
+    });
+    el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, axes).textContent =
+      {epochs: 'epochs', evaluations: 'gradient evaluations', seconds: 'seconds (population wall clock)'}[xKind];
+    el('text', {x: 16, y: (T + H - B) / 2, transform: `rotate(-90 16 ${(T + H - B) / 2})`, 'text-anchor': 'middle'}, axes)
+      .textContent = 'E − E*';
+    series.forEach(({c, points}) => {
+      if (bands) {
+        const band = points.filter(q => q[2] !== null && q[3] !== null && q[2] > 0 && q[3] > 0);
+        if (band.length > 1) el('path', {d: 'M' + band.map(q => `${sx(q[0])},${sy(q[3])}`).join('L') + 'L' +
+          band.slice().reverse().map(q => `${sx(q[0])},${sy(q[2])}`).join('L') + 'Z', fill: colour[c.optimizer],
+          'fill-opacity': 0.12, stroke: 'none'}, chart);
+      }
+      const line = points.filter(q => q[1] > 0);
+      if (line.length) el('path', {d: 'M' + line.map(q => `${sx(q[0])},${sy(q[1])}`).join('L'), fill: 'none',
+        stroke: colour[c.optimizer], 'stroke-width': 1.8}, chart).appendChild(document.createElementNS(NS, 'title'))
+        .textContent = `${c.optimizer}: ${(100 * c.success_rate).toFixed(0)} % success`;
+    });
+  }
+  const save = (blob, name) => { const a = document.createElement('a'); a.href = URL.createObjectURL(blob); a.download = name; a.click(); };
+  const svgText = () => new XMLSerializer().serializeToString(chart);
+  document.getElementById('svg').onclick = () => save(new Blob([svgText()], {type: 'image/svg+xml'}), 'convergence.svg');
+  document.getElementById('png').onclick = () => {
+    const img = new Image(), canvas = document.createElement('canvas');
+    canvas.width = 1800; canvas.height = 1000;
+    img.onload = () => { const g = canvas.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 1800, 1000);
+      g.drawImage(img, 0, 0, 1800, 1000); canvas.toBlob(b => save(b, 'convergence.png')); };
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svgText());
+  };
+  document.getElementById('all').onclick = e => { e.preventDefault(); boxes.querySelectorAll('input').forEach(b => b.checked = true); draw(); };
+  document.getElementById('none').onclick = e => { e.preventDefault(); boxes.querySelectorAll('input').forEach(b => b.checked = false); draw(); };
+  document.getElementById('explorer').addEventListener('change', draw);
+  draw();
+  document.querySelectorAll('table.sortable').forEach(table => {
+    table.querySelectorAll('thead th').forEach((th, column) => th.addEventListener('click', () => {
+      const body = table.tBodies[0], rows = [...body.rows], up = th.dataset.order !== 'up';
+      const value = r => { const t = r.cells[column].textContent.trim(), n = parseFloat(t.replace(/[^0-9eE+.\-]/g, ''));
+        return isNaN(n) ? t : n; };
+      rows.sort((a, b) => { const [x, y] = [value(a), value(b)];
+        return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * (up ? 1 : -1); });
+      th.dataset.order = up ? 'up' : 'down';
+      rows.forEach(r => body.appendChild(r));
+    }));
+  });
+  document.querySelectorAll('input.filter').forEach(box => box.addEventListener('input', () => {
+    const words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+    [...document.getElementById(box.dataset.table).tBodies[0].rows].forEach(r => {
+      const text = r.textContent.toLowerCase();
+      r.style.display = words.every(w => text.includes(w)) ? '' : 'none';
+    });
+  }));
+})();
