@@ -1,9 +1,12 @@
 """Every figure draws real content from a small results fixture; the report's links and images resolve."""
 
 import base64
+import json
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -13,7 +16,7 @@ import pytest
 import experiments
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
-from experiments.analysis import report
+from experiments.analysis import interactive, report
 from experiments.definition.spec import Budget
 
 SMALL = ExperimentSpec(
@@ -142,7 +145,7 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
     markdown = markdown_path.read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
     assert len(links) == len(figures)
-    magic = {"png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF89a"}
+    magic = {"png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF89a", "jpeg": b"\xff\xd8\xff"}
     for link in links:
         extension = link.rsplit(".", 1)[1]
         assert (tmp_path / link).read_bytes()[:6] == magic[extension][:6]
@@ -182,3 +185,75 @@ def test_plotting_works_without_a_display(tmp_path):
     environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)}
     done = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True)
     assert done.stdout.strip().lower() == "agg" and (tmp_path / "c.png").stat().st_size > 10_000
+
+
+def test_the_interactive_report_embeds_the_results_curves_as_data(results, tmp_path):
+    figures = report.write_figures(results, tmp_path)
+    page = report.write_report(results, tmp_path, figures)[1].read_text()
+    data = interactive.read_data(page)
+    assert data == json.loads(json.dumps(interactive.data_of(results)))  # what the page draws is the results'
+    places = {(p["task"], p["schedule"]): {c["optimizer"]: c for c in p["curves"]} for p in data["places"]}
+    assert set(places) == {("teacher", "full-batch"), ("teacher", "per-sample")}
+    task, schedule = network.get_task("teacher"), Schedule("per-sample")
+    setting = next(s for s in SMALL.optimizers if s.label == "irprop-")
+    (population,) = results.populations(task, schedule, setting)
+    curve = places[("teacher", "per-sample")]["irprop-"]
+    assert curve["epochs"] == population.history_epochs.tolist()
+    median = np.nanmedian(population.history - results.reference(task.name).value, axis=0)
+    np.testing.assert_allclose([v if v is not None else np.nan for v in curve["median"]],
+                               np.maximum(median, interactive.FLOOR), rtol=5e-4)  # fmt: skip
+    assert curve["evaluations_per_epoch"] == task.samples
+    assert "<script>" in page and "id='chart'" in page and "class='sortable'" in page and "<details>" in page
+    assert "src='http" not in page and 'src="http' not in page  # nothing from the network
+
+
+def test_the_static_report_embeds_full_size_figures_and_no_script(results, tmp_path):
+    figures = report.write_figures(results, tmp_path)
+    page = report.write_report(results, tmp_path, figures, static=True)[1].read_text()
+    assert "<script" not in page and "optarena-data" not in page
+    convergence = next(f for f in figures if f.stem == "convergence")
+    encoded = base64.b64encode((tmp_path / convergence.file).read_bytes()).decode("ascii")
+    assert encoded in page
+
+
+@pytest.mark.slow
+def test_the_default_runs_report_is_at_most_2_mb(tmp_path):
+    results = experiments.run("default", tmp_path, jobs=2)
+    figures = report.write_figures(results, tmp_path, jobs=2)
+    size = report.write_report(results, tmp_path, figures)[1].stat().st_size
+    assert size <= 2_000_000, f"report.html is {size} bytes"
+
+
+def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(results, tmp_path):
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason="no headless browser here: pip install playwright && playwright install chromium"
+    )
+    figures = report.write_figures(results, tmp_path)
+    page_file = report.write_report(results, tmp_path, figures)[1]
+    with playwright.sync_playwright() as driver:
+        try:
+            browser = driver.chromium.launch()
+        except Exception as problem:  # the package without its browser
+            pytest.skip(f"playwright has no chromium: {problem}")
+        page, errors = browser.new_page(), []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(page_file.as_uri())
+        lines = page.locator("#chart path").count()
+        page.locator("#optimizers input").first.uncheck()
+        assert errors == [] and lines > 0 and page.locator("#chart path").count() < lines
+        browser.close()
+
+
+def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(results, tmp_path):
+    """Without a browser: ``report_dom.js`` runs the page's script in node against the few DOM calls it makes."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the script's run is tested where it is (and in a browser with playwright)")
+    figures = report.write_figures(results, tmp_path)
+    page = report.write_report(results, tmp_path, figures)[1]
+    script = Path(__file__).parent / "report_dom.js"
+    drawn = json.loads(
+        subprocess.run([node, str(script), str(page)], capture_output=True, text=True, check=True).stdout
+    )
+    assert drawn["places"] == 2 and drawn["optimizers"] == len(SMALL.optimizers)
+    assert drawn["drawn"] > 0 and drawn["afterUnchecking"] < drawn["drawn"] and drawn["texts"] > 5

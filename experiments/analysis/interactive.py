@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.plots.style import places_to_draw
+
 EMBED_WIDTH = 900  # pixels: the widest an embedded figure gets (the page is 1200 wide; full size in figures/)
 FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
 
@@ -38,10 +40,13 @@ FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
 def data_of(results) -> dict:
     """The explorer's data: per place (task, schedule), per optimizer, quartiles of E − E* at each recorded epoch."""
     table = results.table().set_index(["task", "schedule", "optimizer"])
+    drawn = {(task.name, schedule.label) for task, schedule in places_to_draw(results)}
+    leading = leaders(results)
     places = {}
     for unit in results.units:
         key = (unit.unit.task.name, unit.unit.schedule.label)
-        places.setdefault(key, {}).setdefault(unit.unit.setting.label, []).append(unit)
+        if key in drawn:
+            places.setdefault(key, {}).setdefault(unit.unit.setting.label, []).append(unit)
     data = []
     for (task, schedule), settings in places.items():
         minimum = results.reference(task).value
@@ -64,9 +69,22 @@ def data_of(results) -> dict:
                 "evaluations_per_epoch": float(task_spec.samples),
                 "seconds_per_epoch": float(row["wall_time_s"]) / stop if stop > 0 else 0.0,
                 "success_rate": float(row["success_rate"]),
+                "leader": (task, schedule, label) in leading,
             })  # fmt: skip
-        data.append({"task": task, "schedule": schedule, "curves": curves})
+        name = f"{task} (every schedule)" if task_spec.samples == 1 else f"{task} · {schedule}"
+        data.append({"task": task, "schedule": schedule, "name": name, "curves": curves})
     return {"name": results.spec.name, "target": results.spec.targets.success, "places": data}
+
+
+def leaders(results) -> set:
+    """(task, schedule, label) of the setting that leads its sweep in each place: lowest ERT, then highest success."""
+    group = {setting.label: setting.group for setting in results.spec.optimizers}
+    table = results.table()
+    ranked = table.assign(group=table["optimizer"].map(group)).sort_values(
+        ["ert_evaluations", "success_rate"], ascending=[True, False], kind="stable"
+    )
+    firsts = ranked.groupby(["task", "schedule", "group"], sort=False).head(1)
+    return set(map(tuple, firsts[["task", "schedule", "optimizer"]].to_numpy()))
 
 
 def _numbers(values: np.ndarray) -> list:

@@ -6,12 +6,15 @@
   const place = document.getElementById('place'), chart = document.getElementById('chart');
   const boxes = document.getElementById('optimizers');
   const NS = 'http://www.w3.org/2000/svg';
-  data.places.forEach((p, i) => place.add(new Option(p.task + ' · ' + p.schedule, i)));
+  data.places.forEach((p, i) => place.add(new Option(p.name, i)));
   const names = [...new Set(data.places.flatMap(p => p.curves.map(c => c.optimizer)))];
+  const leading = new Set(data.places.flatMap(p => p.curves.filter(c => c.leader).map(c => c.optimizer)));
+  const crowded = names.length > 24;  // a sweep: its leaders shown at first, the rest a click away
   const colour = Object.fromEntries(names.map((n, i) => [n, palette[i % palette.length]]));
   names.forEach(n => {
     const label = document.createElement('label');
-    label.innerHTML = `<input type="checkbox" value="${n}" checked> <span style="color:${colour[n]}">■</span> ${n}`;
+    const on = !crowded || leading.has(n) ? ' checked' : '';
+    label.innerHTML = `<input type="checkbox" value="${n}"${on}> <span style="color:${colour[n]}">■</span> ${n}`;
     boxes.appendChild(label);
   });
   const el = (tag, attrs, parent) => {
@@ -44,7 +47,7 @@
     const xs = series.flatMap(s => s.points.map(q => q[0])), ys = series.flatMap(s => s.points.flatMap(q => q.slice(1)))
       .filter(v => v !== null && v > 0);
     el('text', {x: L, y: 18, 'font-size': 14}, chart).textContent =
-      `${p.task} · ${p.schedule}: median E − E* and quartiles over the runs`;
+      `${p.name}: median E − E* and quartiles over the runs`;
     if (!xs.length || !ys.length) {
       el('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle'}, chart).textContent = 'no runs chosen';
       return;
