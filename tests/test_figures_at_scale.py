@@ -77,9 +77,9 @@ def test_a_crowded_figure_has_a_panel_per_family_and_one_of_each_familys_best(cr
     figure = draw(crowded)
     titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
     families = ["gradient descent", "sign and Rprop", "adaptive moments", "adaptive rates", "scipy"]
-    for schedule in ("full-batch", "per-sample"):
+    for schedule, drawn in (("full-batch", families), ("per-sample", families[:-1])):  # no panel without runs
         row = [title.split("\n")[1] for title in titles if f"· {schedule}" in title]
-        assert row == [*families, "best of each"]
+        assert row == [*drawn, "best of each"]
     labelled = [line for ax in figure.axes for line in ax.lines if not line.get_label().startswith("_")]
     by_label = {}
     for line in labelled:

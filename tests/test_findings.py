@@ -166,14 +166,19 @@ def test_a_schedule_effect_is_a_finding_from_twenty_points_of_success_rate(per_s
         assert notes[0].effect == pytest.approx(np.log2(1 / 0.8)) and notes[0].figure == "success"
 
 
-def test_the_quick_runs_findings_do_not_call_gradient_descent_unsettled():
-    results = experiments.run("quick")
+@pytest.fixture(scope="module")
+def quick():
+    return experiments.run("quick")
+
+
+def test_the_quick_runs_findings_do_not_call_gradient_descent_unsettled(quick):
+    results = quick
     gd_notes = [f.text for f in findings.failure_modes(results) if "gd" in f.text.split(" failed")[0]]
     assert gd_notes and not any("settl" in note for note in gd_notes)
 
 
-def test_no_finding_repeats_another_or_compares_a_value_to_itself():
-    results = experiments.run("quick")
+def test_no_finding_repeats_another_or_compares_a_value_to_itself(quick):
+    results = quick
     made = findings.findings_of(results, results.table())
     assert len({f.subject for f in made}) == len(made) and len({f.text for f in made}) == len(made)
     for finding in made:

@@ -187,9 +187,16 @@ def test_plotting_works_without_a_display(tmp_path):
     assert done.stdout.strip().lower() == "agg" and (tmp_path / "c.png").stat().st_size > 10_000
 
 
-def test_the_interactive_report_embeds_the_results_curves_as_data(results, tmp_path):
-    figures = report.write_figures(results, tmp_path)
-    page = report.write_report(results, tmp_path, figures)[1].read_text()
+@pytest.fixture(scope="module")
+def written(results, tmp_path_factory):
+    """A folder with the figures and the interactive report of `results`, drawn once for the tests below."""
+    out = tmp_path_factory.mktemp("report")
+    figures = report.write_figures(results, out)
+    return out, figures, report.write_report(results, out, figures)[1]
+
+
+def test_the_interactive_report_embeds_the_results_curves_as_data(results, written):
+    page = written[2].read_text()
     data = interactive.read_data(page)
     assert data == json.loads(json.dumps(interactive.data_of(results)))  # what the page draws is the results'
     places = {(p["task"], p["schedule"]): {c["optimizer"]: c for c in p["curves"]} for p in data["places"]}
@@ -207,12 +214,12 @@ def test_the_interactive_report_embeds_the_results_curves_as_data(results, tmp_p
     assert "src='http" not in page and 'src="http' not in page  # nothing from the network
 
 
-def test_the_static_report_embeds_full_size_figures_and_no_script(results, tmp_path):
-    figures = report.write_figures(results, tmp_path)
-    page = report.write_report(results, tmp_path, figures, static=True)[1].read_text()
+def test_the_static_report_embeds_full_size_figures_and_no_script(results, written):
+    out, figures, _ = written
+    page = report._html(results, results.table(), results.significance(), [], figures, out, static=True)
     assert "<script" not in page and "optarena-data" not in page
     convergence = next(f for f in figures if f.stem == "convergence")
-    encoded = base64.b64encode((tmp_path / convergence.file).read_bytes()).decode("ascii")
+    encoded = base64.b64encode((out / convergence.file).read_bytes()).decode("ascii")
     assert encoded in page
 
 
@@ -224,12 +231,11 @@ def test_the_default_runs_report_is_at_most_2_mb(tmp_path):
     assert size <= 2_000_000, f"report.html is {size} bytes"
 
 
-def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(results, tmp_path):
+def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(written):
     playwright = pytest.importorskip(
         "playwright.sync_api", reason="no headless browser here: pip install playwright && playwright install chromium"
     )
-    figures = report.write_figures(results, tmp_path)
-    page_file = report.write_report(results, tmp_path, figures)[1]
+    page_file = written[2]
     with playwright.sync_playwright() as driver:
         try:
             browser = driver.chromium.launch()
@@ -244,13 +250,12 @@ def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(results, tm
         browser.close()
 
 
-def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(results, tmp_path):
+def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(written):
     """Without a browser: ``report_dom.js`` runs the page's script in node against the few DOM calls it makes."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the script's run is tested where it is (and in a browser with playwright)")
-    figures = report.write_figures(results, tmp_path)
-    page = report.write_report(results, tmp_path, figures)[1]
+    page = written[2]
     script = Path(__file__).parent / "report_dom.js"
     drawn = json.loads(
         subprocess.run([node, str(script), str(page)], capture_output=True, text=True, check=True).stdout

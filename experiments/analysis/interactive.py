@@ -169,9 +169,15 @@ SCRIPT = (Path(__file__).parent / "report.js").read_text(encoding="utf-8")  # em
 
 
 def page(title: str, body: list[str], data: str) -> str:
-    """The whole HTML document: ``body`` (HTML lines), the data block and the script."""
-    return (
-        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {html.escape(title)}"
-        f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(body) + f"\n{data}\n<script>{SCRIPT}</script>\n"
-        "</body></html>\n"
-    )
+    """The whole HTML document: ``body`` (HTML lines), a footer with its own size, the data block and the script."""
+
+    def document(size: str) -> str:
+        footer = f"<footer><p>One self-contained file of {size}: figures, data and script embedded, no network.</p>"
+        return (
+            f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {html.escape(title)}"
+            f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(body) + f"\n{footer}</footer>\n{data}\n"
+            f"<script>{SCRIPT}</script>\n</body></html>\n"
+        )
+
+    size = len(document("0.0 MB").encode("utf-8"))
+    return document(f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB")
