@@ -7,6 +7,7 @@ import pytest
 import experiments
 from experiments import ExperimentSpec
 from experiments.analysis import findings
+from experiments.analysis.metrics import wilson_interval
 from experiments.analysis.results import Results
 from experiments.running.runner import PopulationResult
 from experiments.running.units import Unit, UnitResult
@@ -130,9 +131,10 @@ def test_settings_that_failed_the_same_way_in_a_place_are_one_finding():
     (finding,) = findings.failure_modes(
         crafted({TEACHER: {"gd": crawling, "momentum": crawling | {"status": ["budget"] * 4}}})
     )
+    low, high = wilson_interval(8, 20)
     assert finding.text == (
-        "**teacher · full-batch**: gd, momentum failed 20%–40% of their runs; most ran out of budget crawling, "
-        "the gradient still alive."
+        f"**teacher · full-batch**: gd, momentum failed 20%–40% of their runs (the most, gd: 8 of 20, 40% "
+        f"[{low:.0%}, {high:.0%}]); most ran out of budget crawling, the gradient still alive."
     )
     assert finding.effect == pytest.approx(np.log2(1 / 0.6))
 

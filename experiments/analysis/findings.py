@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from experiments.analysis.metrics import wilson_interval
+
 SCHEDULE_GAP = 0.2  # per-sample success this far below full batch is a finding
 FAILING_SHARE = 0.1  # a setting failing at least this share of its runs in a place gets a failure finding
 UNSETTLED_FACTOR = 2.0  # final E − E* at least this multiple of the best E − E*: the error rose again
@@ -187,7 +189,12 @@ def failure_modes(results) -> list[Finding]:
                 continue
             shares = [share for share, *_ in failing]
             names = ", ".join(label for _, label, *_ in failing)
-            text = f"{where}: {names} failed {min(shares):.0%}–{max(shares):.0%} of their runs; most {KINDS[kind]}."
+            _, worst, count, total, *_ = failing[0]
+            low, high = wilson_interval(count, total)
+            text = (
+                f"{where}: {names} failed {min(shares):.0%}–{max(shares):.0%} of their runs (the most, {worst}: "
+                f"{count} of {total}, {count / total:.0%} [{low:.0%}, {high:.0%}]); most {KINDS[kind]}."
+            )
             found.append(Finding(text, _cost_of(failing[0][0]), figure, ("failure", task, schedule, kind)))
     return found
 

@@ -94,6 +94,16 @@ def mean_confidence_interval(values: np.ndarray, seed: int = 0, confidence: floa
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
+def wilson_interval(successes: int, runs: int) -> tuple[float, float]:
+    """The Wilson 95 % interval of a fraction of runs (scipy.stats.binomtest).
+
+    >>> [round(x, 3) for x in wilson_interval(5, 10)]
+    [0.237, 0.763]
+    """
+    interval = stats.binomtest(int(successes), int(runs)).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
 def quartiles(values: np.ndarray) -> tuple[float, float, float]:
     """(25th percentile, median, 75th percentile) of the finite values; NaNs when there are none.
 

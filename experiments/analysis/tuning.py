@@ -24,9 +24,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from experiments.analysis.metrics import ert, ert_confidence_interval, mean_confidence_interval
+from experiments.analysis.metrics import ert, ert_confidence_interval, mean_confidence_interval, wilson_interval
 from experiments.analysis.results import success_column
 
 GROUP = ["task", "schedule", "group"]
@@ -58,7 +57,7 @@ def run_statistics(hits: np.ndarray, stops: np.ndarray, statistic: str) -> dict:
     """
     succeeded = hits[np.isfinite(hits)]
     runs, successes = hits.size, succeeded.size
-    rate_ci = stats.binomtest(successes, runs).proportion_ci(confidence_level=0.95, method="wilson")
+    rate_low, rate_high = wilson_interval(successes, runs)
     mean = float(succeeded.mean()) if successes else math.inf
     mean_low, mean_high = mean_confidence_interval(succeeded)
     ert_value = ert(hits, stops)
@@ -66,8 +65,8 @@ def run_statistics(hits: np.ndarray, stops: np.ndarray, statistic: str) -> dict:
     row = {
         "runs": runs,
         "success_rate": successes / runs,
-        "success_ci_low": float(rate_ci.low),
-        "success_ci_high": float(rate_ci.high),
+        "success_ci_low": rate_low,
+        "success_ci_high": rate_high,
         "mean_epochs": mean,
         "sd_epochs": float(succeeded.std(ddof=1)) if successes > 1 else math.nan,
         "mean_ci_low": mean_low,

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.patches import Patch
-from scipy import stats
 
+from experiments.analysis.metrics import wilson_interval
 from experiments.plots.style import representative_settings, setting_style, small_multiples, wrapped
 
 HATCHES = ("", "//", "..", "xx", "\\\\")
-
-
-def success_interval(successes: int, runs: int) -> tuple[float, float]:
-    """The Wilson 95 % interval of a success fraction (scipy.stats.binomtest).
-
-    >>> [round(x, 3) for x in success_interval(5, 10)]
-    [0.237, 0.763]
-    """
-    interval = stats.binomtest(successes, runs).proportion_ci(confidence_level=0.95, method="wilson")
-    return float(interval.low), float(interval.high)
 
 
 def success_bars(results, columns: int = 3):
@@ -49,7 +39,7 @@ def success_bars(results, columns: int = 3):
                     continue
                 hits = np.concatenate([p.success_epochs(spec.targets) for p in populations])
                 successes, runs = int(np.isfinite(hits).sum()), hits.size
-                low, high = success_interval(successes, runs)
+                low, high = wilson_interval(successes, runs)
                 rate = successes / runs
                 y = index + (s - (len(schedules) - 1) / 2) * height
                 colour = setting_style(setting, spec.optimizers)["color"]
