@@ -96,7 +96,7 @@ def test_a_crowded_performance_profile_has_a_row_of_family_panels_per_schedule(c
     figure = plots.performance_profile(crowded)
     titles = [ax.get_title().split("\n")[1] for ax in figure.axes if ax.get_title()]
     families = ["gradient descent", "sign and Rprop", "adaptive moments", "adaptive rates", "scipy", "best of each"]
-    assert titles == families * 2
+    assert titles == families + [family for family in families if family != "scipy"]  # per sample: no scipy runs
     best = [line.get_label() for line in figure.axes[5].lines]
     assert len(best) == 5 and {family_of(label) for label in best} == set(families[:5])
     matplotlib.pyplot.close(figure)

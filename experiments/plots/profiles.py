@@ -123,14 +123,15 @@ def performance_profile(results, tau_max: float | None = None):
         if len(families) > 1:  # each family's best: the largest area under its profile
             panels.append(("best of each", [max(members, key=lambda s: rho[s.label].sum()) for _, members in panels
                                             if members]))  # fmt: skip
-        for ax, (family, members) in zip(axes[row], panels, strict=True):
+        panels = [(family, members) for family, members in panels if members]  # no panel without runs
+        for ax, (family, members) in zip(axes[row], panels, strict=False):
             for setting in members:
                 ax.step(taus, rho[setting.label], where="post", label=setting.label, linewidth=1.8,
                         **setting_style(setting, spec.optimizers))  # fmt: skip
             title = f"{schedule.label}: {len(ratios)} problems" + (f"\n{family}" if family else "")
             fraction_axes(ax, "τ: within this factor of the fastest", "fraction of problems", title)
-            if not members:
-                ax.text(0.5, 0.5, "no runs in this schedule", ha="center", va="center", transform=ax.transAxes)
+        for ax in axes[row][len(panels) :]:
+            ax.set_visible(False)
     figure_legend(figure, axes)
     figure.suptitle(
         f"Performance profiles at {spec.targets.short_success} (ρ(1): how often fastest; right end: success)"
