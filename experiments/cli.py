@@ -124,7 +124,8 @@ def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
 def _plot(args) -> int:
     if held_out_engine.is_held_out(args.results_dir):
         out = Path(args.out or args.results_dir)
-        for path in held_out_engine.write_figures(_held_out(args), out):
+        results = _held_out(args)
+        for path in [*held_out_engine.write_figures(results, out), held_out_engine.write_report(results, out)]:
             print(f"{path} written")
         return 0
     out = Path(args.out or args.results_dir)

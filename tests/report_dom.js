@@ -28,7 +28,7 @@ class Node_ {
   }
 }
 const byId = {};
-for (const id of ['place', 'chart', 'optimizers', 'xlog', 'bands', 'svg', 'png', 'all', 'none', 'explorer']) {
+for (const id of ['place', 'y', 'chart', 'optimizers', 'xlog', 'bands', 'svg', 'png', 'all', 'none', 'explorer']) {
   byId[id] = new Node_(id === 'chart' ? 'svg' : 'div');
 }
 byId['optarena-data'] = {textContent: dataText};
@@ -37,6 +37,10 @@ byId.bands.checked = true;
 byId.place.value = '0';
 byId.place.options = [];
 byId.place.add = option => byId.place.options.push(option);
+byId.y.options = [];
+byId.y.value = '';
+byId.y.add = option => byId.y.options.push(option);
+byId.y.remove = index => byId.y.options.splice(index, 1);
 global.Option = function (text, value) { this.text = text; this.value = value; };
 global.document = {
   getElementById: id => byId[id],
@@ -51,5 +55,5 @@ const drawn = paths();
 const first = byId.optimizers.querySelectorAll('input')[0];
 first.checked = false;
 byId.explorer.listeners.change.forEach(listener => listener());
-console.log(JSON.stringify({places: byId.place.options.length, optimizers: byId.optimizers.querySelectorAll('input').length,
+console.log(JSON.stringify({places: byId.place.options.length, y: byId.y.options.map(o => o.value), shown: byId.y.value, optimizers: byId.optimizers.querySelectorAll('input').length,
   drawn, afterUnchecking: paths(), texts: byId.chart.all().filter(n => n.tag === 'text').length}));

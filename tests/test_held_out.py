@@ -10,6 +10,7 @@ import pytest
 
 import optimizers
 from experiments.analysis import held_out as analysis
+from experiments.analysis import interactive
 from experiments.cli import main
 from experiments.definition.held_out import HeldOutSpec, SearchSpace
 from experiments.definition.spec import load_spec
@@ -303,5 +304,10 @@ def test_the_command_line_runs_tables_checks_and_redraws_a_held_out_experiment(t
     (out / "tuning-curve.png").unlink()
     assert main(["check", str(out)]) == 1 and "tuning-curve.png is missing" in capsys.readouterr().out
     assert main(["plot", str(out)]) == 0 and (out / "tuning-curve.png").is_file()
+    data = interactive.read_data((out / "report.html").read_text())
+    curve = data["places"][0]["curves"][0]  # iris, the first optimizer: its chosen trials' test error along the run
+    assert "test error rate" in curve["series"] and len(curve["epochs"]) == len(
+        curve["series"]["test error rate"]["median"]
+    )
     assert main(["run", str(spec_file), "--out", str(out)]) == 2
     assert "already holds results" in capsys.readouterr().err

@@ -207,7 +207,7 @@ def test_the_interactive_report_embeds_the_results_curves_as_data(results, writt
     curve = places[("teacher", "per-sample")]["irprop-"]
     assert curve["epochs"] == population.history_epochs.tolist()
     median = np.nanmedian(population.history - results.reference(task.name).value, axis=0)
-    np.testing.assert_allclose([v if v is not None else np.nan for v in curve["median"]],
+    np.testing.assert_allclose([v if v is not None else np.nan for v in curve["series"]["E − E*"]["median"]],
                                np.maximum(median, interactive.FLOOR), rtol=5e-4)  # fmt: skip
     assert curve["evaluations_per_epoch"] == task.samples
     assert "<script>" in page and "id='chart'" in page and "class='sortable'" in page and "<details>" in page

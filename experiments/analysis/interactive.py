@@ -65,10 +65,10 @@ def data_of(results) -> dict:
             curves.append({
                 "optimizer": label,
                 "epochs": epochs.tolist(),
-                "median": _numbers(median), "q1": _numbers(q1), "q3": _numbers(q3),
+                "series": {"E − E*": {"median": _numbers(median), "q1": _numbers(q1), "q3": _numbers(q3)}},
                 "evaluations_per_epoch": float(task_spec.samples),
                 "seconds_per_epoch": float(row["wall_time_s"]) / stop if stop > 0 else 0.0,
-                "success_rate": float(row["success_rate"]),
+                "note": f"{row['success_rate']:.0%} of its runs succeed",
                 "leader": (task, schedule, label) in leading,
             })  # fmt: skip
         name = f"{task} (every schedule)" if task_spec.samples == 1 else f"{task} · {schedule}"
@@ -87,9 +87,41 @@ def leaders(results) -> set:
     return set(map(tuple, firsts[["task", "schedule", "optimizer"]].to_numpy()))
 
 
-def _numbers(values: np.ndarray) -> list:
-    """Values for JSON with 4 significant digits (a curve needs no more), None for NaN."""
-    return [None if not np.isfinite(v) else float(f"{max(v, FLOOR):.4g}") for v in np.asarray(values, dtype=float)]
+def _numbers(values: np.ndarray, floor: float = FLOOR) -> list:
+    """Values for JSON with 4 significant digits (a curve needs no more), at least ``floor``, None for NaN."""
+    return [None if not np.isfinite(v) else float(f"{max(v, floor):.4g}") for v in np.asarray(values, dtype=float)]
+
+
+def held_out_data(results) -> dict:
+    """The explorer's data of a held-out experiment: per task and schedule, per optimizer, the error rate and loss
+    of the trial each study chose, on every part, along the epochs (median and quartiles over the studies)."""
+    from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
+
+    spec, history = results.spec, results.history
+    epochs = spec.evaluation_epochs()
+    trial = chosen_trials(early_stopping(history)[1])
+    studies = np.arange(len(spec.seeds))
+    data = []
+    for t, task in enumerate(spec.tasks):
+        train = len(task.parts[0].labels)
+        for s, schedule in enumerate(spec.schedules):
+            curves = []
+            for o, space in enumerate(spec.optimizers):
+                chosen = history[t, s, o, studies, trial[t, s, o]]  # (studies, evaluations, part, metric)
+                series = {}
+                for metric, what in ((ERROR_RATE, "error rate"), (LOSS, "loss per sample")):
+                    for part, name in enumerate(("train", "validation", "test")):
+                        q1, median, q3 = np.quantile(chosen[..., part, metric], [0.25, 0.5, 0.75], axis=0)
+                        series[f"{name} {what}"] = {"median": _numbers(median, 0.0), "q1": _numbers(q1, 0.0),
+                                                    "q3": _numbers(q3, 0.0)}  # fmt: skip
+                curves.append({
+                    "optimizer": space.name, "epochs": epochs.tolist(), "series": series,
+                    "evaluations_per_epoch": float(train), "seconds_per_epoch": 0.0,
+                    "note": f"chosen trials of {len(studies)} studies", "leader": True,
+                })  # fmt: skip
+            data.append({"task": task.name, "schedule": schedule.label, "name": f"{task.name} · {schedule.label}",
+                         "curves": curves})  # fmt: skip
+    return {"name": spec.name, "target": "", "places": data, "first": "test error rate"}
 
 
 def embedded_figure(path: Path) -> tuple[str, str]:
@@ -122,9 +154,9 @@ def read_data(page: str) -> dict:
     return json.loads(page[start : page.index("</script>", start)])
 
 
-def data_block(results) -> str:
-    """The ``<script>`` element that carries the data; ``</`` is escaped so no value can end it early."""
-    text = json.dumps(data_of(results), separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+def data_block(data: dict) -> str:
+    """The ``<script>`` element that carries ``data``; ``</`` is escaped so no value can end it early."""
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     return f'<script type="application/json" id="optarena-data">{text}</script>'
 
 
@@ -134,6 +166,7 @@ def explorer_section() -> list[str]:
         "<div id='explorer'>",
         "<div class='controls'>",
         "<label>Task and schedule <select id='place'></select></label>",
+        "<label>y axis <select id='y'></select></label>",
         "<fieldset><legend>x axis</legend>",
         *(
             f"<label><input type='radio' name='x' value='{value}'{' checked' * (value == 'epochs')}> {label}</label>"

@@ -4,6 +4,13 @@
   const palette = ['#4477AA','#EE6677','#228833','#CCBB44','#66CCEE','#AA3377','#BBBBBB','#000000',
                    '#EE7733','#0077BB','#33BBEE','#EE3377','#CC3311','#009988','#882255','#44AA99'];
   const place = document.getElementById('place'), chart = document.getElementById('chart');
+  const yAxis = document.getElementById('y');
+  const fillY = () => {  // the quantities the chosen place has curves of; the one shown is kept where it can be
+    const had = yAxis.value || data.first, names = [...new Set(data.places[+place.value].curves.flatMap(c => Object.keys(c.series)))];
+    while (yAxis.options.length) yAxis.remove(0);
+    names.forEach(n => yAxis.add(new Option(n, n)));
+    yAxis.value = names.includes(had) ? had : names[0];
+  };
   const boxes = document.getElementById('optimizers');
   const NS = 'http://www.w3.org/2000/svg';
   data.places.forEach((p, i) => place.add(new Option(p.name, i)));
@@ -42,12 +49,13 @@
     while (chart.firstChild) chart.removeChild(chart.firstChild);
     const W = 900, H = 500, L = 70, R = 20, T = 30, B = 50;
     const scale = c => xKind === 'epochs' ? 1 : xKind === 'evaluations' ? c.evaluations_per_epoch : c.seconds_per_epoch;
-    const series = p.curves.filter(c => chosen.has(c.optimizer)).map(c => ({c, points: c.epochs.map((e, i) => [
-      e * scale(c), c.median[i], c.q1[i], c.q3[i]]).filter(q => q[1] !== null && (!xLog || q[0] > 0))}));
+    const y = yAxis.value;
+    const series = p.curves.filter(c => chosen.has(c.optimizer) && c.series[y]).map(c => ({c, points: c.epochs.map((e, i) => [
+      e * scale(c), c.series[y].median[i], c.series[y].q1[i], c.series[y].q3[i]]).filter(q => q[1] !== null && (!xLog || q[0] > 0))}));
     const xs = series.flatMap(s => s.points.map(q => q[0])), ys = series.flatMap(s => s.points.flatMap(q => q.slice(1)))
       .filter(v => v !== null && v > 0);
     el('text', {x: L, y: 18, 'font-size': 14}, chart).textContent =
-      `${p.name}: median E − E* and quartiles over the runs`;
+      `${p.name}: median ${y} and quartiles`;
     if (!xs.length || !ys.length) {
       el('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle'}, chart).textContent = 'no runs chosen';
       return;
@@ -75,7 +83,7 @@
     el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, axes).textContent =
       {epochs: 'epochs', evaluations: 'gradient evaluations', seconds: 'seconds (population wall clock)'}[xKind];
     el('text', {x: 16, y: (T + H - B) / 2, transform: `rotate(-90 16 ${(T + H - B) / 2})`, 'text-anchor': 'middle'}, axes)
-      .textContent = 'E − E*';
+      .textContent = y;
     series.forEach(({c, points}) => {
       if (bands) {
         const band = points.filter(q => q[2] !== null && q[3] !== null && q[2] > 0 && q[3] > 0);
@@ -86,7 +94,7 @@
       const line = points.filter(q => q[1] > 0);
       if (line.length) el('path', {d: 'M' + line.map(q => `${sx(q[0])},${sy(q[1])}`).join('L'), fill: 'none',
         stroke: colour[c.optimizer], 'stroke-width': 1.8}, chart).appendChild(document.createElementNS(NS, 'title'))
-        .textContent = `${c.optimizer}: ${(100 * c.success_rate).toFixed(0)} % success`;
+        .textContent = c.optimizer + (c.note ? ': ' + c.note : '');
     });
   }
   const save = (blob, name) => { const a = document.createElement('a'); a.href = URL.createObjectURL(blob); a.download = name; a.click(); };
@@ -101,7 +109,9 @@
   };
   document.getElementById('all').onclick = e => { e.preventDefault(); boxes.querySelectorAll('input').forEach(b => b.checked = true); draw(); };
   document.getElementById('none').onclick = e => { e.preventDefault(); boxes.querySelectorAll('input').forEach(b => b.checked = false); draw(); };
+  place.addEventListener('change', fillY);
   document.getElementById('explorer').addEventListener('change', draw);
+  fillY();
   draw();
   document.querySelectorAll('table.sortable').forEach(table => {
     table.querySelectorAll('thead th').forEach((th, column) => th.addEventListener('click', () => {

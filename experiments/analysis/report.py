@@ -431,7 +431,7 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
         body += [opener + f"{len(significance)} in significance.csv): open to read, sort and filter</summary>",
                  interactive.sortable(tests, "significance"), "</details>"]  # fmt: skip
     if not static:
-        return interactive.page(spec.name, body, interactive.data_block(results))
+        return interactive.page(spec.name, body, interactive.data_block(interactive.data_of(results)))
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1500px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"

@@ -11,6 +11,8 @@ A results folder of a held-out experiment holds
     win_rates.csv      the pairwise win-rate matrix
     tuning-curve.png   the tuning curves
     learning-curves.png  the chosen trials' validation error along the epochs
+    report.html        one self-contained page: the tables sortable, an explorer of every part's error and loss
+                       along the epochs, the figures (`experiments.analysis.interactive`)
 
 Every file is written whole or not at all.  Results are the same whether the
 units ran here, in processes (``jobs``) or on Dask (``cluster``).
@@ -19,6 +21,7 @@ units ran here, in processes (``jobs``) or on Dask (``cluster``).
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 from pathlib import Path
 from typing import NamedTuple
@@ -29,6 +32,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from experiments.analysis import held_out as analysis
+from experiments.analysis import interactive
 from experiments.definition.held_out import HeldOutSpec
 from experiments.errors import InputError
 from experiments.plots import held_out as figures
@@ -38,7 +42,7 @@ from experiments.running.held_out import train_all
 
 RESULT_FILES = (
     "manifest.json spec.json history.npz trials.csv summary.csv summary.md ranking.csv win_rates.csv tuning-curve.png "
-    "learning-curves.png"
+    "learning-curves.png report.html"
 ).split()
 
 
@@ -135,6 +139,31 @@ def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
     return [Path(out) / name for name in drawn]
 
 
+def write_report(results: HeldOutResults, out: Path) -> Path:
+    """report.html: the summary, the ranking and the win rates (sortable), the explorer, the two figures."""
+    spec, escape = results.spec, html.escape
+    summary = results.summary[[c for c in results.summary.columns if not c.endswith(("_low", "_high")) or
+                               c in ("ci_low", "ci_high")]]  # fmt: skip
+    ranking = results.scores.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}")
+    body = [
+        f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>",
+        "<h2 id='summary-table'>Test accuracy at the chosen trials' early stop</h2>",
+        interactive.sortable(summary.to_html(index=False, border=0, float_format=lambda v: f"{v:.4g}"), "summary"),
+        f"<p>{escape(analysis.HOW_MEASURED)}</p>",
+        "<h2 id='explorer-heading'>Explore the chosen trials along the epochs</h2>", *interactive.explorer_section(),
+        "<h2 id='ranking'>Ranking across the tasks</h2>", interactive.sortable(ranking, "ranking"),
+        "<h3>Win rates (row beats column on a task, schedule and study; ties half)</h3>",
+        results.wins.to_html(border=0, float_format=lambda v: f"{v:.2f}", na_rep="·"),
+    ]  # fmt: skip
+    for name, title in (("tuning-curve.png", "Tuning curves"), ("learning-curves.png", "Learning curves")):
+        kind, encoded = interactive.embedded_figure(Path(out) / name)
+        body += [f"<h2>{title}</h2>", f'<div class="figure"><img alt="{title}" src="data:{kind};base64,{encoded}">',
+                 f"<p class='caption'>Full size: <code>{name}</code>.</p></div>"]  # fmt: skip
+    page = interactive.page(spec.name, body, interactive.data_block(interactive.held_out_data(results)))
+    storage.write_text(Path(out) / "report.html", page)
+    return Path(out) / "report.html"
+
+
 def write(results: HeldOutResults, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in RESULT_FILES:
@@ -152,6 +181,7 @@ def write(results: HeldOutResults, out: Path) -> None:
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())
     write_figures(results, out)
+    write_report(results, out)
     manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "kind": "held-out",
                 "training_seconds": results.seconds, "finished": storage.now()} | storage.provenance()  # fmt: skip
     storage.write_json(out / "manifest.json", manifest)
