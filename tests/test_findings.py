@@ -159,11 +159,12 @@ def test_a_schedule_effect_is_a_finding_from_twenty_points_of_success_rate(per_s
         ("teacher", "per-sample"): {"rprop+": {"status": ["budget"] * per_sample_failures}},
     })  # fmt: skip
     notes = findings.schedule_effects(results.table())
+    low, high = wilson_interval(16, 20)
     assert bool(notes) == fires
     if fires:
         assert notes[0].text.startswith(
             "On **teacher**, per-sample updates cut the success rate of 1 optimizer against the full batch: "
-            "rprop+ 100% → 80%. Rprop adapts each step size"
+            f"rprop+ 100% → 80% (per sample, rprop+: 80% [{low:.0%}, {high:.0%}] of 20 runs). Rprop adapts each "
         )
         assert notes[0].effect == pytest.approx(np.log2(1 / 0.8)) and notes[0].figure == "success"
 

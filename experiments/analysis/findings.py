@@ -146,6 +146,10 @@ def schedule_effects(table: pd.DataFrame) -> list[Finding]:
             continue
         cuts.sort(key=lambda cut: -cut[0])
         listed = ", ".join(f"{name} {full:.0%} → {per:.0%}" for _, name, full, per in cuts)
+        _, largest, full, per = cuts[0]
+        runs = int(rows.loc[(rows["optimizer"] == largest) & (rows["schedule"] == "per-sample"), "runs"].iloc[0])
+        low, high = wilson_interval(round(per * runs), runs)
+        listed += f" (per sample, {largest}: {per:.0%} [{low:.0%}, {high:.0%}] of {runs} runs)"
         text = f"On **{task}**, per-sample updates cut the success rate of {len(cuts)} optimizer" + (
             f"{'s' * (len(cuts) > 1)} against the full batch: {listed}."
         )
@@ -154,7 +158,6 @@ def schedule_effects(table: pd.DataFrame) -> list[Finding]:
                 " Rprop adapts each step size from the signs of successive gradients; with one sample per update "
                 "those signs disagree from sample to sample, so its steps shrink for the wrong reason."
             )
-        _, _, full, per = cuts[0]
         found.append(Finding(text, _capped(full / per if per else np.inf), "success", ("schedule", task)))
     return found
 

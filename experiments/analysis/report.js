@@ -113,6 +113,12 @@
   document.getElementById('explorer').addEventListener('change', draw);
   fillY();
   draw();
+  document.querySelectorAll('button.download').forEach(button => button.addEventListener('click', () => {
+    const image = button.parentNode.querySelector('img'), a = document.createElement('a');
+    a.href = image.src;
+    a.download = button.dataset.name + '.' + image.src.slice(11, image.src.indexOf(';')).replace('jpeg', 'jpg');
+    a.click();
+  }));
   document.querySelectorAll('table.sortable').forEach(table => {
     table.querySelectorAll('thead th').forEach((th, column) => th.addEventListener('click', () => {
       const body = table.tBodies[0], rows = [...body.rows], up = th.dataset.order !== 'up';

@@ -411,8 +411,13 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
             "<div class='figure'>",
             f'<img alt="{escape(figure.title)}" src="data:{kind};base64,{encoded}">',
             f"<p class='caption'>{escape(figure.caption)}"
-            + ("" if static else f" Full size: <code>{escape(figure.file)}</code>.")
+            + ("" if static else f" Full size: <code>{escape(figure.file)}</code> (and as SVG with --svg).")
             + "</p>",
+            *(
+                []
+                if static
+                else [f"<button class='download' data-name='{escape(figure.stem)}'>download this image</button>"]
+            ),
             "</div>",
         ]
     body += _blocks_html(extra)

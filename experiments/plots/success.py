@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from experiments.analysis.metrics import wilson_interval
-from experiments.plots.style import representative_settings, setting_style, small_multiples, wrapped
+from experiments.plots.style import places_to_draw, representative_settings, setting_style, small_multiples, wrapped
 
 HATCHES = ("", "//", "..", "xx", "\\\\")
 
@@ -21,8 +21,10 @@ def success_bars(results, columns: int = 3):
     """
     spec = results.spec
     per_task = {}
+    drawn = places_to_draw(results)
     for task in spec.tasks:
-        schedules = [s for s in spec.schedules if any(results.populations(task, s, o) for o in spec.optimizers)]
+        schedules = [s for s in spec.schedules if any(results.populations(task, s, o) for o in spec.optimizers)
+                     and (task, s) in drawn]  # a one-sample task's schedules train alike: one bar  # fmt: skip
         settings = representative_settings(results, task.name, schedules[0].label) if schedules else []
         per_task[task.name] = (schedules, [o for o in settings if any(results.populations(task, s, o)
                                                                        for s in schedules)])  # fmt: skip
@@ -47,7 +49,8 @@ def success_bars(results, columns: int = 3):
                 ax.barh(y, rate, height, color=colour, edgecolor="black", linewidth=0.5, hatch=hatch)
                 ax.errorbar(rate, y, xerr=[[rate - low], [high - rate]], color="black", linewidth=0.8, capsize=2)
         ax.set_yticks(range(len(settings)), [wrapped(s.label, 38) for s in settings], fontsize="small")
-        ax.set(xlim=(0, 1.02), ylim=(len(settings) - 0.5, -0.5), xlabel="fraction of starts", title=task.name)
+        title = f"{task.name} (every schedule)" if task.samples == 1 else task.name
+        ax.set(xlim=(0, 1.02), ylim=(len(settings) - 0.5, -0.5), xlabel="fraction of starts", title=title)
         ax.grid(True, axis="x", alpha=0.3)
     for ax in axes.flat[len(spec.tasks) :]:
         ax.set_visible(False)
