@@ -308,6 +308,7 @@ def test_an_unwritable_output_directory_is_refused_before_work_starts(tmp_path, 
     assert err.startswith(f"optarena: error: cannot write results to '{tmp_path / 'out'}': No space left on device")
 
 
+@pytest.mark.slow  # a whole experiment
 def test_a_disk_that_fills_during_the_run_is_one_line_and_exit_code_1(tmp_path, capsys, monkeypatch):
     from experiments.running import units
 

@@ -24,6 +24,7 @@ def test_run_writes_results_that_check_accepts_and_prints_the_tables(tmp_path, c
     assert "conv/min/flat/stop/div/budget" in table and "Mann-Whitney" in table
 
 
+@pytest.mark.slow  # a whole experiment
 def test_run_resume_reuses_the_stored_units(tmp_path, capsys):
     out = str(tmp_path / "quick")
     assert main(["run", "quick", "--out", out, "--quiet", "--no-report"]) == 0

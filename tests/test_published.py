@@ -213,6 +213,7 @@ def failing(tmp_path_factory):
     return experiments.run(load_spec(folder / "spec.toml"), folder / "out", jobs=2), folder / "out"
 
 
+@pytest.mark.slow  # its fixture trains in worker processes
 def test_where_none_of_ours_succeeds_the_variants_rerun_the_papers_own_setting(failing):
     results, _ = failing
     table = published.comparison(results)
@@ -234,6 +235,7 @@ def test_where_none_of_ours_succeeds_the_variants_rerun_the_papers_own_setting(f
     assert "none of our settings succeeds with BP" in figure.axes[0].texts[0].get_text()
 
 
+@pytest.mark.slow  # its fixture trains in worker processes
 def test_every_verdict_names_the_conditions_it_holds_under(failing):
     results, out = failing
     effects = published.variant_effects(results, published.comparison(results))
@@ -251,6 +253,7 @@ def test_every_verdict_names_the_conditions_it_holds_under(failing):
     assert experiments.check(out) == []
 
 
+@pytest.mark.slow  # its fixture trains in worker processes
 def test_a_variant_records_its_weight_bound_and_flat_spot_placement(failing):
     results, out = failing
     stored = json.loads((out / "variants" / "exact-sigma-no-bound" / "spec.json").read_text())
