@@ -81,6 +81,12 @@ class Dataset:
         present = np.unique(labels)
         if len(present) < 2:
             raise ValueError(f"dataset {self.name!r}: needs at least two classes, got only {present.tolist()}")
+        missing = np.setdiff1d(np.arange(present[-1] + 1), present)
+        if len(missing):
+            raise ValueError(
+                f"dataset {self.name!r}: labels must number the classes 0 … C − 1 with every class present; class "
+                f"{missing[0]} has no sample (the labels run {present[0]} … {present[-1]})"
+            )
         for array in (inputs, labels):
             array.setflags(write=False)
         object.__setattr__(self, "inputs", inputs)

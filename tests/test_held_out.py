@@ -93,6 +93,7 @@ def test_a_split_column_assigns_the_parts():
         (lambda: Dataset("soft", [[0.0], [1.0]], [0.0, 0.5]), "dataset 'soft': label 0.5 in row 1 is not a class"),
         (lambda: Dataset("neg", [[0.0], [1.0]], [0, -1]), "dataset 'neg': label -1 in row 1 is not a class"),
         (lambda: Dataset("one", [[0.0], [1.0]], [1, 1]), "dataset 'one': needs at least two classes"),
+        (lambda: Dataset("gap", [[0.0], [1.0]], [1, 2]), "class 0 has no sample (the labels run 1 … 2)"),
         (lambda: assigned_split(Dataset("toy", np.zeros((4, 1)), [0, 1, 0, 1]), [0, 1, 2, 3]),
          "a split column holds 0 (train), 1 (validation) or 2 (test), got 3"),
         (lambda: assigned_split(Dataset("toy", np.zeros((4, 1)), [0, 1, 0, 1]), [0, 0, 1, 2]),

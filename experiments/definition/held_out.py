@@ -21,7 +21,8 @@ A spec with ``kind = "held-out"``::
     # input_columns = ["x", "y"]
     # target_columns = ["label"]
     network = { sizes = [64, 32, 10], activation = "tanh" }
-    loss = "cross-entropy"            # softmax outputs (network.cross_entropy); or "squared" (the article's)
+    loss = "cross-entropy"            # softmax outputs (network.cross_entropy; output_activation is unused)
+                                      # or "squared": the article's E on the output_activation's units
     split = { fractions = [0.5, 0.25, 0.25], seed = 0 }   # stratified; or { column = "part" }: 0/1/2 per row
 
     [[optimizers]]
