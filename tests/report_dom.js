@@ -32,6 +32,17 @@ for (const id of ['place', 'y', 'chart', 'optimizers', 'xlog', 'bands', 'svg', '
   byId[id] = new Node_(id === 'chart' ? 'svg' : 'div');
 }
 byId['optarena-data'] = {textContent: dataText};
+const tableStart = page.indexOf('id="significance"');  // the tests' table, read as the script reads it
+if (tableStart >= 0) {
+  const html = page.slice(tableStart, page.indexOf('</table>', tableStart));
+  const texts = (part, tag) => [...part.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map(m => ({textContent: m[1]}));
+  const [head, body] = html.split('<tbody>');
+  byId.significance = {tHead: {rows: [{cells: texts(head, 'th')}]},
+    tBodies: [{rows: body.split('<tr>').slice(1).map(row => ({cells: texts(row, 'td')}))}]};
+  byId['matrix-place'] = {options: [], value: '', add(option) { this.options.push(option); if (!this.value) this.value = option.value; },
+    addEventListener() {}};
+  byId.matrix = {};
+}
 byId.xlog.checked = true;
 byId.bands.checked = true;
 byId.place.value = '0';
@@ -56,4 +67,5 @@ const first = byId.optimizers.querySelectorAll('input')[0];
 first.checked = false;
 byId.explorer.listeners.change.forEach(listener => listener());
 console.log(JSON.stringify({places: byId.place.options.length, y: byId.y.options.map(o => o.value), shown: byId.y.value, optimizers: byId.optimizers.querySelectorAll('input').length,
-  drawn, afterUnchecking: paths(), texts: byId.chart.all().filter(n => n.tag === 'text').length}));
+  drawn, afterUnchecking: paths(), texts: byId.chart.all().filter(n => n.tag === 'text').length,
+  matrixCells: byId.matrix ? (byId.matrix.innerHTML.match(/<td title=/g) || []).length : null}));

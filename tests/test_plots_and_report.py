@@ -262,3 +262,5 @@ def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(written):
     )
     assert drawn["places"] == 2 and drawn["optimizers"] == len(SMALL.optimizers)
     assert drawn["drawn"] > 0 and drawn["afterUnchecking"] < drawn["drawn"] and drawn["texts"] > 5
+    leaders = 3  # gd at its best rate, irprop-, sign: the significance matrix has a cell for every ordered pair
+    assert drawn["matrixCells"] == leaders * (leaders - 1)

@@ -186,7 +186,14 @@ def explorer_section() -> list[str]:
 def sortable(table_html: str, name: str) -> str:
     """A pandas table's HTML with a filter box above it; the script makes its columns sortable."""
     box = f"<input class='filter' data-table='{name}' placeholder='filter rows: type any text' size='40'>"
-    return box + table_html.replace("<table", f"<table id='{name}' class='sortable'", 1)
+    return box + table_html.replace('class="dataframe"', f'id="{name}" class="dataframe sortable"', 1)
+
+
+def significance_matrix() -> list[str]:
+    """Where the script draws the significance tests of one place as a matrix (from the table below it)."""
+    return ["<p>As a matrix: <select id='matrix-place'></select> the row is faster (green) or slower (red) "
+            "than the column; a saturated cell is a significant difference (Holm-corrected), a pale one is not.</p>",
+            "<div id='matrix'></div>"]  # fmt: skip
 
 
 STYLE = (

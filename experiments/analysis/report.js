@@ -119,6 +119,25 @@
     a.download = button.dataset.name + '.' + image.src.slice(11, image.src.indexOf(';')).replace('jpeg', 'jpg');
     a.click();
   }));
+  const tests = document.getElementById('significance'), matrixPlace = document.getElementById('matrix-place');
+  if (tests && matrixPlace) {  // the pairwise tests of one place as a matrix, read from the table's rows
+    const heads = [...tests.tHead.rows[0].cells].map(c => c.textContent.trim()), at = name => heads.indexOf(name);
+    const rows = [...tests.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent.trim()));
+    const places = [...new Set(rows.map(r => r[at('task')] + ' · ' + r[at('schedule')]))];
+    places.forEach(p => matrixPlace.add(new Option(p, p)));
+    const drawMatrix = () => {
+      const mine = rows.filter(r => r[at('task')] + ' · ' + r[at('schedule')] === matrixPlace.value);
+      const names = [...new Set(mine.flatMap(r => [r[at('a')], r[at('b')]]))], cell = {};
+      mine.forEach(r => { const a = r[at('a')], b = r[at('b')], faster = r[at('faster')], sure = r[at('significant')] === 'yes';
+        cell[a + '|' + b] = [faster === a ? 1 : faster === b ? -1 : 0, sure]; cell[b + '|' + a] = [faster === b ? 1 : faster === a ? -1 : 0, sure]; });
+      const colour = ([sign, sure]) => sign === 0 ? '#eee' : `rgba(${sign > 0 ? '34,136,51' : '204,51,17'},${sure ? 0.85 : 0.25})`;
+      document.getElementById('matrix').innerHTML = '<table><tr><th></th>' + names.map(n => `<th>${n}</th>`).join('') + '</tr>' +
+        names.map(a => `<tr><th>${a}</th>` + names.map(b => a === b ? '<td>·</td>' :
+          `<td title="${a} vs ${b}" style="background:${colour(cell[a + '|' + b] || [0, false])}"></td>`).join('') + '</tr>').join('') + '</table>';
+    };
+    matrixPlace.addEventListener('change', drawMatrix);
+    drawMatrix();
+  }
   document.querySelectorAll('table.sortable').forEach(table => {
     table.querySelectorAll('thead th').forEach((th, column) => th.addEventListener('click', () => {
       const body = table.tBodies[0], rows = [...body.rows], up = th.dataset.order !== 'up';

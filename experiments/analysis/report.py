@@ -433,8 +433,8 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
         tests = readable(shown, "significance").to_html(index=False, border=0)
         which = "every pair of optimizers" if len(shown) == len(significance) else "the best setting of every sweep"
         opener = f"<details><summary>The tests between {which} in every place ({len(shown)} of the "
-        body += [opener + f"{len(significance)} in significance.csv): open to read, sort and filter</summary>",
-                 interactive.sortable(tests, "significance"), "</details>"]  # fmt: skip
+        body += [opener + f"{len(significance)} in significance.csv): open to read, sort and filter</summary>"]
+        body += [*interactive.significance_matrix(), interactive.sortable(tests, "significance"), "</details>"]
     if not static:
         return interactive.page(spec.name, body, interactive.data_block(interactive.data_of(results)))
     style = (
