@@ -210,7 +210,7 @@ def test_the_interactive_report_embeds_the_results_curves_as_data(results, writt
     np.testing.assert_allclose([v if v is not None else np.nan for v in curve["series"]["E − E*"]["median"]],
                                np.maximum(median, interactive.FLOOR), rtol=5e-4)  # fmt: skip
     assert curve["evaluations_per_epoch"] == task.samples
-    assert "<script>" in page and "id='chart'" in page and "class='sortable'" in page and "<details>" in page
+    assert "<script>" in page and "id='chart'" in page and 'class="dataframe sortable"' in page and "<details>" in page
     assert "src='http" not in page and 'src="http' not in page  # nothing from the network
 
 
