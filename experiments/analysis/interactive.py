@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
 from experiments.plots.style import places_to_draw
 
 EMBED_WIDTH = 900  # pixels: the widest an embedded figure gets (the page is 1200 wide; full size in figures/)
@@ -94,10 +95,10 @@ def _numbers(values: np.ndarray, floor: float = FLOOR) -> list:
 
 def held_out_data(results) -> dict:
     """The explorer's data of a held-out experiment: per task and schedule, per optimizer, the error rate and loss
-    of the trial each study chose, on every part, along the epochs (median and quartiles over the studies)."""
-    from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
-
+    of the trial each study chose, on every part, along the epochs (median and quartiles over the studies).
+    An epoch's seconds are the units' mean: the training time over the units and their epochs."""
     spec, history = results.spec, results.history
+    seconds_per_epoch = results.seconds / (np.prod(history.shape[:3]) * spec.max_epochs)
     epochs = spec.evaluation_epochs()
     trial = chosen_trials(early_stopping(history)[1])
     studies = np.arange(len(spec.seeds))
@@ -116,7 +117,7 @@ def held_out_data(results) -> dict:
                                                     "q3": _numbers(q3, 0.0)}  # fmt: skip
                 curves.append({
                     "optimizer": space.name, "epochs": epochs.tolist(), "series": series,
-                    "evaluations_per_epoch": float(train), "seconds_per_epoch": 0.0,
+                    "evaluations_per_epoch": float(train), "seconds_per_epoch": float(seconds_per_epoch),
                     "note": f"chosen trials of {len(studies)} studies", "leader": True,
                 })  # fmt: skip
             data.append({"task": task.name, "schedule": schedule.label, "name": f"{task.name} · {schedule.label}",
