@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from network.validation import did_you_mean
+from network.validation import as_sample_matrix, did_you_mean
 
 SHIPPED = {  # name: (scikit-learn's loader, description)
     "digits": ("load_digits", "8×8 images of handwritten digits (1797 × 64, 10 classes)"),
@@ -39,7 +39,7 @@ class Dataset:
     2
     >>> Dataset("tiny", [[0.0], [np.nan]], [1, 0])
     Traceback (most recent call last):
-    ValueError: dataset 'tiny': input row 1, column 0 is nan; every input must be a finite number
+    ValueError: dataset 'tiny': inputs must be finite, got nan at [1, 0]
     """
 
     name: str
@@ -48,20 +48,10 @@ class Dataset:
     description: str = ""
 
     def __post_init__(self):
-        inputs = np.asarray(self.inputs)
-        if inputs.ndim != 2 or inputs.dtype.kind not in "iuf" or not len(inputs):
-            raise ValueError(
-                f"dataset {self.name!r}: inputs must be a table of numbers (samples × features), "
-                f"got shape {inputs.shape} and dtype {inputs.dtype}"
-            )
-        inputs = inputs.astype(np.float64)
-        bad = np.argwhere(~np.isfinite(inputs))
-        if len(bad):
-            row, column = bad[0]
-            raise ValueError(
-                f"dataset {self.name!r}: input row {row}, column {column} is {inputs[row, column]}; "
-                "every input must be a finite number"
-            )
+        try:
+            inputs = as_sample_matrix(self.inputs, "inputs")
+        except (TypeError, ValueError) as problem:
+            raise type(problem)(f"dataset {self.name!r}: {problem}") from None
         labels = np.asarray(self.labels)
         if labels.shape != (len(inputs),):
             raise ValueError(

@@ -129,8 +129,10 @@ def _values(length: int | None) -> str:
 
 
 def _require_finite(array: np.ndarray, name: str) -> None:
+    """A one-line ValueError naming the first value that is not finite and where it is (its numpy index)."""
     if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {array[~np.isfinite(array)][0]}")
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(f"{name} must be finite, got {array[where]} at {list(where)}")
 
 
 def _as_float_array(values, name: str) -> np.ndarray:

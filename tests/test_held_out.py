@@ -89,7 +89,7 @@ def test_a_split_column_assigns_the_parts():
     [
         (lambda: stratified_split(Dataset("few", np.zeros((9, 1)), [0] * 7 + [1] * 2), seed=0),
          "dataset 'few': class 1 has 2 samples, too few for a split of 50%/25%/25%: the test part gets none"),
-        (lambda: Dataset("gap", [[0.0], [np.nan]], [0, 1]), "dataset 'gap': input row 1, column 0 is nan"),
+        (lambda: Dataset("gap", [[0.0], [np.nan]], [0, 1]), "dataset 'gap': inputs must be finite, got nan at [1, 0]"),
         (lambda: Dataset("soft", [[0.0], [1.0]], [0.0, 0.5]), "dataset 'soft': label 0.5 in row 1 is not a class"),
         (lambda: Dataset("neg", [[0.0], [1.0]], [0, -1]), "dataset 'neg': label -1 in row 1 is not a class"),
         (lambda: Dataset("one", [[0.0], [1.0]], [1, 1]), "dataset 'one': needs at least two classes"),
