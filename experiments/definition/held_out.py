@@ -52,7 +52,8 @@ import optimizers
 from experiments.definition.budget import require_int
 from experiments.definition.data_files import read_columns
 from experiments.definition.schedules import Schedule
-from experiments.definition.spec import _Keys, _list, canonical_json
+from experiments.definition.spec import _Keys, _list, _require_unique, canonical_json
+from experiments.definition.tuning import require_log_range
 from network.cross_entropy import LOSSES
 from network.datasets import SHIPPED, Dataset, load
 from network.layered import Layered
@@ -142,9 +143,7 @@ class SearchSpace:
         if not isinstance(self.ranges, dict) or not 1 <= len(self.ranges) <= MAX_DIMENSIONS:
             raise ValueError(f"{where}: space must name 1 to {MAX_DIMENSIONS} hyperparameters with ranges")
         for key, bounds in self.ranges.items():
-            low, high = bounds
-            if not all(_is_number(v) for v in (low, high)) or not 0 < low < high:
-                raise ValueError(f"{where}: space.{key} needs 0 < low < high, got low = {low!r}, high = {high!r}")
+            require_log_range(*bounds, f"{where}: space.{key}")
             if key in self.fixed:
                 raise ValueError(f"{where}: {key!r} is in the space, so settings must not fix it")
         for values in (self.fixed | {k: low for k, (low, _) in self.ranges.items()},
@@ -183,11 +182,10 @@ class HeldOutSpec:
             object.__setattr__(self, key, tuple(getattr(self, key)))
             if not getattr(self, key):
                 raise ValueError(f"{key} must not be empty")
-        for key, labels in (("tasks", [t.name for t in self.tasks]), ("optimizers", [o.name for o in self.optimizers]),
-                            ("schedules", [s.label for s in self.schedules]), ("seeds", list(self.seeds))):  # fmt: skip
-            repeated = sorted({label for label in labels if labels.count(label) > 1}, key=str)
-            if repeated:
-                raise ValueError(f"{key} lists {repeated[0]!r} more than once")
+        _require_unique("tasks", [task.name for task in self.tasks])
+        _require_unique("optimizers", [space.name for space in self.optimizers])
+        _require_unique("schedules", [schedule.label for schedule in self.schedules])
+        _require_unique("seeds", list(self.seeds))
         for seed in self.seeds:
             require_int("seeds", seed, minimum=0)
         require_int("budget.max_epochs", self.max_epochs, minimum=1, maximum=10**6)
@@ -297,7 +295,3 @@ def _space_from(entry, where: str) -> SearchSpace:
     if not isinstance(fixed, dict):
         raise ValueError(f"{where}.settings must be a table of fixed hyperparameters, got {fixed!r}")
     return SearchSpace(keys["name"], {k: (v["low"], v["high"]) for k, v in space.items()}, dict(fixed))
-
-
-def _is_number(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)

@@ -82,8 +82,7 @@ def sweep_values(values, where: str) -> list[float]:
         if unknown or set(values) != {"low", "high", "count"}:
             raise ValueError(f"{where} must be a list of values or a log grid {{ low, high, count }}, got {values!r}")
         low, high, count = values["low"], values["high"], values["count"]
-        if not all(_is_number(v) for v in (low, high)) or not 0 < low < high:
-            raise ValueError(f"{where}: a log grid needs 0 < low < high, got low = {low!r}, high = {high!r}")
+        require_log_range(low, high, f"{where}: a log grid")
         if isinstance(count, bool) or not isinstance(count, int) or count < 2:
             raise ValueError(f"{where}: a log grid needs count, an integer >= 2, got {count!r}")
         values = [float(f"{v:.{GRID_DIGITS}g}") for v in np.geomspace(low, high, count)]
@@ -92,6 +91,13 @@ def sweep_values(values, where: str) -> list[float]:
     if len(set(values)) != len(values):
         raise ValueError(f"{where} lists a value more than once: {values!r}")
     return list(values)
+
+
+def require_log_range(low, high, what: str) -> None:
+    """A one-line ValueError unless low and high are finite numbers with 0 < low < high (a log grid's or a
+    log-uniform space's ends), naming ``what`` needs them."""
+    if not all(_is_number(v) for v in (low, high)) or not 0 < low < high:
+        raise ValueError(f"{what} needs 0 < low < high, got low = {low!r}, high = {high!r}")
 
 
 def _is_number(value) -> bool:
