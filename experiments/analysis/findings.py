@@ -70,19 +70,13 @@ def headline(findings: list[Finding], limit: int = HEADLINES) -> list[Finding]:
 
 
 def places(results) -> list[tuple[str, str, str]]:
-    """(task, schedule, how to name it) for every place with runs a finding can be about, a one-sample task once."""
-    trained = {(r.unit.task.name, r.unit.schedule.label) for r in results.units}
-    named = []
-    for task in results.spec.tasks:
-        schedules = [s for s in results.spec.schedules if (task.name, s.label) in trained]
-        for schedule in schedules[:1] if task.samples == 1 else schedules:
-            where = (
-                f"**{task.name}** (one sample: every schedule is the same)"
-                if task.samples == 1
-                else f"**{task.name} · {schedule.label}**"
-            )
-            named.append((task.name, schedule.label, where))
-    return named
+    """(task, schedule, how to name it) for every place a finding can be about (`Results.places`)."""
+    return [
+        (task.name, schedule.label,
+         f"**{task.name}** (one sample: every schedule is the same)" if task.samples == 1
+         else f"**{task.name} · {schedule.label}**")
+        for task, schedule in results.places()
+    ]  # fmt: skip
 
 
 def winners(results, table: pd.DataFrame, significance: pd.DataFrame) -> list[Finding]:

@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 
 from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
-from experiments.plots.style import places_to_draw
 
 EMBED_WIDTH = 900  # pixels: the widest an embedded figure gets (the page is 1200 wide; full size in figures/)
 FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
@@ -41,7 +40,7 @@ FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
 def data_of(results) -> dict:
     """The explorer's data: per place (task, schedule), per optimizer, quartiles of E − E* at each recorded epoch."""
     table = results.table().set_index(["task", "schedule", "optimizer"])
-    drawn = {(task.name, schedule.label) for task, schedule in places_to_draw(results)}
+    drawn = {(task.name, schedule.label) for task, schedule in results.places()}
     leading = leaders(results)
     places = {}
     for unit in results.units:

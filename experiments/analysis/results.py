@@ -97,6 +97,21 @@ class Results:
         references = {task: reference for task, reference in self.references.items() if task in kept_tasks}
         return Results(narrowed, units, references=references)
 
+    def places(self) -> list[tuple]:
+        """(task, schedule) of every place with runs, in the spec's order, a one-sample task once: every schedule
+        trains it alike, so it stands in the schedule with the most settings trained (scipy's methods train the
+        full batch only)."""
+        trained: dict[tuple[str, str], set] = {}
+        for r in self.units:
+            trained.setdefault((r.unit.task.name, r.unit.schedule.label), set()).add(r.unit.setting.label)
+        places = []
+        for task in self.spec.tasks:
+            schedules = [s for s in self.spec.schedules if (task.name, s.label) in trained]
+            if task.samples == 1 and schedules:
+                schedules = [max(schedules, key=lambda s: len(trained[(task.name, s.label)]))]
+            places += [(task, schedule) for schedule in schedules]
+        return places
+
     def populations(self, task, schedule, setting) -> list:
         """The `PopulationResult` of each seed for one task × schedule × optimizer setting (maybe none)."""
         return [

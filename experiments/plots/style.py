@@ -203,7 +203,7 @@ def panels_by_family(results, draw):
     methods in a per-sample schedule) says so instead.
     """
     spec = results.spec
-    cells = places_to_draw(results)
+    cells = results.places()
     if len(spec.optimizers) <= CROWDED:
         figure, axes = new_figure(len(spec.tasks), len(spec.schedules))
         cells = [(task, schedule) for task in spec.tasks for schedule in spec.schedules]
@@ -225,22 +225,6 @@ def panels_by_family(results, draw):
         for ax in axes_row[len(drawn) :]:
             ax.set_visible(False)
     return figure, axes
-
-
-def places_to_draw(results) -> list:
-    """(task, schedule) of every row a figure draws: a one-sample task once (every schedule trains it alike),
-    in the schedule with the most settings (scipy's methods train the full batch only)."""
-    cells = []
-    for task in results.spec.tasks:
-        schedules = list(results.spec.schedules)
-        if task.samples == 1:
-            schedules = [
-                max(
-                    schedules, key=lambda s: sum(bool(results.populations(task, s, o)) for o in results.spec.optimizers)
-                )
-            ]
-        cells += [(task, schedule) for schedule in schedules]
-    return cells
 
 
 def _place_name(task, schedule) -> str:

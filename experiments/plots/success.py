@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from experiments.analysis.metrics import wilson_interval
-from experiments.plots.style import places_to_draw, representative_settings, setting_style, small_multiples, wrapped
+from experiments.plots.style import representative_settings, setting_style, small_multiples, wrapped
 
 HATCHES = ("", "//", "..", "xx", "\\\\")
 
@@ -21,7 +21,7 @@ def success_bars(results, columns: int = 3):
     """
     spec = results.spec
     per_task = {}
-    drawn = places_to_draw(results)
+    drawn = results.places()
     for task in spec.tasks:
         schedules = [s for s in spec.schedules if any(results.populations(task, s, o) for o in spec.optimizers)
                      and (task, s) in drawn]  # a one-sample task's schedules train alike: one bar  # fmt: skip
