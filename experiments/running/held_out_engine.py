@@ -40,6 +40,7 @@ from experiments.running import interrupts, storage
 from experiments.running.cluster import connect
 from experiments.running.held_out import train_all
 
+DATA_FILES = ("manifest.json", "spec.json", "history.npz")  # what the tables, figures and report are made from
 RESULT_FILES = (
     "manifest.json spec.json history.npz trials.csv summary.csv summary.md ranking.csv win_rates.csv tuning-curve.png "
     "learning-curves.png report.html"
@@ -92,12 +93,10 @@ def is_held_out(out: Path) -> bool:
 def load(out: Path) -> HeldOutResults:
     """The results stored in ``out``, their tables computed again from the stored history."""
     out = Path(out)
-    problems = _data_problems(out)
-    if problems:
-        raise InputError(f"{out}: {problems[0]}")
-    spec = HeldOutSpec.from_dict(json.loads((out / "spec.json").read_text(encoding="utf-8")))
-    stored = storage.read_npz(out / "history.npz")
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        manifest, spec, stored = _stored(out)
+    except InputError as problem:
+        raise InputError(f"{out}: {problem}") from None
     history, diverged = stored["history"], stored["diverged_epoch"]
     summary = analysis.summary(spec, history, diverged)
     scores, wins = analysis.ranking(spec, history)
@@ -107,24 +106,33 @@ def load(out: Path) -> HeldOutResults:
 def check(out: Path) -> list[str]:
     """What is wrong with the held-out results folder ``out``: missing files, a spec that is not the one trained."""
     out = Path(out)
-    return _data_problems(out) or [f"{name} is missing" for name in RESULT_FILES if not (out / name).is_file()]
+    missing = [name for name in RESULT_FILES if not (out / name).is_file()]
+    if any(name in DATA_FILES for name in missing):  # the data first: everything else is made from it
+        return [f"{name} is missing" for name in missing if name in DATA_FILES]
+    try:
+        _stored(out)
+    except InputError as problem:
+        return [str(problem)]
+    return [f"{name} is missing" for name in missing]
 
 
-def _data_problems(out: Path) -> list[str]:
-    """What keeps the stored data of ``out`` from being read: the tables and the figure are made from it."""
-    missing = [name for name in ("manifest.json", "spec.json", "history.npz") if not (out / name).is_file()]
+def _stored(out: Path) -> tuple[dict, HeldOutSpec, dict]:
+    """(manifest, spec, the arrays of history.npz): the data the tables and figures are made from, read once, or
+    an InputError naming what keeps it from being read."""
+    missing = [name for name in DATA_FILES if not (out / name).is_file()]
     if missing:
-        return [f"{name} is missing" for name in missing]
+        raise InputError(f"{missing[0]} is missing")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     spec = HeldOutSpec.from_dict(json.loads((out / "spec.json").read_text(encoding="utf-8")))
     if spec.digest() != manifest.get("spec_digest"):
-        return ["spec.json is not the spec these results were trained with (its digest differs from the manifest's)"]
-    history = storage.read_npz(out / "history.npz")["history"]
+        raise InputError("spec.json is not the spec these results were trained with (its digest differs from the "
+                         "manifest's)")  # fmt: skip
+    stored = storage.read_npz(out / "history.npz")
     expected = (len(spec.tasks), len(spec.schedules), len(spec.optimizers), len(spec.seeds), spec.trials,
                 len(spec.evaluation_epochs()), 3, 2)  # fmt: skip
-    if history.shape != expected:
-        return [f"history.npz holds an array of shape {history.shape}, the spec needs {expected}"]
-    return []
+    if stored["history"].shape != expected:
+        raise InputError(f"history.npz holds an array of shape {stored['history'].shape}, the spec needs {expected}")
+    return manifest, spec, stored
 
 
 def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
