@@ -23,7 +23,7 @@ from experiments.definition.spec import ExperimentSpec, load_spec
 from experiments.running import held_out_engine, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
-from experiments.running.workers import in_processes, wait_for
+from experiments.running.workers import in_processes, on_dask
 
 
 class RunFailure(RuntimeError):
@@ -314,16 +314,9 @@ def _on_loky(jobs: int, spec, units, indices):
 
 
 def _on_dask(client, spec, units, indices):
-    futures = [client.submit(_train_unit, spec, unit, _optimizer_of(unit), pure=False) for unit in units]
-    try:
-        for index, future in zip(indices, futures, strict=True):
-            yield index, wait_for(future)
-    except Exception:
-        if interrupts.requested():  # a local worker hit by the same Ctrl-C fails its unit: that is the interrupt
-            raise KeyboardInterrupt from None
-        raise
-    finally:
-        client.cancel(futures)
+    return zip(
+        indices, on_dask(client, _train_unit, [(spec, unit, _optimizer_of(unit)) for unit in units]), strict=True
+    )
 
 
 def _train_unit(spec, unit, optimizer=None):

@@ -1,7 +1,7 @@
 """Local worker processes (joblib's loky) that stop with the run that started them.
 
 `in_processes` maps a function over calls in worker processes and yields the
-results in order.  While it waits it looks for a deferred Ctrl-C
+results in order (`on_dask` does the same on a Dask cluster).  While it waits it looks for a deferred Ctrl-C
 (`interrupts.checkpoint`), so a run blocked on its workers still stops when
 asked; and whenever the caller stops early (Ctrl-C, an error) the queued calls
 are dropped and the workers killed: none outlives the run.  On Linux a
@@ -50,6 +50,22 @@ def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Itera
         if not finished:  # the queued calls go with the workers
             _kill_workers()
             executor.shutdown(wait=True)
+
+
+def on_dask(client, function: Callable, calls: Iterable[tuple]) -> Iterator:
+    """``function(*call)`` for each call on a Dask ``client``, the results in order; the calls not yet done are
+    cancelled whenever the caller stops early.  A local worker hit by the same Ctrl-C fails its call: then that
+    failure is the interrupt."""
+    futures = [client.submit(function, *call, pure=False) for call in calls]
+    try:
+        for future in futures:
+            yield wait_for(future)
+    except Exception:
+        if interrupts.requested():
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        client.cancel(futures)
 
 
 def wait_for(future):
