@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
+from experiments.analysis.tuning import representative_settings
 
 EMBED_WIDTH = 900  # pixels: the widest an embedded figure gets (the page is 1200 wide; full size in figures/)
 FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
@@ -77,14 +78,11 @@ def data_of(results) -> dict:
 
 
 def leaders(results) -> set:
-    """(task, schedule, label) of the setting that leads its sweep in each place: lowest ERT, then highest success."""
-    group = {setting.label: setting.group for setting in results.spec.optimizers}
-    table = results.table()
-    ranked = table.assign(group=table["optimizer"].map(group)).sort_values(
-        ["ert_evaluations", "success_rate"], ascending=[True, False], kind="stable"
-    )
-    firsts = ranked.groupby(["task", "schedule", "group"], sort=False).head(1)
-    return set(map(tuple, firsts[["task", "schedule", "optimizer"]].to_numpy()))
+    """(task, schedule, label) of the settings a view of every place shows: each setting outside a sweep, and of each
+    sweep its best value there (`experiments.analysis.tuning.representative_settings`)."""
+    places = results.table()[["task", "schedule"]].drop_duplicates().to_numpy()
+    return {(task, schedule, setting.label) for task, schedule in places
+            for setting in representative_settings(results, task, schedule)}  # fmt: skip
 
 
 def _numbers(values: np.ndarray, floor: float = FLOOR) -> list:

@@ -456,8 +456,8 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
 
 
 def _between_sweeps(results, significance: pd.DataFrame) -> pd.DataFrame:
-    """The tests between the settings that lead their sweep (lowest ERT, then highest success) in each place; all
-    of them where nothing was swept.  A sweep's thousands of pairs stay in significance.csv."""
+    """The tests between the settings that stand for their sweep in each place (`interactive.leaders`); all of them
+    where nothing was swept.  A sweep's thousands of pairs stay in significance.csv."""
     leaders = interactive.leaders(results)
     keep = [(t, s, a) in leaders and (t, s, b) in leaders
             for t, s, a, b in significance[["task", "schedule", "a", "b"]].to_numpy()]  # fmt: skip

@@ -167,3 +167,23 @@ def best_of_each_optimizer(tuned_table: pd.DataFrame, maximize: bool = False) ->
     finite = tuned_table[np.isfinite(tuned_table["statistic"])]
     ordered = finite.sort_values("statistic", ascending=not maximize, kind="stable")
     return ordered.groupby(["task", "schedule", "name"], sort=False).head(1).reset_index(drop=True)
+
+
+def representative_settings(results, task_name: str, schedule_label: str) -> list:
+    """The settings a figure with one panel or bar per setting draws: every setting outside a sweep, and of each
+    sweep its best value on this task and schedule (`tuned`; where no value succeeds, its first), so a sweep of
+    thirteen values is one entry, not thirteen."""
+    spec = results.spec
+    if not any(setting.swept for setting in spec.optimizers):
+        return list(spec.optimizers)
+    table = tuned(results)
+    here = table[(table["task"] == task_name) & (table["schedule"] == schedule_label)]
+    best = dict(zip(here["group"], here["best_optimizer"], strict=True))
+    chosen, sweeps_drawn = [], set()
+    for setting in spec.optimizers:
+        if setting.swept is None:
+            chosen.append(setting)
+        elif setting.group not in sweeps_drawn and best.get(setting.group, "") in ("", setting.label):
+            chosen.append(setting)
+            sweeps_drawn.add(setting.group)
+    return chosen

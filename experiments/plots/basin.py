@@ -6,11 +6,11 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
+from experiments.analysis.tuning import representative_settings
 from experiments.plots.landscape import shared_start
 from experiments.plots.style import (
     STATUS_COLOURS,
     label_small_multiples,
-    representative_settings,
     small_multiples,
     trainable,
     weight_names,

@@ -14,7 +14,6 @@ import matplotlib.ticker
 import numpy as np
 
 import optimizers
-from experiments.analysis.tuning import tuned
 
 
 class FigureNotApplicable(ValueError):
@@ -82,26 +81,6 @@ def wrapped(text: str, width: int = 40) -> str:
     learning_rate=·) [σ′+0.1]
     """
     return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
-
-
-def representative_settings(results, task_name: str, schedule_label: str) -> list:
-    """The settings a figure with one panel or bar per setting draws: every setting outside a sweep, and of each
-    sweep its best value on this task and schedule (`experiments.analysis.tuning`; where no value succeeds,
-    its first), so a sweep of thirteen values is one entry, not thirteen."""
-    spec = results.spec
-    if not any(setting.swept for setting in spec.optimizers):
-        return list(spec.optimizers)
-    table = tuned(results)
-    here = table[(table["task"] == task_name) & (table["schedule"] == schedule_label)]
-    best = dict(zip(here["group"], here["best_optimizer"], strict=True))
-    chosen, sweeps_drawn = [], set()
-    for setting in spec.optimizers:
-        if setting.swept is None:
-            chosen.append(setting)
-        elif setting.group not in sweeps_drawn and best.get(setting.group, "") in ("", setting.label):
-            chosen.append(setting)
-            sweeps_drawn.add(setting.group)
-    return chosen
 
 
 def trainable(settings) -> list:

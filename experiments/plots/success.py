@@ -6,7 +6,8 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from experiments.analysis.metrics import wilson_interval
-from experiments.plots.style import representative_settings, setting_style, small_multiples, wrapped
+from experiments.analysis.tuning import representative_settings
+from experiments.plots.style import setting_style, small_multiples, wrapped
 
 HATCHES = ("", "//", "..", "xx", "\\\\")
 
