@@ -4,7 +4,9 @@ These tests need PyTorch (pip install "optarena[torch]"); the root conftest.py s
 kernels (ATEN_CPU_CAPABILITY=default), whose rounding is numpy's, so the comparisons are bit for bit.
 """
 
+import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,3 +134,16 @@ def test_irprop_plus_in_torch_needs_the_loss_from_a_closure():
         optimizer.step()
     with pytest.raises(TypeError, match="optimizer 'irprop\\+' has no hyperparameter 'lr'"):
         optarena_torch.IRpropPlus(model.parameters(), lr=0.1)
+
+
+def test_the_torch_loop_in_docs_extending_runs_as_written():
+    """docs/extending.md's ``python`` block (no doctest: it needs torch) trains a model when its names exist."""
+    page = (Path(__file__).parents[1] / "docs" / "extending.md").read_text()
+    (loop,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
+    x, y = torch.randn(32, 2, dtype=torch.float64), torch.randn(32, 1, dtype=torch.float64)
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    before = loss_fn(model(x), y).item()
+    exec(loop, {"model": model, "loss_fn": loss_fn, "batches": [(x, y)] * 50})
+    assert loss_fn(model(x), y).item() < before / 2
