@@ -8,6 +8,13 @@ are dropped and the workers killed: none outlives the run.  On Linux a
 worker also dies with the process that started it, even when that one is
 killed outright (``PR_SET_PDEATHSIG``).  The workers share the cores: each
 runs its compiled code on cores / workers threads.
+
+The workers stay until the process ends (or a run is stopped): loky's
+default lets an idle worker quit after 10 s, and a call submitted at that
+moment made loky warn from its manager thread ("A worker stopped while
+some jobs were given to the executor"); where warnings are errors (the test
+suite's ``filterwarnings = error``) that killed the manager thread and the
+run waited forever.
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Itera
     """``function(*call)`` for each call, in order, computed in ``jobs`` worker processes."""
     interrupts.before_starting_processes()
     threads = max(1, (os.cpu_count() or 1) // jobs)  # compiled code's threads per worker: the cores, shared out
-    executor = get_reusable_executor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(), threads))
+    executor = get_reusable_executor(
+        max_workers=jobs, timeout=None, initializer=_start_worker, initargs=(os.getpid(), threads)
+    )
     futures = [executor.submit(function, *call) for call in calls]
     finished = False
     try:
