@@ -104,7 +104,7 @@ def _run(args) -> int:
     if not args.quiet:
         _print_tables(results, significance=False)
     if not args.no_report:
-        _write_report(results, out, args.svg, args.jobs, args.static)
+        _write_report(results, out, not args.no_svg, args.jobs, args.static)
     print(f"results written to {out}/")
     return 0
 
@@ -129,7 +129,7 @@ def _plot(args) -> int:
             print(f"{path} written")
         return 0
     out = Path(args.out or args.results_dir)
-    _write_report(_selected(args), out, args.svg, args.jobs, args.static)
+    _write_report(_selected(args), out, not args.no_svg, args.jobs, args.static)
     print(f"figures and report written to {out}/")
     return 0
 
@@ -276,6 +276,9 @@ def _finite(text: str) -> float:
     return value
 
 
+NO_SVG_HELP = "figures as PNG only (by default also as SVG, which the report offers for download)"
+
+
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
@@ -315,7 +318,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--chunk-size", type=_positive_int, help="split each population into units of this many starts")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")
-    run.add_argument("--svg", action="store_true", help="write every figure as SVG too")
+    run.add_argument("--no-svg", action="store_true", help=NO_SVG_HELP)
     run.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
     run.set_defaults(command=_run)
 
@@ -324,7 +327,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("results_dir")
     plot.add_argument("--out", help="where to write them (default: the results directory)")
-    plot.add_argument("--svg", action="store_true", help="write every figure as SVG too")
+    plot.add_argument("--no-svg", action="store_true", help=NO_SVG_HELP)
     plot.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
     plot.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes")
     plot.set_defaults(command=_plot)

@@ -103,9 +103,12 @@ def test_run_writes_the_figures_and_report_and_plot_redraws_them(tmp_path, capsy
     out = tmp_path / "quick"
     assert main(["run", "quick", "--out", str(out), "--quiet"]) == 0
     assert (out / "report.html").is_file() and (out / "figures" / "convergence.png").is_file()
-    (out / "figures" / "convergence.png").unlink()
-    assert main(["plot", str(out), "--svg", "--task", "teacher"]) == 0
-    assert (out / "figures" / "convergence.png").is_file() and (out / "figures" / "convergence.svg").is_file()
+    assert "href='figures/convergence.svg' download" in (out / "report.html").read_text()  # SVG by default
+    for figure in (out / "figures").iterdir():
+        figure.unlink()
+    assert main(["plot", str(out), "--no-svg", "--task", "teacher"]) == 0
+    assert (out / "figures" / "convergence.png").is_file() and not list((out / "figures").glob("*.svg"))
+    assert "figures/convergence.svg" not in (out / "report.html").read_text()  # no link to a file not there
     assert main(["check", str(out)]) == 0
 
 

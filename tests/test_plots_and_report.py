@@ -152,6 +152,9 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
         if extension == "png":  # the animation is a GIF only
             assert (tmp_path / link).with_suffix(".svg").read_text().lstrip().startswith("<?xml")
     page = html_path.read_text()
+    for figure in figures:  # each downloads beside the page at full size, and as SVG where one was written
+        assert f"<a href='{figure.file}' download>" in page
+        assert (f"<a href='figures/{figure.stem}.svg' download>SVG</a>" in page) == (figure.extension == "png")
     images = re.findall(r'<img alt="[^"]*" src="([^"]+)"', page)
     assert len(images) == len(figures)
     for source in images:
@@ -259,8 +262,12 @@ def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(written):
         assert column.all_inner_texts() == ascending[::-1] != ascending
         with page.expect_download() as svg:
             page.click("#svg")
-        assert svg.value.suggested_filename == "convergence.svg"
+        assert svg.value.suggested_filename == "explorer.svg"
         assert Path(svg.value.path()).read_text().startswith("<svg")
+        with page.expect_download() as png:
+            page.click("#png")
+        assert png.value.suggested_filename == "explorer.png"
+        assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG")
         with page.expect_download() as figure:
             page.locator("button.download").first.click()
         assert figure.value.suggested_filename.rsplit(".", 1)[1] in {"png", "jpg"}

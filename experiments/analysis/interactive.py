@@ -181,6 +181,17 @@ def explorer_section() -> list[str]:
     ]
 
 
+def downloads(file: str, vector: bool) -> str:
+    """A figure's downloads: the image the page embeds (it travels with the page), and the files beside the page,
+    ``file`` at full size and its SVG twin where one was written (``vector``)."""
+    path = Path(file)
+    links = [f"<a href='{html.escape(file)}' download>full size {path.suffix[1:].upper()}</a>"]
+    if vector:
+        links.append(f"<a href='{html.escape(str(path.with_suffix('.svg')))}' download>SVG</a>")
+    button = f"<button class='download' data-name='{html.escape(path.stem)}'>download this image</button>"
+    return f"<p class='downloads'>{button} · " + " · ".join(links) + " (beside this page, in its results folder)</p>"
+
+
 def sortable(table_html: str, name: str) -> str:
     """A pandas table's HTML with a filter box above it; the script makes its columns sortable."""
     box = f"<input class='filter' data-table='{name}' placeholder='filter rows: type any text' size='40'>"

@@ -99,12 +99,12 @@
   }
   const save = (blob, name) => { const a = document.createElement('a'); a.href = URL.createObjectURL(blob); a.download = name; a.click(); };
   const svgText = () => new XMLSerializer().serializeToString(chart);
-  document.getElementById('svg').onclick = () => save(new Blob([svgText()], {type: 'image/svg+xml'}), 'convergence.svg');
+  document.getElementById('svg').onclick = () => save(new Blob([svgText()], {type: 'image/svg+xml'}), 'explorer.svg');
   document.getElementById('png').onclick = () => {
     const img = new Image(), canvas = document.createElement('canvas');
     canvas.width = 1800; canvas.height = 1000;
     img.onload = () => { const g = canvas.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 1800, 1000);
-      g.drawImage(img, 0, 0, 1800, 1000); canvas.toBlob(b => save(b, 'convergence.png')); };
+      g.drawImage(img, 0, 0, 1800, 1000); canvas.toBlob(b => save(b, 'explorer.png')); };
     img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svgText());
   };
   document.getElementById('all').onclick = e => { e.preventDefault(); boxes.querySelectorAll('input').forEach(b => b.checked = true); draw(); };
@@ -114,7 +114,7 @@
   fillY();
   draw();
   document.querySelectorAll('button.download').forEach(button => button.addEventListener('click', () => {
-    const image = button.parentNode.querySelector('img'), a = document.createElement('a');
+    const image = button.closest('.figure').querySelector('img'), a = document.createElement('a');
     a.href = image.src;
     a.download = button.dataset.name + '.' + image.src.slice(11, image.src.indexOf(';')).replace('jpeg', 'jpg');
     a.click();

@@ -40,6 +40,7 @@ class Figure:
     caption: str
     skipped: str = ""
     extension: str = "png"  # "gif" for an animation
+    vector: bool = False  # also written as SVG
 
     @property
     def file(self) -> str:
@@ -73,7 +74,7 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
             continue
         for extension, image in images.items():
             storage.write_atomically(folder / f"{stem}.{extension}", lambda file, image=image: file.write(image))
-        written.append(Figure(stem, title, caption, extension=next(iter(images))))
+        written.append(Figure(stem, title, caption, extension=next(iter(images)), vector="svg" in images))
     return written
 
 
@@ -410,14 +411,8 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
             _heading(figure.title),
             "<div class='figure'>",
             f'<img alt="{escape(figure.title)}" src="data:{kind};base64,{encoded}">',
-            f"<p class='caption'>{escape(figure.caption)}"
-            + ("" if static else f" Full size: <code>{escape(figure.file)}</code> (and as SVG with --svg).")
-            + "</p>",
-            *(
-                []
-                if static
-                else [f"<button class='download' data-name='{escape(figure.stem)}'>download this image</button>"]
-            ),
+            f"<p class='caption'>{escape(figure.caption)}</p>",
+            *([] if static else [interactive.downloads(figure.file, figure.vector)]),
             "</div>",
         ]
     body += _blocks_html(extra)

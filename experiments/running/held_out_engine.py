@@ -43,7 +43,7 @@ from experiments.running.held_out import train_all
 DATA_FILES = ("manifest.json", "spec.json", "history.npz")  # what the tables, figures and report are made from
 RESULT_FILES = (
     "manifest.json spec.json history.npz trials.csv summary.csv summary.md ranking.csv win_rates.csv tuning-curve.png "
-    "learning-curves.png report.html"
+    "tuning-curve.svg learning-curves.png learning-curves.svg report.html"
 ).split()
 
 
@@ -142,7 +142,10 @@ def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
         "learning-curves.png": figures.learning_curves(results.spec, results.history),
     }
     for name, figure in drawn.items():
-        storage.save_atomically(Path(out) / name, lambda temporary, figure=figure: figure.savefig(temporary, dpi=110))
+        for file in (name, name.replace(".png", ".svg")):  # the SVG for the report's download
+            storage.save_atomically(
+                Path(out) / file, lambda temporary, figure=figure: figure.savefig(temporary, dpi=110)
+            )
         plt.close(figure)
     return [Path(out) / name for name in drawn]
 
@@ -166,7 +169,7 @@ def write_report(results: HeldOutResults, out: Path) -> Path:
     for name, title in (("tuning-curve.png", "Tuning curves"), ("learning-curves.png", "Learning curves")):
         kind, encoded = interactive.embedded_figure(Path(out) / name)
         body += [f"<h2>{title}</h2>", f'<div class="figure"><img alt="{title}" src="data:{kind};base64,{encoded}">',
-                 f"<p class='caption'>Full size: <code>{name}</code>.</p></div>"]  # fmt: skip
+                 interactive.downloads(name, vector=True), "</div>"]  # fmt: skip
     page = interactive.page(spec.name, body, interactive.data_block(interactive.held_out_data(results)))
     storage.write_text(Path(out) / "report.html", page)
     return Path(out) / "report.html"
