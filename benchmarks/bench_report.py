@@ -3,7 +3,7 @@
 Three pages show the same chart, the explorer's first place of a results folder (every optimizer's
 median E − E* with its inter-quartile band, log axes), each working offline (the library inlined):
 
-- optarena: the folder's whole report.html (findings, tables, embedded figures, its own ~8 kB script);
+- optarena: the folder's whole report.html (findings, tables, embedded figures, its own 10 kB script);
 - plotly: that chart alone, ``plotly.graph_objects`` with plotly.js inlined (``include_plotlyjs=True``);
 - bokeh: that chart alone, ``bokeh.embed.file_html`` with BokehJS inlined (``resources.INLINE``).
 

@@ -2,7 +2,7 @@
 
 Plotting libraries were weighed by size: plotly.js alone is about 4.8 MB and
 bokeh's about 1.3 MB, more than the whole report may weigh; the page instead
-carries about 150 lines of its own JavaScript (``report.js``, about 9 kB) that draw SVG,
+carries about 160 lines of its own JavaScript (``report.js``, 10 kB) that draw SVG,
 with no CDN and no network access.  What it offers:
 
 - an explorer of the convergence curves: pick the task, the schedule and the
