@@ -181,15 +181,29 @@ def explorer_section() -> list[str]:
     ]
 
 
-def downloads(file: str, vector: bool) -> str:
-    """A figure's downloads: the image the page embeds (it travels with the page), and the files beside the page,
-    ``file`` at full size and its SVG twin where one was written (``vector``)."""
-    path = Path(file)
-    links = [f"<a href='{html.escape(file)}' download>full size {path.suffix[1:].upper()}</a>"]
+def figure_block(out: Path, file: str, title: str, caption: str, vector: bool, static: bool = False) -> str:
+    """A figure of a results folder ``out`` as the page shows it: the image embedded (`embedded_figure`), a link
+    from it to the full-size ``file`` beside the page, the caption, and its downloads: the embedded image (it
+    travels with the page), the full-size file and its SVG twin where one was written (``vector``).
+    ``static``: the file embedded as it is, with its caption only (the report without a script)."""
+    path, name = Path(file), html.escape(file)
+    caption = f"<p class='caption'>{html.escape(caption)}</p>" if caption else ""
+    if static:
+        kind, encoded = f"image/{path.suffix[1:]}", base64.b64encode((Path(out) / file).read_bytes()).decode("ascii")
+    else:
+        kind, encoded = embedded_figure(Path(out) / file)
+    image = f'<img alt="{html.escape(title)}" src="data:{kind};base64,{encoded}">'
+    if static:
+        return f"<div class='figure'>{image}{caption}</div>"
+    links = [f"<a href='{name}' download>full size {path.suffix[1:].upper()}</a>"]
     if vector:
         links.append(f"<a href='{html.escape(str(path.with_suffix('.svg')))}' download>SVG</a>")
     button = f"<button class='download' data-name='{html.escape(path.stem)}'>download this image</button>"
-    return f"<p class='downloads'>{button} · " + " · ".join(links) + " (beside this page, in its results folder)</p>"
+    return (
+        f"<div class='figure'><a href='{name}' target='_blank' title='full size'>{image}</a>{caption}"
+        f"<p class='downloads'>{button} · " + " · ".join(links)
+        + " (beside this page, in its results folder; the image opens at full size)</p></div>"
+    )  # fmt: skip
 
 
 def sortable(table_html: str, name: str) -> str:
@@ -212,6 +226,8 @@ STYLE = (
     ".caption{color:#444;font-style:italic}nav ol{columns:2}.controls{display:flex;flex-wrap:wrap;gap:0.8em;"
     "align-items:flex-start}.controls fieldset{border:1px solid #ccc}#optimizers label{display:inline-block;"
     "min-width:11em}.filter{margin:0.5em 0}details summary{cursor:pointer;font-weight:bold}"
+    "#matrix{overflow-x:auto}#matrix td{min-width:1.5em;padding:0}#matrix th.column{writing-mode:vertical-rl;"
+    "transform:rotate(180deg);text-align:left;padding:0.4em 0.1em}"
 )
 
 SCRIPT = (Path(__file__).parent / "report.js").read_text(encoding="utf-8")  # embedded whole in every page

@@ -6,7 +6,6 @@ this run measured.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 from dataclasses import dataclass
@@ -402,19 +401,8 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
     summary = readable(table, "summary").to_html(index=False, border=0)
     body += [_heading("Convergence table"), summary if static else interactive.sortable(summary, "summary")]
     for figure in drawn:
-        path = out / figure.file
-        if static:
-            kind, encoded = f"image/{figure.extension}", base64.b64encode(path.read_bytes()).decode("ascii")
-        else:
-            kind, encoded = interactive.embedded_figure(path)
-        body += [
-            _heading(figure.title),
-            "<div class='figure'>",
-            f'<img alt="{escape(figure.title)}" src="data:{kind};base64,{encoded}">',
-            f"<p class='caption'>{escape(figure.caption)}</p>",
-            *([] if static else [interactive.downloads(figure.file, figure.vector)]),
-            "</div>",
-        ]
+        block = interactive.figure_block(out, figure.file, figure.title, figure.caption, figure.vector, static)
+        body += [_heading(figure.title), block]
     body += _blocks_html(extra)
     skipped = [figure for figure in figures if figure.skipped]
     if skipped:

@@ -167,9 +167,7 @@ def write_report(results: HeldOutResults, out: Path) -> Path:
         results.wins.to_html(border=0, float_format=lambda v: f"{v:.2f}", na_rep="·"),
     ]  # fmt: skip
     for name, title in (("tuning-curve.png", "Tuning curves"), ("learning-curves.png", "Learning curves")):
-        kind, encoded = interactive.embedded_figure(Path(out) / name)
-        body += [f"<h2>{title}</h2>", f'<div class="figure"><img alt="{title}" src="data:{kind};base64,{encoded}">',
-                 interactive.downloads(name, vector=True), "</div>"]  # fmt: skip
+        body += [f"<h2>{title}</h2>", interactive.figure_block(out, name, title, caption="", vector=True)]
     page = interactive.page(spec.name, body, interactive.data_block(interactive.held_out_data(results)))
     storage.write_text(Path(out) / "report.html", page)
     return Path(out) / "report.html"
