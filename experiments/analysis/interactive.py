@@ -215,7 +215,8 @@ def sortable(table_html: str, name: str) -> str:
 def significance_matrix() -> list[str]:
     """Where the script draws the significance tests of one place as a matrix (from the table below it)."""
     return ["<p>As a matrix: <select id='matrix-place'></select> the row is faster (green) or slower (red) "
-            "than the column; a saturated cell is a significant difference (Holm-corrected), a pale one is not.</p>",
+            "than the column (numbered as the rows; hover for the name); a saturated cell is a significant difference "
+            "(Holm-corrected), a pale one is not.</p>",
             "<div id='matrix'></div>"]  # fmt: skip
 
 
@@ -226,8 +227,7 @@ STYLE = (
     ".caption{color:#444;font-style:italic}nav ol{columns:2}.controls{display:flex;flex-wrap:wrap;gap:0.8em;"
     "align-items:flex-start}.controls fieldset{border:1px solid #ccc}#optimizers label{display:inline-block;"
     "min-width:11em}.filter{margin:0.5em 0}details summary{cursor:pointer;font-weight:bold}"
-    "#matrix{overflow-x:auto}#matrix td{min-width:1.5em;padding:0}#matrix th.column{writing-mode:vertical-rl;"
-    "transform:rotate(180deg);text-align:left;padding:0.4em 0.1em}"
+    "#matrix{overflow-x:auto}#matrix td{min-width:1.6em;padding:0}#matrix th{padding:0.25em 0.3em}"
 )
 
 SCRIPT = (Path(__file__).parent / "report.js").read_text(encoding="utf-8")  # embedded whole in every page

@@ -340,11 +340,30 @@ def _spec_lines(results) -> list[str]:
         f"- **Tasks**: {'; '.join(f'{t.name} ({t.description}; {_network_of(t)})' for t in spec.tasks)}",
         f"- **Schedules**: {', '.join(s.label for s in spec.schedules)}",
         f"- **Initial points**: {where}, seeds {', '.join(map(str, spec.seeds))}",
-        f"- **Optimizers**: {', '.join(s.label for s in spec.optimizers)}",
+        f"- **Optimizers**: {_optimizers_in_short(spec.optimizers)}",
         f"- **Budget**: {spec.budget.max_epochs} epochs; targets {spec.targets.values[0]:g} … "
         f"{spec.targets.values[-1]:g} ({len(spec.targets.values)}); success: {spec.targets.success}",
         *(f"- {line}" for line in how_measured(results)),
     ]
+
+
+def _optimizers_in_short(settings) -> str:
+    """The optimizers, each sweep once with its range of values rather than a setting per value.
+
+    >>> from experiments import OptimizerSetting
+    >>> _optimizers_in_short([OptimizerSetting("adam")] + [OptimizerSetting("gd", {"learning_rate": r},
+    ...     swept="learning_rate") for r in (0.01, 0.1, 1.0)])
+    'adam, gd(learning_rate=0.01 … 1: 3 values)'
+    """
+    sweeps: dict[str, list] = {}
+    for setting in settings:
+        sweeps.setdefault(setting.group if setting.swept else setting.label, []).append(setting)
+    return ", ".join(
+        name if members[0].swept is None else name.replace(
+            "=·", f"={min(m.swept_value for m in members):g} … {max(m.swept_value for m in members):g}: "
+                  f"{len(members)} values")
+        for name, members in sweeps.items()
+    )  # fmt: skip
 
 
 def _network_of(task) -> str:
