@@ -207,9 +207,11 @@ def figure_block(out: Path, file: str, title: str, caption: str, vector: bool, s
 
 
 def sortable(table_html: str, name: str) -> str:
-    """A pandas table's HTML with a filter box above it; the script makes its columns sortable."""
+    """A pandas table's HTML with a filter box above it, scrolling sideways where it is wider than the page; the
+    script makes its columns sortable."""
     box = f"<input class='filter' data-table='{name}' placeholder='filter rows: type any text' size='40'>"
-    return box + table_html.replace('class="dataframe"', f'id="{name}" class="dataframe sortable"', 1)
+    table = table_html.replace('class="dataframe"', f'id="{name}" class="dataframe sortable"', 1)
+    return f"{box}<div class='wide'>{table}</div>"
 
 
 def significance_matrix() -> list[str]:
@@ -227,7 +229,7 @@ STYLE = (
     ".caption{color:#444;font-style:italic}nav ol{columns:2}.controls{display:flex;flex-wrap:wrap;gap:0.8em;"
     "align-items:flex-start}.controls fieldset{border:1px solid #ccc}#optimizers label{display:inline-block;"
     "min-width:11em}.filter{margin:0.5em 0}details summary{cursor:pointer;font-weight:bold}"
-    "#matrix{overflow-x:auto}#matrix td{min-width:1.6em;padding:0}#matrix th{padding:0.25em 0.3em}"
+    ".wide,#matrix{overflow-x:auto}#matrix td{min-width:1.6em;padding:0}#matrix th{padding:0.25em 0.3em}"
 )
 
 SCRIPT = (Path(__file__).parent / "report.js").read_text(encoding="utf-8")  # embedded whole in every page

@@ -31,15 +31,20 @@
     return e;
   };
   const ticks = (lo, hi, log) => {
-    if (log) {
-      const out = [];
-      for (let e = Math.floor(lo); e <= Math.ceil(hi); e += Math.max(1, Math.ceil((hi - lo) / 8))) out.push(e);
+    if (log) {  // decades; within less than two decades also 2 and 5 times each
+      const out = [], steps = hi - lo < 2 ? [1, 2, 5] : [1];
+      for (let e = Math.floor(lo); e <= Math.ceil(hi); e += Math.max(1, Math.ceil((hi - lo) / 8)))
+        steps.forEach(m => out.push(e + Math.log10(m)));
       return out;
     }
     const step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 5 || 1)));
     const out = [];
     for (let v = Math.ceil(lo / step) * step; v <= hi; v += step * Math.ceil((hi - lo) / step / 8)) out.push(v);
     return out;
+  };
+  const logLabel = t => {  // 0.05, 1, 20, 1000 plainly; 1e-8 or 2e5 beyond
+    const e = Math.floor(t + 1e-9), m = Math.round(Math.pow(10, t - e));
+    return e >= -2 && e <= 3 ? String(+(m * Math.pow(10, e)).toPrecision(2)) : m + 'e' + e;
   };
   function draw() {
     const p = data.places[+place.value];
@@ -72,13 +77,13 @@
       const y = sy(Math.pow(10, e));
       if (y < T || y > H - B) return;
       el('line', {x1: L, x2: W - R, y1: y, y2: y, stroke: '#eee'}, axes);
-      el('text', {x: L - 6, y: y + 4, 'text-anchor': 'end'}, axes).textContent = '1e' + e;
+      el('text', {x: L - 6, y: y + 4, 'text-anchor': 'end'}, axes).textContent = logLabel(e);
     });
     ticks(x0, x1, xLog).forEach(t => {
       const v = xLog ? Math.pow(10, t) : t, x = sx(v);
       if (x < L || x > W - R) return;
       el('line', {x1: x, x2: x, y1: T, y2: H - B, stroke: '#eee'}, axes);
-      el('text', {x: x, y: H - B + 16, 'text-anchor': 'middle'}, axes).textContent = xLog ? '1e' + t : +v.toPrecision(3);
+      el('text', {x: x, y: H - B + 16, 'text-anchor': 'middle'}, axes).textContent = xLog ? logLabel(t) : +v.toPrecision(3);
     });
     el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, axes).textContent =
       {epochs: 'epochs', evaluations: 'gradient evaluations', seconds: 'seconds (population wall clock)'}[xKind];
