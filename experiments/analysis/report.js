@@ -136,9 +136,10 @@
       mine.forEach(r => { const a = r[at('a')], b = r[at('b')], faster = r[at('faster')], sure = r[at('significant')] === 'yes';
         cell[a + '|' + b] = [faster === a ? 1 : faster === b ? -1 : 0, sure]; cell[b + '|' + a] = [faster === b ? 1 : faster === a ? -1 : 0, sure]; });
       const colour = ([sign, sure]) => sign === 0 ? '#eee' : `rgba(${sign > 0 ? '34,136,51' : '204,51,17'},${sure ? 0.85 : 0.25})`;
-      document.getElementById('matrix').innerHTML = '<table><tr><th></th>' + names.map((n, i) => `<th title="${n}">${i + 1}</th>`).join('') + '</tr>' +
-        names.map((a, i) => `<tr><th>${i + 1} · ${a}</th>` + names.map(b => a === b ? '<td>·</td>' :
-          `<td title="${a} vs ${b}" style="background:${colour(cell[a + '|' + b] || [0, false])}"></td>`).join('') + '</tr>').join('') + '</table>';
+      const esc = t => t.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]);
+      document.getElementById('matrix').innerHTML = '<table><tr><th></th>' + names.map((n, i) => `<th title="${esc(n)}">${i + 1}</th>`).join('') + '</tr>' +
+        names.map((a, i) => `<tr><th>${i + 1} · ${esc(a)}</th>` + names.map(b => a === b ? '<td>·</td>' :
+          `<td title="${esc(a)} vs ${esc(b)}" style="background:${colour(cell[a + '|' + b] || [0, false])}"></td>`).join('') + '</tr>').join('') + '</table>';
     };
     matrixPlace.addEventListener('change', drawMatrix);
     drawMatrix();
