@@ -312,3 +312,19 @@ def test_the_command_line_runs_tables_checks_and_redraws_a_held_out_experiment(t
     )
     assert main(["run", str(spec_file), "--out", str(out)]) == 2
     assert "already holds results" in capsys.readouterr().err
+
+
+def test_the_held_out_report_draws_each_part_and_quantity_in_a_browser(tiny_results, browser_page):
+    """In Chromium: no script error; the explorer draws the test error rate first, then any other quantity chosen;
+    each figure links its full-size PNG and its SVG, both beside the page."""
+    _, out = tiny_results
+    page, errors = browser_page
+    page.goto((out / "report.html").as_uri())
+    assert page.locator("#y").input_value() == "test error rate" and page.locator("#chart path").count() > 0
+    for quantity in page.locator("#y option").all_inner_texts():
+        page.select_option("#y", quantity)
+        assert page.locator("#chart path").count() > 0, quantity
+    for name in ("tuning-curve", "learning-curves"):
+        for file in (f"{name}.png", f"{name}.svg"):
+            assert page.locator(f"a[href='{file}'][download]").count() == 1 and (out / file).is_file()
+    assert errors == []

@@ -234,54 +234,39 @@ def test_the_default_runs_report_is_at_most_2_mb(tmp_path):
     assert size <= 2_000_000, f"report.html is {size} bytes"
 
 
-def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(written):
+def test_the_report_loads_in_a_headless_browser_and_a_filter_redraws(written, browser_page):
     """In Chromium: the page loads without a script error, draws the explorer, and unchecking an optimizer takes its
-    line and band away.  playwright drives the machine's Chromium (Debian's ``chromium``) or its own."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="no playwright here: pip install playwright")
-    with playwright.sync_playwright() as driver:
-        browser = _chromium(driver)
-        page, errors = browser.new_page(), []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.goto(written[2].as_uri())
-        lines = page.locator("#chart path").count()
-        page.locator("#optimizers input").first.uncheck()
-        assert errors == [] and lines > 0 and page.locator("#chart path").count() < lines
-        page.select_option("#place", index=1)  # the other place: its curves replace the first's
-        assert page.locator("#chart path").count() > 0
-        table, box = page.locator("table.sortable").first, page.locator("input.filter").first
-        rows = table.locator("tbody tr")
-        box.fill("irprop-")  # the filter keeps the rows that mention it
-        shown = [row.inner_text() for row in rows.all() if row.is_visible()]
-        assert 0 < len(shown) < rows.count() and all("irprop-" in row for row in shown)
-        box.fill("")
-        column = table.locator("tbody tr td:nth-child(3)")
-        table.locator("thead th").nth(2).click()  # sorted by the third column, then the other way
-        ascending = column.all_inner_texts()
-        table.locator("thead th").nth(2).click()
-        assert column.all_inner_texts() == ascending[::-1] != ascending
-        with page.expect_download() as svg:
-            page.click("#svg")
-        assert svg.value.suggested_filename == "explorer.svg"
-        assert Path(svg.value.path()).read_text().startswith("<svg")
-        with page.expect_download() as png:
-            page.click("#png")
-        assert png.value.suggested_filename == "explorer.png"
-        assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG")
-        with page.expect_download() as figure:
-            page.locator("button.download").first.click()
-        assert figure.value.suggested_filename.rsplit(".", 1)[1] in {"png", "jpg"}
-        assert errors == []
-        browser.close()
-
-
-def _chromium(driver):
-    """The machine's Chromium, else playwright's own; the test skips, saying how to get one, where neither is."""
-    system = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-    try:
-        return driver.chromium.launch(executable_path=system, args=["--no-sandbox", "--disable-gpu"])
-    except Exception as problem:  # neither a system browser nor playwright's
-        pytest.skip(f"no headless Chromium here (apt install chromium, or playwright install chromium): {problem}")
+    line and band away; the tables filter and sort, the chart and the figures download."""
+    page, errors = browser_page
+    page.goto(written[2].as_uri())
+    lines = page.locator("#chart path").count()
+    page.locator("#optimizers input").first.uncheck()
+    assert errors == [] and lines > 0 and page.locator("#chart path").count() < lines
+    page.select_option("#place", index=1)  # the other place: its curves replace the first's
+    assert page.locator("#chart path").count() > 0
+    table, box = page.locator("table.sortable").first, page.locator("input.filter").first
+    rows = table.locator("tbody tr")
+    box.fill("irprop-")  # the filter keeps the rows that mention it
+    shown = [row.inner_text() for row in rows.all() if row.is_visible()]
+    assert 0 < len(shown) < rows.count() and all("irprop-" in row for row in shown)
+    box.fill("")
+    column = table.locator("tbody tr td:nth-child(3)")
+    table.locator("thead th").nth(2).click()  # sorted by the third column, then the other way
+    ascending = column.all_inner_texts()
+    table.locator("thead th").nth(2).click()
+    assert column.all_inner_texts() == ascending[::-1] != ascending
+    with page.expect_download() as svg:
+        page.click("#svg")
+    assert svg.value.suggested_filename == "explorer.svg"
+    assert Path(svg.value.path()).read_text().startswith("<svg")
+    with page.expect_download() as png:
+        page.click("#png")
+    assert png.value.suggested_filename == "explorer.png"
+    assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG")
+    with page.expect_download() as figure:
+        page.locator("button.download").first.click()
+    assert figure.value.suggested_filename.rsplit(".", 1)[1] in {"png", "jpg"}
+    assert errors == []
 
 
 def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(written):
