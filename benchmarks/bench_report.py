@@ -20,6 +20,7 @@ Needs ``pip install playwright plotly bokeh`` and a Chromium (``apt install chro
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import shutil
 import statistics
@@ -39,7 +40,7 @@ CHART_DRAWN = {
 }
 TIMINGS = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
-  return {paint: paint ? paint.startTime : NaN, load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+  return {paint: paint ? paint.startTime : null, load: performance.getEntriesByType('navigation')[0].loadEventEnd,
           chart: performance.now()};
 }"""
 
@@ -110,7 +111,10 @@ def render_times(pages: dict[str, Path], repeats: int) -> dict[str, dict[str, fl
                 page.wait_for_function(CHART_DRAWN[name], polling="raf")
                 runs.append(page.evaluate(TIMINGS))
                 page.close()
-            medians[name] = {key: statistics.median(run[key] for run in runs[1:]) for key in runs[0]}
+            medians[name] = {  # a load whose first paint the browser did not record counts for the others only
+                key: statistics.median([run[key] for run in runs[1:] if run[key] is not None] or [math.nan])
+                for key in runs[0]
+            }
         browser.close()
     return medians
 
