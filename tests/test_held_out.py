@@ -303,7 +303,8 @@ def test_the_command_line_runs_tables_checks_and_redraws_a_held_out_experiment(t
     assert main(["table", str(out)]) == 0 and "test accuracy [95 % CI]" in capsys.readouterr().out
     assert main(["check", str(out)]) == 0 and "complete and consistent" in capsys.readouterr().out
     (out / "tuning-curve.png").unlink()
-    assert main(["check", str(out)]) == 1 and "tuning-curve.png is missing" in capsys.readouterr().out
+    assert main(["check", str(out)]) == 1
+    assert "tuning-curve.png is missing; redraw it with optarena plot DIR" in capsys.readouterr().out
     assert main(["plot", str(out)]) == 0 and (out / "tuning-curve.png").is_file()
     data = interactive.read_data((out / "report.html").read_text())
     curve = data["places"][0]["curves"][0]  # iris, the first optimizer: its chosen trials' test error along the run

@@ -113,7 +113,9 @@ def check(out: Path) -> list[str]:
         _stored(out)
     except InputError as problem:
         return [str(problem)]
-    return [f"{name} is missing" for name in missing]
+    drawn = (".png", ".svg", ".html")  # what optarena plot draws again from the data; the tables it does not
+    return [f"{name} is missing" + ("; redraw it with optarena plot DIR" if name.endswith(drawn) else "")
+            for name in missing]  # fmt: skip
 
 
 def _stored(out: Path) -> tuple[dict, HeldOutSpec, dict]:
