@@ -42,9 +42,10 @@
     for (let v = Math.ceil(lo / step) * step; v <= hi; v += step * Math.ceil((hi - lo) / step / 8)) out.push(v);
     return out;
   };
-  const logLabel = t => {  // 0.05, 1, 20, 1000 plainly; 1e-8 or 2e5 beyond
-    const e = Math.floor(t + 1e-9), m = Math.round(Math.pow(10, t - e));
-    return e >= -2 && e <= 3 ? String(+(m * Math.pow(10, e)).toPrecision(2)) : m + 'e' + e;
+  const logLabels = ts => {  // one notation per axis: 0.05, 1, 20, 1000 where every tick fits, else 1e-8, 2e5
+    const plain = ts.every(t => t > -2.000001 && t < 4);
+    return ts.map(t => { const e = Math.floor(t + 1e-9), m = Math.round(Math.pow(10, t - e));
+      return plain ? String(+(m * Math.pow(10, e)).toPrecision(2)) : m + 'e' + e; });
   };
   function draw() {
     const p = data.places[+place.value];
@@ -73,17 +74,19 @@
     const sx = v => L + (fx(v) - x0) / (x1 - x0) * (W - L - R), sy = v => T + (y1 - Math.log10(v)) / (y1 - y0) * (H - T - B);
     const axes = el('g', {'font-size': 11, stroke: 'none'}, chart);
     el('rect', {x: L, y: T, width: W - L - R, height: H - T - B, fill: 'none', stroke: '#999'}, axes);
-    ticks(y0, y1, true).forEach(e => {
+    const yTicks = ticks(y0, y1, true), yLabels = logLabels(yTicks);
+    yTicks.forEach((e, i) => {
       const y = sy(Math.pow(10, e));
       if (y < T || y > H - B) return;
       el('line', {x1: L, x2: W - R, y1: y, y2: y, stroke: '#eee'}, axes);
-      el('text', {x: L - 6, y: y + 4, 'text-anchor': 'end'}, axes).textContent = logLabel(e);
+      el('text', {x: L - 6, y: y + 4, 'text-anchor': 'end'}, axes).textContent = yLabels[i];
     });
-    ticks(x0, x1, xLog).forEach(t => {
-      const v = xLog ? Math.pow(10, t) : t, x = sx(v);
+    const xTicks = ticks(x0, x1, xLog), xLabels = xLog ? logLabels(xTicks) : xTicks.map(v => +v.toPrecision(3));
+    xTicks.forEach((t, i) => {
+      const x = sx(xLog ? Math.pow(10, t) : t);
       if (x < L || x > W - R) return;
       el('line', {x1: x, x2: x, y1: T, y2: H - B, stroke: '#eee'}, axes);
-      el('text', {x: x, y: H - B + 16, 'text-anchor': 'middle'}, axes).textContent = xLog ? logLabel(t) : +v.toPrecision(3);
+      el('text', {x: x, y: H - B + 16, 'text-anchor': 'middle'}, axes).textContent = xLabels[i];
     });
     el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, axes).textContent =
       {epochs: 'epochs', evaluations: 'gradient evaluations', seconds: 'seconds (population wall clock)'}[xKind];
