@@ -12,6 +12,7 @@
     yAxis.value = names.includes(had) ? had : names[0];
   };
   const boxes = document.getElementById('optimizers');
+  const esc = t => t.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]);  // names into HTML
   const NS = 'http://www.w3.org/2000/svg';
   data.places.forEach((p, i) => place.add(new Option(p.name, i)));
   const names = [...new Set(data.places.flatMap(p => p.curves.map(c => c.optimizer)))];
@@ -21,7 +22,7 @@
   names.forEach(n => {
     const label = document.createElement('label');
     const on = !crowded || leading.has(n) ? ' checked' : '';
-    label.innerHTML = `<input type="checkbox" value="${n}"${on}> <span style="color:${colour[n]}">■</span> ${n}`;
+    label.innerHTML = `<input type="checkbox" value="${esc(n)}"${on}> <span style="color:${colour[n]}">■</span> ${esc(n)}`;
     boxes.appendChild(label);
   });
   const el = (tag, attrs, parent) => {
@@ -139,7 +140,6 @@
       mine.forEach(r => { const a = r[at('a')], b = r[at('b')], faster = r[at('faster')], sure = r[at('significant')] === 'yes';
         cell[a + '|' + b] = [faster === a ? 1 : faster === b ? -1 : 0, sure]; cell[b + '|' + a] = [faster === b ? 1 : faster === a ? -1 : 0, sure]; });
       const colour = ([sign, sure]) => sign === 0 ? '#eee' : `rgba(${sign > 0 ? '34,136,51' : '204,51,17'},${sure ? 0.85 : 0.25})`;
-      const esc = t => t.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]);
       document.getElementById('matrix').innerHTML = '<table><tr><th></th>' + names.map((n, i) => `<th title="${esc(n)}">${i + 1}</th>`).join('') + '</tr>' +
         names.map((a, i) => `<tr><th>${i + 1} · ${esc(a)}</th>` + names.map(b => a === b ? '<td>·</td>' :
           `<td title="${esc(a)} vs ${esc(b)}" style="background:${colour(cell[a + '|' + b] || [0, false])}"></td>`).join('') + '</tr>').join('') + '</table>';
