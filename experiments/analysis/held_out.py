@@ -164,7 +164,7 @@ def ranking_to_markdown(scores: pd.DataFrame, wins: pd.DataFrame) -> str:
 
 HOW_MEASURED = """\
 How it was measured: each optimizer drew k settings from its space in every study (the same draws for all), \
-trained each from the same initial weights on the study's shuffled mini-batches, and kept every run's \
+trained each from the same initial weights on the study's batches (shuffled each epoch), and kept every run's \
 evaluation with the lowest validation error (early stopping). A study chose its trial by validation error \
 alone; the test accuracy is that trial's, at that epoch: mean over the studies [95 % bootstrap interval]. \
 "best val. acc. after k" is the expected best validation accuracy of k trials drawn from the study's \
