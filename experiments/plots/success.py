@@ -24,8 +24,7 @@ def success_bars(results, columns: int = 3):
     per_task = {}
     drawn = results.places()
     for task in spec.tasks:
-        schedules = [s for s in spec.schedules if any(results.populations(task, s, o) for o in spec.optimizers)
-                     and (task, s) in drawn]  # a one-sample task's schedules train alike: one bar  # fmt: skip
+        schedules = [s for where, s in drawn if where is task]  # with runs; a one-sample task's once: one bar
         settings = representative_settings(results, task.name, schedules[0].label) if schedules else []
         per_task[task.name] = (schedules, [o for o in settings if any(results.populations(task, s, o)
                                                                        for s in schedules)])  # fmt: skip
