@@ -50,13 +50,8 @@ def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Itera
     futures = [executor.submit(function, *call) for call in calls]
     finished = False
     try:
-        for future in futures:
-            yield wait_for(future)
+        yield from _in_order(futures)
         finished = True
-    except Exception:
-        if interrupts.requested():  # a worker hit by the same Ctrl-C breaks the pool: that is the interrupt
-            raise KeyboardInterrupt from None
-        raise
     finally:
         if not finished:  # the queued calls go with the workers
             _kill_workers()
@@ -65,9 +60,17 @@ def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Itera
 
 def on_dask(client, function: Callable, calls: Iterable[tuple]) -> Iterator:
     """``function(*call)`` for each call on a Dask ``client``, the results in order; the calls not yet done are
-    cancelled whenever the caller stops early.  A local worker hit by the same Ctrl-C fails its call: then that
-    failure is the interrupt."""
+    cancelled whenever the caller stops early."""
     futures = [client.submit(function, *call, pure=False) for call in calls]
+    try:
+        yield from _in_order(futures)
+    finally:
+        client.cancel(futures)
+
+
+def _in_order(futures) -> Iterator:
+    """Each future's result, in order (`wait_for`).  A worker hit by the same Ctrl-C fails its call (a local Dask
+    worker) or breaks the pool (loky's): then that failure is the interrupt."""
     try:
         for future in futures:
             yield wait_for(future)
@@ -75,8 +78,6 @@ def on_dask(client, function: Callable, calls: Iterable[tuple]) -> Iterator:
         if interrupts.requested():
             raise KeyboardInterrupt from None
         raise
-    finally:
-        client.cancel(futures)
 
 
 def wait_for(future):
