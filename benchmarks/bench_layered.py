@@ -218,7 +218,7 @@ def torch_held_out(spec):
     from experiments.running.held_out import initial_weights
 
     task, space = spec.tasks[0], spec.optimizers[0]
-    net, train = task.network, task.parts[0]
+    net, train = task.network, task.parts_of(0)[0]
     inputs, labels = torch.tensor(train.inputs), torch.tensor(train.labels)
     count = len(spec.seeds) * spec.trials
     rate = next(iter(space.ranges.values()))[0]

@@ -143,13 +143,26 @@ def test_the_spec_reads_back_from_its_json_with_the_same_digest():
     assert again.digest() == spec.digest() and again.tasks[0].describe() == spec.tasks[0].describe()
 
 
+def test_every_study_splits_the_data_by_its_own_seed_unless_the_spec_fixes_one():
+    task = spec_of().tasks[0]
+    assert task.split_seed_of(0) == 0 and task.split_seed_of(1) == 1
+    assert not np.array_equal(task.parts_of(0)[2].rows, task.parts_of(1)[2].rows)
+    assert task.to_dict()["split"]["seed"] == "study"  # recorded in spec.json
+    fixed = spec_of(tasks=[IRIS | {"split": {"seed": 7}}]).tasks[0]
+    assert fixed.split_seed_of(0) == fixed.split_seed_of(1) == 7
+    assert np.array_equal(fixed.parts_of(0)[2].rows, stratified_split(fixed.dataset, seed=7)[2].rows)
+    with pytest.raises(ValueError, match="split.seed must be an integer >= 0, got 'one'"):
+        spec_of(tasks=[IRIS | {"split": {"seed": "one"}}])
+
+
 def test_a_data_file_with_a_split_column_is_stored_inline(tmp_path):
     rows = ["x,y,label,part"] + [f"{i},{i % 3},{i % 2},{(0, 0, 1, 2)[i // 2 % 4]}" for i in range(16)]
     (tmp_path / "data.csv").write_text("\n".join(rows))
     task = {"name": "mine", "file": "data.csv", "input_columns": ["x", "y"], "target_columns": ["label"],
             "split": {"column": "part"}, "network": {"sizes": [2, 3, 2]}}  # fmt: skip
     spec = HeldOutSpec.from_dict(spec_of().to_dict() | {"tasks": [task], "schedules": ["per-sample"]}, base=tmp_path)
-    assert [len(part.labels) for part in spec.tasks[0].parts] == [8, 4, 4]
+    assert [len(part.labels) for part in spec.tasks[0].parts_of(0)] == [8, 4, 4]
+    assert all(a.rows.tolist() == b.rows.tolist() for a, b in zip(*map(spec.tasks[0].parts_of, (0, 1)), strict=True))
     (tmp_path / "data.csv").unlink()  # the results never need the file again
     assert HeldOutSpec.from_dict(json.loads(json.dumps(spec.to_dict()))).digest() == spec.digest()
 
@@ -206,14 +219,17 @@ def test_per_network_settings_must_share_one_elementwise_optimizer():
 
 
 def test_the_trainer_reshuffles_every_epoch_and_records_what_a_plain_loop_computes():
-    """Study 1, trial 2 by hand: its initial weights, its setting, its study's sample orders, one network at a time."""
+    """Study 1, trial 2 by hand: its initial weights, its setting, its own split of the data, its study's sample
+    orders, one network at a time."""
     spec = spec_of(optimizers=[{"name": "gd", "space": {"learning_rate": {"low": 1e-3, "high": 0.1}}}])
     task, schedule = spec.tasks[0], spec.schedules[0]
     records = train_unit(spec, Unit(0, 0, 0))
     study, trial = 1, 2
     weights = initial_weights(task.network, spec.seeds, spec.trials)[study, trial]
     rate = spec.settings(spec.optimizers[0])[study][trial]["learning_rate"]
-    train = task.parts[0]
+    parts = task.parts_of(spec.seeds[study])
+    train = parts[0]
+    assert not np.array_equal(train.rows, task.parts_of(spec.seeds[0])[0].rows)  # each study holds out its own samples
     targets = task.targets(train.labels)
     orders = schedule.epochs(len(train.labels), spec.seeds[study])
     seen = []
@@ -228,7 +244,7 @@ def test_the_trainer_reshuffles_every_epoch_and_records_what_a_plain_loop_comput
     assert all(sorted(order) == list(range(len(train.labels))) for order in seen)  # each epoch a permutation
     assert not np.array_equal(seen[0], seen[1])  # reshuffled
     final = np.empty((3, 2))
-    evaluate(task, weights, final)
+    evaluate(task, [(part.inputs, part.labels) for part in parts], weights, final)
     np.testing.assert_allclose(records["history"][study, trial, -1], final, rtol=1e-9, atol=1e-12)
 
 

@@ -204,17 +204,33 @@ def test_the_interactive_report_embeds_the_results_curves_as_data(results, writt
     assert data == json.loads(json.dumps(interactive.data_of(results)))  # what the page draws is the results'
     places = {(p["task"], p["schedule"]): {c["optimizer"]: c for c in p["curves"]} for p in data["places"]}
     assert set(places) == {("teacher", "full-batch"), ("teacher", "per-sample")}
-    task, schedule = network.get_task("teacher"), Schedule("per-sample")
-    setting = next(s for s in SMALL.optimizers if s.label == "irprop-")
-    (population,) = results.populations(task, schedule, setting)
+    task = network.get_task("teacher")
+    (population,) = results.populations(task, Schedule("per-sample"), SMALL.optimizers[3])
     curve = places[("teacher", "per-sample")]["irprop-"]
     assert curve["epochs"] == population.history_epochs.tolist()
-    median = np.nanmedian(population.history - results.reference(task.name).value, axis=0)
-    np.testing.assert_allclose([v if v is not None else np.nan for v in curve["series"]["E − E*"]["median"]],
-                               np.maximum(median, interactive.FLOOR), rtol=5e-4)  # fmt: skip
     assert curve["evaluations_per_epoch"] == task.samples
     assert "<script>" in page and "id='chart'" in page and 'class="dataframe sortable"' in page and "<details>" in page
     assert "src='http" not in page and 'src="http' not in page  # nothing from the network
+
+
+def test_the_explorers_curve_is_the_static_figures_median_at_every_epoch(results):
+    """Both hold a run's error after it stopped: the explorer's median never climbs back up as successful runs leave
+    (its NaN-skipping median of the runs still running did)."""
+    figure = plots.convergence_curves(results)
+    minimum = results.reference("teacher").value
+    compared = 0
+    for place in interactive.data_of(results)["places"]:
+        (ax,) = [ax for ax in figure.axes if ax.get_title() == f"{place['task']} · {place['schedule']}"]
+        drawn = {line.get_label(): line.get_ydata() for line in ax.get_lines() if line.get_linewidth() == 2}
+        for curve in place["curves"]:
+            explorer = np.array([np.nan if v is None else v for v in curve["series"]["E − E*"]["median"]])
+            static = np.asarray(drawn[curve["optimizer"]]) - minimum
+            finite = np.isfinite(static)
+            assert np.array_equal(np.isfinite(explorer), finite), curve["optimizer"]
+            np.testing.assert_allclose(explorer[finite], np.maximum(static[finite], interactive.FLOOR), rtol=5e-4)
+            compared += 1
+    plt.close(figure)
+    assert compared == 2 * len(SMALL.optimizers)
 
 
 def test_the_static_report_embeds_full_size_figures_and_no_script(results, written):

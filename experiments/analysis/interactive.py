@@ -15,7 +15,8 @@ with no CDN and no network access.  What it offers:
 
 The embedded data (``<script type="application/json" id="optarena-data">``)
 holds, for every task, schedule and optimizer, the median and quartiles of
-E − E* over its runs at each recorded epoch, with what an epoch costs in
+E − E* over its runs at each recorded epoch (each run's error held after it
+stopped, as the static convergence figure draws it: `experiments.analysis.curves`), with what an epoch costs in
 gradient evaluations and in seconds; `data_of` computes it, and the tests read
 it back from the page.
 """
@@ -26,11 +27,11 @@ import base64
 import html
 import io
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
 
+from experiments.analysis.curves import error_quartiles, filled_histories
 from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
 from experiments.analysis.tuning import representative_settings
 
@@ -57,10 +58,7 @@ def data_of(results) -> dict:
             epochs = units[0].population.history_epochs
             if any(not np.array_equal(u.population.history_epochs, epochs) for u in units):
                 continue  # chunks recorded at other epochs: not drawn (never the case for one spec)
-            history = np.concatenate([u.population.history for u in units]) - minimum
-            with warnings.catch_warnings():  # an epoch no run reached is all NaN: no quartiles there
-                warnings.simplefilter("ignore", RuntimeWarning)
-                q1, median, q3 = np.nanquantile(history, [0.25, 0.5, 0.75], axis=0)
+            q1, median, q3 = error_quartiles(filled_histories([u.population for u in units])[1]) - minimum
             row = table.loc[(task, schedule, label)]
             stop = max(float(np.nanmax(u.population.stop_epoch)) for u in units)
             curves.append({
@@ -101,7 +99,7 @@ def held_out_data(results) -> dict:
     studies = np.arange(len(spec.seeds))
     data = []
     for t, task in enumerate(spec.tasks):
-        train = len(task.parts[0].labels)
+        train = len(task.parts_of(spec.seeds[0])[0].labels)
         for s, schedule in enumerate(spec.schedules):
             curves = []
             for o, space in enumerate(spec.optimizers):

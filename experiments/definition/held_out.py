@@ -23,7 +23,8 @@ A spec with ``kind = "held-out"``::
     network = { sizes = [64, 32, 10], activation = "tanh" }
     loss = "cross-entropy"            # softmax outputs (network.cross_entropy; output_activation is unused)
                                       # or "squared": the article's E on the output_activation's units
-    split = { fractions = [0.5, 0.25, 0.25], seed = 0 }   # stratified; or { column = "part" }: 0/1/2 per row
+    split = { fractions = [0.5, 0.25, 0.25] }   # stratified, every study its own split (seed = "study");
+                                      # seed = 0: one split for all; or { column = "part" }: 0/1/2 per row
 
     [[optimizers]]
     name = "adam"
@@ -36,7 +37,9 @@ exp(log low + u·(log high − log low)).  So every optimizer gets the same
 draws (common random numbers), and two optimizers with one range get the
 same settings.  Trial t of study s starts every optimizer from the same
 initial weights (torch.nn.Linear's: uniform in ±1/√fan_in) and sees the same
-sample orders.
+sample orders.  Study s also splits the data by seed s (unless the spec fixes
+one split), so an interval over the studies covers which samples were held
+out as well as the initial weights, the sample orders and the tuning draws.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ from network.validation import did_you_mean
 KIND = "held-out"
 MAX_DIMENSIONS = 8  # log-uniform ranges per optimizer
 TUNING_STREAM, START_STREAM = 4, 5  # seed streams of the trial settings and of the initial weights
+PER_STUDY = "study"  # split.seed: every study splits the data by its own seed (the default)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,10 +78,10 @@ class HeldOutTask:
     network: Layered
     loss: str = "cross-entropy"
     fractions: tuple[float, float, float] | None = PROBEN1
-    split_seed: int = 0
+    split_seed: int | None = None  # None: every study splits by its own seed
     split_column: np.ndarray | None = field(default=None, repr=False)  # 0/1/2 per row, instead of fractions
     source: dict = field(default_factory=dict)  # how the spec named the data, for spec.json
-    parts: tuple[Part, Part, Part] = field(init=False, repr=False)  # train, validation, test
+    _splits: dict = field(init=False, repr=False, default_factory=dict)  # split seed -> (train, validation, test)
 
     def __post_init__(self):
         if self.loss not in LOSSES:
@@ -95,20 +99,36 @@ class HeldOutTask:
             )
         if self.loss == "squared" and not np.isfinite(net.output_range).all():
             raise ValueError(f"task {self.name!r}: squared error on classes needs sigmoid or tanh outputs")
-        parts = (
-            assigned_split(data, self.split_column)
-            if self.split_column is not None
-            else stratified_split(data, checked_fractions(self.fractions), self.split_seed)
-        )
-        object.__setattr__(self, "parts", parts)
+        self.parts_of(0)  # a class too rare for a part is refused now (a part's size is the same for every seed)
+
+    def split_seed_of(self, study_seed: int) -> int | None:
+        """The seed that splits the data of study ``study_seed``: its own unless the spec fixed one; None for a
+        split given by a column."""
+        if self.split_column is not None:
+            return None
+        return study_seed if self.split_seed is None else self.split_seed
+
+    def parts_of(self, study_seed: int) -> tuple[Part, Part, Part]:
+        """(train, validation, test) of study ``study_seed``.
+
+        By default every study draws its own stratified split, so the spread of
+        its results over the studies includes which samples were held out."""
+        seed = self.split_seed_of(study_seed)
+        if seed not in self._splits:
+            self._splits[seed] = (
+                assigned_split(self.dataset, self.split_column)
+                if seed is None
+                else stratified_split(self.dataset, checked_fractions(self.fractions), seed)
+            )
+        return self._splits[seed]
 
     def targets(self, labels: np.ndarray) -> np.ndarray:
         """One row per label: 1 (the output range's top) at its class, 0 (its bottom) elsewhere."""
         low, high = (0.0, 1.0) if self.loss == "cross-entropy" else self.network.output_range
-        return np.where(np.arange(self.dataset.classes) == labels[:, None], high, low)
+        return np.where(np.arange(self.dataset.classes) == labels[..., None], high, low)
 
     def describe(self) -> str:
-        train, validation, test = (len(part.labels) for part in self.parts)
+        train, validation, test = (len(part.labels) for part in self.parts_of(0))
         return (
             f"{self.dataset.description}; {train}/{validation}/{test} train/validation/test; "
             f"{self.network.describe()}; {self.loss}"
@@ -118,7 +138,7 @@ class HeldOutTask:
         if self.split_column is not None:
             split = {"parts": self.split_column.tolist()}
         else:
-            split = {"fractions": list(self.fractions), "seed": self.split_seed}
+            split = {"fractions": list(self.fractions), "seed": PER_STUDY if self.split_seed is None else self.split_seed}
         data = self.source
         if "dataset" not in data:  # the data itself, so spec.json never depends on a file again
             data = {"inputs": self.dataset.inputs.tolist(), "labels": self.dataset.labels.tolist()}
@@ -192,7 +212,7 @@ class HeldOutSpec:
         require_int("evaluate_every", self.evaluate_every, minimum=1, maximum=self.max_epochs)
         require_int("tuning.budget", self.trials, minimum=1, maximum=10**4)
         for task in self.tasks:
-            train = len(task.parts[0].labels)
+            train = len(task.parts_of(0)[0].labels)
             for schedule in self.schedules:
                 if schedule.kind == "mini-batch" and schedule.batch_size > train:
                     raise ValueError(
@@ -278,9 +298,12 @@ def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
         split_column = np.asarray(split["parts"]) if "parts" in split.data else None
     if split_column is not None and {"fractions", "seed"} & set(split.data):
         raise ValueError(f"{where}.split: give either a column (or parts) or fractions and a seed, not both")
+    split_seed = split.get("seed", PER_STUDY)
+    if split_seed != PER_STUDY:
+        require_int(f"{where}.split.seed", split_seed, minimum=0)
     return HeldOutTask(
         name, dataset, Layered.from_dict(entry["network"], f"{where}.network"), entry.get("loss", "cross-entropy"),
-        tuple(split.get("fractions", PROBEN1)), split.get("seed", 0), split_column, source,
+        tuple(split.get("fractions", PROBEN1)), None if split_seed == PER_STUDY else split_seed, split_column, source,
     )  # fmt: skip
 
 

@@ -4,25 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.analysis.curves import error_quartiles, filled_histories
 from experiments.plots.style import figure_legend, panels_by_family, setting_style
-
-
-def filled_histories(populations) -> tuple[np.ndarray, np.ndarray]:
-    """(epochs, errors) of several populations, each run's error held at its final value after it stopped.
-
-    A run that reached the finest target stops costing work; holding its last
-    error is the best-so-far view.  A diverged run counts as +inf from then on.
-    """
-    epochs = populations[0].history_epochs
-    blocks = []
-    for population in populations:
-        errors = population.history.copy()
-        final = np.where(np.isnan(population.diverged_epoch), population.final_error, np.inf)
-        after_stop = epochs[None, :] > population.stop_epoch[:, None]
-        errors[after_stop] = np.broadcast_to(final[:, None], errors.shape)[after_stop]
-        errors[np.isnan(errors)] = np.inf
-        blocks.append(errors)
-    return epochs, np.concatenate(blocks)
 
 
 def convergence_curves(results, sample_runs: int = 8):
@@ -47,8 +30,7 @@ def _draw(ax, results, task, schedule, settings, sample_runs: int, title: str) -
         epochs, errors = filled_histories(populations)
         style = setting_style(setting, spec.optimizers)
         x = np.maximum(epochs, 0.5)  # epoch 0 on a log axis
-        with np.errstate(invalid="ignore"):  # diverged runs count as +inf: inf − inf inside the interpolation
-            q1, median, q3 = np.percentile(errors, [25, 50, 75], axis=0)
+        q1, median, q3 = error_quartiles(errors)
         ax.plot(x, median, label=setting.label, linewidth=2, **style)
         ax.fill_between(x, np.minimum(q1, 1e3), np.minimum(q3, 1e3), color=style["color"], alpha=0.15)
         for run in np.linspace(0, len(errors) - 1, min(sample_runs, len(errors))).astype(int):

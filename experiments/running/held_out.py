@@ -70,18 +70,21 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
     stepper = PerNetwork([optimizers.get(space.name, **h) for study in spec.settings(space) for h in study])
     weights = initial_weights(net, spec.seeds, spec.trials)
     state = stepper.init(weights)
-    train = task.parts[0]
-    inputs, targets = train.inputs, task.targets(train.labels)
-    orders = [schedule.epochs(len(inputs), seed) for seed in spec.seeds]
+    inputs, labels = study_parts(task, spec.seeds)[0]  # (studies, 1, samples, features), (studies, 1, samples)
+    targets = task.targets(labels)
+    orders = [schedule.epochs(inputs.shape[-2], seed) for seed in spec.seeds]
+    studies = np.arange(len(spec.seeds))[:, None, None]
     evaluations = spec.evaluation_epochs()
     history = np.empty((*weights.shape[:-1], len(evaluations), 3, len(METRICS)))
     diverged = np.full(weights.shape[:-1], -1, dtype=np.int64)
-    evaluate(task, weights, history[..., 0, :, :])
+    parts = study_parts(task, spec.seeds)
+    evaluate(task, parts, weights, history[..., 0, :, :])
     with threadpool_limits(1, "blas"):
         for epoch in range(1, spec.max_epochs + 1):
             for batch in zip(*(next(order) for order in orders), strict=True):
                 rows = np.stack(batch)[:, None]  # (studies, 1, B): a study's trials share the batch
-                error, grad = matrix_pass.loss_and_grad(net, loss, weights, inputs[rows], targets[rows])
+                batch_inputs, batch_targets = inputs[studies, 0, rows], targets[studies, 0, rows]
+                error, grad = matrix_pass.loss_and_grad(net, loss, weights, batch_inputs, batch_targets)
                 stepped, state = stepper.step(weights, grad, state, loss=error)
                 with np.errstate(over="ignore", invalid="ignore"):  # a sum of finite weights is finite, but for
                     healthy = np.isfinite(error + stepped.sum(axis=-1)) & (diverged < 0)  # ~1e308: diverged too
@@ -91,18 +94,29 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
                     diverged[~healthy & (diverged < 0)] = epoch
                     weights = np.where(healthy[..., None], stepped, weights)
             if epoch in evaluations:
-                evaluate(task, weights, history[..., np.searchsorted(evaluations, epoch), :, :])
+                evaluate(task, parts, weights, history[..., np.searchsorted(evaluations, epoch), :, :])
             interrupts.checkpoint()
     return {"history": history, "diverged_epoch": diverged, "seconds": np.array(time.perf_counter() - started)}
 
 
-def evaluate(task, weights: np.ndarray, into: np.ndarray) -> None:
-    """Error rate and mean loss per sample of networks ``weights`` on each part, into ``into`` (..., part, metric)."""
-    for index, part in enumerate(task.parts):
-        x = matrix_pass.output_sums(task.network, weights, part.inputs)
-        errors = matrix_pass.errors(task.network, task.loss, x, task.targets(part.labels))
+def study_parts(task, seeds) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per part (train, validation, test): the inputs (studies, 1, samples, features) and labels (studies, 1,
+    samples) of every study's own split, stacked (a part has the same size in every study's split)."""
+    splits = [task.parts_of(seed) for seed in seeds]
+    return [
+        (np.stack([split[p].inputs for split in splits])[:, None], np.stack([split[p].labels for split in splits])[:, None])
+        for p in range(3)
+    ]
+
+
+def evaluate(task, parts, weights: np.ndarray, into: np.ndarray) -> None:
+    """Error rate and mean loss per sample of networks ``weights`` (studies, trials, P) on each of the studies'
+    ``parts`` (`study_parts`), into ``into`` (..., part, metric)."""
+    for index, (inputs, labels) in enumerate(parts):
+        x = matrix_pass.output_sums(task.network, weights, inputs)
+        errors = matrix_pass.errors(task.network, task.loss, x, task.targets(labels))
         predicted = np.where(np.isnan(x).any(axis=-1), -1, np.argmax(np.nan_to_num(x, nan=0.0), axis=-1))
-        into[..., index, 0] = (predicted != part.labels).mean(axis=-1)
+        into[..., index, 0] = (predicted != labels).mean(axis=-1)
         into[..., index, 1] = errors.mean(axis=-1)
 
 
