@@ -11,7 +11,9 @@ import experiments
 import optimizers
 from experiments import Budget, InitialPoints, plots
 from experiments.analysis import published
+from experiments.analysis.metrics import ert
 from experiments.analysis.published import verdict
+from experiments.analysis.results import success_column
 from experiments.definition.published import Published
 from experiments.definition.spec import SPEC_DIRECTORY, load_spec
 from experiments.definition.variants import Variant
@@ -167,6 +169,14 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
     assert len(table) == 6 and set(table["algorithm"]) == {"Quickprop", "Rprop", "Rprop, Δ0 = 0.1"}
     rprop = table[(table["task"] == "encoder-10-5-10") & (table["algorithm"] == "Rprop")].iloc[0]
     assert rprop["our_success_rate"] == 1.0 and 5 < rprop["our_mean"] < 100
+    for row in table.itertuples():  # the ERT column holds the ERT of the runs behind the mean, never the mean's CI
+        runs = results.runs().query("task == @row.task and optimizer == @row.our_label") if row.our_label else None
+        if runs is not None and len(runs):
+            hits = runs[success_column(results.spec.targets)].to_numpy(dtype=float)
+            assert row.our_ert == pytest.approx(ert(hits, runs["stop_epoch"].to_numpy(dtype=float)), rel=1e-12)
+            assert row.our_ert_low <= row.our_ert <= row.our_ert_high
+            assert row.our_ert >= row.our_mean
+    assert "| our ERT [95% CI] |" in published.to_markdown(table)
     assert rprop["verdict"].startswith(("inside", "above", "below"))
     assert experiments.check(tmp_path / "rb") == []
     assert [v.slug for v, _ in results.variants] == [
