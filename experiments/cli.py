@@ -22,7 +22,7 @@ from experiments.analysis import held_out as held_out_analysis
 from experiments.analysis import report
 from experiments.analysis.tables import how_measured, to_text, tuning_intro, tuning_to_text, without_repeats
 from experiments.definition.held_out import HeldOutSpec
-from experiments.definition.spec import built_in_experiments, load_spec
+from experiments.definition.spec import built_in_experiments, load_spec, read_spec_data
 from experiments.errors import InputError
 from experiments.plots import animation
 from experiments.running import engine, held_out_engine, interrupts, storage
@@ -87,10 +87,10 @@ def _validating():
 
 def _run(args) -> int:
     with _validating():
-        if args.resume and args.out:  # optimizers known only from the folder can then say what to import
-            storage.read_optimizer_metadata(Path(args.out))
+        out = Path(args.out) if args.out else Path("results") / _spec_name(args.spec)
+        if args.resume:  # optimizers known only from the folder can then say what to import
+            storage.read_optimizer_metadata(out)
         spec = load_spec(args.spec)
-        out = Path(args.out) if args.out else Path("results") / spec.name
         cluster = load_cluster(args.cluster) if args.cluster else None
         if isinstance(spec, HeldOutSpec):
             return _run_held_out(args, spec, out, cluster)
@@ -107,6 +107,14 @@ def _run(args) -> int:
         _write_report(results, out, not args.no_svg, args.jobs, args.static)
     print(f"results written to {out}/")
     return 0
+
+
+def _spec_name(spec_or_name) -> str:
+    """The name a spec gives its results folder, read before the spec is checked (its optimizers may be known only
+    from that folder); a spec with no name is checked, and refused, by `load_spec`."""
+    data = read_spec_data(spec_or_name)[0]
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else load_spec(spec_or_name).name
 
 
 def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -122,8 +123,13 @@ def test_experiments_load_reads_the_folder_without_the_plugin(plugin_results):
     assert listed == "False"
 
 
-def test_resuming_without_the_plugin_says_which_module_to_import(plugin_results):
-    done = optarena("run", str(plugin_results / "spec.json"), "--out", str(plugin_results / "out"), "--resume")
+@pytest.mark.parametrize("folder", ["given", "the spec's default"])
+def test_resuming_without_the_plugin_says_which_module_to_import(plugin_results, folder, tmp_path):
+    if folder == "given":
+        done = optarena("run", str(plugin_results / "spec.json"), "--out", str(plugin_results / "out"), "--resume")
+    else:  # results/<name>, found from the spec's name before the spec, which names the missing optimizer, is read
+        shutil.copytree(plugin_results / "out", tmp_path / "results" / SPEC["name"])
+        done = optarena("run", str(plugin_results / "spec.json"), "--resume", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "optarena: error: optimizer 'lion' is not importable here (it came from plugin lion-plugin (lion_plugin)); "

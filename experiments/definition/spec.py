@@ -368,6 +368,16 @@ def load_spec(spec_or_name: str | Path):
     >>> load_spec("default").name
     'default'
     """
+    data, path = read_spec_data(spec_or_name)
+    if isinstance(data, dict) and data.get("kind") == "held-out":
+        from experiments.definition import held_out  # it builds on this module
+
+        return held_out.HeldOutSpec.from_dict(data, base=path.parent)
+    return ExperimentSpec.from_dict(data, base=path.parent)
+
+
+def read_spec_data(spec_or_name: str | Path) -> tuple[Any, Path]:
+    """(the spec's data as its file holds it, unchecked; the file's path) for a spec file or a built-in name."""
     path = Path(spec_or_name)
     if path.suffix not in (".toml", ".json"):
         path = SPEC_DIRECTORY / f"{spec_or_name}.toml"
@@ -380,14 +390,9 @@ def load_spec(spec_or_name: str | Path):
         raise ValueError(f"spec file {str(path)!r} does not exist")
     text = path.read_text(encoding="utf-8")
     try:
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        return (json.loads(text) if path.suffix == ".json" else tomllib.loads(text)), path
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as problem:
         raise ValueError(f"spec file {str(path)!r} is not valid {path.suffix[1:].upper()}: {problem}") from None
-    if isinstance(data, dict) and data.get("kind") == "held-out":
-        from experiments.definition import held_out  # it builds on this module
-
-        return held_out.HeldOutSpec.from_dict(data, base=path.parent)
-    return ExperimentSpec.from_dict(data, base=path.parent)
 
 
 def built_in_experiments() -> list[str]:
