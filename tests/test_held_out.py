@@ -151,7 +151,7 @@ def test_every_study_splits_the_data_by_its_own_seed_unless_the_spec_fixes_one()
     fixed = spec_of(tasks=[IRIS | {"split": {"seed": 7}}]).tasks[0]
     assert fixed.split_seed_of(0) == fixed.split_seed_of(1) == 7
     assert np.array_equal(fixed.parts_of(0)[2].rows, stratified_split(fixed.dataset, seed=7)[2].rows)
-    with pytest.raises(ValueError, match="split.seed must be an integer >= 0, got 'one'"):
+    with pytest.raises(ValueError, match=r"split\.seed must be an integer >= 0, got 'one'"):
         spec_of(tasks=[IRIS | {"split": {"seed": "one"}}])
 
 

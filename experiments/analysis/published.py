@@ -311,7 +311,11 @@ def to_markdown(table: pd.DataFrame) -> str:
             )
         )
         cells = [row.task, row.algorithm, published, row.published_setting, row.published_wr or "–"]
-        ert = "–" if not math.isfinite(row.our_ert) else f"{row.our_ert:.1f} [{row.our_ert_low:.1f}, {row.our_ert_high:.1f}]"
+        ert = (
+            "–"
+            if not math.isfinite(row.our_ert)
+            else f"{row.our_ert:.1f} [{row.our_ert_low:.1f}, {row.our_ert_high:.1f}]"
+        )
         cells += [row.our_setting or "–", ours, f"{row.our_success_rate:.0%}", ert, row.our_wr or "–"]
         cells += [f"{row.verdict} ({row.conditions})", row.matches_under]
         lines.append(_markdown_row(cells))

@@ -138,7 +138,10 @@ class HeldOutTask:
         if self.split_column is not None:
             split = {"parts": self.split_column.tolist()}
         else:
-            split = {"fractions": list(self.fractions), "seed": PER_STUDY if self.split_seed is None else self.split_seed}
+            split = {
+                "fractions": list(self.fractions),
+                "seed": PER_STUDY if self.split_seed is None else self.split_seed,
+            }
         data = self.source
         if "dataset" not in data:  # the data itself, so spec.json never depends on a file again
             data = {"inputs": self.dataset.inputs.tolist(), "labels": self.dataset.labels.tolist()}

@@ -104,7 +104,10 @@ def study_parts(task, seeds) -> list[tuple[np.ndarray, np.ndarray]]:
     samples) of every study's own split, stacked (a part has the same size in every study's split)."""
     splits = [task.parts_of(seed) for seed in seeds]
     return [
-        (np.stack([split[p].inputs for split in splits])[:, None], np.stack([split[p].labels for split in splits])[:, None])
+        (
+            np.stack([split[p].inputs for split in splits])[:, None],
+            np.stack([split[p].labels for split in splits])[:, None],
+        )
         for p in range(3)
     ]
 
