@@ -46,6 +46,7 @@ class Dataset:
     inputs: np.ndarray
     labels: np.ndarray
     description: str = ""
+    class_names: tuple[str, ...] | None = None  # class c's name, where the labels were read as text
 
     def __post_init__(self):
         try:
@@ -59,7 +60,10 @@ class Dataset:
                 f"for {len(inputs)} rows"
             )
         if labels.dtype.kind not in "iuf":
-            raise ValueError(f"dataset {self.name!r}: labels must be integer classes 0, 1, …, got dtype {labels.dtype}")
+            raise ValueError(
+                f"dataset {self.name!r}: labels must be integer classes 0, 1, …, got dtype {labels.dtype} (a data "
+                "file's label column may hold class names instead)"
+            )
         whole = (labels >= 0) & (labels == np.round(labels)) if labels.dtype.kind == "f" else labels >= 0
         if not whole.all():
             row = int(np.flatnonzero(~whole)[0])
@@ -77,6 +81,11 @@ class Dataset:
                 f"dataset {self.name!r}: labels must number the classes 0 … C − 1 with every class present; class "
                 f"{missing[0]} has no sample (the labels run {present[0]} … {present[-1]})"
             )
+        if self.class_names is not None:
+            names = tuple(str(name) for name in self.class_names)
+            if len(names) != present[-1] + 1:
+                raise ValueError(f"dataset {self.name!r}: {len(names)} class names for {present[-1] + 1} classes")
+            object.__setattr__(self, "class_names", names)
         for array in (inputs, labels):
             array.setflags(write=False)
         object.__setattr__(self, "inputs", inputs)

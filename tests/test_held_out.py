@@ -167,6 +167,36 @@ def test_a_data_file_with_a_split_column_is_stored_inline(tmp_path):
     assert HeldOutSpec.from_dict(json.loads(json.dumps(spec.to_dict()))).digest() == spec.digest()
 
 
+def test_a_data_file_is_read_by_the_columns_the_spec_names_and_its_class_names_number_the_classes(tmp_path):
+    species = ["owl", "cat", "emu"]
+    rows = ["weight,note,height,species"] + [f"{i % 7},free text {i},{i % 5},{species[i % 3]}" for i in range(24)]
+    (tmp_path / "animals.csv").write_text("\n".join(rows))
+    task = {"name": "animals", "file": "animals.csv", "input_columns": ["weight", "height"],
+            "target_columns": ["species"], "network": {"sizes": [2, 3, 3]}}  # fmt: skip
+    spec = HeldOutSpec.from_dict(spec_of().to_dict() | {"tasks": [task], "schedules": ["per-sample"]}, base=tmp_path)
+    data = spec.tasks[0].dataset
+    assert data.class_names == ("cat", "emu", "owl")  # sorted: cat is class 0
+    assert [data.class_names[label] for label in data.labels[:3]] == ["owl", "cat", "emu"]
+    stored = json.loads(json.dumps(spec.to_dict()))
+    assert stored["tasks"][0]["class_names"] == ["cat", "emu", "owl"]  # the mapping is recorded
+    assert HeldOutSpec.from_dict(stored).digest() == spec.digest()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("3,nan,1", "data.csv line 3, column 'x': 'nan' is not a finite number"),
+     ("3,inf,1", "data.csv line 3, column 'x': 'inf' is not a finite number"),
+     ("3,,1", "data.csv line 3, column 'x': '' is not a number")],
+)  # fmt: skip
+def test_a_bad_value_in_a_data_file_is_named_by_its_line(tmp_path, line, message):
+    (tmp_path / "data.csv").write_text("\n".join(["id,x,label", "1,0.5,0", line, "4,0.1,1"]))
+    task = {"name": "d", "file": "data.csv", "input_columns": ["x"], "target_columns": ["label"],
+            "network": {"sizes": [1, 2]}}  # fmt: skip
+    with pytest.raises(ValueError) as raised:
+        HeldOutSpec.from_dict(spec_of().to_dict() | {"tasks": [task]}, base=tmp_path)
+    assert str(raised.value) == message
+
+
 def test_every_optimizer_draws_the_same_quantiles_and_settings_within_its_ranges():
     spec = spec_of()
     adam, rprop = (spec.settings(space) for space in spec.optimizers)

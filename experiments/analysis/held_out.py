@@ -163,15 +163,17 @@ def ranking_to_markdown(scores: pd.DataFrame, wins: pd.DataFrame) -> str:
 
 
 HOW_MEASURED = """\
-How it was measured: each optimizer drew k settings from its space in every study (the same draws for all), \
-trained each from the same initial weights on the study's batches (shuffled each epoch), and kept every run's \
-evaluation with the lowest validation error (early stopping). A study chose its trial by validation error \
-alone; the test accuracy is that trial's, at that epoch: mean over the studies [95 % bootstrap interval]. \
-"best val. acc. after k" is the expected best validation accuracy of k trials drawn from the study's \
-(Dodge et al. 2019). The profile score (AlgoPerf) counts, per task and schedule, the epochs the fastest trial \
-of a study needs to reach the median of the optimizers' chosen validation errors (median over studies); \
-1 is fastest everywhere, 0 never within 4x of the fastest. The win rates compare the chosen trials' test \
-accuracy on every task, schedule and study (ties count half)."""
+How it was measured: each study split the data by its own seed (unless the spec fixed one split), each \
+optimizer drew k settings from its space in every study (the same draws for all), trained each from the same \
+initial weights on the study's batches (shuffled each epoch), and kept every run's evaluation with the \
+lowest validation error (early stopping). A study chose its trial by validation error alone; the test \
+accuracy is that trial's, at that epoch: mean over the studies [95 % bootstrap interval over the studies, so \
+it covers the split, the initial weights, the batch order and the tuning draws]. "best val. acc. after k" is \
+the expected best validation accuracy of k of the study's trials drawn without replacement (the unbiased \
+estimator of Dodge et al. 2021). The profile score (AlgoPerf) counts, per task and schedule, the epochs the \
+fastest trial of a study needs to reach the median of the optimizers' chosen validation errors (median over \
+studies); 1 is fastest everywhere, 0 never within 4x of the fastest. The win rates compare the chosen \
+trials' test accuracy on every task, schedule and study (ties count half)."""
 
 
 def document(summary: pd.DataFrame, scores: pd.DataFrame, wins: pd.DataFrame, trials: int) -> str:

@@ -19,7 +19,7 @@ A spec with ``kind = "held-out"``::
     dataset = "digits"                # digits, breast_cancer, wine, iris (scikit-learn's), or:
     # file = "data.csv"               #   a data file, its input columns and one column of class labels
     # input_columns = ["x", "y"]
-    # target_columns = ["label"]
+    # target_columns = ["label"]     #   integer classes 0 … C − 1, or names (sorted, they number the classes)
     network = { sizes = [64, 32, 10], activation = "tanh" }
     loss = "cross-entropy"            # softmax outputs (network.cross_entropy; output_activation is unused)
                                       # or "squared": the article's E on the output_activation's units
@@ -145,6 +145,8 @@ class HeldOutTask:
         data = self.source
         if "dataset" not in data:  # the data itself, so spec.json never depends on a file again
             data = {"inputs": self.dataset.inputs.tolist(), "labels": self.dataset.labels.tolist()}
+            if self.dataset.class_names is not None:  # the text labels of a file: class c is class_names[c]
+                data["class_names"] = list(self.dataset.class_names)
         return {"name": self.name, **data, "network": self.network.to_dict(), "loss": self.loss, "split": split}
 
 
@@ -275,7 +277,7 @@ class HeldOutSpec:
 
 def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
     keys = _Keys(where, entry, required=("name", "network"))
-    keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "loss", "split")
+    keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "class_names", "loss", "split")
     sources = [key for key in ("dataset", "file", "inputs") if key in entry]
     if len(sources) != 1:
         raise ValueError(f"{where}: give one of dataset (one of {', '.join(SHIPPED)}), file or inputs + labels")
@@ -289,15 +291,16 @@ def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
         if not isinstance(targets, list) or len(targets) != 1:
             raise ValueError(f"{where}: target_columns must name the one column of class labels, got {targets!r}")
         columns = [*entry.get("input_columns", []), *([split["column"]] if "column" in split.data else [])]
-        inputs, labels = read_columns(Path(entry["file"]) if base is None else base / entry["file"], columns, targets)
+        path = Path(entry["file"]) if base is None else base / entry["file"]
+        inputs, labels, names = read_columns(path, columns, targets, classes=True)
         if "column" in split.data:
             inputs, split_column = inputs[:, :-1], inputs[:, -1]
         dataset, source = (
-            Dataset(name, inputs, labels[:, 0], f"data from {Path(entry['file']).name}"),
+            Dataset(name, inputs, labels[:, 0], f"data from {Path(entry['file']).name}", names),
             {"file": entry["file"]},
         )
     else:
-        dataset, source = Dataset(name, entry["inputs"], entry.get("labels", [])), {}
+        dataset, source = Dataset(name, entry["inputs"], entry.get("labels", []), "", entry.get("class_names")), {}
         split_column = np.asarray(split["parts"]) if "parts" in split.data else None
     if split_column is not None and {"fractions", "seed"} & set(split.data):
         raise ValueError(f"{where}.split: give either a column (or parts) or fractions and a seed, not both")

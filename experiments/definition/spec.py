@@ -471,7 +471,7 @@ def _task_data_from(entry: dict, where: str, base: Path | None) -> network.Task:
         if missing:
             raise ValueError(f"{where}: a data file needs {' and '.join(missing)} (lists of column names)")
         path = Path(entry["file"]) if base is None else base / entry["file"]
-        inputs, targets = read_columns(path, entry["input_columns"], entry["target_columns"])
+        inputs, targets, _ = read_columns(path, entry["input_columns"], entry["target_columns"])
         return network.Task(entry["name"], entry.get("description", f"data from {path.name}"), inputs, targets,
                             network=net)  # fmt: skip
     if "teacher" in entry:
