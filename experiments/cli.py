@@ -14,22 +14,18 @@ import sys
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import network
-import optimizers
-from experiments import explain
-from experiments.analysis import held_out as held_out_analysis
-from experiments.analysis import report
-from experiments.analysis.tables import how_measured, to_text, tuning_intro, tuning_to_text, without_repeats
-from experiments.definition.held_out import HeldOutSpec
-from experiments.definition.spec import built_in_experiments, load_spec, read_spec_data
-from experiments.errors import InputError
-from experiments.plots import animation
-from experiments.running import engine, held_out_engine, interrupts, storage
-from experiments.running.cluster import load_cluster
-from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
-from network.datasets import SHIPPED as SHIPPED_DATASETS
-from network.derivation import derive
+from experiments.errors import InputError, RunFailure
+from experiments.running import interrupts, storage
+
+if TYPE_CHECKING:
+    from experiments.definition.held_out import HeldOutSpec
+
+# The commands import what they use when they run: --help, list, check and a usage error answer in a fraction
+# of a second, without loading numba's kernels, matplotlib or scipy.stats.
+CLOCKS = ("epochs", "evaluations")  # optarena animate --clock: `experiments.plots.animation.CLOCKS`
+EXPLAIN_FORMATS = ("text", "markdown", "latex")  # optarena explain --format: `experiments.explain.FORMATS`
 
 USAGE_ERROR, RUN_FAILURE, INTERNAL_ERROR = 2, 1, 3
 SCIPY_EPOCHS = (
@@ -41,6 +37,8 @@ SCIPY_EPOCHS = (
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        import optimizers
+
         for problem in optimizers.PLUGIN_PROBLEMS:
             print(f"optarena: warning: {problem}", file=sys.stderr)
         with _validating():
@@ -59,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f" {problem.filename}" if problem.filename else ""
         print(f"optarena: error: could not write{where}: {problem.strerror or problem}", file=sys.stderr)
         return RUN_FAILURE
-    except engine.RunFailure as failure:
+    except RunFailure as failure:
         print(f"optarena: run failed: {failure}", file=sys.stderr)
         return RUN_FAILURE
     except KeyboardInterrupt:
@@ -90,10 +88,16 @@ def _run(args) -> int:
         out = Path(args.out) if args.out else Path("results") / _spec_name(args.spec)
         if args.resume:  # optimizers known only from the folder can then say what to import
             storage.read_optimizer_metadata(out)
+        from experiments.definition.held_out import HeldOutSpec
+        from experiments.definition.spec import load_spec
+        from experiments.running.cluster import load_cluster
+
         spec = load_spec(args.spec)
         cluster = load_cluster(args.cluster) if args.cluster else None
         if isinstance(spec, HeldOutSpec):
             return _run_held_out(args, spec, out, cluster)
+        from experiments.running import engine  # the training's modules, once the spec holds
+
         engine.check_can_run(spec, out, args.resume, args.overwrite)
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
@@ -112,12 +116,20 @@ def _run(args) -> int:
 def _spec_name(spec_or_name) -> str:
     """The name a spec gives its results folder, read before the spec is checked (its optimizers may be known only
     from that folder); a spec with no name is checked, and refused, by `load_spec`."""
+    from experiments.definition.spec_files import read_spec_data
+
     data = read_spec_data(spec_or_name)[0]
     name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) and name else load_spec(spec_or_name).name
+    if isinstance(name, str) and name:
+        return name
+    from experiments.definition.spec import load_spec
+
+    return load_spec(spec_or_name).name
 
 
 def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
+    from experiments.running import held_out_engine
+
     if args.resume or args.chunk_size:
         raise UsageError("a held-out experiment runs whole: --resume and --chunk-size do not apply")
     if not args.quiet:
@@ -130,6 +142,8 @@ def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
 
 
 def _plot(args) -> int:
+    from experiments.running import held_out_engine
+
     if held_out_engine.is_held_out(args.results_dir):
         out = Path(args.out or args.results_dir)
         results = _held_out(args)
@@ -144,11 +158,16 @@ def _plot(args) -> int:
 
 def _selected(args):
     """The stored results, narrowed by the command's --task, --schedule and --optimizer filters."""
+    from experiments.running import engine
+
     with _validating():
         return engine.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
 
 
 def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False) -> None:
+    from experiments.analysis import report
+    from experiments.running import engine
+
     engine.record_report(out, engine.REPORT_DRAWING)
     figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
     page = report.write_report(results, out, figures, static)[1]
@@ -158,6 +177,10 @@ def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False
 
 
 def _animate(args) -> int:
+    from experiments.analysis import report
+    from experiments.plots import animation
+    from experiments.running import held_out_engine
+
     if held_out_engine.is_held_out(args.results_dir):
         raise UsageError(f"{args.results_dir} holds a held-out experiment: there are no paths to animate")
     results = _selected(args)
@@ -178,6 +201,8 @@ def _animate(args) -> int:
 
 
 def _table(args) -> int:
+    from experiments.running import held_out_engine
+
     if held_out_engine.is_held_out(args.results_dir):
         _print_held_out(_held_out(args))
         return 0
@@ -191,10 +216,14 @@ def _held_out(args):
         raise UsageError(
             "a held-out experiment's tables cover all of it: --task, --schedule and --optimizer do not apply"
         )
+    from experiments.running import engine
+
     return engine.load(args.results_dir)
 
 
 def _print_held_out(results) -> None:
+    from experiments.analysis import held_out as held_out_analysis
+
     print(held_out_analysis.to_markdown(results.summary, results.spec.trials))
     print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
     print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
@@ -203,6 +232,8 @@ def _print_held_out(results) -> None:
 
 
 def _check(args) -> int:
+    from experiments.running import engine
+
     problems = engine.check(args.results_dir)
     for problem in problems:
         print(f"{args.results_dir}: {problem}")
@@ -212,6 +243,12 @@ def _check(args) -> int:
 
 
 def _list(args) -> int:
+    import network
+    import optimizers
+    from experiments.definition.scipy_methods import SCIPY_METHODS
+    from experiments.definition.spec_files import built_in_experiments, read_spec_data
+    from network.datasets import SHIPPED as SHIPPED_DATASETS
+
     print("optimizers (name: what it is; defaults; source):")
     for name in optimizers.available():
         defaults = ", ".join(f"{key}={value!r}" for key, value in optimizers.hyperparameters_of(name).items())
@@ -234,11 +271,13 @@ def _list(args) -> int:
         print(f"  {name:18} {description}")
     print("built-in experiments (optarena run NAME):")
     for name in built_in_experiments():
-        print(f"  {name:18} {load_spec(name).description}")
+        print(f"  {name:18} {read_spec_data(name)[0].get('description', '')}")
     return 0
 
 
 def _print_tables(results, significance: bool = True) -> None:
+    from experiments.analysis.tables import how_measured, to_text, tuning_intro, tuning_to_text, without_repeats
+
     spec = results.spec
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe or a file gets it all
     print("\n" + "\n".join(how_measured(results)) + "\n")
@@ -262,6 +301,9 @@ def _print_tables(results, significance: bool = True) -> None:
 
 
 def _explain(args) -> int:
+    from experiments import explain
+    from network.derivation import derive
+
     given = {"inputs": args.input, "targets": args.target, "w_h": args.w_h, "w_o": args.w_o}
     defaulted = [key for key, value in given.items() if value is None]
     values = {key: explain.WORKED_EXAMPLE[key] if value is None else value for key, value in given.items()}
@@ -352,7 +394,7 @@ def _parser() -> argparse.ArgumentParser:
     animate.add_argument("--out", help="where to write them (default: RESULTS_DIR/figures)")
     animate.add_argument("--frames", type=_positive_int, default=40, help="frames per animation (default 40)")
     animate.add_argument("--fps", type=_positive_int, default=10, help="frames per second (default 10)")
-    animate.add_argument("--clock", choices=animation.CLOCKS, default="epochs",
+    animate.add_argument("--clock", choices=CLOCKS, default="epochs",
                          help="what frames advance by: epochs or gradient evaluations (default epochs)")  # fmt: skip
     animate.add_argument("--together", action="store_true", help="every optimizer in one panel")
     animate.add_argument("--format", choices=("gif", "mp4", "both"), default="both",
@@ -383,7 +425,7 @@ def _parser() -> argparse.ArgumentParser:
     explaining.add_argument("--w-o", type=_finite, help="the output weight w_o")
     explaining.add_argument("--eta", type=_finite, default=0.5, help="gradient descent's learning rate (default 0.5)")
     explaining.add_argument("--delta", type=_finite, default=0.1, help="RProp's step size Δ (default 0.1)")
-    explaining.add_argument("--format", choices=explain.FORMATS, default="text", help="text, markdown or latex")
+    explaining.add_argument("--format", choices=EXPLAIN_FORMATS, default="text", help="text, markdown or latex")
     explaining.set_defaults(command=_explain)
 
     listing = commands.add_parser(

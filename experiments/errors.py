@@ -1,4 +1,4 @@
-"""The one error class the command line reports as the user's although it arises while a command runs.
+"""The errors the command line reports as the user's, or as a failed run, although they arise while a command runs.
 
 Bad input is refused with a one-line ValueError.  Most of it is found before
 any work starts (a spec, arguments, a results folder to read), and the CLI
@@ -12,3 +12,7 @@ past validation is a bug of optarena's, reported with its traceback.
 
 class InputError(ValueError):
     """The user's input, refused where it was found while running (exit code 2 on the command line)."""
+
+
+class RunFailure(RuntimeError):
+    """Some units raised; the others finished (and were stored), the tables were not written (exit code 1)."""

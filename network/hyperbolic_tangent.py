@@ -29,6 +29,7 @@ import math
 import numba
 import numpy as np
 
+from network.compiled_map import apply
 from network.exponential import exp_nonpositive
 
 SERIES_LIMIT = -0.7  # from here up to 0, e^y − 1 is summed as a series
@@ -64,8 +65,11 @@ def tanh_from_exponential(x: float, u: float) -> float:
     return math.copysign(-m / (2.0 + m), x)
 
 
-_compiled_ufunc = numba.vectorize(["float64(float64)"], cache=True)(tanh_scalar.py_func)
-_tanh = getattr(_compiled_ufunc, "ufunc", _compiled_ufunc)  # recent numba wraps it in a DUFunc
+@numba.njit(cache=True, error_model="numpy")
+def _tanh_each(x: np.ndarray, out: np.ndarray) -> None:
+    """out[i] = tanh_scalar(x[i]) over flat arrays (`network.compiled_map.apply`)."""
+    for i in range(x.size):
+        out[i] = tanh_scalar(x[i])
 
 
 def tanh(x) -> np.ndarray:
@@ -75,4 +79,4 @@ def tanh(x) -> np.ndarray:
     [-0.761594, 0.462117]
     """
     with np.errstate(invalid="ignore"):
-        return _tanh(x)
+        return apply(_tanh_each, x)

@@ -29,7 +29,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from network import compiled
 from network.ordered_sum import ordered_sum
 from network.sigmoid import sigmoid_and_complement_unguarded
 from network.validation import EXACT, as_samples, as_weights, checked_flat_spot
@@ -96,6 +95,8 @@ def loss_and_grad(
     >>> round(float(E), 6), grad.round(6).tolist()
     (0.024994, [-0.018242, -0.024159])
     """
+    from network import compiled  # the compiled kernels load when first used, not with the network's definition
+
     weights, inputs, targets = _checked(weights, inputs, targets)
     flat_spot = checked_flat_spot(flat_spot)
     if not (accelerate and compiled.enabled()):

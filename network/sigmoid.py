@@ -25,6 +25,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from network.compiled_map import apply
 from network.exponential import exp_nonpositive
 
 
@@ -44,8 +45,11 @@ def sigmoid_from_exponential(u: float) -> float:
     return u / (1.0 + u)
 
 
-_compiled_ufunc = numba.vectorize(["float64(float64)"], cache=True)(sigmoid_of_minus_abs.py_func)
-_sigmoid_of_minus_abs = getattr(_compiled_ufunc, "ufunc", _compiled_ufunc)  # recent numba wraps it in a DUFunc
+@numba.njit(cache=True, error_model="numpy")
+def _sigmoid_of_minus_abs_each(x: np.ndarray, out: np.ndarray) -> None:
+    """out[i] = sigmoid_of_minus_abs(x[i]) over flat arrays (`network.compiled_map.apply`)."""
+    for i in range(x.size):
+        out[i] = sigmoid_of_minus_abs(x[i])
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -70,7 +74,7 @@ def sigmoid_and_complement(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def sigmoid_and_complement_unguarded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`sigmoid_and_complement` for callers that already ignore floating-point flags (np.errstate)."""
-    small = _sigmoid_of_minus_abs(x)  # σ(−|x|) ≤ 0.5
+    small = apply(_sigmoid_of_minus_abs_each, x)  # σ(−|x|) ≤ 0.5
     large = 1.0 - small
     non_negative = np.greater_equal(x, 0)
     return np.where(non_negative, large, small), np.where(non_negative, small, large)

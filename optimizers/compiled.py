@@ -24,10 +24,22 @@ import types
 
 import numba
 import numpy as np
+from numba.extending import overload
 
 from optimizers import adagrad, adam, delta_bar_delta, gradient_descent, momentum, quickprop, rmsprop, rprop, supersab
 from optimizers import sign as sign_rule
-from optimizers.elementwise import ElementwiseOptimizer, compile_rule, enabled, numpy_only, unchanged
+from optimizers.elementwise import (
+    ElementwiseOptimizer,
+    choose,
+    clip,
+    enabled,
+    larger,
+    lerp,
+    numpy_only,
+    sign,
+    smaller,
+    unchanged,
+)
 
 __all__ = [
     "PARALLEL_FROM",
@@ -60,6 +72,56 @@ _KINDS = {
     delta_bar_delta.delta_bar_delta_rule: DELTA_BAR_DELTA,
     supersab.supersab_rule: SUPERSAB,
 }
+
+
+def compile_rule(function):
+    """``function`` compiled for numbers by numba (cached, numpy's division semantics: no zero check)."""
+    return numba.njit(cache=True, error_model="numpy")(function)
+
+
+_OVERLOAD = {"jit_options": {"cache": True, "error_model": "numpy"}}
+
+
+@overload(choose, **_OVERLOAD)
+def _choose_number(condition, yes, no):
+    return lambda condition, yes, no: yes if condition else no
+
+
+@overload(sign, **_OVERLOAD)
+def _sign_number(value):
+    def sign_of(value):  # selects, no branches: the compiler vectorizes it
+        result = 1.0 if value > 0 else 0.0
+        result = -1.0 if value < 0 else result
+        return result if value == value else value  # ±0.0 → +0.0; NaN stays NaN
+
+    return sign_of
+
+
+@overload(clip, **_OVERLOAD)
+def _clip_number(value, low, high):
+    return lambda value, low, high: low if value < low else (high if value > high else value)
+
+
+@overload(larger, **_OVERLOAD)
+def _larger_number(a, b):
+    return lambda a, b: a if a > b or a != a else b
+
+
+@overload(smaller, **_OVERLOAD)
+def _smaller_number(a, b):
+    return lambda a, b: a if a < b or a != a else b
+
+
+@overload(lerp, **_OVERLOAD)
+def _lerp_number(start, end, weight):
+    def lerp_of(start, end, weight):
+        if weight < 0.5:
+            return (end - start) * weight + start
+        return end - (end - start) * (1 - weight)
+
+    return lerp_of
+
+
 _gradient_descent = compile_rule(gradient_descent.gradient_descent_rule)
 _sign = compile_rule(sign_rule.sign_rule)
 _momentum = compile_rule(momentum.momentum_rule)

@@ -11,7 +11,7 @@ and its per-weight state values::
 and a second one, ``coefficients(hyperparameters, count)``, for what
 changes with the step count t only (Adam's bias corrections), computed once
 per step.  Called with numpy arrays, the rule is the optimizer's numpy step;
-compiled by `compile_rule`, it is what the compiled population step
+compiled by `optimizers.compiled.compile_rule`, it is what the compiled population step
 (`optimizers.compiled`) and the fused training kernels
 (`experiments.running.kernels.fused`, `experiments.running.kernels.fused_layered`) call for each
 weight.  Both evaluate the same IEEE operations in the same order, so they
@@ -19,8 +19,9 @@ agree to the last bit, NaN, infinities and signed zeros included.
 
 A rule may use arithmetic, comparisons, ``&`` and ``|`` on comparisons,
 ``np.sqrt``, a branch on a coefficient (the same for every weight), and the
-primitives below, which are numpy functions on arrays and branches on
-numbers inside compiled code: `choose` (np.where), `sign` (np.sign), `clip`
+primitives below, which are numpy functions on arrays and, through the
+overloads `optimizers.compiled` registers, branches on numbers inside
+compiled code (importing this module loads no compiler): `choose` (np.where), `sign` (np.sign), `clip`
 (np.clip), `larger` and `smaller` (np.maximum, np.minimum: NaN wins) and
 `lerp` (torch's rounding of start + w·(end − start)).
 
@@ -35,9 +36,7 @@ import contextvars
 import os
 from typing import ClassVar
 
-import numba
 import numpy as np
-from numba.extending import overload
 
 from optimizers.base import as_step_arrays
 from optimizers.base import lerp as lerp_arrays
@@ -58,11 +57,6 @@ def numpy_only(active: bool = True):
         yield
     finally:
         _numpy_only.reset(token)
-
-
-def compile_rule(function):
-    """``function`` compiled for numbers by numba (cached, numpy's division semantics: no zero check)."""
-    return numba.njit(cache=True, error_model="numpy")(function)
 
 
 def unchanged(hyperparameters: np.ndarray, count: int) -> np.ndarray:
@@ -98,49 +92,6 @@ def smaller(a, b):
 def lerp(start, end, weight: float):
     """start + weight·(end − start), rounded as torch's CPU lerp (`optimizers.base.lerp`)."""
     return lerp_arrays(start, end, weight)
-
-
-_OVERLOAD = {"jit_options": {"cache": True, "error_model": "numpy"}}
-
-
-@overload(choose, **_OVERLOAD)
-def _choose_number(condition, yes, no):
-    return lambda condition, yes, no: yes if condition else no
-
-
-@overload(sign, **_OVERLOAD)
-def _sign_number(value):
-    def sign_of(value):  # selects, no branches: the compiler vectorizes it
-        result = 1.0 if value > 0 else 0.0
-        result = -1.0 if value < 0 else result
-        return result if value == value else value  # ±0.0 → +0.0; NaN stays NaN
-
-    return sign_of
-
-
-@overload(clip, **_OVERLOAD)
-def _clip_number(value, low, high):
-    return lambda value, low, high: low if value < low else (high if value > high else value)
-
-
-@overload(larger, **_OVERLOAD)
-def _larger_number(a, b):
-    return lambda a, b: a if a > b or a != a else b
-
-
-@overload(smaller, **_OVERLOAD)
-def _smaller_number(a, b):
-    return lambda a, b: a if a < b or a != a else b
-
-
-@overload(lerp, **_OVERLOAD)
-def _lerp_number(start, end, weight):
-    def lerp_of(start, end, weight):
-        if weight < 0.5:
-            return (end - start) * weight + start
-        return end - (end - start) * (1 - weight)
-
-    return lerp_of
 
 
 def per_network(coefficients: np.ndarray, lead: tuple[int, ...]) -> list:

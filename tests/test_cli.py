@@ -173,3 +173,27 @@ def test_plot_draws_a_filtered_selection_where_it_is_told(quick_results, tmp_pat
         out / "figures" / "surface-single-sample.png"
     ).exists()
     assert "single-sample" not in (out / "report.md").read_text()
+
+
+HEAVY = ("matplotlib", "scipy.stats", "scipy.optimize", "sklearn", "pandas", "experiments.running.engine")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "also_absent"),
+    [(["--help"], ("numba", "network")), (["run", "--help"], ("numba", "network")), (["list"], ()),
+     (["run", "no-such-spec.toml"], ("numba", "network")), (["run", "TYPO"], ()), (["table", "--nope"], ("numba",))],
+    ids=["help", "run-help", "list", "no-such-spec", "a-typo-in-a-spec", "a-bad-flag"],
+)  # fmt: skip
+def test_help_list_and_usage_errors_load_none_of_the_heavy_libraries(tmp_path, arguments, also_absent):
+    """What --help, list and a usage error import decides how long they take (benchmarks/README.md has the times):
+    none of them loads matplotlib, scipy.stats or the training engine, and --help not even numba."""
+    typo = tmp_path / "typo.toml"
+    typo.write_text('name = "typo"\ntasks = ["teacher"]\n[[optimizers]]\nname = "adamm"\n')
+    arguments = [str(typo) if argument == "TYPO" else argument for argument in arguments]
+    script = (
+        "import sys\nfrom experiments.cli import main\n"
+        f"try:\n    main({arguments!r})\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY + also_absent!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr

@@ -11,6 +11,12 @@ def test_teacher_task_has_zero_error_at_the_teacher_weights():
     assert network.error(task.minimum_weights, task.inputs, task.targets) < 1e-30
 
 
+def test_the_teacher_tasks_written_out_targets_are_its_teachers_outputs_to_the_bit():
+    task = network.get_task("teacher")
+    made = network.Task.from_teacher("again", "", task.inputs[:, 0], task.minimum_weights)
+    assert np.array_equal(made.targets, task.targets) and task.minimum_weights.tolist() == [2.0, 3.0]
+
+
 def test_single_sample_task_is_the_articles_setting():
     task = network.get_task("single-sample")
     assert task.inputs.tolist() == [[1.0]] and task.targets.tolist() == [[0.9]] and task.network.is_article

@@ -68,18 +68,11 @@ from experiments.definition.data_files import read_columns
 from experiments.definition.initial_points import InitialPoints
 from experiments.definition.published import Published
 from experiments.definition.schedules import Schedule
+from experiments.definition.scipy_methods import SCIPY_METHODS
+from experiments.definition.spec_files import read_spec_data
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
-from experiments.running.scipy_baselines import METHODS as SCIPY_METHODS
 from network.validation import FlatSpot, did_you_mean
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
-SPEC_DIRECTORY = Path(__file__).parent.parent / "specs"
-
 
 FLAT_SPOT_UNITS = ("all", "output")  # where a setting's flat_spot is added: every non-input unit, or the outputs
 
@@ -374,30 +367,6 @@ def load_spec(spec_or_name: str | Path):
 
         return held_out.HeldOutSpec.from_dict(data, base=path.parent)
     return ExperimentSpec.from_dict(data, base=path.parent)
-
-
-def read_spec_data(spec_or_name: str | Path) -> tuple[Any, Path]:
-    """(the spec's data as its file holds it, unchecked; the file's path) for a spec file or a built-in name."""
-    path = Path(spec_or_name)
-    if path.suffix not in (".toml", ".json"):
-        path = SPEC_DIRECTORY / f"{spec_or_name}.toml"
-        if not path.is_file():
-            raise ValueError(
-                f"no spec file or built-in experiment named {str(spec_or_name)!r}; "
-                f"built-in: {', '.join(built_in_experiments())}"
-            )
-    if not path.is_file():
-        raise ValueError(f"spec file {str(path)!r} does not exist")
-    text = path.read_text(encoding="utf-8")
-    try:
-        return (json.loads(text) if path.suffix == ".json" else tomllib.loads(text)), path
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as problem:
-        raise ValueError(f"spec file {str(path)!r} is not valid {path.suffix[1:].upper()}: {problem}") from None
-
-
-def built_in_experiments() -> list[str]:
-    """Names of the experiments shipped in ``experiments/specs``."""
-    return sorted(path.stem for path in SPEC_DIRECTORY.glob("*.toml"))
 
 
 def canonical_json(data) -> str:

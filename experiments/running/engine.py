@@ -20,15 +20,11 @@ from experiments.analysis.tables import to_markdown
 from experiments.analysis.tuning import tuned
 from experiments.definition.held_out import HeldOutSpec
 from experiments.definition.spec import ExperimentSpec, load_spec
+from experiments.errors import RunFailure
 from experiments.running import held_out_engine, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 from experiments.running.workers import in_processes, on_dask
-
-
-class RunFailure(RuntimeError):
-    """Some units raised; the others finished (and were stored), the tables were not written."""
-
 
 RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
 HISTORIES_FILE, PARAMETERS_FILE = "histories.npz", "parameters.npz"

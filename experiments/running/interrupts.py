@@ -52,9 +52,12 @@ def _handler(signum, frame) -> None:
     _request()
 
 
+WATCH_INTERVAL = 0.02  # seconds: how long leaving `deferred` waits for the watcher at most (it was 0.2)
+
+
 def _watch(stop: threading.Event) -> None:
     while not stop.is_set():
-        if signal.sigtimedwait({signal.SIGINT}, 0.2) is not None:
+        if signal.sigtimedwait({signal.SIGINT}, WATCH_INTERVAL) is not None:
             _request()
 
 

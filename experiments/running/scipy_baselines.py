@@ -33,20 +33,11 @@ from threadpoolctl import threadpool_limits
 
 import network
 from experiments.definition.budget import Budget, Targets
+from experiments.definition.scipy_methods import SCIPY_METHODS as METHODS
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
 from experiments.running.kernels.ledger import Ledger
 from experiments.running.runner import PopulationResult, assemble, history_epochs, reference_minimum
-
-METHODS = {
-    "scipy-bfgs": (
-        "BFGS",
-        "Broyden–Fletcher–Goldfarb–Shanno quasi-Newton with line search (Nocedal & Wright, Alg. 6.1)",
-    ),
-    "scipy-lbfgsb": ("L-BFGS-B", "limited-memory BFGS (Byrd, Lu, Nocedal & Zhu 1995)"),
-    "scipy-cg": ("CG", "nonlinear conjugate gradient, Polak–Ribière (Nocedal & Wright, §5.2)"),
-    "scipy-nelder-mead": ("Nelder-Mead", "derivative-free simplex search (Nelder & Mead 1965)"),
-}
 
 
 class _Stop(Exception):
