@@ -28,7 +28,7 @@ _HOME = {  # name: the module that defines it, imported on first use (the engine
     "ExperimentSpec": "experiments.definition.spec",
     "OptimizerSetting": "experiments.definition.spec",
     "Targets": "experiments.definition.budget",
-    "built_in_experiments": "experiments.definition.spec",
+    "built_in_experiments": "experiments.definition.spec_files",
     "load_spec": "experiments.definition.spec",
 }
 
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from experiments.definition.budget import Budget, Targets
     from experiments.definition.initial_points import InitialPoints
     from experiments.definition.schedules import Schedule
-    from experiments.definition.spec import ExperimentSpec, OptimizerSetting, built_in_experiments, load_spec
+    from experiments.definition.spec import ExperimentSpec, OptimizerSetting, load_spec
+    from experiments.definition.spec_files import built_in_experiments
     from experiments.running.engine import check, load, run
     from experiments.running.runner import STATUSES, PopulationResult, train_population
 

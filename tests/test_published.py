@@ -15,7 +15,8 @@ from experiments.analysis.metrics import ert
 from experiments.analysis.published import verdict
 from experiments.analysis.results import success_column
 from experiments.definition.published import Published
-from experiments.definition.spec import SPEC_DIRECTORY, load_spec
+from experiments.definition.spec import load_spec
+from experiments.definition.spec_files import SPEC_DIRECTORY
 from experiments.definition.variants import Variant
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, load_spec
-from experiments.definition.spec import built_in_experiments
+from experiments.definition.spec_files import built_in_experiments
 
 FULL_SPEC = """
 name = "mine"

@@ -29,11 +29,11 @@ def filled_histories(populations) -> tuple[np.ndarray, np.ndarray]:
 
 
 def error_quartiles(errors: np.ndarray) -> np.ndarray:
-    """(3, epochs): the 25th, 50th and 75th percentile of ``errors`` (runs, epochs) at each epoch; +inf where
-    diverged runs reach the quartile (NaN where it falls between a finite and an infinite run).
+    """(3, epochs): the 25th, 50th and 75th percentile of ``errors`` (runs, epochs) at each epoch; NaN where a
+    diverged run (+inf) enters the percentile's interpolation (a gap in the curve, in the figure and the explorer).
 
     >>> error_quartiles(np.array([[1.0, 1.0], [2.0, np.inf], [3.0, np.inf]]))[1].tolist()
-    [2.0, inf]
+    [2.0, nan]
     """
     with np.errstate(invalid="ignore"):  # inf − inf inside the interpolation
         return np.percentile(errors, [25, 50, 75], axis=0)
