@@ -12,6 +12,9 @@ formed from the distance to it, computed directly (1 − σ(x) = σ(−x),
 1 − tanh(x) = 2σ(−2x)), so it keeps its relative precision where t and r
 both approach the bound.  With Fahlman's flat-spot offset c, the saturating
 units use f′ + c in the gradient; the identity never saturates and keeps f′ = 1.
+The period arithmetic (`network.validation.FlatSpot`) forms f′ and t − r from
+the rounded output instead, as the codes of 1986–1993 did: r·(1 − r) and
+1 − r², which are 0 once r rounds to its bound.
 """
 
 from __future__ import annotations
@@ -23,7 +26,20 @@ import numpy as np
 
 from network.hyperbolic_tangent import tanh
 from network.sigmoid import sigmoid_and_complement_unguarded
-from network.validation import did_you_mean
+from network.validation import EXACT_ARITHMETIC, PERIOD, did_you_mean
+
+
+def single(values):
+    """``values`` rounded to float32 and back: what a single-precision code of the time stored."""
+    return np.asarray(values, dtype=np.float32).astype(np.float64)
+
+
+def period_residual(r, targets, residual, arithmetic: int = EXACT_ARITHMETIC):
+    """The t − r the gradient of a sigmoid or tanh output uses: the exact ``residual`` (optarena's), or t − r from
+    the rounded output r (the period arithmetic; r and t − r rounded to float32 in "period-single")."""
+    if arithmetic == EXACT_ARITHMETIC:
+        return residual
+    return targets - r if arithmetic == PERIOD else single(targets - single(r))
 
 
 @dataclass(frozen=True)
@@ -37,15 +53,28 @@ class Sigmoid:
     def value(self, x: np.ndarray) -> np.ndarray:
         return sigmoid_and_complement_unguarded(x)[0]
 
-    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-        r, one_minus_r = sigmoid_and_complement_unguarded(x)
-        return r, r * one_minus_r + flat_spot
+    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
+        """(r, f′ + flat_spot): f′ = σ(x)·σ(−x), or r·(1 − r) from the rounded r in the period arithmetic."""
+        return _sigmoid_slope(*sigmoid_and_complement_unguarded(x), flat_spot, arithmetic)
 
-    def output_terms(self, x, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(r, f′ + flat_spot, t − r), the residual from 1 − r = σ(−x) where r > 1/2."""
-        r, one_minus_r = sigmoid_and_complement_unguarded(x)
-        residual = np.where(x > 0, (targets - 1.0) + one_minus_r, targets - r)
-        return r, r * one_minus_r + flat_spot, residual
+    gradient_residual = staticmethod(period_residual)
+
+    def output_terms(self, x, targets, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
+        """(r, f′ + flat_spot, t − r) as `value_and_slope` gives r and f′; t − r exact, from 1 − r = σ(−x) where
+        r > 1/2 (E is exact in every arithmetic; ``gradient_residual`` gives the gradient's)."""
+        exact_r, one_minus_r = sigmoid_and_complement_unguarded(x)
+        residual = np.where(x > 0, (targets - 1.0) + one_minus_r, targets - exact_r)
+        return *_sigmoid_slope(exact_r, one_minus_r, flat_spot, arithmetic), residual
+
+
+def _sigmoid_slope(r, one_minus_r, flat_spot: float, arithmetic: int):
+    """(r, f′ + c) in ``arithmetic`` from σ(x) and σ(−x); r itself, which the next layer reads, stays float64."""
+    if arithmetic == EXACT_ARITHMETIC:
+        return r, r * one_minus_r + flat_spot
+    if arithmetic == PERIOD:
+        return r, r * (1.0 - r) + flat_spot
+    rounded = single(r)
+    return r, single(rounded * (1.0 - rounded)) + flat_spot
 
 
 @dataclass(frozen=True)
@@ -59,23 +88,39 @@ class Tanh:
     def value(self, x: np.ndarray) -> np.ndarray:
         return tanh(x)
 
-    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-        upper, lower = sigmoid_and_complement_unguarded(2.0 * x)  # σ(2x), σ(−2x)
-        return tanh(x), 4.0 * (upper * lower) + flat_spot
+    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
+        """(r, f′ + flat_spot): f′ = 4·σ(2x)·σ(−2x), or 1 − r² from the rounded r in the period arithmetic."""
+        if arithmetic == EXACT_ARITHMETIC:
+            upper, lower = sigmoid_and_complement_unguarded(2.0 * x)  # σ(2x), σ(−2x)
+            return tanh(x), 4.0 * (upper * lower) + flat_spot
+        return _tanh_period_slope(tanh(x), flat_spot, arithmetic)
 
-    def output_terms(self, x, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(r, f′ + flat_spot, t − r), the residual from the distance to ±1 where |r| > 1/2."""
+    gradient_residual = staticmethod(period_residual)
+
+    def output_terms(self, x, targets, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
+        """(r, f′ + flat_spot, t − r) as `value_and_slope` gives r and f′; t − r exact, from the distance to ±1
+        where |r| > 1/2."""
         upper, lower = sigmoid_and_complement_unguarded(2.0 * x)
         r = tanh(x)
         residual = np.where(
             r > 0.5, (targets - 1.0) + 2.0 * lower, np.where(r < -0.5, (targets + 1.0) - 2.0 * upper, targets - r)
         )
-        return r, 4.0 * (upper * lower) + flat_spot, residual
+        if arithmetic == EXACT_ARITHMETIC:
+            return r, 4.0 * (upper * lower) + flat_spot, residual
+        return *_tanh_period_slope(r, flat_spot, arithmetic), residual
+
+
+def _tanh_period_slope(r, flat_spot: float, arithmetic: int):
+    """(r, 1 − r² + c) from the rounded tanh(x), r rounded to float32 for f′ in "period-single"."""
+    if arithmetic == PERIOD:
+        return r, (1.0 - r * r) + flat_spot
+    rounded = single(r)
+    return r, single(1.0 - rounded * rounded) + flat_spot
 
 
 @dataclass(frozen=True)
 class Identity:
-    """A linear unit, for regression outputs."""
+    """A linear unit, for regression outputs (every arithmetic is exact here)."""
 
     name: ClassVar[str] = "identity"
     low: ClassVar[float] = -np.inf
@@ -84,11 +129,15 @@ class Identity:
     def value(self, x: np.ndarray) -> np.ndarray:
         return x
 
-    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
         return x, np.ones_like(x)
 
-    def output_terms(self, x, targets, flat_spot: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def output_terms(self, x, targets, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
         return x, np.ones_like(x), targets - x
+
+    @staticmethod
+    def gradient_residual(r, targets, residual, arithmetic: int = EXACT_ARITHMETIC):
+        return residual
 
 
 ACTIVATIONS = {activation.name: activation for activation in (Sigmoid(), Tanh(), Identity())}

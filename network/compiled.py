@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from network.sigmoid import sigmoid_of_minus_abs
-from network.validation import checked_flat_spot
+from network.validation import closed_form_flat_spot
 
 LANES = 256  # networks per block: its arrays stay in the L1 cache
 PARALLEL_FROM = 4096  # networks: below this one core computes them all (starting threads costs more)
@@ -80,7 +80,7 @@ def population_loss_and_grad(weights, inputs, targets, flat_spot, order) -> tupl
     weights = np.ascontiguousarray(weights)
     error, grad = np.empty(len(weights)), np.empty((len(weights), 2))
     fill = _population_loss_and_grad[len(weights) >= PARALLEL_FROM]
-    hidden, output = checked_flat_spot(flat_spot)
+    hidden, output, _ = closed_form_flat_spot(flat_spot)
     fill(weights, inputs, targets, hidden, output, np.asarray(order, dtype=np.int64), error, grad)
     return error, grad
 

@@ -27,7 +27,7 @@ from network.compiled import sigmoid_pair
 from network.exponential import exp_nonpositive
 from network.hyperbolic_tangent import tanh_from_exponential
 from network.sigmoid import sigmoid_from_exponential
-from network.validation import checked_flat_spot
+from network.validation import EXACT_ARITHMETIC, PERIOD, checked_flat_spot
 
 MAX_LANES = 128  # networks per block at most; a block's arrays stay in the L2 cache
 SIGMOID, TANH, IDENTITY = 0, 1, 2
@@ -100,9 +100,10 @@ def evaluate(plan: Plan, params, inputs, targets, flat_spot, order) -> Evaluatio
     finite = np.empty(count, dtype=np.bool_)
     order = np.asarray(order, dtype=np.int64)
     lanes = lanes_per_block(count)
-    hidden, output = checked_flat_spot(flat_spot)
+    hidden, output, arithmetic = checked_flat_spot(flat_spot)
     fill = _fill[count > lanes]  # one block: no threads to start
-    fill(*plan[:-1], params, inputs, targets, hidden, output, order, lanes, error, grad, residual, weight, finite)
+    fill(*plan[:-1], params, inputs, targets, hidden, output, arithmetic, order, lanes, error, grad, residual, weight,
+         finite)  # fmt: skip
     return Evaluation(error, grad, residual, weight, finite)
 
 
@@ -121,17 +122,36 @@ def _compiled(**options):
 
 
 @_compiled()
-def _activate(code, x, flat_spot, act, slope, row, lanes):
-    """act[row] and slope[row] = f and f′ + flat_spot of x, for every network of the block (`network.activations`)."""
-    if code == SIGMOID:
+def _single(value):
+    """``value`` rounded to float32 and back (`network.activations.single`)."""
+    return np.float64(np.float32(value))
+
+
+@_compiled()
+def _activate(code, x, flat_spot, arithmetic, act, slope, row, lanes):
+    """act[row] and slope[row] = f and f′ + flat_spot of x in ``arithmetic``, for every network of the block
+    (`network.activations`)."""
+    if code == SIGMOID and arithmetic == EXACT_ARITHMETIC:
         for j in range(lanes):
             r, c = sigmoid_pair(x[j])
             act[row, j], slope[row, j] = r, r * c + flat_spot
+    elif code == SIGMOID:  # one loop per arithmetic: the exact one vectorizes as before
+        for j in range(lanes):
+            r = sigmoid_pair(x[j])[0]
+            act[row, j] = r
+            rounded = r if arithmetic == PERIOD else _single(r)
+            product = rounded * (1.0 - rounded)
+            slope[row, j] = (product if arithmetic == PERIOD else _single(product)) + flat_spot
     elif code == TANH:
         for j in range(lanes):  # tanh(x) and σ(2x)·σ(−2x) from one exponential, e^(−2|x|)
             u = exp_nonpositive(-2.0 * abs(x[j]))
             smaller = sigmoid_from_exponential(u)
             act[row, j], slope[row, j] = tanh_from_exponential(x[j], u), 4.0 * (smaller * (1.0 - smaller)) + flat_spot
+        if arithmetic != EXACT_ARITHMETIC:
+            for j in range(lanes):
+                rounded = act[row, j] if arithmetic == PERIOD else _single(act[row, j])
+                difference = 1.0 - rounded * rounded
+                slope[row, j] = (difference if arithmetic == PERIOD else _single(difference)) + flat_spot
     else:
         for j in range(lanes):
             act[row, j], slope[row, j] = x[j], 1.0
@@ -153,6 +173,16 @@ def _residual(code, x, act, row, t, residual, lanes):
     else:
         for j in range(lanes):
             residual[j] = t - x[j]
+
+
+@_compiled()
+def _gradient_residual(code, residual, r, t, arithmetic):
+    """The t − r the gradient uses (`network.activations.gradient_residual`): exact, or from the rounded r."""
+    if arithmetic == EXACT_ARITHMETIC or code == IDENTITY:
+        return residual
+    if arithmetic == PERIOD:
+        return t - r
+    return _single(t - _single(r))
 
 
 @_compiled()
@@ -188,7 +218,7 @@ def largest_magnitude(w, j):
 
 @_compiled()
 def block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, w, lanes, inputs,
-               targets, hidden_flat_spot, output_flat_spot, order, begin, end, space, error, grad,
+               targets, hidden_flat_spot, output_flat_spot, arithmetic, order, begin, end, space, error, grad,
                worst):  # fmt: skip
     """E, ∂E/∂params and max |t − r| of the block's networks [0, lanes) (parameters ``w``, one row per
     parameter) over the samples order[begin:end], in that order, into error[j], grad[p, j] and worst[j]."""
@@ -214,13 +244,15 @@ def block_pass(units, fan_in, weights, biases, activation, first_unit, column_st
                     for j in range(lanes):
                         x[j] = x[j] + w[biases[i] + o, j]
                 offset = output_flat_spot if i == layers - 1 else hidden_flat_spot
-                _activate(activation[i], x, offset, act, slope, row + o, lanes)
+                _activate(activation[i], x, offset, arithmetic, act, slope, row + o, lanes)
                 if i == layers - 1:
                     _residual(activation[i], x, act, row + o, targets[s, o], residual, lanes)
                     for j in range(lanes):
                         squared = 0.5 * (residual[j] * residual[j])
                         term[j] = squared if o == 0 else term[j] + squared
-                        signal[row + o, j] = -residual[j] * slope[row + o, j]  # δ_L = −(t − r)·f′
+                        through = _gradient_residual(activation[i], residual[j], act[row + o, j], targets[s, o],
+                                                     arithmetic)  # fmt: skip
+                        signal[row + o, j] = -through * slope[row + o, j]  # δ_L = −(t − r)·f′
                         size_of = abs(residual[j])
                         first = first_sample and o == 0
                         larger = size_of > worst[j] or size_of != size_of  # NaN stays NaN
@@ -287,8 +319,8 @@ def all_finite(grad, j):
 
 
 def _fill_blocks(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs,
-                 targets, hidden_flat_spot, output_flat_spot, order, width, error, grad, worst, largest_weight,
-                 finite_grad):  # fmt: skip
+                 targets, hidden_flat_spot, output_flat_spot, arithmetic, order, width, error, grad, worst,
+                 largest_weight, finite_grad):  # fmt: skip
     count, size = params.shape
     for block in numba.prange((count + width - 1) // width):
         start = block * width
@@ -297,7 +329,7 @@ def _fill_blocks(units, fan_in, weights, biases, activation, first_unit, column_
         load_block(params, start, lanes, w, largest_weight[start:])
         block_error, block_grad, block_worst = np.empty(lanes), np.empty((size, lanes)), np.empty(lanes)
         block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, w, lanes,
-                   inputs, targets, hidden_flat_spot, output_flat_spot, order, 0, order.shape[0],
+                   inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order, 0, order.shape[0],
                    workspace(first_unit, lanes), block_error, block_grad, block_worst)  # fmt: skip
         for j in range(lanes):
             error[start + j], worst[start + j] = block_error[j], block_worst[j]

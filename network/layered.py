@@ -338,7 +338,7 @@ class Layered:
             elif slopes is None or is_output:
                 outputs.append(activation.value(x))
             else:
-                r, slope = activation.value_and_slope(x, flat_spot.hidden)
+                r, slope = activation.value_and_slope(x, flat_spot.hidden, flat_spot.arithmetic)
                 outputs.append(r)
                 slopes.append(slope)
         return outputs
@@ -347,13 +347,13 @@ class Layered:
         unpacked = self._unpack(params)
         slopes: list = [None]  # f′ + c of each hidden layer; the input (layer 0) has none
         outputs = self._forward(unpacked, inputs, flat_spot, slopes, last_raw=True)
-        output_terms = get_activation(self.output_activation).output_terms
-        r, output_slope, residual = output_terms(outputs[-1], targets, flat_spot.output)
+        output = get_activation(self.output_activation)
+        r, output_slope, residual = output.output_terms(outputs[-1], targets, flat_spot.output, flat_spot.arithmetic)
         outputs[-1] = r
-        error = ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)
+        error = ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)  # exact in every arithmetic
         grad = np.empty((*params.shape[:-1], self.size))
         signals: dict[int, np.ndarray] = {}  # Σ over the layers done so far of W_lᵀδ_l ⊙ f′, per hidden layer
-        delta = -residual * output_slope  # δ_L = −(t − r_L)·f′(x_L)
+        delta = -output.gradient_residual(r, targets, residual, flat_spot.arithmetic) * output_slope  # −(t − r_L)·f′
         for layer, (W, _) in zip(reversed(self.layers), reversed(unpacked), strict=True):
             if layer.index < len(self.layers):
                 delta = signals.pop(layer.index)  # complete: every layer it feeds is behind us

@@ -31,7 +31,7 @@ import numpy as np
 
 from network.ordered_sum import ordered_sum
 from network.sigmoid import sigmoid_and_complement_unguarded
-from network.validation import EXACT, as_samples, as_weights, checked_flat_spot
+from network.validation import EXACT, as_samples, as_weights, closed_form_flat_spot
 
 
 class Activations(NamedTuple):
@@ -98,7 +98,7 @@ def loss_and_grad(
     from network import compiled  # the compiled kernels load when first used, not with the network's definition
 
     weights, inputs, targets = _checked(weights, inputs, targets)
-    flat_spot = checked_flat_spot(flat_spot)
+    flat_spot = closed_form_flat_spot(flat_spot)
     if not (accelerate and compiled.enabled()):
         return loss_and_grad_of_checked(weights, inputs, targets, flat_spot)
     error, grad = compiled.population_loss_and_grad(
@@ -115,7 +115,7 @@ def per_sample_loss_and_grad(weights, inputs, targets, flat_spot=0.0) -> tuple[n
     """
     weights, inputs, targets = _checked(weights, inputs, targets)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _per_sample_loss_and_grad(weights, inputs, targets, checked_flat_spot(flat_spot))
+        return _per_sample_loss_and_grad(weights, inputs, targets, closed_form_flat_spot(flat_spot))
 
 
 def error_of_checked(weights: np.ndarray, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:

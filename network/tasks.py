@@ -140,9 +140,14 @@ class Task:
         """E and ∂E/∂w on this task, or on its samples ``batch`` (indices), checking only the weights."""
         weights, flat_spot = self.check_parameters(weights), checked_flat_spot(flat_spot)
         inputs, targets = (self.inputs, self.targets) if batch is None else (self.inputs[batch], self.targets[batch])
-        if self.is_article:
+        if self.closed_form(flat_spot):
             return loss_and_grad_of_checked(weights, inputs[:, 0], targets[:, 0], flat_spot)
         return self.network.loss_and_grad_of_checked(weights, inputs, targets, flat_spot)
+
+    def closed_form(self, flat_spot=0.0) -> bool:
+        """Whether the article's closed-form gradient trains this task: its 1-1-1 network in optarena's exact
+        arithmetic (the period arithmetic takes the layered pass, which forms f′ and t − r from the outputs)."""
+        return self.is_article and not checked_flat_spot(flat_spot).arithmetic
 
     def bit_distance(self, weights) -> np.ndarray:
         """max over samples and outputs of |t − r| as a fraction of the output range, per network.

@@ -90,29 +90,66 @@ def as_sample_matrix(values, name: str, width: int | None = None) -> np.ndarray:
     return array
 
 
+ARITHMETICS = ("exact", "period", "period-single")  # how the training gradient forms σ′ and t − r: codes 0, 1, 2
+EXACT_ARITHMETIC, PERIOD, PERIOD_SINGLE = range(3)
+
+
 class FlatSpot(NamedTuple):
-    """The constants the gradient adds to f′ (Fahlman's flat-spot elimination): at the hidden units and at the
-    output units.  Fahlman's code adds 0.1 at every non-input unit; much of the literature adds it at the output
-    units only, where it keeps the error signal alive without giving a saturated hidden unit a slope it has not."""
+    """How the training gradient departs from the exact one: the constants it adds to f′ (Fahlman's flat-spot
+    elimination) at the hidden and at the output units, and the arithmetic that forms f′ and t − r.
+
+    Fahlman's code adds 0.1 at every non-input unit; much of the literature
+    adds it at the output units only, where it keeps the error signal alive
+    without giving a saturated hidden unit a slope it has not.
+
+    ``arithmetic`` (a code of `ARITHMETICS`) is optarena's by default (0,
+    "exact"): f′ from the pre-activation, σ(x)·σ(−x), and t − r from the
+    distance to the asymptote, both positive at a saturated unit as long as
+    float64 can say so (|x| up to about 745).  The codes of 1986–1993 (SNNS,
+    Fahlman's Quickprop, Riedmiller's Rprop) formed both from the rounded
+    output: f′ = r·(1 − r) and t − r, which are exactly 0 once r rounds to 1,
+    at |x| ≳ 37 in double precision ("period", 1) and at |x| ≳ 17 in the
+    single precision they ran in ("period-single", 2: r rounded to float32
+    where f′ and t − r are formed from it, and f′ and t − r rounded too).  The
+    forward pass, E, the sums, the weights and the optimizer stay in float64
+    in every arithmetic: only the gradient changes."""
 
     hidden: float = 0.0
     output: float = 0.0
+    arithmetic: int = EXACT_ARITHMETIC
 
     def __bool__(self) -> bool:
         """Whether the gradient differs from the true one anywhere."""
-        return self.hidden != 0.0 or self.output != 0.0
+        return self.hidden != 0.0 or self.output != 0.0 or self.arithmetic != EXACT_ARITHMETIC
 
 
 EXACT = FlatSpot()  # no offset: the true gradient
 
 
+def closed_form_flat_spot(flat_spot) -> FlatSpot:
+    """`checked_flat_spot` for the article's closed-form gradient, which forms σ′ exactly: a period arithmetic gets
+    a one-line ValueError saying where it is computed."""
+    flat_spot = checked_flat_spot(flat_spot)
+    if flat_spot.arithmetic != EXACT_ARITHMETIC:
+        raise ValueError(
+            f"the article's closed-form gradient forms σ′ exactly; the {ARITHMETICS[flat_spot.arithmetic]} "
+            "arithmetic runs in the layered pass (network.ARTICLE_NETWORK.loss_and_grad, or a Task's loss_and_grad)"
+        )
+    return flat_spot
+
+
 def checked_flat_spot(flat_spot) -> FlatSpot:
-    """``flat_spot`` as a `FlatSpot`: a number c ≥ 0 is c at every unit, a pair is (hidden, output); else a
-    one-line ValueError.
+    """``flat_spot`` as a `FlatSpot`: a number c ≥ 0 is c at every unit, a pair is (hidden, output), a `FlatSpot`
+    keeps its arithmetic; else a one-line ValueError.
 
     >>> checked_flat_spot(0.1), checked_flat_spot((0.0, 0.1))
-    (FlatSpot(hidden=0.1, output=0.1), FlatSpot(hidden=0.0, output=0.1))
+    (FlatSpot(hidden=0.1, output=0.1, arithmetic=0), FlatSpot(hidden=0.0, output=0.1, arithmetic=0))
     """
+    arithmetic = EXACT_ARITHMETIC
+    if isinstance(flat_spot, FlatSpot):
+        flat_spot, arithmetic = (flat_spot.hidden, flat_spot.output), flat_spot.arithmetic
+        if arithmetic not in range(len(ARITHMETICS)):
+            raise ValueError(f"arithmetic must be a code 0 … {len(ARITHMETICS) - 1} ({', '.join(ARITHMETICS)})")
     offsets = tuple(flat_spot) if isinstance(flat_spot, (tuple, list)) else (flat_spot, flat_spot)
     if len(offsets) != 2 or not all(
         not isinstance(c, bool) and isinstance(c, Real) and math.isfinite(c) and c >= 0 for c in offsets
@@ -121,7 +158,7 @@ def checked_flat_spot(flat_spot) -> FlatSpot:
             f"flat_spot must be a finite number >= 0 (at every unit) or a pair (hidden, output) of them, "
             f"got {flat_spot!r}"
         )
-    return FlatSpot(float(offsets[0]), float(offsets[1]))
+    return FlatSpot(float(offsets[0]), float(offsets[1]), int(arithmetic))
 
 
 def _values(length: int | None) -> str:

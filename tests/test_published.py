@@ -271,7 +271,7 @@ def test_a_variant_records_its_weight_bound_and_flat_spot_placement(failing):
     assert stored["budget"]["weight_bound"] == 1e300
     outputs_only = next(found for variant, found in results.variants if variant.name == "offset at the outputs")
     (setting,) = outputs_only.spec.optimizers
-    assert setting.flat_spot_units == "output" and setting.flat_spots == (0.0, 0.1)
+    assert setting.flat_spot_units == "output" and setting.flat_spots == (0.0, 0.1, 0)
     assert setting.label == "gd(learning_rate=8.0) [σ′+0.1 at outputs]"
 
 

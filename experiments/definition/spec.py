@@ -72,7 +72,7 @@ from experiments.definition.scipy_methods import SCIPY_METHODS
 from experiments.definition.spec_files import read_spec_data
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
-from network.validation import FlatSpot, did_you_mean
+from network.validation import ARITHMETICS, FlatSpot, did_you_mean
 
 FLAT_SPOT_UNITS = ("all", "output")  # where a setting's flat_spot is added: every non-input unit, or the outputs
 
@@ -88,6 +88,10 @@ class OptimizerSetting:
     "output" (the output units only, as much of the literature does it).
     ``swept`` names the hyperparameter this setting is one value of, in a
     sweep (`experiments.definition.tuning`); the others are its fixed part.
+    ``arithmetic`` is how the gradient forms f′ and t − r: "exact" (optarena's),
+    "period" (r·(1 − r) and t − r from the rounded output, as the codes of
+    1986–1993 did) or "period-single" (the same in float32, as SNNS ran);
+    `network.validation.FlatSpot` says what each computes.  E stays exact.
     """
 
     name: str
@@ -95,6 +99,7 @@ class OptimizerSetting:
     flat_spot: float = 0.0
     swept: str | None = None
     flat_spot_units: str = "all"
+    arithmetic: str = "exact"
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -127,22 +132,30 @@ class OptimizerSetting:
             )
         if not self.flat_spot:  # no offset anywhere: where it would go does not matter
             object.__setattr__(self, "flat_spot_units", "all")
+        if self.arithmetic not in ARITHMETICS:
+            raise ValueError(f"arithmetic must be one of {', '.join(ARITHMETICS)}, got {self.arithmetic!r}")
+        if self.is_scipy and self.arithmetic != "exact":
+            raise ValueError(f"{self.name} minimizes the exact E; arithmetic applies to the step-wise optimizers only")
 
     @property
     def flat_spots(self) -> FlatSpot:
         """The offsets the training gradient adds to f′ at the hidden and at the output units.
 
         >>> OptimizerSetting("gd", flat_spot=0.1, flat_spot_units="output").flat_spots
-        FlatSpot(hidden=0.0, output=0.1)
+        FlatSpot(hidden=0.0, output=0.1, arithmetic=0)
         """
-        return FlatSpot(0.0 if self.flat_spot_units == "output" else float(self.flat_spot), float(self.flat_spot))
+        hidden = 0.0 if self.flat_spot_units == "output" else float(self.flat_spot)
+        return FlatSpot(hidden, float(self.flat_spot), ARITHMETICS.index(self.arithmetic))
 
     @property
     def _flat_spot_label(self) -> str:
-        """`` [σ′+c]`` (every unit), `` [σ′+c at outputs]``, or nothing for the exact gradient."""
-        if not self.flat_spot:
-            return ""
-        return f" [σ′+{self.flat_spot:g}{' at outputs' if self.flat_spot_units == 'output' else ''}]"
+        """`` [σ′+c]`` (every unit), `` [σ′+c at outputs]``, with the period arithmetic `` [σ′+c, o(1−o)]`` or
+        `` [o(1−o) in float32]``, or nothing for the exact gradient."""
+        parts = [f"σ′+{self.flat_spot:g}{' at outputs' if self.flat_spot_units == 'output' else ''}"] * bool(
+            self.flat_spot
+        )
+        parts += {"exact": [], "period": ["o(1−o)"], "period-single": ["o(1−o) in float32"]}[self.arithmetic]
+        return f" [{', '.join(parts)}]" if parts else ""
 
     @property
     def is_scipy(self) -> bool:
@@ -175,6 +188,7 @@ class OptimizerSetting:
             | ({"flat_spot": self.flat_spot} if self.flat_spot else {})
             | ({"flat_spot_units": self.flat_spot_units} if self.flat_spot_units != "all" else {})
             | ({"swept": self.swept} if self.swept else {})
+            | ({"arithmetic": self.arithmetic} if self.arithmetic != "exact" else {})
         )
 
     @property
@@ -503,12 +517,13 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
     for i, entry in enumerate(entries):
         where = f"optimizers[{i}]"
         keys = _Keys(where, entry if not isinstance(entry, str) else {"name": entry}, ("name",))
-        keys.allow("settings", "flat_spot", "flat_spot_units", "sweep", "swept")
+        keys.allow("settings", "flat_spot", "flat_spot_units", "sweep", "swept", "arithmetic")
         fixed_settings = _list(keys, "settings", [{}])
         for hyperparameters in fixed_settings:
             if not isinstance(hyperparameters, dict):
                 raise ValueError(f"{where}.settings must be a list of tables, got {hyperparameters!r}")
         flat_spot, swept, units = keys.get("flat_spot", 0.0), keys.get("swept"), keys.get("flat_spot_units", "all")
+        arithmetic = keys.get("arithmetic", "exact")
         if "sweep" in keys.data:
             if swept is not None:
                 raise ValueError(f"{where}: give either sweep or swept, not both")
@@ -521,11 +536,13 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
                 if swept in fixed:
                     raise ValueError(f"{where}: {swept!r} is swept, so its settings must not fix it")
                 settings += [
-                    OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept, units) for v in values
+                    OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept, units, arithmetic)
+                    for v in values
                 ]
         else:
             settings += [
-                OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept, units) for fixed in fixed_settings
+                OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept, units, arithmetic)
+                for fixed in fixed_settings
             ]
     return tuple(settings)
 

@@ -43,7 +43,8 @@ def network_evaluator(task: Task, flat_spot=0.0, accelerate: bool = True) -> Eva
     ``flat_spot``: a number (every unit) or a pair (hidden, output), as `network.loss_and_grad` takes it."""
     if not fused.enabled(accelerate):
         return Evaluator(task, flat_spot)
-    return CompiledArticleEvaluator(task, flat_spot) if task.is_article else CompiledLayeredEvaluator(task, flat_spot)
+    closed_form = task.closed_form(flat_spot)
+    return CompiledArticleEvaluator(task, flat_spot) if closed_form else CompiledLayeredEvaluator(task, flat_spot)
 
 
 class Evaluator:

@@ -183,8 +183,8 @@ def _train(optimizer, task, initial_weights, schedule, budget, targets, seed, ob
         budget.weight_bound, history_slot,
     )  # fmt: skip
     ledger = Ledger.empty(len(weights), task.network.size, thresholds.size, recorded.size, budget.max_epochs, paths)
-    kernel = next((kernel for kernel in (fused, fused_layered) if kernel.applies(optimizer, task, observe, accelerate)),
-                  None)  # fmt: skip
+    kernel = next((kernel for kernel in (fused, fused_layered)
+                   if kernel.applies(optimizer, task, observe, accelerate, flat_spot)), None)  # fmt: skip
     if kernel is not None:
         kernel.train(optimizer, task, weights, schedule, seed, judging, flat_spot, ledger)
     else:

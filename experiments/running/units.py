@@ -164,7 +164,7 @@ def warm_up(spec: ExperimentSpec, unit: Unit, optimizer, start: np.ndarray) -> N
     """Compile (or load from numba's cache) the code a unit runs, on one start: the compiled network, and the
     fused kernel when it trains this optimizer.  Only built-in code runs: a user's optimizer is never called."""
     network_evaluator(unit.task, unit.setting.flat_spots)(start[None])
-    if optimizer is not None and fused.applies(optimizer, unit.task, None, True):
+    if optimizer is not None and fused.applies(optimizer, unit.task, None, True, unit.setting.flat_spots):
         how = {
             "schedule": unit.schedule,
             "targets": spec.targets,

@@ -33,7 +33,7 @@ import numpy as np
 
 from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network.compiled import loss_and_grad_of_lanes
-from network.validation import checked_flat_spot
+from network.validation import closed_form_flat_spot
 from optimizers import compiled
 from optimizers.compiled import coefficients_of, refresh_coefficients, update
 
@@ -45,14 +45,18 @@ def enabled(accelerate: bool) -> bool:
     return accelerate and compiled.enabled()
 
 
-def applies(optimizer, task, observe, accelerate: bool) -> bool:
+def applies(optimizer, task, observe, accelerate: bool, flat_spot=0.0) -> bool:
     """Whether the fused kernel can train this population (else the generic path does).
 
     It trains the article's 1-1-1 network on a task without 0/1 targets (it
     does not track the bit criterion).
     """
     return (
-        enabled(accelerate) and compiled.compiles(optimizer) and observe is None and task.is_article and not task.binary
+        enabled(accelerate)
+        and compiled.compiles(optimizer)
+        and observe is None
+        and task.closed_form(flat_spot)
+        and not task.binary
     )
 
 
@@ -88,7 +92,7 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     kernel(
         kind, optimizer.hyperparameter_vector(), initial_slots(optimizer, 2),
         np.ascontiguousarray(weights, dtype=np.float64), inputs, targets, schedule.kind == "full-batch", orders,
-        batch_size, *checked_flat_spot(flat_spot), judging, ledger,
+        batch_size, *closed_form_flat_spot(flat_spot)[:2], judging, ledger,
     )  # fmt: skip
 
 

@@ -37,11 +37,11 @@ from optimizers.compiled import coefficients_of, refresh_coefficients, update
 BLOCKS_PER_CHUNK = 4  # per core: a chunk is what runs between two chances to stop
 
 
-def applies(optimizer, task, observe, accelerate: bool) -> bool:
+def applies(optimizer, task, observe, accelerate: bool, flat_spot=0.0) -> bool:
     """Whether this kernel can train the population: a rule that compiles (`optimizers.compiled.compiles`), a
-    layered task, no hook, compiled code on."""
+    network the article's closed form does not cover (`network.Task.closed_form`), no hook, compiled code on."""
     rule = compiled.compiles(optimizer)
-    return accelerate and compiled.enabled() and rule and observe is None and not task.is_article
+    return accelerate and compiled.enabled() and rule and observe is None and not task.closed_form(flat_spot)
 
 
 def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot, ledger: Ledger) -> None:
@@ -90,10 +90,10 @@ def _step(kind, coefficients, active, w, slots, new_w, new_slots, grad, error, p
 
 @_compiled(parallel=True)
 def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders, batch_size,
-            hidden_flat_spot, output_flat_spot, judging, width, ledger):  # fmt: skip
+            hidden_flat_spot, output_flat_spot, arithmetic, judging, width, ledger):  # fmt: skip
     count, size = initial.shape
     samples = inputs.shape[0]
-    exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
+    exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0 and arithmetic == 0
     # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
     final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
         ledger[:-1]
@@ -118,8 +118,8 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
         one_w, one_grad, one_error, one_worst = np.empty((size, 1)), np.empty((size, 1)), np.empty(1), np.empty(1)
         for epoch in range(judging.max_epochs + 1):
             # At each epoch boundary: full-batch E, max |t − r| and the training gradient (the full batch's step).
-            block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, every, 0, samples,
-                       space, error, grad, worst)  # fmt: skip
+            block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, every, 0,
+                       samples, space, error, grad, worst)  # fmt: skip
             kept = 0
             for j in range(active):
                 n = run[j]
@@ -144,7 +144,7 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                     final_weights[n, p] = one_w[p, 0] = w[p, j]
                     final_grad[n, p] = grad[p, j]
                 if not exact or not full_batch:  # the status tests use the true full-batch gradient
-                    block_pass(*plan, one_w, 1, inputs, targets, 0.0, 0.0, every, 0, samples, alone, one_error,
+                    block_pass(*plan, one_w, 1, inputs, targets, 0.0, 0.0, 0, every, 0, samples, alone, one_error,
                                one_grad, one_worst)  # fmt: skip
                     for p in range(size):
                         final_grad[n, p] = one_grad[p, 0]
@@ -154,8 +154,8 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
             order = orders[0] if full_batch else orders[epoch]
             for start in range(0, samples, batch_size):
                 if not full_batch:
-                    block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, order, start,
-                               min(start + batch_size, samples), space, error, grad, worst)  # fmt: skip
+                    block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order,
+                               start, min(start + batch_size, samples), space, error, grad, worst)  # fmt: skip
                 steps += 1
                 refresh_coefficients(kind, hyperparameters, steps, coefficients)
                 _step(kind, coefficients, active, w, slots, new_w, new_slots, grad,
