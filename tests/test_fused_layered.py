@@ -15,6 +15,7 @@ import optimizers
 from experiments import Budget, Schedule, Targets, train_population
 from experiments.running.kernels import fused, fused_layered
 from experiments.running.runner import traces
+from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
 from optimizers import compiled
 from optimizers.elementwise import ElementwiseOptimizer, sign
 
@@ -60,6 +61,23 @@ def test_the_flat_spot_and_the_bit_criterion_give_numpys_bits(flat_spot, schedul
     fast, plain = both_paths(optimizers.get("gd", learning_rate=2.0), task, schedule, flat_spot, bits)
     assert_same_results(fast, plain)
     assert {"converged", "diverged"} <= set(fast.status)
+
+
+@pytest.mark.parametrize("arithmetic", [PERIOD, PERIOD_SINGLE], ids=["period", "period-single"])
+@pytest.mark.parametrize("flat_spot", [0.0, 0.1])
+def test_the_period_arithmetic_gives_numpys_bits(arithmetic, flat_spot):
+    """σ′ = o(1 − o) and t − o from the rounded output, in float64 and in float32, on a sigmoid encoder (with
+    saturated starts), on tanh units with shortcuts, and on the article's 1-1-1 network (which then takes the
+    layered pass: the closed form is exact)."""
+    task = network.get_task("encoder-8-3-8")
+    bits = Targets.ladder(0.5, 1e-3, 2, criterion="bit", bit_margin=0.4)
+    rule = FlatSpot(flat_spot, flat_spot, arithmetic)
+    assert_same_results(*both_paths(optimizers.get("irprop-"), task, Schedule(), rule, bits))
+    spirals = network.get_task("two-spirals")
+    assert_same_results(*both_paths(optimizers.get("adam"), spirals, Schedule("mini-batch", 50), rule, max_epochs=8))
+    teacher = network.get_task("teacher")
+    assert fused_layered.applies(optimizers.get("gd"), teacher, None, True, rule) and not teacher.closed_form(rule)
+    assert_same_results(*both_paths(optimizers.get("gd", learning_rate=2.0), teacher, Schedule("per-sample"), rule))
 
 
 @pytest.mark.parametrize("name", ["irprop+", "adam", "supersab"])

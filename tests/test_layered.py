@@ -18,6 +18,7 @@ import network
 import optimizers
 from network import Layered
 from network.compiled_layered import evaluate, plan_of
+from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
 
 FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_layered.npz")
 SHAPES = [
@@ -303,3 +304,38 @@ def test_optimizer_trajectories_on_10_5_10_equal_torch_optim(key):
         np.testing.assert_allclose(closed, reference[step + 1], rtol=0, atol=tolerance)
         np.testing.assert_allclose(replayed, reference[step + 1], rtol=0, atol=tolerance)
     assert np.abs(reference[-1] - reference[0]).max() > 0.5  # the runs went somewhere
+
+
+@pytest.mark.parametrize(
+    ("arithmetic", "saturates_at"), [(PERIOD, 37.5), (PERIOD_SINGLE, 17.5)], ids=["period", "period-single"]
+)
+def test_the_period_arithmetic_loses_the_slope_where_the_rounded_output_reaches_its_bound(arithmetic, saturates_at):
+    """A 1-1 sigmoid unit with target 1: optarena's σ(x)·σ(−x) and t − r stay positive, the codes of the time
+    formed r·(1 − r) and t − r from the rounded r, which are exactly 0 once r rounds to 1 (x ≳ 37 in float64,
+    x ≳ 17 in float32); below that they agree with the exact gradient to rounding."""
+    net = network.Layered([1, 1], bias=False)
+    for weight, zero in ((saturates_at, True), (saturates_at - 2.5, False), (3.0, False)):
+        exact = net.loss_and_grad([[weight]], [[1.0]], [[1.0]])[1][0, 0]
+        period = net.loss_and_grad([[weight]], [[1.0]], [[1.0]], FlatSpot(0.0, 0.0, arithmetic))[1][0, 0]
+        assert exact < 0
+        assert (period == 0.0) == zero, weight
+        if not zero:
+            assert period == pytest.approx(exact, rel=1e-6 if arithmetic == PERIOD_SINGLE else 1e-12)
+
+
+@pytest.mark.parametrize("arithmetic", [PERIOD, PERIOD_SINGLE])
+@pytest.mark.parametrize("flat_spot", [0.0, (0.0, 0.1), 0.1])
+def test_the_compiled_pass_forms_the_period_gradient_with_numpys_bits(arithmetic, flat_spot):
+    net = network.Layered([3, 4, 2], activation="tanh", output_activation="sigmoid")
+    params = np.random.default_rng(3).uniform(-30, 30, size=(200, net.size))  # many saturated units
+    inputs, targets = np.eye(3), np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    rule = FlatSpot(*network.validation.checked_flat_spot(flat_spot)[:2], arithmetic)
+    reference = net.loss_and_grad(params, inputs, targets, rule)
+    compiled = evaluate(plan_of(net), params, inputs, targets, rule, np.arange(3))
+    assert np.array_equal(compiled.error, reference[0]) and np.array_equal(compiled.grad, reference[1])
+    assert np.array_equal(reference[0], net.loss_and_grad(params, inputs, targets)[0])  # E stays exact
+
+
+def test_the_articles_closed_form_refuses_the_period_arithmetic_in_one_line():
+    with pytest.raises(ValueError, match="closed-form gradient forms σ′ exactly; the period arithmetic runs in the"):
+        network.loss_and_grad([0.5, 2.0], [1.0], [0.9], flat_spot=FlatSpot(0.0, 0.0, PERIOD))

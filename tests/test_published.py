@@ -186,6 +186,9 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
         "sigma-0-1-at-the-output-units-only",
         "no-weight-bound",
         "exact-sigma-and-no-weight-bound",
+        "sigma-o-1-o-and-t-o-as-the-codes-of-1993-formed-them",
+        "exact-sigma-o-1-o-and-t-o-as-in-1993",
+        "exact-sigma-o-1-o-and-t-o-in-float32-as-snns-ran",
     ]
     effects = published.variant_effects(results, table)
     assert set(effects["variant"]) == {"main run", *(variant.name for variant, _ in results.variants)}
