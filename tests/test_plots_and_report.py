@@ -17,6 +17,7 @@ import experiments
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
 from experiments.analysis import interactive, report
+from experiments.plots.style import setting_style
 from experiments.definition.spec import Budget
 
 SMALL = ExperimentSpec(
@@ -299,3 +300,47 @@ def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(written):
     assert drawn["drawn"] > 0 and drawn["afterUnchecking"] < drawn["drawn"] and drawn["texts"] > 5
     leaders = 3  # gd at its best rate, irprop-, sign: the significance matrix has a cell for every ordered pair
     assert drawn["matrixCells"] == leaders * (leaders - 1)
+
+
+@pytest.fixture(scope="module")
+def every_optimizer():
+    """Every built-in optimizer and scipy baseline, a few starts and epochs: the crowded case of the explorer."""
+    spec = {"name": "crowd", "tasks": ["teacher"], "optimizers": "all", "budget": {"max_epochs": 30},
+            "initial_points": {"kind": "uniform", "count": 6, "low": -3.0, "high": 3.0}}  # fmt: skip
+    return experiments.run(spec)
+
+
+@pytest.mark.parametrize("which", ["small", "every optimizer"])
+def test_the_explorer_draws_each_optimizer_as_its_figures_do_and_never_two_alike(results, every_optimizer, which):
+    chosen = results if which == "small" else every_optimizer
+    data = interactive.data_of(chosen)
+    figure = plots.convergence_curves(chosen)
+    drawn = {line.get_label(): (matplotlib.colors.to_hex(line.get_color()), line.get_linestyle())
+             for ax in figure.axes for line in ax.get_lines() if line.get_linewidth() == 2}  # fmt: skip
+    plt.close(figure)
+    dashes = {"-": "", "--": "6,3", ":": "1.5,2.5", "-.": "6,2.5,1.5,2.5"}
+    for place in data["places"]:
+        looks = [(data["styles"][c["optimizer"]]["colour"], data["styles"][c["optimizer"]]["dash"]) for c in
+                 place["curves"]]  # fmt: skip
+        assert len(set(looks)) == len(looks), place["name"]  # gd and scipy-bfgs shared a colour
+    settings = {setting.label: setting for setting in chosen.spec.optimizers}
+    for label, style in data["styles"].items():
+        if label in drawn:
+            assert style["colour"] == drawn[label][0], label  # Adam was blue in the explorer, green in the figures
+            named = setting_style(settings[label], chosen.spec.optimizers)["linestyle"]
+            if isinstance(named, str):  # matplotlib reports a custom dash pattern as '--'
+                assert drawn[label][1] == named and style["dash"] == dashes[named], label
+
+
+def test_the_explorer_opens_with_the_best_few_leaders_of_each_place(every_optimizer):
+    data = interactive.data_of(every_optimizer)
+    for place in data["places"]:
+        ranks = sorted(c["rank"] for c in place["curves"] if c["rank"] is not None)
+        assert ranks == list(range(len(ranks)))
+        shown = [c for c in place["curves"] if c["rank"] is not None and c["rank"] < data["shown_first"]]
+        assert len(shown) == min(interactive.SHOWN_FIRST, len(ranks)) < len(place["curves"])
+        table = every_optimizer.table().set_index(["task", "schedule", "optimizer"])
+        best = min(place["curves"], key=lambda c: table.loc[(place["task"], place["schedule"], c["optimizer"]),
+                                                            "ert_evaluations"])  # fmt: skip
+        assert best["rank"] == 0 or table.loc[(place["task"], place["schedule"], best["optimizer"]),
+                                              "ert_evaluations"] == float("inf")  # fmt: skip

@@ -29,11 +29,13 @@ import io
 import json
 from pathlib import Path
 
+import matplotlib.colors
 import numpy as np
 
 from experiments.analysis.curves import error_quartiles, filled_histories
-from experiments.analysis.held_out import ERROR_RATE, LOSS, chosen_trials, early_stopping
+from experiments.analysis.held_out import ERROR_RATE, LOSS, VALIDATION, chosen_trials, early_stopping
 from experiments.analysis.tuning import representative_settings
+from experiments.plots.style import optimizer_style, setting_style
 
 EMBED_WIDTH = 900  # pixels: the widest an embedded figure gets (the page is 1200 wide; full size in figures/)
 FLOOR = 1e-300  # E − E* at or below 0 is drawn here on the log axis
@@ -50,6 +52,8 @@ def data_of(results) -> dict:
         if key in drawn:
             places.setdefault(key, {}).setdefault(unit.unit.setting.label, []).append(unit)
     data = []
+    styles = {setting.label: svg_style(setting_style(setting, results.spec.optimizers))
+              for setting in results.spec.optimizers}  # fmt: skip
     for (task, schedule), settings in places.items():
         minimum = results.reference(task).value
         task_spec = next(t for t in results.spec.tasks if t.name == task)
@@ -69,10 +73,34 @@ def data_of(results) -> dict:
                 "seconds_per_epoch": float(row["wall_time_s"]) / stop if stop > 0 else 0.0,
                 "note": f"{row['success_rate']:.0%} of its runs succeed",
                 "leader": (task, schedule, label) in leading,
+                "ert": float(row["ert_evaluations"]),
             })  # fmt: skip
         name = f"{task} (every schedule)" if task_spec.samples == 1 else f"{task} · {schedule}"
-        data.append({"task": task, "schedule": schedule, "name": name, "curves": curves})
-    return {"name": results.spec.name, "target": results.spec.targets.success, "places": data}
+        data.append({"task": task, "schedule": schedule, "name": name, "curves": ranked(curves, "ert")})
+    return {"name": results.spec.name, "target": results.spec.targets.success, "places": data, "styles": styles,
+            "shown_first": SHOWN_FIRST}  # fmt: skip
+
+
+SHOWN_FIRST = 6  # curves per place the explorer opens with: the leaders that rank best there
+
+
+def ranked(curves: list[dict], key: str) -> list[dict]:
+    """``curves`` with their "rank" among the leaders by ``key`` (lower is better, then by name; 0 the best, None
+    for a setting that is not a leader), the key itself dropped: the explorer opens with the `SHOWN_FIRST` best."""
+    leaders = sorted((c for c in curves if c["leader"]), key=lambda c: (c[key], c["optimizer"]))
+    rank = {id(c): i for i, c in enumerate(leaders)}
+    return [{k: v for k, v in c.items() if k != key} | {"rank": rank.get(id(c))} for c in curves]
+
+
+# SVG dash patterns of matplotlib's line styles (`experiments.plots.style.LOOKS`), in units of the line width
+DASHES = {"-": "", "--": "6,3", ":": "1.5,2.5", "-.": "6,2.5,1.5,2.5", (0, (5, 1, 1, 1)): "5,1,1,1",
+          (0, (1, 3)): "1,3"}  # fmt: skip
+
+
+def svg_style(style: dict) -> dict:
+    """A figure's matplotlib style of an optimizer (`experiments.plots.style`) as the explorer draws it: the same
+    colour and dash, so a curve looks alike in the figures and the explorer."""
+    return {"colour": matplotlib.colors.to_hex(style["color"]), "dash": DASHES[style["linestyle"]]}
 
 
 def leaders(results) -> set:
@@ -114,10 +142,13 @@ def held_out_data(results) -> dict:
                     "optimizer": space.name, "epochs": epochs.tolist(), "series": series,
                     "evaluations_per_epoch": float(train), "seconds_per_epoch": float(seconds_per_epoch),
                     "note": f"chosen trials of {len(studies)} studies", "leader": True,
+                    "validation_error": float(np.median(chosen[:, :, VALIDATION, ERROR_RATE].min(axis=1))),
                 })  # fmt: skip
             data.append({"task": task.name, "schedule": schedule.label, "name": f"{task.name} · {schedule.label}",
-                         "curves": curves})  # fmt: skip
-    return {"name": spec.name, "target": "", "places": data, "first": "test error rate"}
+                         "curves": ranked(curves, "validation_error")})  # fmt: skip
+    styles = {space.name: svg_style(optimizer_style(space.name)) for space in spec.optimizers}
+    return {"name": spec.name, "target": "", "places": data, "first": "test error rate", "styles": styles,
+            "shown_first": SHOWN_FIRST}  # fmt: skip
 
 
 def embedded_figure(path: Path) -> tuple[str, str]:

@@ -1,8 +1,6 @@
 // The interactive report's script (experiments/analysis/interactive.py embeds it in report.html).
 (function () {
   const data = JSON.parse(document.getElementById('optarena-data').textContent);
-  const palette = ['#4477AA','#EE6677','#228833','#CCBB44','#66CCEE','#AA3377','#BBBBBB','#000000',
-                   '#EE7733','#0077BB','#33BBEE','#EE3377','#CC3311','#009988','#882255','#44AA99'];
   const place = document.getElementById('place'), chart = document.getElementById('chart');
   const yAxis = document.getElementById('y');
   const fillY = () => {  // the quantities the chosen place has curves of; the one shown is kept where it can be
@@ -16,13 +14,16 @@
   const NS = 'http://www.w3.org/2000/svg';
   data.places.forEach((p, i) => place.add(new Option(p.name, i)));
   const names = [...new Set(data.places.flatMap(p => p.curves.map(c => c.optimizer)))];
-  const leading = new Set(data.places.flatMap(p => p.curves.filter(c => c.leader).map(c => c.optimizer)));
-  const crowded = names.length > 24;  // a sweep: its leaders shown at first, the rest a click away
-  const colour = Object.fromEntries(names.map((n, i) => [n, palette[i % palette.length]]));
+  // each optimizer's colour and dash are its figures' (interactive.svg_style); the view opens with the leaders that
+  // rank best in some place (interactive.SHOWN_FIRST), the rest a click away
+  const first = new Set(data.places.flatMap(p => p.curves.filter(c => c.rank !== null && c.rank < data.shown_first)
+    .map(c => c.optimizer)));
+  const colour = n => data.styles[n].colour, dash = n => data.styles[n].dash.split(',').map(v => v * 1.8).join(',');
   names.forEach(n => {
     const label = document.createElement('label');
-    const on = !crowded || leading.has(n) ? ' checked' : '';
-    label.innerHTML = `<input type="checkbox" value="${esc(n)}"${on}> <span style="color:${colour[n]}">■</span> ${esc(n)}`;
+    const on = first.has(n) ? ' checked' : '';
+    label.innerHTML = `<input type="checkbox" value="${esc(n)}"${on}> <svg width="26" height="8"><line x1="1" x2="25" ` +
+      `y1="4" y2="4" stroke="${colour(n)}" stroke-width="1.8" stroke-dasharray="${dash(n)}"/></svg> ${esc(n)}`;
     boxes.appendChild(label);
   });
   const el = (tag, attrs, parent) => {
@@ -97,12 +98,12 @@
       if (bands) {
         const band = points.filter(q => q[2] !== null && q[3] !== null && q[2] > 0 && q[3] > 0);
         if (band.length > 1) el('path', {d: 'M' + band.map(q => `${sx(q[0])},${sy(q[3])}`).join('L') + 'L' +
-          band.slice().reverse().map(q => `${sx(q[0])},${sy(q[2])}`).join('L') + 'Z', fill: colour[c.optimizer],
+          band.slice().reverse().map(q => `${sx(q[0])},${sy(q[2])}`).join('L') + 'Z', fill: colour(c.optimizer),
           'fill-opacity': 0.12, stroke: 'none'}, chart);
       }
       const line = points.filter(q => q[1] > 0);
       if (line.length) el('path', {d: 'M' + line.map(q => `${sx(q[0])},${sy(q[1])}`).join('L'), fill: 'none',
-        stroke: colour[c.optimizer], 'stroke-width': 1.8}, chart).appendChild(document.createElementNS(NS, 'title'))
+        stroke: colour(c.optimizer), 'stroke-width': 1.8, 'stroke-dasharray': dash(c.optimizer)}, chart).appendChild(document.createElementNS(NS, 'title'))
         .textContent = c.optimizer + (c.note ? ': ' + c.note : '');
     });
   }
