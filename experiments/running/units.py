@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+import optimizers
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
 from experiments.errors import InputError
 from experiments.running.evaluators import network_evaluator
-from experiments.running.kernels import fused
 from experiments.running.runner import PopulationResult, train_population
 from experiments.running.scipy_baselines import run_scipy_population
 from experiments.running.storage import UNITS, read_npz, write_npz
@@ -161,10 +161,11 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
 
 
 def warm_up(spec: ExperimentSpec, unit: Unit, optimizer, start: np.ndarray) -> None:
-    """Compile (or load from numba's cache) the code a unit runs, on one start: the compiled network, and the
-    fused kernel when it trains this optimizer.  Only built-in code runs: a user's optimizer is never called."""
+    """Compile (or load from numba's cache) the code a unit runs, on one start, for one epoch: the compiled network
+    and whichever kernel or compiled step trains this optimizer (the 1-1-1 or the layered kernel), so that the
+    unit's measured time is training alone.  Only built-in optimizers are run here: a user's is never called."""
     network_evaluator(unit.task, unit.setting.flat_spots)(start[None])
-    if optimizer is not None and fused.applies(optimizer, unit.task, None, True, unit.setting.flat_spots):
+    if optimizer is not None and optimizers.origin_of(unit.setting.name) == "built-in":
         how = {
             "schedule": unit.schedule,
             "targets": spec.targets,
