@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     except RunFailure as failure:
         print(f"optarena: run failed: {failure}", file=sys.stderr)
         return RUN_FAILURE
-    except KeyboardInterrupt:
-        print(interrupts.INTERRUPTED, file=sys.stderr)
+    except KeyboardInterrupt as stop:  # what to do next: resume the training, or redraw (`_write_report`)
+        print(str(stop) if str(stop).startswith("optarena:") else interrupts.INTERRUPTED, file=sys.stderr)
         return 130
     except Exception as bug:  # not the user's input: a defect of optarena, to be reported with its traceback
         traceback.print_exc()
@@ -169,9 +169,12 @@ def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False
     from experiments.running import engine
 
     engine.record_report(out, engine.REPORT_DRAWING)
-    figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
-    page = report.write_report(results, out, figures, static)[1]
-    interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
+    try:
+        figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
+        page = report.write_report(results, out, figures, static)[1]
+        interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(interrupts.INTERRUPTED_DRAWING.format(out=out)) from None
     engine.record_report(out, engine.REPORT_COMPLETE)
     print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
 
@@ -276,7 +279,14 @@ def _list(args) -> int:
 
 
 def _print_tables(results, significance: bool = True) -> None:
-    from experiments.analysis.tables import how_measured, to_text, tuning_intro, tuning_to_text, without_repeats
+    from experiments.analysis.tables import (
+        how_measured,
+        significance_count,
+        to_text,
+        tuning_intro,
+        tuning_to_text,
+        without_repeats,
+    )
 
     spec = results.spec
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe or a file gets it all
@@ -292,10 +302,7 @@ def _print_tables(results, significance: bool = True) -> None:
         print("\nPairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):\n")
         print(to_text(tests, "significance", width))
     elif len(tests):
-        print(
-            f"\n{int(tests['significant'].sum())} of {len(tests)} pairwise differences are significant "
-            "(Holm-corrected, alpha = 0.05); optarena table DIR shows them all."
-        )
+        print(f"\n{significance_count(results, results.significance())}; optarena table DIR shows them all.")
     else:
         print("\nNo pairwise tests: each task × schedule has a single optimizer setting.")
 

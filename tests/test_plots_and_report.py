@@ -1,6 +1,7 @@
 """Every figure draws real content from a small results fixture; the report's links and images resolve."""
 
 import base64
+import html
 import json
 import re
 import shutil
@@ -17,8 +18,8 @@ import experiments
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
 from experiments.analysis import interactive, report
-from experiments.plots.style import setting_style
 from experiments.definition.spec import Budget
+from experiments.plots.style import setting_style
 
 SMALL = ExperimentSpec(
     name="small",
@@ -344,3 +345,20 @@ def test_the_explorer_opens_with_the_best_few_leaders_of_each_place(every_optimi
                                                             "ert_evaluations"])  # fmt: skip
         assert best["rank"] == 0 or table.loc[(place["task"], place["schedule"], best["optimizer"]),
                                               "ert_evaluations"] == float("inf")  # fmt: skip
+
+
+def test_the_terminal_and_the_report_count_the_pairwise_tests_alike(tmp_path, capsys):
+    """A one-sample task trains once for every schedule: significance.csv repeats its tests, and the report counted
+    them (860 of 860) where the terminal did not (591 of 620)."""
+    from experiments import cli
+    from experiments.analysis.tables import significance_count
+
+    quick = experiments.run("quick")
+    one_sample = next(task for task in quick.spec.tasks if task.samples == 1)
+    assert one_sample and len(quick.spec.schedules) > 1
+    sentence = significance_count(quick, quick.significance())
+    assert f"{len(quick.significance())} rows" in sentence
+    cli._print_tables(quick, significance=False)
+    assert sentence in capsys.readouterr().out
+    page = report.write_report(quick, tmp_path, [])[1].read_text()
+    assert html.escape(sentence) in page

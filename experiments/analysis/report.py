@@ -17,7 +17,15 @@ import pandas as pd
 from experiments import plots
 from experiments.analysis import interactive, published
 from experiments.analysis.findings import findings_of, headline
-from experiments.analysis.tables import how_measured, readable, readable_tuning, to_markdown, tuning_intro
+from experiments.analysis.tables import (
+    how_measured,
+    readable,
+    readable_tuning,
+    significance_count,
+    to_markdown,
+    tuning_intro,
+    without_repeats,
+)
 from experiments.plots import animation
 from experiments.plots.style import without_minor_log_ticks
 from experiments.running import interrupts, storage
@@ -431,11 +439,12 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
     if static:
         body += [readable(significance, "significance").to_html(index=False, border=0)]
     else:
-        shown = _between_sweeps(results, significance)
+        between = _between_sweeps(results, significance)
+        shown = without_repeats(results, between)
         tests = readable(shown, "significance").to_html(index=False, border=0)
-        which = "every pair of optimizers" if len(shown) == len(significance) else "the best setting of every sweep"
-        opener = f"<details><summary>The tests between {which} in every place ({len(shown)} of the "
-        body += [opener + f"{len(significance)} in significance.csv): open to read, sort and filter</summary>"]
+        which = "every pair of optimizers" if len(between) == len(significance) else "the best setting of every sweep"
+        body += [f"<p>{escape(significance_count(results, significance))}.</p>", f"<details><summary>The tests between "
+                 f"{which} in every place ({len(shown)}): open to read, sort and filter</summary>"]  # fmt: skip
         body += [*interactive.significance_matrix(), interactive.sortable(tests, "significance"), "</details>"]
     if not static:
         return interactive.page(spec.name, body, interactive.data_block(interactive.data_of(results)))

@@ -160,6 +160,17 @@ def without_repeats(results, table: pd.DataFrame) -> pd.DataFrame:
     return kept.reset_index(drop=True)
 
 
+def significance_count(results, significance: pd.DataFrame) -> str:
+    """How many of the pairwise differences are significant, counted once per training (`without_repeats`): the
+    sentence the terminal and the report both give."""
+    tests = without_repeats(results, significance)
+    text = f"{int(tests['significant'].sum())} of {len(tests)} pairwise differences are significant (Holm-corrected, "
+    text += "alpha = 0.05)"
+    if len(tests) < len(significance):
+        text += f"; significance.csv has {len(significance)} rows, a one-sample task's tests under every schedule"
+    return text
+
+
 def _blocks(shown: pd.DataFrame, table: pd.DataFrame | None, width: int | None) -> str:
     if shown.empty:
         return "(no rows)"

@@ -36,6 +36,10 @@ import threading
 from contextlib import contextmanager
 
 INTERRUPTED = "optarena: interrupted; finished units are kept, continue with --resume"
+INTERRUPTED_DRAWING = (  # what `optarena check` then says too: the training is whole, the figures are not
+    "optarena: interrupted while drawing; the results are complete, redraw the figures and report with optarena plot "
+    "{out}"
+)
 
 _requested = False
 _deferring = False
