@@ -63,7 +63,7 @@ global.document = {
 const paths = () => byId.chart.all().filter(n => n.tag === 'path').length;
 eval(script);
 const drawn = paths();
-const first = byId.optimizers.querySelectorAll('input')[0];
+const first = byId.optimizers.querySelectorAll('input:checked')[0];
 first.checked = false;
 byId.explorer.listeners.change.forEach(listener => listener());
 console.log(JSON.stringify({places: byId.place.options.length, y: byId.y.options.map(o => o.value), shown: byId.y.value, optimizers: byId.optimizers.querySelectorAll('input').length,

@@ -163,3 +163,20 @@ def test_finished_runs_leave_the_others_bit_identical():
 def test_initial_weights_must_be_a_list_of_points():
     with pytest.raises(ValueError, match=r"initial_weights must have shape \(N, 2\), got \(2,\)"):
         train_population(optimizers.get("gd"), TEACHER, [1.0, 1.0])
+
+
+def test_a_drawn_path_keeps_a_bounded_number_of_epochs_whatever_the_budget():
+    """A budget of 10⁷ epochs made the figures run for more than ten minutes: a path keeps every epoch up to
+    2000, then 200 per decade, and ends where its run ended."""
+    from experiments.running.runner import PATH_EVERY_EPOCH, path_epochs, traces
+
+    task, optimizer = network.get_task("teacher"), optimizers.get("gd", learning_rate=1e-3)
+    starts = np.array([[0.5, -0.5], [2.0, 3.0]])  # the second starts at the teacher's minimum: it stops at once
+    long = traces(optimizer, task, starts, budget=Budget(max_epochs=200_000), states=False)
+    crawling = long[0]
+    assert crawling.epochs[-1] == 200_000 and len(crawling.epochs) == path_epochs(200_000).size < 2_700
+    assert np.array_equal(crawling.epochs[: PATH_EVERY_EPOCH + 1], np.arange(PATH_EVERY_EPOCH + 1))
+    later = int(crawling.epochs[crawling.epochs > 5_000][0])  # a kept epoch past the dense part
+    short = traces(optimizer, task, starts, budget=Budget(max_epochs=later), states=False)
+    assert np.array_equal(crawling.weights[crawling.epochs == later][0], short[0].weights[-1])  # the same run
+    assert long[1].epochs[-1] == short[1].epochs[-1] < later  # a run that stops early ends its path there

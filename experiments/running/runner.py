@@ -92,6 +92,25 @@ def history_epochs(max_epochs: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], np.round(spaced).astype(int), [max_epochs]]))
 
 
+PATH_EVERY_EPOCH = 2000  # a drawn path holds every epoch up to here, then PATH_POINTS_PER_DECADE log-spaced ones
+PATH_POINTS_PER_DECADE = 200
+
+
+def path_epochs(max_epochs: int) -> np.ndarray:
+    """The epochs a drawn path keeps (`traces`): every one up to `PATH_EVERY_EPOCH`, then log-spaced to
+    ``max_epochs``, so a figure's cost does not grow with the budget (10⁷ epochs keep about 2700).
+
+    >>> path_epochs(5).tolist(), path_epochs(10**7).size
+    ([0, 1, 2, 3, 4, 5], 2741)
+    """
+    dense = np.arange(min(max_epochs, PATH_EVERY_EPOCH) + 1)
+    if max_epochs <= PATH_EVERY_EPOCH:
+        return dense
+    decades = np.log10(max_epochs / PATH_EVERY_EPOCH)
+    spaced = np.round(PATH_EVERY_EPOCH * np.logspace(0, decades, int(np.ceil(decades * PATH_POINTS_PER_DECADE)) + 1))
+    return np.unique(np.concatenate([dense, spaced.astype(int), [max_epochs]]))
+
+
 def record_hits(hit_epochs: np.ndarray, next_target: np.ndarray, runs, error, epoch: int, targets) -> None:
     """Record ``epoch`` as the hit of every threshold that runs ``runs`` reach with ``error`` for the first time.
 
@@ -162,15 +181,16 @@ def train_population(
 
 def _train(optimizer, task, initial_weights, schedule, budget, targets, seed, observe, flat_spot, accelerate, minimum,
            paths: bool = False) -> tuple[PopulationResult, Ledger]:  # fmt: skip
-    """`train_population`, and its ledger; with ``paths``, the ledger keeps every run's weights at every epoch."""
+    """`train_population`, and its ledger; with ``paths``, the ledger keeps every run's weights at the epochs of
+    `path_epochs`."""
     schedule, budget, flat_spot = schedule or Schedule(), budget or Budget(), checked_flat_spot(flat_spot)
     targets = targets or Targets.ladder(1e-1, 1e-8, 5, headline=1e-6)
     weights = task.check_parameters(initial_weights).copy()
     if weights.ndim != 2:
         raise ValueError(f"initial_weights must have shape (N, {task.network.size}), got {weights.shape}")
-    recorded = history_epochs(budget.max_epochs)
-    history_slot = np.full(budget.max_epochs + 1, -1)
-    history_slot[recorded] = np.arange(recorded.size)
+    recorded, drawn = history_epochs(budget.max_epochs), path_epochs(budget.max_epochs)
+    history_slot, path_slot = np.full(budget.max_epochs + 1, -1), np.full(budget.max_epochs + 1, -1)
+    history_slot[recorded], path_slot[drawn] = np.arange(recorded.size), np.arange(drawn.size)
     thresholds = targets.thresholds(reference_minimum(task, minimum))
     schedule.check(task)
     if targets.criterion == "bit" and not task.binary:
@@ -180,9 +200,10 @@ def _train(optimizer, task, initial_weights, schedule, budget, targets, seed, ob
     low, high = task.network.output_range
     judging = Judging(
         thresholds, targets.criterion == "bit", task.binary, targets.bit_margin, high - low, budget.max_epochs,
-        budget.weight_bound, history_slot,
+        budget.weight_bound, history_slot, path_slot,
     )  # fmt: skip
-    ledger = Ledger.empty(len(weights), task.network.size, thresholds.size, recorded.size, budget.max_epochs, paths)
+    ledger = Ledger.empty(len(weights), task.network.size, thresholds.size, recorded.size, budget.max_epochs,
+                          drawn.size if paths else 0)  # fmt: skip
     kernel = next((kernel for kernel in (fused, fused_layered)
                    if kernel.applies(optimizer, task, observe, accelerate, flat_spot)), None)  # fmt: skip
     if kernel is not None:
@@ -334,8 +355,8 @@ def _train_generic(optimizer, task, weights, schedule, judging, seed, observe, f
             ledger.best_error[active] = np.fmin(ledger.best_error[active], np.where(healthy, error, np.inf))
             if judging.history_slot[epoch] >= 0:
                 ledger.history[active, judging.history_slot[epoch]] = error
-            if ledger.path.shape[1]:
-                ledger.path[active, epoch] = weights
+            if ledger.path.shape[1] and judging.path_slot[epoch] >= 0:
+                ledger.path[active, judging.path_slot[epoch]] = weights
 
             succeeded = (
                 ~np.isnan(ledger.bit_hit_epoch[active])
@@ -424,7 +445,7 @@ def take_runs(state, keep: np.ndarray):
 class Trace:
     """One run followed epoch by epoch: its weights, full-batch error and optimizer state."""
 
-    epochs: np.ndarray  # (K,) 0, 1, …, stop epoch
+    epochs: np.ndarray  # (K,) 0, 1, …, the stop epoch (without states: `path_epochs` up to the stop, and the stop)
     weights: np.ndarray  # (K, P)
     errors: np.ndarray  # (K,)
     states: list  # the optimizer state at each epoch boundary
@@ -467,9 +488,10 @@ def traces(
     """`trace` of every start, trained as one population (each run as it would run alone).
 
     ``flat_spot`` as `train_population` takes it.  Without ``states`` the traces
-    hold the weights and errors only (``states`` empty), and a built-in
-    optimizer trains in its fused kernel, which records the weights at every
-    epoch: far faster over long runs.
+    hold the weights and errors only (``states`` empty) at the epochs of
+    `path_epochs` (every one up to 2000, then log-spaced) and the stop, and a
+    built-in optimizer trains in its fused kernel: far faster over long runs,
+    and bounded in memory whatever the budget.
 
     >>> import network, optimizers
     >>> paths = traces(optimizers.get("irprop-"), network.get_task("single-sample"), [[0.5, 0.5], [1.0, -2.0]])
@@ -481,8 +503,14 @@ def traces(
         _, ledger = _train(
             optimizer, task, starts, schedule, budget, targets, seed, None, flat_spot, True, minimum, True
         )
-        paths = [path[: stop + 1] for path, stop in zip(ledger.path, ledger.stop_epoch, strict=True)]
-        return [Trace(np.arange(len(path)), path, task.error(path), []) for path in paths]
+        drawn, found = path_epochs(budget.max_epochs if budget else Budget().max_epochs), []
+        for path, stop, final in zip(ledger.path, ledger.stop_epoch, ledger.final_weights, strict=True):
+            kept = int(np.searchsorted(drawn, stop, side="right"))  # the path's epochs up to the stop
+            epochs, path = drawn[:kept], path[:kept]
+            if epochs[-1] < stop:  # the stop falls between two kept epochs: end the path where the run ended
+                epochs, path = np.append(epochs, stop), np.vstack([path, final])
+            found.append(Trace(epochs, path, task.error(path), []))
+        return found
     weights, kept_states = [[] for _ in starts], [[] for _ in starts]
 
     def keep(epoch, active, current_weights, state):

@@ -157,8 +157,8 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
                 n, w_h, w_o, bound = run[j], weights[W_H, j], weights[W_O, j], judging.weight_bound
                 healthy = math.isfinite(error[j]) and abs(w_h) <= bound and abs(w_o) <= bound
                 healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
-                if keep_path:
-                    path[n, epoch, 0], path[n, epoch, 1] = w_h, w_o
+                if keep_path and judging.path_slot[epoch] >= 0:
+                    path[n, judging.path_slot[epoch], 0], path[n, judging.path_slot[epoch], 1] = w_h, w_o
                 if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
                                    judging, n, epoch, error[j], healthy, np.inf, next_target, lane[BEST],
                                    lane[BIT_HIT], j):  # fmt: skip

@@ -125,9 +125,9 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                 n = run[j]
                 bounded = largest_magnitude(w, j) <= judging.weight_bound  # NaN fails too
                 healthy = math.isfinite(error[j]) and bounded and all_finite(grad, j)
-                if keep_path:
+                if keep_path and judging.path_slot[epoch] >= 0:
                     for p in range(size):
-                        path[n, epoch, p] = w[p, j]
+                        path[n, judging.path_slot[epoch], p] = w[p, j]
                 if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
                                    judging, n, epoch, error[j], healthy, worst[j], next_target, best, bit_hit,
                                    j):  # fmt: skip

@@ -33,12 +33,12 @@ class Ledger(NamedTuple):
     stop_epoch: np.ndarray  # (N,) int
     diverged_epoch: np.ndarray  # (N,) NaN if never
     history: np.ndarray  # (N, K) E at the recorded epochs; NaN after the stop (float32)
-    path: np.ndarray  # (N, max_epochs + 1, P) the weights at every epoch boundary, NaN after the stop; or (N, 0, P)
+    path: np.ndarray  # (N, path points, P) the weights at the path's epochs, NaN after the stop; or (N, 0, P)
 
     @classmethod
-    def empty(cls, count: int, size: int, targets: int, records: int, max_epochs: int, paths: bool = False) -> Ledger:
-        """A ledger of ``count`` runs that have not started: nothing reached, nothing recorded; with ``paths``,
-        room for every run's weights at every epoch boundary."""
+    def empty(cls, count: int, size: int, targets: int, records: int, max_epochs: int, paths: int = 0) -> Ledger:
+        """A ledger of ``count`` runs that have not started: nothing reached, nothing recorded; room for every run's
+        weights at ``paths`` epoch boundaries (`Judging.path_slot`)."""
         return cls(
             final_weights=np.full((count, size), np.nan),
             final_grad=np.full((count, size), np.nan),
@@ -49,7 +49,7 @@ class Ledger(NamedTuple):
             stop_epoch=np.full(count, max_epochs, dtype=np.int64),
             diverged_epoch=np.full(count, np.nan),
             history=np.full((count, records), np.nan, dtype=HISTORY),
-            path=np.full((count, max_epochs + 1 if paths else 0, size), np.nan),
+            path=np.full((count, paths, size), np.nan),
         )
 
     def rows(self, part: slice) -> Ledger:
@@ -68,6 +68,7 @@ class Judging(NamedTuple):
     max_epochs: int
     weight_bound: float  # |w| beyond this is divergence
     history_slot: np.ndarray  # (max_epochs + 1,) where epoch k's E goes in the history, −1 if not recorded
+    path_slot: np.ndarray  # (max_epochs + 1,) where epoch k's weights go in a kept path, −1 if not kept
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")  # per run and epoch: no call overhead
