@@ -101,6 +101,11 @@ def _run(args) -> int:
         engine.check_can_run(spec, out, args.resume, args.overwrite)
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
+        from experiments.running.cost import describe, estimate
+
+        cost = estimate(spec)  # a long run says what it may cost before it starts
+        if cost is not None:
+            print(describe(cost))
     results = engine.run(
         spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs, chunk_size=args.chunk_size,
         cluster=cluster, overwrite=args.overwrite,

@@ -197,3 +197,23 @@ def test_help_list_and_usage_errors_load_none_of_the_heavy_libraries(tmp_path, a
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_a_run_that_may_train_for_long_says_its_cost_before_it_starts(tmp_path, capsys, monkeypatch):
+    """max_epochs = 10⁷ trained for minutes without a word: a run past `LONG` network-epochs first says how many
+    it may train and how long that takes at the rate of a short probe; a short run says nothing of the kind."""
+    from experiments.running import cost, engine
+
+    monkeypatch.setattr(engine, "run", lambda *args, **kwargs: (_ for _ in ()).throw(KeyboardInterrupt))
+    spec = tmp_path / "long.toml"
+    spec.write_text('name = "long"\ntasks = ["parity-3"]\noptimizers = ["irprop-"]\n[targets]\ncriterion = "bit"\n'
+                    '[initial_points]\nkind = "uniform"\ncount = 40\n[budget]\nmax_epochs = 5000000\n')  # fmt: skip
+    assert main(["run", str(spec), "--out", str(tmp_path / "out")]) == 130
+    said = capsys.readouterr().out
+    assert (
+        "up to 2e+08 network-epochs" in said
+    )  # 1 unit × 40 starts × 5·10⁶ epochs and "network-epochs/s measured on the first 1000 epochs" in said
+    spec.write_text(spec.read_text().replace("5000000", "500"))
+    assert main(["run", str(spec), "--out", str(tmp_path / "out2")]) == 130
+    assert "network-epochs" not in capsys.readouterr().out
+    assert cost.planned_network_epochs(cost.ExperimentSpec.from_dict({"name": "x", "tasks": ["xor"]})) > 0
