@@ -210,9 +210,8 @@ def test_a_run_that_may_train_for_long_says_its_cost_before_it_starts(tmp_path, 
                     '[initial_points]\nkind = "uniform"\ncount = 40\n[budget]\nmax_epochs = 5000000\n')  # fmt: skip
     assert main(["run", str(spec), "--out", str(tmp_path / "out")]) == 130
     said = capsys.readouterr().out
-    assert (
-        "up to 2e+08 network-epochs" in said
-    )  # 1 unit × 40 starts × 5·10⁶ epochs and "network-epochs/s measured on the first 1000 epochs" in said
+    assert "up to 2e+08 network-epochs" in said  # 1 unit × 40 starts × 5·10⁶ epochs
+    assert "network-epochs/s measured on the first 1000 epochs" in said
     spec.write_text(spec.read_text().replace("5000000", "500"))
     assert main(["run", str(spec), "--out", str(tmp_path / "out2")]) == 130
     assert "network-epochs" not in capsys.readouterr().out
