@@ -139,6 +139,16 @@ def test_settings_that_failed_the_same_way_in_a_place_are_one_finding():
     assert finding.effect == pytest.approx(np.log2(1 / 0.6))
 
 
+@pytest.mark.parametrize(
+    ("names", "says"), [(["gd", "momentum"], "both 100%"), (["gd", "momentum", "sign"], "all 100%")]
+)
+def test_settings_that_all_failed_alike_are_not_given_a_range_of_one_value(names, says):
+    """ "failed 100%–100%" read as a typo: equal shares are said once."""
+    crawling = {"status": ["budget"] * RUNS, "final_error": 1e-3, "halfway_error": 1e-3}
+    (finding,) = findings.failure_modes(crafted({TEACHER: dict.fromkeys(names, crawling)}))
+    assert f"failed {says} of their runs" in finding.text and "%–" not in finding.text
+
+
 def test_a_run_that_did_not_move_is_never_said_to_have_fallen_by_a_factor_of_one():
     (note,) = failure_notes({TEACHER: {"gd": {"status": ["budget"] * 8, "final_error": 1e-3, "halfway_error": 1e-3}}})
     assert "did not fall over the second half" in note and "factor" not in note

@@ -188,8 +188,11 @@ def failure_modes(results) -> list[Finding]:
             names = ", ".join(label for _, label, *_ in failing)
             _, worst, count, total, *_ = failing[0]
             low, high = wilson_interval(count, total)
+            span = f"{min(shares):.0%}–{max(shares):.0%}" if f"{min(shares):.0%}" != f"{max(shares):.0%}" else (
+                f"all {min(shares):.0%}" if len(failing) > 2 else f"both {min(shares):.0%}"
+            )  # fmt: skip
             text = (
-                f"{where}: {names} failed {min(shares):.0%}–{max(shares):.0%} of their runs (the most, {worst}: "
+                f"{where}: {names} failed {span} of their runs (the most, {worst}: "
                 f"{count} of {total}, {count / total:.0%} [{low:.0%}, {high:.0%}]); most {KINDS[kind]}."
             )
             found.append(Finding(text, _cost_of(failing[0][0]), figure, ("failure", task, schedule, kind)))
