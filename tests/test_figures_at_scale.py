@@ -1,5 +1,6 @@
 """Figures that scale: twenty optimizers told apart, landscapes of layered networks, and animated paths."""
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -259,3 +260,17 @@ def test_the_html_report_has_contents_captions_beside_figures_an_animation_and_i
     assert page.count("<div class='figure'>") == len(stems)
     size = re.search(r"One self-contained file of ([\d.]+) (kB|MB)", page)
     assert size and float(size[1]) * (1e3 if size[2] == "kB" else 1e6) == pytest.approx(len(page.encode()), rel=0.01)
+
+
+def test_the_landscapes_long_sweep_labels_keep_to_their_panels():
+    """With a sweep's long labels (riedmiller-braun-1993's) the panel titles ran into each other."""
+    long = [OptimizerSetting("quickprop", {"max_growth": growth, "weight_decay": 1e-4, "learning_rate": 1.0},
+                             flat_spot=0.1, swept="learning_rate") for growth in (1.3, 1.75, 2.0)]  # fmt: skip
+    results = experiments.run(dataclasses.replace(XOR, optimizers=tuple(long)))
+    figure = plots.loss_landscape(results, "xor", "paths")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in figure.axes if ax.get_title()]
+    assert len(boxes) == 3 and all(len(line) <= 40 for ax in figure.axes for line in ax.get_title().splitlines())
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    matplotlib.pyplot.close(figure)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from experiments.analysis.held_out import ERROR_RATE, VALIDATION, chosen_trials, early_stopping
 from experiments.plots.style import label_small_multiples, optimizer_style, small_multiples
@@ -24,6 +25,7 @@ def tuning_curves(summary, ks: list[int]):
             ax.fill_between(ks, low, high, color=style["color"], alpha=0.12, linewidth=0)
         ax.set(xscale="log", title=f"{task}, {schedule}")
         ax.set_xticks(ks, [str(k) for k in ks])
+        ax.xaxis.set_minor_formatter(NullFormatter())  # under a decade of k, log minor ticks got labels (3×10⁰)
         ax.grid(True, alpha=0.3)
     label_small_multiples(axes, len(problems), "tuning trials k", "expected best validation accuracy")
     handles, labels = axes.flat[0].get_legend_handles_labels()

@@ -27,9 +27,11 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
-from experiments.plots.style import label_small_multiples, setting_style, small_multiples, trainable
+from experiments.plots.style import label_small_multiples, setting_style, small_multiples, trainable, wrapped
 from experiments.running.runner import traces
 from experiments.running.scipy_baselines import scipy_path
+
+TITLE_WIDTH = 34  # characters on a panel title's line: a 3.8-inch panel holds about that in small type
 
 PLANES = ("paths", "random")
 FLOOR = 1e-12  # E below this is drawn as this (log colour scale)
@@ -159,12 +161,13 @@ def loss_landscape(results, task_name: str | None = None, plane: str = "paths", 
         ax.plot(*coordinates.T, color=colour, linewidth=1.4)
         ax.plot(*coordinates[0], "o", color="white", markeredgecolor="black", markersize=6)
         ax.plot(*coordinates[-1], "*", color=colour, markeredgecolor="white", markersize=12)
-        ax.set(title=setting.label, xlim=(a.min(), a.max()), ylim=(b.min(), b.max()))
+        ax.set(xlim=(a.min(), a.max()), ylim=(b.min(), b.max()))
+        ax.set_title(wrapped(setting.label, TITLE_WIDTH), fontsize="small")  # a sweep's labels are long
     names = ("a: 1st principal direction", "b: 2nd") if plane == "paths" else ("a: random direction 1", "b: 2")
     label_small_multiples(axes, len(settings), *names)
     figure.colorbar(filled, ax=axes, label="error E on the plane (log scale)", shrink=0.8, ticks=LogLocator())
-    wrapped = "\n".join(textwrap.wrap(caption(chosen), 110))
-    figure.suptitle(f"Loss landscape of {task.name} ({task.network.size} parameters)\n{wrapped}")
+    subtitle = "\n".join(textwrap.wrap(caption(chosen), 110))
+    figure.suptitle(f"Loss landscape of {task.name} ({task.network.size} parameters)\n{subtitle}")
     return figure
 
 

@@ -155,18 +155,21 @@ def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
 def write_report(results: HeldOutResults, out: Path) -> Path:
     """report.html: the summary, the ranking and the win rates (sortable), the explorer, the two figures."""
     spec, escape = results.spec, html.escape
-    summary = results.summary[[c for c in results.summary.columns if not c.endswith(("_low", "_high")) or
-                               c in ("ci_low", "ci_high")]]  # fmt: skip
-    ranking = results.scores.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}")
+    summary = analysis.readable_summary(results.summary, spec.trials).to_html(index=False, border=0)
+    ranking = results.scores.rename(columns=lambda c: c.replace("_", " "))
+    names = list(results.wins.columns)  # numbered columns: sixteen names side by side ran off the page
+    wins = results.wins.set_axis([f"{i + 1} {name}" for i, name in enumerate(names)], axis=0)
+    wins = wins.set_axis([str(i + 1) for i in range(len(names))], axis=1)
     body = [
         f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>",
         "<h2 id='summary-table'>Test accuracy at the chosen trials' early stop</h2>",
-        interactive.sortable(summary.to_html(index=False, border=0, float_format=lambda v: f"{v:.4g}"), "summary"),
+        interactive.sortable(summary, "summary"),
         f"<p>{escape(analysis.HOW_MEASURED)}</p>",
         "<h2 id='explorer-heading'>Explore the chosen trials along the epochs</h2>", *interactive.explorer_section(),
-        "<h2 id='ranking'>Ranking across the tasks</h2>", interactive.sortable(ranking, "ranking"),
+        "<h2 id='ranking-heading'>Ranking across the tasks</h2>",
+        interactive.sortable(ranking.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}"), "ranking"),
         "<h3>Win rates (row beats column on a task, schedule and study; ties half)</h3>",
-        results.wins.to_html(border=0, float_format=lambda v: f"{v:.2f}", na_rep="·"),
+        "<div class='wide'>" + wins.to_html(border=0, float_format=lambda v: f"{v:.2f}", na_rep="·") + "</div>",
     ]  # fmt: skip
     for name, title in (("tuning-curve.png", "Tuning curves"), ("learning-curves.png", "Learning curves")):
         body += [f"<h2>{title}</h2>", interactive.figure_block(out, name, title, caption="", vector=True)]
