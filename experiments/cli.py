@@ -240,9 +240,13 @@ def _print_held_out(results) -> None:
 
 
 def _check(args) -> int:
-    from experiments.running import engine
+    from experiments.running import integrity
 
-    problems = engine.check(args.results_dir)
+    problems = None if args.deep else integrity.check(args.results_dir)  # at once, from the recorded digests
+    if problems is None:
+        from experiments.running import engine
+
+        problems = engine.check(args.results_dir, deep=True)
     for problem in problems:
         print(f"{args.results_dir}: {problem}")
     if not problems:
@@ -421,6 +425,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(parents=[common], name="check", help="validate a results directory")
     check.add_argument("results_dir")
+    check.add_argument("--deep", action="store_true",
+                       help="recompute every table from the stored units (by default: every file against the "
+                            "digest its run recorded, at once)")  # fmt: skip
     check.set_defaults(command=_check)
 
     explaining = commands.add_parser(

@@ -246,3 +246,34 @@ def test_a_layered_units_kernel_is_warmed_before_its_clock_starts(monkeypatch, s
     monkeypatch.setattr(units.time, "perf_counter", lambda: (events.append("clock"), next(clock))[1])
     units.run_unit(spec, unit)
     assert events == ["kernel", "clock", "kernel", "clock"]
+
+
+def test_check_answers_from_the_recorded_digests_without_loading_the_engine(tmp_path):
+    """optarena check recomputed every table (seconds on a large folder); it now compares each file with the
+    digest its run recorded, loading neither pandas nor numba's kernels; --deep recomputes."""
+    import subprocess
+    import sys
+
+    experiments.run(QUICK, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert {"spec.json", "summary.csv", "runs.csv.gz"} <= set(manifest["files"])
+    assert sum(name.startswith("units/") for name in manifest["files"]) == len(manifest["units"])
+    script = (
+        "import sys\nfrom experiments.cli import main\n"
+        f"code = main(['check', {str(tmp_path / 'out')!r}])\n"
+        "print(code, sorted(m for m in ('pandas', 'numba', 'scipy.stats', 'experiments.running.engine')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "complete and consistent" in done.stdout and done.stdout.splitlines()[-1] == "0 []", done.stdout
+
+
+def test_a_file_changed_after_the_run_is_named_and_the_deep_check_still_recomputes(tmp_path):
+    experiments.run(QUICK, tmp_path)
+    unit = sorted((tmp_path / "units").glob("*.npz"))[2]
+    with np.load(unit) as arrays:
+        changed = dict(arrays) | {"final_error": arrays["final_error"] * 2}
+    np.savez(unit, **changed)
+    (problem,) = experiments.check(tmp_path)
+    assert problem.startswith(f"units/{unit.name} (unit ") and "changed after the run wrote it" in problem
+    assert "summary.csv does not match the stored units" in experiments.check(tmp_path, deep=True)

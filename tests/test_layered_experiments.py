@@ -175,7 +175,7 @@ def test_data_files_in_numpys_formats_name_their_columns(tmp_path, suffix):
         ("x,y,label\n0,0,0\n0,1\n", r"data.csv line 3 has 2 fields where the header has 3"),
         ("x,y,label\n0,0,0\n0,one,1\n", r"data.csv line 3, column 'y': 'one' is not a number"),
         ("x,y,class\n0,0,0\n", r"has no column 'label'; its columns: x, y, class"),
-        ("x,y,label\n0,nan,0\n", r"task 'from-csv': inputs must be finite, got nan"),
+        ("x,y,label\n0,nan,0\n", r"data.csv line 2, column 'y': 'nan' is not a finite number"),  # as the others: a line
         ("x,y,label\n0,0,2\n", r"task 'from-csv': targets must lie in \[0, 1\], the range of the sigmoid outputs"),
         ("x,y,label\n", r"needs a header row and at least one row of numbers"),
     ],

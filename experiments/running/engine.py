@@ -21,8 +21,9 @@ from experiments.analysis.tuning import tuned
 from experiments.definition.held_out import HeldOutSpec
 from experiments.definition.spec import ExperimentSpec, load_spec
 from experiments.errors import RunFailure
-from experiments.running import held_out_engine, interrupts, references, storage
+from experiments.running import held_out_engine, integrity, interrupts, references, storage
 from experiments.running.cluster import connect
+from experiments.running.integrity import REPORT_COMPLETE, REPORT_DRAWING, report_problems  # noqa: F401
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 from experiments.running.workers import in_processes, on_dask
 
@@ -109,6 +110,7 @@ def run(
             ],
             "reference_minima": {task: dataclasses.asdict(reference) for task, reference in minima.items()},
             "timings_s": {phase: round(seconds, 3) for phase, seconds in timings.items()},
+            "files": integrity.digests(out),
         }  # fmt: skip
         storage.write_json(out / "manifest.json", manifest)
     return results
@@ -358,9 +360,15 @@ def load(results_dir: str | Path) -> Results:
     return results
 
 
-def check(results_dir: str | Path) -> list[str]:
-    """Problems with a results folder, one line each; an empty list means it is complete and consistent."""
+def check(results_dir: str | Path, deep: bool = False) -> list[str]:
+    """Problems with a results folder, one line each; an empty list means it is complete and consistent.
+
+    Every file against the digest its run recorded (`experiments.running.integrity`), at once; with ``deep``,
+    or for a folder from before digests, every table recomputed from the units and compared."""
     results_dir = Path(results_dir)
+    quick = None if deep else integrity.check(results_dir)
+    if quick is not None:
+        return quick
     if held_out_engine.is_held_out(results_dir):
         return held_out_engine.check(results_dir)
     try:
@@ -376,7 +384,7 @@ def check(results_dir: str | Path) -> list[str]:
     problems = []
     if manifest.get("spec_digest") != results.spec.digest():
         problems.append("spec.json does not match the spec digest recorded in manifest.json")
-    problems += _report_problems(results_dir, manifest)
+    problems += report_problems(results_dir, manifest)
     expected = {
         RUNS_FILE: results.runs(),
         SUMMARY_FILE: results.table().drop(columns=VOLATILE_COLUMNS),
@@ -399,7 +407,7 @@ def check(results_dir: str | Path) -> list[str]:
         where = f"{VARIANTS}/{variant.slug}"
         if variant_results.spec.digest() != variant_spec(results, variant).digest():
             problems.append(f"{where} did not train the best settings of this folder's sweeps")
-        problems += [f"{where}: {problem}" for problem in check(results_dir / VARIANTS / variant.slug)]
+        problems += [f"{where}: {problem}" for problem in check(results_dir / VARIANTS / variant.slug, deep=True)]
     for name, expected in ((HISTORIES_FILE, _histories(results)), (PARAMETERS_FILE, _parameters(results))):
         try:
             stored = storage.read_npz(results_dir / name)
@@ -412,9 +420,6 @@ def check(results_dir: str | Path) -> list[str]:
     return problems
 
 
-REPORT_DRAWING, REPORT_COMPLETE = "drawing", "complete"
-
-
 def record_report(results_dir: Path, state: str) -> None:
     """Note in ``results_dir``'s manifest whether its figures and report are being drawn or complete, so that
     `check` tells a report cut short (Ctrl-C, a crash) from a finished one.  A folder without a manifest (the
@@ -423,16 +428,6 @@ def record_report(results_dir: Path, state: str) -> None:
     if path.is_file():
         manifest = json.loads(path.read_text(encoding="utf-8"))
         storage.write_json(path, manifest | {"report": {"state": state, "at": storage.now()}})
-
-
-def _report_problems(results_dir: Path, manifest: dict) -> list[str]:
-    state = manifest.get("report", {}).get("state")
-    if state == REPORT_DRAWING:
-        return ["the figures and report were cut short while being drawn; redraw them with optarena plot DIR"]
-    if state == REPORT_COMPLETE:
-        missing = [name for name in ("report.md", "report.html") if not (results_dir / name).is_file()]
-        return [f"{name} is missing; redraw it with optarena plot DIR" for name in missing]
-    return []  # never drawn (--no-report): nothing to check
 
 
 def read_table(path: Path) -> pd.DataFrame:

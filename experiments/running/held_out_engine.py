@@ -36,7 +36,7 @@ from experiments.analysis import interactive
 from experiments.definition.held_out import HeldOutSpec
 from experiments.errors import InputError
 from experiments.plots import held_out as figures
-from experiments.running import interrupts, storage
+from experiments.running import integrity, interrupts, storage
 from experiments.running.cluster import connect
 from experiments.running.held_out import train_all
 
@@ -197,5 +197,6 @@ def write(results: HeldOutResults, out: Path) -> None:
     write_figures(results, out)
     write_report(results, out)
     manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "kind": "held-out",
-                "training_seconds": results.seconds, "finished": storage.now()} | storage.provenance()  # fmt: skip
+                "training_seconds": results.seconds, "finished": storage.now(),
+                "files": integrity.digests(out)} | storage.provenance()  # fmt: skip
     storage.write_json(out / "manifest.json", manifest)
