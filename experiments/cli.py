@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from experiments.errors import InputError, RunFailure
-from experiments.running import interrupts, storage
+from experiments.running import interrupts
 
 if TYPE_CHECKING:
     from experiments.definition.held_out import HeldOutSpec
@@ -87,6 +87,8 @@ def _run(args) -> int:
     with _validating():
         out = Path(args.out) if args.out else Path("results") / _spec_name(args.spec)
         if args.resume:  # optimizers known only from the folder can then say what to import
+            from experiments.running import storage
+
             storage.read_optimizer_metadata(out)
         from experiments.definition.held_out import HeldOutSpec
         from experiments.definition.spec import load_spec

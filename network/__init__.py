@@ -9,19 +9,71 @@
 (3, 9)
 """
 
-from network.gradient_check import GradientCheck, check_gradient, numerical_gradient
-from network.layered import ARTICLE_NETWORK, Layered
-from network.one_one_one import (
-    Activations,
-    activations,
-    error,
-    forward,
-    loss_and_grad,
-    per_sample_loss_and_grad,
-)
-from network.sigmoid import sigmoid, sigmoid_derivative
-from network.tasks import Task, get_task, tasks
-from network.validation import FlatSpot
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+_HOME = {  # name: the module that defines it, imported on first use (the closed form loads numba's kernels)
+    "GradientCheck": "network.gradient_check",
+    "check_gradient": "network.gradient_check",
+    "numerical_gradient": "network.gradient_check",
+    "ARTICLE_NETWORK": "network.layered",
+    "Layered": "network.layered",
+    "Activations": "network.one_one_one",
+    "activations": "network.one_one_one",
+    "error": "network.one_one_one",
+    "forward": "network.one_one_one",
+    "loss_and_grad": "network.one_one_one",
+    "per_sample_loss_and_grad": "network.one_one_one",
+    "sigmoid": "network.sigmoid",
+    "sigmoid_derivative": "network.sigmoid",
+    "Task": "network.tasks",
+    "get_task": "network.tasks",
+    "tasks": "network.tasks",
+    "FlatSpot": "network.validation",
+}
+
+if TYPE_CHECKING:
+    from network.gradient_check import GradientCheck, check_gradient, numerical_gradient
+    from network.layered import ARTICLE_NETWORK, Layered
+    from network.one_one_one import Activations, activations, error, forward, loss_and_grad, per_sample_loss_and_grad
+    from network.sigmoid import sigmoid, sigmoid_derivative
+    from network.tasks import Task, get_task, tasks
+    from network.validation import FlatSpot
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'network' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
+
+
+def _function_over_module(name: str) -> property:
+    """``network.NAME`` is the function NAME even where the submodule network.NAME is imported (the import system
+    then sets the package's attribute to the module; this keeps the function)."""
+
+    def get(package):
+        return getattr(importlib.import_module(_HOME[name]), name)
+
+    return property(get, lambda package, value: None)
+
+
+class _Package(types.ModuleType):
+    sigmoid = _function_over_module("sigmoid")
+    tasks = _function_over_module("tasks")
+    activations = _function_over_module("activations")
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "ARTICLE_NETWORK",

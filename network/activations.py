@@ -24,9 +24,21 @@ from typing import ClassVar
 
 import numpy as np
 
-from network.hyperbolic_tangent import tanh
-from network.sigmoid import sigmoid_and_complement_unguarded
 from network.validation import EXACT_ARITHMETIC, PERIOD, did_you_mean
+
+
+def tanh(x):
+    """`network.hyperbolic_tangent.tanh`, imported on first use (the network's definition loads no compiler)."""
+    from network.hyperbolic_tangent import tanh
+
+    return tanh(x)
+
+
+def sigmoid_and_complement_unguarded(x):
+    """`network.sigmoid.sigmoid_and_complement_unguarded`, imported on first use."""
+    from network.sigmoid import sigmoid_and_complement_unguarded
+
+    return sigmoid_and_complement_unguarded(x)
 
 
 def single(values):

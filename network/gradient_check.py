@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from network.one_one_one import error, loss_and_grad
 from network.validation import as_weights
 
 
@@ -57,6 +56,8 @@ def numerical_gradient(weights, inputs, targets, step: float = 1e-6) -> np.ndarr
     >>> numerical_gradient([0.5, 2.0], [1.0], [1.0]).round(6).tolist()
     [-0.018242, -0.024159]
     """
+    from network.one_one_one import error  # the article's network: its closed form, loaded when first used
+
     return central_differences(lambda w: error(w, inputs, targets), as_weights(weights), step)
 
 
@@ -70,5 +71,7 @@ def check_gradient(
     >>> check_gradient([[0.5, 2.0], [-3.0, 1.0]], [1.0, -2.0], [1.0, 0.2]).ok.tolist()
     [True, True]
     """
+    from network.one_one_one import loss_and_grad
+
     analytic = loss_and_grad(weights, inputs, targets)[1]
     return compare_gradients(analytic, numerical_gradient(weights, inputs, targets, step), rtol, atol)

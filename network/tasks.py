@@ -22,7 +22,6 @@ import numpy as np
 
 from network import classics
 from network.layered import ARTICLE_NETWORK, Layered
-from network.one_one_one import error_of_checked, forward, loss_and_grad_of_checked
 from network.validation import as_parameters, as_sample_matrix, as_weights, checked_flat_spot, did_you_mean
 
 
@@ -133,7 +132,7 @@ class Task:
         """
         weights = self.check_parameters(weights)
         if self.is_article:
-            return error_of_checked(weights, self.inputs[:, 0], self.targets[:, 0])
+            return _closed_form().error_of_checked(weights, self.inputs[:, 0], self.targets[:, 0])
         return self.network.error_of_checked(weights, self.inputs, self.targets)
 
     def loss_and_grad(self, weights, flat_spot=0.0, batch=None) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +140,7 @@ class Task:
         weights, flat_spot = self.check_parameters(weights), checked_flat_spot(flat_spot)
         inputs, targets = (self.inputs, self.targets) if batch is None else (self.inputs[batch], self.targets[batch])
         if self.closed_form(flat_spot):
-            return loss_and_grad_of_checked(weights, inputs[:, 0], targets[:, 0], flat_spot)
+            return _closed_form().loss_and_grad_of_checked(weights, inputs[:, 0], targets[:, 0], flat_spot)
         return self.network.loss_and_grad_of_checked(weights, inputs, targets, flat_spot)
 
     def closed_form(self, flat_spot=0.0) -> bool:
@@ -167,10 +166,17 @@ class Task:
     def from_teacher(cls, name: str, description: str, inputs, teacher_weights, network: Layered | None = None):
         """A realizable task: targets are the outputs of a network with ``teacher_weights`` (default: the 1-1-1)."""
         if network is None or network.is_article:
-            targets = forward(teacher_weights, as_sample_matrix(inputs, "inputs", 1)[:, 0])
+            targets = _closed_form().forward(teacher_weights, as_sample_matrix(inputs, "inputs", 1)[:, 0])
         else:
             targets = network.forward(teacher_weights, inputs)
         return cls(name, description, inputs, targets, minimum_weights=teacher_weights, network=network)
+
+
+def _closed_form():
+    """`network.one_one_one`, imported when a task first computes (defining tasks loads no compiled code)."""
+    from network import one_one_one
+
+    return one_one_one
 
 
 def _data(task: str, values, name: str) -> np.ndarray:
