@@ -11,8 +11,9 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from network.lazy_names import lazy_names
 
 _HOME = {  # name: the module that defines it, imported on first use (the engine pulls in pandas and scipy.stats)
     "check": "experiments.running.engine",
@@ -43,16 +44,7 @@ if TYPE_CHECKING:
     from experiments.running.runner import STATUSES, PopulationResult, train_population
 
 
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module 'experiments' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [

@@ -16,6 +16,8 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
+from network.lazy_names import lazy_names
+
 _HOME = {  # name: the module that defines it, imported on first use (the closed form loads numba's kernels)
     "GradientCheck": "network.gradient_check",
     "check_gradient": "network.gradient_check",
@@ -45,16 +47,7 @@ if TYPE_CHECKING:
     from network.validation import FlatSpot
 
 
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module 'network' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 
 def _function_over_module(name: str) -> property:
