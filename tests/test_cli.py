@@ -180,8 +180,8 @@ HEAVY = ("matplotlib", "scipy.stats", "scipy.optimize", "sklearn", "pandas", "ex
 
 @pytest.mark.parametrize(
     ("arguments", "also_absent"),
-    [(["--help"], ("numba", "network")), (["run", "--help"], ("numba", "network")), (["list"], ("numba",)),
-     (["run", "no-such-spec.toml"], ("numba", "network")), (["run", "TYPO"], ("numba",)),
+    [(["--help"], ("numba", "network.tasks")), (["run", "--help"], ("numba", "network.tasks")), (["list"], ("numba",)),
+     (["run", "no-such-spec.toml"], ("numba", "network.tasks")), (["run", "TYPO"], ("numba",)),
      (["table", "--nope"], ("numba",))],
     ids=["help", "run-help", "list", "no-such-spec", "a-typo-in-a-spec", "a-bad-flag"],
 )  # fmt: skip
