@@ -192,7 +192,9 @@ def test_the_default_experiments_summary_is_what_it_was_before_layered_networks(
     gradient vanished, once all `plateau`, are told apart as `minimum` or `flat-spot`, and the scipy runs that
     ended on their own with the gradient alive, also `plateau` then, are `stopped`."""
     snapshot = engine.read_table(Path(__file__).parent / "snapshots" / "default_summary.csv")
-    table = experiments.run("default", jobs=2).table().drop(columns="wall_time_s")
+    full = experiments.run("default", jobs=2).table()
+    assert_the_findings_quote_this_default_run(full)
+    table = full.drop(columns="wall_time_s")
     assert (table["reference_minimum"] == 0).all() and (table["reference_kind"] == "known").all()
     table["plateau"] = table["minimum"] + table["flat-spot"] + table["stopped"]
     table = table[snapshot.columns]
@@ -205,6 +207,33 @@ def test_the_default_experiments_summary_is_what_it_was_before_layered_networks(
     pd.testing.assert_frame_equal(ours[["task", "schedule", "optimizer", "runs"]], theirs[ours.columns[:4]])
     for column, tolerance in SCIPY_TOLERANCES.items():
         assert np.allclose(ours[column], theirs[column], rtol=tolerance, atol=0), (column, ours[column], theirs[column])
+
+
+def assert_the_findings_quote_this_default_run(table):
+    """The teacher task's rows that docs/findings.md and the README show are this run's summary.md rows, cell for
+    cell (scipy's rows, whose line searches round by machine, are left to `SCIPY_TOLERANCES` below)."""
+    from experiments.analysis.tables import to_markdown
+
+    def rows(markdown: str, header_start: str) -> list[dict]:
+        lines = [line for line in markdown.splitlines() if line.startswith("| ")]
+        header = next(line for line in lines if line.startswith(header_start))
+        names = [cell.strip() for cell in header.strip("|").split("|")]
+        body = lines[lines.index(header) + 1 :]
+        return [
+            dict(zip(names, (cell.strip() for cell in line.strip("|").split(" | ")), strict=False)) for line in body
+        ]
+
+    ours = {
+        (row["task"], row["schedule"], row["optimizer"]): row for row in rows(to_markdown(table, "summary"), "| task")
+    }
+    for document in ("docs/findings.md", "README.md"):
+        shown = rows((Path(__file__).parent.parent / document).read_text(), "| schedule | optimizer | success")
+        shown = [row for row in shown if row["schedule"] in ("full-batch", "per-sample")]
+        assert len(shown) >= 8, document
+        for row in shown:
+            if not row["optimizer"].startswith("scipy-"):
+                run = ours[("teacher", row["schedule"], row["optimizer"])]
+                assert {k: run[k] for k in row} == row, (document, row)
 
 
 # scipy's line searches round differently across CPUs and BLAS builds (scipy-bfgs's ERT on teacher was 248.7 on one
