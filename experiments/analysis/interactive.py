@@ -8,6 +8,8 @@ with no CDN and no network access.  What it offers:
 - an explorer of the convergence curves: pick the task, the schedule and the
   optimizers, switch the x axis (epochs, gradient evaluations, seconds) and
   its scale, show or hide the inter-quartile bands, download the view as SVG or PNG;
+  each optimizer has its figures' colour and dash (`svg_style`), and the view
+  opens with the `SHOWN_FIRST` best leaders of each place;
 - the convergence table and the pairwise significance tests, sortable by any
   column and filtered by a text (the tests folded away until opened);
 - the figures drawn by matplotlib, each scaled to at most `EMBED_WIDTH`
