@@ -173,16 +173,16 @@ def _selected(args):
 
 def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False) -> None:
     from experiments.analysis import report
-    from experiments.running import engine
+    from experiments.running import engine, integrity
 
-    engine.record_report(out, engine.REPORT_DRAWING)
+    engine.record_report(out, integrity.REPORT_DRAWING)
     try:
         figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
         page = report.write_report(results, out, figures, static)[1]
         interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
     except KeyboardInterrupt:
         raise KeyboardInterrupt(interrupts.INTERRUPTED_DRAWING.format(out=out)) from None
-    engine.record_report(out, engine.REPORT_COMPLETE)
+    engine.record_report(out, integrity.REPORT_COMPLETE)
     print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
 
 

@@ -22,7 +22,14 @@ import numpy as np
 
 from network import classics
 from network.layered import ARTICLE_NETWORK, Layered
-from network.validation import as_parameters, as_sample_matrix, as_weights, checked_flat_spot, did_you_mean
+from network.validation import (
+    EXACT_ARITHMETIC,
+    as_parameters,
+    as_sample_matrix,
+    as_weights,
+    checked_flat_spot,
+    did_you_mean,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,8 +152,10 @@ class Task:
 
     def closed_form(self, flat_spot=0.0) -> bool:
         """Whether the article's closed-form gradient trains this task: its 1-1-1 network in optarena's exact
-        arithmetic (the period arithmetic takes the layered pass, which forms f′ and t − r from the outputs)."""
-        return self.is_article and not checked_flat_spot(flat_spot).arithmetic
+        arithmetic (the period arithmetic takes the layered pass, which forms f′ and t − r from the outputs).
+        ``flat_spot`` as its callers hold it: a number or pair (exact arithmetic) or a `FlatSpot`; it is checked
+        where it is used, so this test adds no work to a training step."""
+        return self.is_article and getattr(flat_spot, "arithmetic", EXACT_ARITHMETIC) == EXACT_ARITHMETIC
 
     def bit_distance(self, weights) -> np.ndarray:
         """max over samples and outputs of |t − r| as a fraction of the output range, per network.

@@ -219,3 +219,12 @@ def test_a_run_that_may_train_for_long_says_its_cost_before_it_starts(tmp_path, 
     assert "network-epochs" not in capsys.readouterr().out
     small = cost.ExperimentSpec.from_dict({"name": "x", "tasks": ["xor"], "optimizers": ["gd", "adam"]})
     assert cost.planned_network_epochs(small) == 2 * 500 * 2000 and cost.estimate(small) is None
+
+
+def test_the_parsers_choices_are_the_commands_own():
+    """The parser names --clock's and --format's choices without importing matplotlib or numba: they are the
+    animation's and the derivation's."""
+    from experiments import cli, explain
+    from experiments.plots import animation
+
+    assert cli.CLOCKS == animation.CLOCKS and cli.EXPLAIN_FORMATS == explain.FORMATS

@@ -16,7 +16,7 @@ import network
 import optimizers
 from experiments.cli import main
 from experiments.definition.schedules import Schedule
-from experiments.running import engine, storage
+from experiments.running import integrity, storage
 from experiments.running.runner import train_population
 
 SMALL = {"initial_points": {"kind": "uniform", "count": 6, "low": -2.0, "high": 2.0}, "budget": {"max_epochs": 60}}
@@ -343,7 +343,7 @@ def test_manifest_of_a_run_says_whether_its_report_was_drawn(tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(write_spec(tmp_path, "m", tasks=["teacher"], optimizers=["gd"])), "--out", str(out),
                  "--quiet", "--jobs", "1"]) == 0  # fmt: skip
-    assert json.loads((out / "manifest.json").read_text())["report"]["state"] == engine.REPORT_COMPLETE
+    assert json.loads((out / "manifest.json").read_text())["report"]["state"] == integrity.REPORT_COMPLETE
 
 
 def test_resume_refuses_another_experiment_and_a_changed_budget(tmp_path, capsys):

@@ -23,7 +23,7 @@ from experiments.definition.spec import ExperimentSpec, load_spec
 from experiments.errors import RunFailure
 from experiments.running import held_out_engine, integrity, interrupts, references, storage
 from experiments.running.cluster import connect
-from experiments.running.integrity import REPORT_COMPLETE, REPORT_DRAWING, report_problems  # noqa: F401
+from experiments.running.integrity import report_problems
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 from experiments.running.workers import in_processes, on_dask
 
@@ -388,12 +388,9 @@ def check(results_dir: str | Path, deep: bool = False) -> list[str]:
         return quick
     if held_out_engine.is_held_out(results_dir):
         return held_out_engine.check(results_dir)
-    try:
-        manifest = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as problem:
-        return [f"manifest.json is missing or unreadable: {problem}"]
-    if manifest.get("complete") is not True:
-        return ["manifest.json says the run did not finish; complete it with --resume"]
+    manifest, problems = integrity.finished_manifest(results_dir)
+    if problems:
+        return problems
     try:
         results = load(results_dir)
     except ValueError as problem:

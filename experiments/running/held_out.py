@@ -70,14 +70,14 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
     stepper = PerNetwork([optimizers.get(space.name, **h) for study in spec.settings(space) for h in study])
     weights = initial_weights(net, spec.seeds, spec.trials)
     state = stepper.init(weights)
-    inputs, labels = study_parts(task, spec.seeds)[0]  # (studies, 1, samples, features), (studies, 1, samples)
+    parts = study_parts(task, spec.seeds)
+    inputs, labels = parts[0]  # (studies, 1, samples, features), (studies, 1, samples): every study's training part
     targets = task.targets(labels)
     orders = [schedule.epochs(inputs.shape[-2], seed) for seed in spec.seeds]
     studies = np.arange(len(spec.seeds))[:, None, None]
     evaluations = spec.evaluation_epochs()
     history = np.empty((*weights.shape[:-1], len(evaluations), 3, len(METRICS)))
     diverged = np.full(weights.shape[:-1], -1, dtype=np.int64)
-    parts = study_parts(task, spec.seeds)
     evaluate(task, parts, weights, history[..., 0, :, :])
     with threadpool_limits(1, "blas"):
         for epoch in range(1, spec.max_epochs + 1):

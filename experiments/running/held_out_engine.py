@@ -41,10 +41,15 @@ from experiments.running.cluster import connect
 from experiments.running.held_out import train_all
 
 DATA_FILES = ("manifest.json", "spec.json", "history.npz")  # what the tables, figures and report are made from
-RESULT_FILES = (
-    "manifest.json spec.json history.npz trials.csv summary.csv summary.md ranking.csv win_rates.csv tuning-curve.png "
-    "tuning-curve.svg learning-curves.png learning-curves.svg report.html"
-).split()
+RESULT_FILES = (  # the data, the tables, and what optarena plot redraws
+    *DATA_FILES,
+    "trials.csv",
+    "summary.csv",
+    "summary.md",
+    "ranking.csv",
+    "win_rates.csv",
+    *integrity.HELD_OUT_DRAWN,
+)
 
 
 class HeldOutResults(NamedTuple):

@@ -39,12 +39,9 @@ def check(out: Path) -> list[str] | None:
     """Problems with the results folder ``out``, one line each ([] when it is whole), or None when its manifest
     records no digests (a folder from before them: `experiments.running.engine.check` decides)."""
     out = Path(out)
-    try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as problem:
-        return [f"manifest.json is missing or unreadable: {problem}"]
-    if manifest.get("kind") != "held-out" and manifest.get("complete") is not True:
-        return ["manifest.json says the run did not finish; complete it with --resume"]
+    manifest, problems = finished_manifest(out)
+    if problems:
+        return problems
     recorded = manifest.get("files")
     if recorded is None:
         return None
@@ -67,6 +64,18 @@ def check(out: Path) -> list[str] | None:
         found = check(variant)
         problems += [f"{VARIANTS}/{variant.name}: {problem}" for problem in found or []]
     return problems
+
+
+def finished_manifest(out: Path) -> tuple[dict, list[str]]:
+    """(the manifest of the results folder ``out``, []), or ({}, the one line that says why it is not a finished
+    run's: missing, unreadable, or a run that did not finish)."""
+    try:
+        manifest = json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as problem:
+        return {}, [f"manifest.json is missing or unreadable: {problem}"]
+    if manifest.get("kind") != "held-out" and manifest.get("complete") is not True:
+        return {}, ["manifest.json says the run did not finish; complete it with --resume"]
+    return manifest, []
 
 
 def report_problems(out: Path, manifest: dict) -> list[str]:

@@ -498,12 +498,12 @@ def traces(
     >>> [len(path.epochs) > 1 for path in paths]
     [True, True]
     """
-    starts = task.check_parameters(starts)
+    starts, budget = task.check_parameters(starts), budget or Budget()
     if not states:
         _, ledger = _train(
             optimizer, task, starts, schedule, budget, targets, seed, None, flat_spot, True, minimum, True
         )
-        drawn, found = path_epochs(budget.max_epochs if budget else Budget().max_epochs), []
+        drawn, found = path_epochs(budget.max_epochs), []
         for path, stop, final in zip(ledger.path, ledger.stop_epoch, ledger.final_weights, strict=True):
             kept = int(np.searchsorted(drawn, stop, side="right"))  # the path's epochs up to the stop
             epochs, path = drawn[:kept], path[:kept]
