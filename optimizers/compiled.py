@@ -315,8 +315,10 @@ def coefficients_of(kind, hyperparameters, count):
 def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
     """``coefficients`` (from `coefficients_of`) for step ``count``, rewritten only for the rules whose
     coefficients change with it (a kernel calls this per step: no array changes hands for the others)."""
-    if kind == ADAGRAD or kind == ADAM:
-        coefficients[:] = coefficients_of(kind, hyperparameters, count)
+    if kind == ADAGRAD or kind == ADAM:  # element by element: a slice assignment took a second to compile
+        fresh = coefficients_of(kind, hyperparameters, count)
+        for i in range(fresh.size):
+            coefficients[i] = fresh[i]
 
 
 @compile_rule

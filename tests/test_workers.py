@@ -30,6 +30,25 @@ def test_results_come_back_in_the_order_of_the_calls_from_other_processes():
     assert os.getpid() not in {pid for _, pid in results}
 
 
+def sleep_and_clock(seconds):
+    """(start, end) of a call that takes ``seconds``, on the machine's monotonic clock (shared by processes)."""
+    start = time.monotonic()
+    time.sleep(seconds)
+    return start, time.monotonic()
+
+
+def test_the_calls_that_compile_the_same_kernel_wait_for_the_first_while_the_others_run():
+    """On a fresh machine both workers compiled the 1-1-1 kernel at once (10 s each); now the first call of a
+    kernel compiles it while the other worker trains what compiles nothing, and the kernel's other calls start
+    after it (numba's cache then serves them), even when they come first in the queue after it."""
+    calls = [(0.6,), (0.0,), (0.0,), (0.2,), (0.2,), (0.0,)]
+    compiles = ["kernel", "kernel", "kernel", None, None, "another"]
+    clocks = list(in_processes(sleep_and_clock, calls, jobs=2, compiles=compiles))
+    first_end = clocks[0][1]
+    assert all(start >= first_end for start, _ in clocks[1:3])  # after the first call of their kernel ended
+    assert all(start < first_end for start, _ in clocks[3:])  # the rest ran while it "compiled"
+
+
 @pytest.mark.slow
 def test_a_worker_that_loky_restarts_while_calls_wait_does_not_stop_the_run():
     """loky restarts a worker that grew by 300 MB and, with calls queued, warns from its own thread; under the

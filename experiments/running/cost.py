@@ -19,7 +19,7 @@ from experiments.definition.spec import ExperimentSpec
 from experiments.running.units import plan, run_unit
 
 PROBE_EPOCHS, PROBE_STARTS = 1000, 8
-LONG = 1e8  # network-epochs: a run that may train this many gets its cost said first
+LONG = 2e8  # network-epochs: a run that may train this many gets its cost said first (1e8: about 15 s here)
 
 
 class Cost(NamedTuple):

@@ -236,20 +236,23 @@ def _train_units(spec, units, out, resume, progress, jobs, cluster) -> list[Unit
 
 
 def dispatch_order(units, indices: list[int]) -> list[int]:
-    """The order in which ``indices`` of ``units`` go to the workers: the first unit of each compiled kernel (the
-    article's closed form, the layered network), then the units that compile no kernel (scipy's baselines), then
-    the rest.  On a fresh machine a worker compiles a kernel for its first unit (about 20 s); this way the other
-    workers compile another kernel or train scipy's units meanwhile, instead of compiling the same one twice.
+    """The order in which ``indices`` of ``units`` go to the workers: the first unit of each compiled kernel
+    (`kernel_of`), then the units that compile no kernel (scipy's baselines), then the rest.  On a fresh machine
+    a worker compiles a kernel for its first unit (about 15 s), and the other units of that kernel wait for it
+    (`workers.in_processes`): this way the other workers train scipy's units or compile another kernel meanwhile.
     With one process, or a warm cache, it changes nothing but the order; the tables are in table order whatever it.
     """
+    first = list({kernel_of(units[i]): i for i in reversed(indices) if kernel_of(units[i]) is not None}.values())
+    plain, leading = [i for i in indices if kernel_of(units[i]) is None], set(first)
+    return first[::-1] + plain + [i for i in indices if i not in leading and kernel_of(units[i]) is not None]
 
-    def kernel(index: int) -> str | None:
-        unit = units[index]
-        return None if unit.setting.is_scipy else str(unit.task.closed_form(unit.setting.flat_spots))
 
-    first = list({kernel(i): i for i in reversed(indices) if kernel(i) is not None}.values())[::-1]
-    plain, leading = [i for i in indices if kernel(i) is None], set(first)
-    return first + plain + [i for i in indices if i not in leading and kernel(i) is not None]
+def kernel_of(unit) -> str | None:
+    """Which compiled kernel trains ``unit``: the article's closed form or the layered network (None for scipy's
+    baselines, which compile nothing worth waiting for)."""
+    if unit.setting.is_scipy:
+        return None
+    return "closed form" if unit.task.closed_form(unit.setting.flat_spots) else "layered"
 
 
 def _with_references(spec: ExperimentSpec, units: list, obtain) -> tuple[list[UnitResult], dict, list]:
@@ -325,7 +328,7 @@ def _optimizer_of(unit):
 
 def _on_loky(jobs: int, spec, units, indices):
     calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
-    return zip(indices, in_processes(_train_unit, calls, jobs), strict=True)
+    return zip(indices, in_processes(_train_unit, calls, jobs, [kernel_of(unit) for unit in units]), strict=True)
 
 
 def _on_dask(client, spec, units, indices):

@@ -28,7 +28,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 
 from joblib.externals.loky import get_reusable_executor
 
@@ -42,20 +42,59 @@ LOKY_RESTARTED_A_WORKER = "A worker stopped while some jobs were given to the ex
 warnings.filterwarnings("ignore", message=LOKY_RESTARTED_A_WORKER, category=UserWarning)
 
 
-def in_processes(function: Callable, calls: Iterable[tuple], jobs: int) -> Iterator:
-    """``function(*call)`` for each call, in order, computed in ``jobs`` worker processes."""
+def in_processes(function: Callable, calls: Iterable[tuple], jobs: int, compiles: list | None = None) -> Iterator:
+    """``function(*call)`` for each call, in order, computed in ``jobs`` worker processes.
+
+    ``compiles[i]``, when given, names the compiled code that call i may have to compile (None: nothing worth
+    waiting for).  The first call of each name starts at once; the others with that name start when it has
+    finished, so that on a fresh machine one worker compiles a kernel while the others train what needs
+    none and then load the kernel from numba's cache, instead of every worker compiling it at once.
+    """
     interrupts.before_starting_processes()
     threads = max(1, (os.cpu_count() or 1) // jobs)  # compiled code's threads per worker: the cores, shared out
     executor = get_reusable_executor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(), threads))
-    futures = [executor.submit(function, *call) for call in calls]
+    queue = _CompileOnce(executor, function, list(calls), compiles)
     finished = False
     try:
-        yield from _in_order(futures)
+        yield from _as_interrupt(queue.results())
         finished = True
     finally:
         if not finished:  # the queued calls go with the workers
             _kill_workers()
             executor.shutdown(wait=True)
+
+
+class _CompileOnce:
+    """Calls submitted to a process pool, each held back until the first call with its ``compiles`` name is done.
+
+    ``futures[i]`` is call i's future, or that first call's future while call i is held."""
+
+    def __init__(self, executor, function: Callable, calls: list[tuple], compiles: list | None):
+        self.executor, self.function, self.held = executor, function, {}
+        firsts: dict = {}
+        self.futures: list = []
+        for index, (call, name) in enumerate(zip(calls, compiles or [None] * len(calls), strict=True)):
+            if name in firsts:
+                self.held[index] = call
+                self.futures.append(firsts[name])
+                continue
+            self.futures.append(executor.submit(function, *call))
+            if name is not None:
+                firsts[name] = self.futures[-1]
+
+    def results(self) -> Iterator:
+        """Each call's result, in order; while it waits, the held calls whose first call is done are submitted."""
+        for index in range(len(self.futures)):
+            while index in self.held or not self.futures[index].done():
+                wait([self.futures[index], *self._release()], timeout=POLL_S, return_when=FIRST_COMPLETED)
+                interrupts.checkpoint()
+            yield self.futures[index].result()
+
+    def _release(self) -> list:
+        """Submit the held calls whose first call is done; return the first calls the others still wait for."""
+        for index in [index for index in self.held if self.futures[index].done()]:
+            self.futures[index] = self.executor.submit(self.function, *self.held.pop(index))
+        return [self.futures[index] for index in self.held]
 
 
 def on_dask(client, function: Callable, calls: Iterable[tuple]) -> Iterator:
@@ -69,11 +108,15 @@ def on_dask(client, function: Callable, calls: Iterable[tuple]) -> Iterator:
 
 
 def _in_order(futures) -> Iterator:
-    """Each future's result, in order (`wait_for`).  A worker hit by the same Ctrl-C fails its call (a local Dask
-    worker) or breaks the pool (loky's): then that failure is the interrupt."""
+    """Each future's result, in order (`wait_for`)."""
+    yield from _as_interrupt(wait_for(future) for future in futures)
+
+
+def _as_interrupt(results: Iterator) -> Iterator:
+    """``results``, where a failure during a Ctrl-C is the interrupt: a worker hit by the same Ctrl-C fails its
+    call (a local Dask worker) or breaks the pool (loky's)."""
     try:
-        for future in futures:
-            yield wait_for(future)
+        yield from results
     except Exception:
         if interrupts.requested():
             raise KeyboardInterrupt from None

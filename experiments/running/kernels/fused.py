@@ -102,7 +102,12 @@ def kernel_for(optimizer):
 
 
 def _compiled(**options):
-    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD)."""
+    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD).
+
+    Inside the kernels, integers passed to a compiled function are written ``np.int64(0)``, and counters start
+    at ``np.int64(0)``: numba compiles a called function once more for each literal argument
+    (``Literal[int](0)`` apart from ``int64``), and the parallel loop types its body twice, which with literals
+    compiled the rule and the network pass twice each (a fresh install's first run waited for it)."""
     return numba.njit(cache=True, error_model="numpy", **options)
 
 
@@ -144,15 +149,15 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
         for k in range(3):
             for row in range(2):
                 slots[k, row] = initial_slots[k, row]
-        next_target, steps = np.zeros(LANES, dtype=np.int64), 0
-        coefficients = coefficients_of(kind, hyperparameters, 1)
+        next_target, steps = np.zeros(LANES, dtype=np.int64), np.int64(0)
+        coefficients = coefficients_of(kind, hyperparameters, np.int64(1))
         error, grad, rose = np.empty(LANES), np.empty((2, LANES)), np.empty(LANES, np.bool_)
         grad_h, grad_o = grad[W_H], grad[W_O]  # the rows the step reads, filled by the network
         for epoch in range(judging.max_epochs + 1):
             # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
             loss_and_grad_of_lanes(weights[W_H], weights[W_O], active, inputs, targets, hidden_flat_spot,
-                                   output_flat_spot, in_order, 0, samples, error, grad_h, grad_o)  # fmt: skip
-            kept = 0
+                                   output_flat_spot, in_order, np.int64(0), samples, error, grad_h, grad_o)  # fmt: skip
+            kept = np.int64(0)
             for j in range(active):
                 n, w_h, w_o, bound = run[j], weights[W_H, j], weights[W_O, j], judging.weight_bound
                 healthy = math.isfinite(error[j]) and abs(w_h) <= bound and abs(w_o) <= bound
@@ -170,8 +175,9 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
                     continue
                 final_weights[n, 0], final_weights[n, 1] = w_h, w_o
                 if not exact or not full_batch:  # the status tests use the true full-batch gradient
-                    loss_and_grad_of_lanes(weights[W_H, j:], weights[W_O, j:], 1, inputs, targets, 0.0, 0.0, in_order,
-                                           0, samples, error[j:], grad_h[j:], grad_o[j:])  # fmt: skip
+                    loss_and_grad_of_lanes(weights[W_H, j:], weights[W_O, j:], np.int64(1), inputs, targets, 0.0,
+                                           0.0, in_order, np.int64(0), samples, error[j:], grad_h[j:],
+                                           grad_o[j:])  # fmt: skip
                 final_grad[n, 0], final_grad[n, 1] = grad_h[j], grad_o[j]
             active = kept
             if active == 0:

@@ -73,7 +73,8 @@ def kernel_for(optimizer):
 
 
 def _compiled(**options):
-    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD)."""
+    """numba.njit with the cache on and numpy's division semantics (no zero check, which would block SIMD).
+    Integers passed to compiled functions are ``np.int64``, as in `fused` (and for the same reason)."""
     return numba.njit(cache=True, error_model="numpy", **options)
 
 
@@ -111,16 +112,16 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
             for p in range(size):
                 slots[k, p, :] = initial_slots[k, p]
         prev_error, best, bit_hit = np.full(width, np.inf), np.full(width, np.inf), np.full(width, np.nan)
-        next_target, steps = np.zeros(width, dtype=np.int64), 0
-        coefficients = coefficients_of(kind, hyperparameters, 1)
+        next_target, steps = np.zeros(width, dtype=np.int64), np.int64(0)
+        coefficients = coefficients_of(kind, hyperparameters, np.int64(1))
         error, grad, worst, rose = np.empty(width), np.empty((size, width)), np.empty(width), np.empty(width, np.bool_)
         space, alone = workspace(plan[5], width), workspace(plan[5], 1)
         one_w, one_grad, one_error, one_worst = np.empty((size, 1)), np.empty((size, 1)), np.empty(1), np.empty(1)
         for epoch in range(judging.max_epochs + 1):
             # At each epoch boundary: full-batch E, max |t − r| and the training gradient (the full batch's step).
-            block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, every, 0,
-                       samples, space, error, grad, worst)  # fmt: skip
-            kept = 0
+            block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, every,
+                       np.int64(0), samples, space, error, grad, worst)  # fmt: skip
+            kept = np.int64(0)
             for j in range(active):
                 n = run[j]
                 bounded = largest_magnitude(w, j) <= judging.weight_bound  # NaN fails too
@@ -144,8 +145,8 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                     final_weights[n, p] = one_w[p, 0] = w[p, j]
                     final_grad[n, p] = grad[p, j]
                 if not exact or not full_batch:  # the status tests use the true full-batch gradient
-                    block_pass(*plan, one_w, 1, inputs, targets, 0.0, 0.0, 0, every, 0, samples, alone, one_error,
-                               one_grad, one_worst)  # fmt: skip
+                    block_pass(*plan, one_w, np.int64(1), inputs, targets, 0.0, 0.0, np.int64(0), every, np.int64(0),
+                               samples, alone, one_error, one_grad, one_worst)  # fmt: skip
                     for p in range(size):
                         final_grad[n, p] = one_grad[p, 0]
             active = kept
