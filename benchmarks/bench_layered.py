@@ -198,7 +198,7 @@ HELD_OUT_RATES = {"irprop-": 1e-3, "adam": 1e-3, "quickprop": 1e-3}  # delta0 or
 
 def held_out_spec(task_name: str, name: str, studies: int, epochs: int):
     """A held-out spec of one task and one optimizer whose range is one value: every network the same setting."""
-    from experiments.definition.held_out import HeldOutSpec
+    from experiments.definition.held_out_spec import HeldOutSpec
 
     dataset, sizes = HELD_OUT[task_name]
     key, rate = ("delta0" if name == "irprop-" else "learning_rate"), HELD_OUT_RATES[name]
@@ -215,7 +215,7 @@ def torch_held_out(spec):
     summed over the batch, autograd and the torch.optim class (or `torch_quickprop`), the same shuffled batches."""
     import torch
 
-    from experiments.running.held_out import initial_weights
+    from experiments.running.held_out_training import initial_weights
 
     task, space = spec.tasks[0], spec.optimizers[0]
     net, train = task.network, task.parts_of(0)[0]
@@ -250,11 +250,11 @@ def torch_held_out(spec):
 
 
 def held_out_table(repeats: int) -> None:
-    """Print network-epochs/s of one held-out unit (`experiments.running.held_out.train_unit`) and of torch, both
+    """Print network-epochs/s of one held-out unit (`running.held_out_training.train_unit`) and of torch, both
     on one thread (the engine runs one unit per core)."""
     from threadpoolctl import threadpool_limits
 
-    from experiments.running.held_out import Unit, train_unit
+    from experiments.running.held_out_training import Unit, train_unit
 
     try:
         import torch  # noqa: F401

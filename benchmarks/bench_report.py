@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from experiments.analysis import interactive
+from experiments.report import explorer
 
 QUANTITY = "E − E*"
 CHART_DRAWN = {
@@ -47,7 +47,7 @@ TIMINGS = """() => {
 
 def first_place_curves(report: Path) -> tuple[str, list[dict]]:
     """The title and the curves (optimizer, epochs, median, q1, q3) of the report's first place."""
-    place = interactive.read_data(report.read_text())["places"][0]
+    place = explorer.read_data(report.read_text())["places"][0]
     curves = [
         {"optimizer": c["optimizer"], "epochs": c["epochs"], **c["series"][QUANTITY]}
         for c in place["curves"]

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from network.lazy_names import lazy_names
 
 _HOME = {  # name: the module that defines it, imported on first use (the engine pulls in pandas and scipy.stats)
-    "check": "experiments.running.engine",
-    "load": "experiments.running.engine",
-    "run": "experiments.running.engine",
+    "check": "experiments.pipeline.population_runs",
+    "load": "experiments.pipeline.population_runs",
+    "run": "experiments.pipeline.population_runs",
     "InitialPoints": "experiments.definition.initial_points",
     "Results": "experiments.analysis.results",
     "STATUSES": "experiments.running.runner",
@@ -30,7 +30,7 @@ _HOME = {  # name: the module that defines it, imported on first use (the engine
     "OptimizerSetting": "experiments.definition.spec",
     "Targets": "experiments.definition.budget",
     "built_in_experiments": "experiments.definition.spec_files",
-    "load_spec": "experiments.definition.spec",
+    "load_spec": "experiments.definition.spec_files",
 }
 
 if TYPE_CHECKING:
@@ -38,9 +38,10 @@ if TYPE_CHECKING:
     from experiments.definition.budget import Budget, Targets
     from experiments.definition.initial_points import InitialPoints
     from experiments.definition.schedules import Schedule
-    from experiments.definition.spec import ExperimentSpec, OptimizerSetting, load_spec
+    from experiments.definition.spec import ExperimentSpec, OptimizerSetting
+    from experiments.definition.spec_files import load_spec
     from experiments.definition.spec_files import built_in_experiments
-    from experiments.running.engine import check, load, run
+    from experiments.pipeline.population_runs import check, load, run
     from experiments.running.runner import STATUSES, PopulationResult, train_population
 
 

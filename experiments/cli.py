@@ -20,7 +20,7 @@ from experiments.errors import InputError, RunFailure
 from experiments.running import interrupts
 
 if TYPE_CHECKING:
-    from experiments.definition.held_out import HeldOutSpec
+    from experiments.definition.held_out_spec import HeldOutSpec
 
 # The commands import what they use when they run: --help, list, check and a usage error answer in a fraction
 # of a second, without loading numba's kernels, matplotlib or scipy.stats.
@@ -90,17 +90,17 @@ def _run(args) -> int:
             from experiments.running import storage
 
             storage.read_optimizer_metadata(out)
-        from experiments.definition.held_out import HeldOutSpec
-        from experiments.definition.spec import load_spec
+        from experiments.definition.held_out_spec import HeldOutSpec
+        from experiments.definition.spec_files import load_spec
         from experiments.running.cluster import load_cluster
 
         spec = load_spec(args.spec)
         cluster = load_cluster(args.cluster) if args.cluster else None
         if isinstance(spec, HeldOutSpec):
             return _run_held_out(args, spec, out, cluster)
-        from experiments.running import engine  # the training's modules, once the spec holds
+        from experiments.pipeline import population_runs  # the training's modules, once the spec holds
 
-        engine.check_can_run(spec, out, args.resume, args.overwrite)
+        population_runs.check_can_run(spec, out, args.resume, args.overwrite)
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
         from experiments.running.cost import describe, estimate
@@ -108,7 +108,7 @@ def _run(args) -> int:
         cost = estimate(spec)  # a long run says what it may cost before it starts
         if cost is not None:
             print(describe(cost))
-    results = engine.run(
+    results = population_runs.run(
         spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs, chunk_size=args.chunk_size,
         cluster=cluster, overwrite=args.overwrite,
     )  # fmt: skip
@@ -129,19 +129,19 @@ def _spec_name(spec_or_name) -> str:
     name = data.get("name") if isinstance(data, dict) else None
     if isinstance(name, str) and name:
         return name
-    from experiments.definition.spec import load_spec
+    from experiments.definition.spec_files import load_spec
 
     return load_spec(spec_or_name).name
 
 
 def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
-    from experiments.running import held_out_engine
+    from experiments.pipeline import held_out_runs
 
     if args.resume or args.chunk_size:
         raise UsageError("a held-out experiment runs whole: --resume and --chunk-size do not apply")
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
-    results = held_out_engine.run(spec, out, args.jobs, cluster, progress=not args.quiet, overwrite=args.overwrite)
+    results = held_out_runs.run(spec, out, args.jobs, cluster, progress=not args.quiet, overwrite=args.overwrite)
     if not args.quiet:
         _print_held_out(results)
     print(f"results written to {out}/")
@@ -149,12 +149,12 @@ def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
 
 
 def _plot(args) -> int:
-    from experiments.running import held_out_engine
+    from experiments.pipeline import held_out_runs
 
-    if held_out_engine.is_held_out(args.results_dir):
+    if held_out_runs.is_held_out(args.results_dir):
         out = Path(args.out or args.results_dir)
         results = _held_out(args)
-        for path in [*held_out_engine.write_figures(results, out), held_out_engine.write_report(results, out)]:
+        for path in [*held_out_runs.write_figures(results, out), held_out_runs.write_report(results, out)]:
             print(f"{path} written")
         return 0
     out = Path(args.out or args.results_dir)
@@ -165,33 +165,34 @@ def _plot(args) -> int:
 
 def _selected(args):
     """The stored results, narrowed by the command's --task, --schedule and --optimizer filters."""
-    from experiments.running import engine
+    from experiments.pipeline import population_runs
 
     with _validating():
-        return engine.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
+        return population_runs.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
 
 
 def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False) -> None:
-    from experiments.analysis import report
-    from experiments.running import engine, integrity
+    from experiments.pipeline import population_runs
+    from experiments.report import document
+    from experiments.running import integrity
 
-    engine.record_report(out, integrity.REPORT_DRAWING)
+    population_runs.record_report(out, integrity.REPORT_DRAWING)
     try:
-        figures = report.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
-        page = report.write_report(results, out, figures, static)[1]
+        figures = document.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
+        page = document.write_report(results, out, figures, static)[1]
         interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
     except KeyboardInterrupt:
         raise KeyboardInterrupt(interrupts.INTERRUPTED_DRAWING.format(out=out)) from None
-    engine.record_report(out, integrity.REPORT_COMPLETE)
-    print(f"{page}: one self-contained file of {report.human_size(page.stat().st_size)}")
+    population_runs.record_report(out, integrity.REPORT_COMPLETE)
+    print(f"{page}: one self-contained file of {document.human_size(page.stat().st_size)}")
 
 
 def _animate(args) -> int:
-    from experiments.analysis import report
+    from experiments.pipeline import held_out_runs
     from experiments.plots import animation
-    from experiments.running import held_out_engine
+    from experiments.report import document
 
-    if held_out_engine.is_held_out(args.results_dir):
+    if held_out_runs.is_held_out(args.results_dir):
         raise UsageError(f"{args.results_dir} holds a held-out experiment: there are no paths to animate")
     results = _selected(args)
     out = Path(args.out) if args.out else Path(args.results_dir) / "figures"
@@ -206,14 +207,14 @@ def _animate(args) -> int:
             path = out / f"animation-{task}{'-together' * args.together}.{fmt}"
             animation.write_animation(movie, results.spec, path, fps=args.fps, together=args.together,
                                       progress=not args.quiet)  # fmt: skip
-            print(f"{path}: {movie.frames} frames, {report.human_size(path.stat().st_size)}")
+            print(f"{path}: {movie.frames} frames, {document.human_size(path.stat().st_size)}")
     return 0
 
 
 def _table(args) -> int:
-    from experiments.running import held_out_engine
+    from experiments.pipeline import held_out_runs
 
-    if held_out_engine.is_held_out(args.results_dir):
+    if held_out_runs.is_held_out(args.results_dir):
         _print_held_out(_held_out(args))
         return 0
     _print_tables(_selected(args))
@@ -226,15 +227,15 @@ def _held_out(args):
         raise UsageError(
             "a held-out experiment's tables cover all of it: --task, --schedule and --optimizer do not apply"
         )
-    from experiments.running import engine
+    from experiments.pipeline import population_runs
 
-    return engine.load(args.results_dir)
+    return population_runs.load(args.results_dir)
 
 
 def _print_held_out(results) -> None:
-    from experiments.analysis import held_out as held_out_analysis
+    from experiments.analysis import held_out_tables
 
-    print(held_out_analysis.to_markdown(results.summary, results.spec.trials))
+    print(held_out_tables.to_markdown(results.summary, results.spec.trials))
     print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
     print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     print("\nwin rates (row beats column on a task, schedule and study; ties half):")
@@ -246,9 +247,9 @@ def _check(args) -> int:
 
     problems = None if args.deep else integrity.check(args.results_dir)  # at once, from the recorded digests
     if problems is None:
-        from experiments.running import engine
+        from experiments.pipeline import population_runs
 
-        problems = engine.check(args.results_dir, deep=True)
+        problems = population_runs.check(args.results_dir, deep=True)
     for problem in problems:
         print(f"{args.results_dir}: {problem}")
     if not problems:

@@ -17,6 +17,7 @@
 # Importing the modules registers the built-ins; their order is the listing order.
 from optimizers import gradient_descent, sign, rprop, momentum, adagrad, rmsprop, adam  # noqa: F401  # isort: skip
 from optimizers import quickprop, delta_bar_delta, supersab  # noqa: F401  # isort: skip
+from optimizers import elementwise
 from optimizers.base import Optimizer
 from optimizers.gradient_descent import GradientDescent
 from optimizers.registry import (
@@ -42,6 +43,14 @@ from optimizers.registry import (
 from optimizers.rprop import IRpropMinus, IRpropPlus, RpropMinus, RpropPlus, RpropState
 from optimizers.sign import Sign
 
+
+def _compiled_steps():
+    from optimizers import compiled  # numba and every rule, loaded by the first step
+
+    return compiled
+
+
+elementwise.use_compiled_steps(_compiled_steps)
 PLUGIN_PROBLEMS = load_plugins()  # installed packages' optimizers, in every process; the CLI reports failures
 
 __all__ = [

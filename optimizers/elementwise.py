@@ -42,6 +42,14 @@ from optimizers.base import as_step_arrays
 from optimizers.base import lerp as lerp_arrays
 
 _numpy_only = contextvars.ContextVar("numpy_only", default=False)
+_compiled_steps = None  # () -> `optimizers.compiled`, handed over by the package (`use_compiled_steps`)
+
+
+def use_compiled_steps(loader) -> None:
+    """Take the compiled steps from ``loader()``, called on the first step: the package (`optimizers/__init__.py`)
+    hands them over, since `optimizers.compiled` imports every rule module, and so this one."""
+    global _compiled_steps
+    _compiled_steps = loader
 
 
 def enabled() -> bool:
@@ -145,8 +153,7 @@ class ElementwiseOptimizer:
     def step_with(self, hyperparameters, weights, grad, state, loss=None):
         """`step` with the given hyperparameter vector, or with one column of them per network (shape
         (H, networks), `optimizers.per_network`): then the rule steps numpy arrays, each network with its own."""
-        from optimizers import compiled  # it imports every optimizer module
-
+        compiled = _compiled_steps()
         weights, grad = as_step_arrays(self.name, weights, grad)
         if self.needs_loss and loss is None:
             raise ValueError(f"{self.name} needs the error at the current weights: step(..., loss=E)")

@@ -175,7 +175,7 @@ def test_plot_draws_a_filtered_selection_where_it_is_told(quick_results, tmp_pat
     assert "single-sample" not in (out / "report.md").read_text()
 
 
-HEAVY = ("matplotlib", "scipy.stats", "scipy.optimize", "sklearn", "pandas", "experiments.running.engine")
+HEAVY = ("matplotlib", "scipy.stats", "scipy.optimize", "sklearn", "pandas", "experiments.pipeline.population_runs")
 
 
 @pytest.mark.parametrize(
@@ -204,9 +204,10 @@ def test_help_list_and_usage_errors_load_none_of_the_heavy_libraries(tmp_path, a
 def test_a_run_that_may_train_for_long_says_its_cost_before_it_starts(tmp_path, capsys, monkeypatch):
     """max_epochs = 10⁷ trained for minutes without a word: a run past `LONG` network-epochs first says how many
     it may train and how long that takes at the rate of a short probe; a short run says nothing of the kind."""
-    from experiments.running import cost, engine
+    from experiments.pipeline import population_runs
+    from experiments.running import cost
 
-    monkeypatch.setattr(engine, "run", lambda *args, **kwargs: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(population_runs, "run", lambda *args, **kwargs: (_ for _ in ()).throw(KeyboardInterrupt))
     spec = tmp_path / "long.toml"
     spec.write_text('name = "long"\ntasks = ["parity-3"]\noptimizers = ["irprop-"]\n[targets]\ncriterion = "bit"\n'
                     '[initial_points]\nkind = "uniform"\ncount = 40\n[budget]\nmax_epochs = 5000000\n')  # fmt: skip

@@ -10,8 +10,8 @@ import experiments
 import network
 import optimizers
 from experiments.cli import main
-from experiments.definition.held_out import HeldOutSpec
-from experiments.running import engine, held_out_engine
+from experiments.definition.held_out_spec import HeldOutSpec
+from experiments.pipeline import held_out_runs, population_runs
 from experiments.running.cluster import checked
 
 pytestmark = pytest.mark.slow  # worker processes and Dask clusters
@@ -109,7 +109,8 @@ def test_engine_retry_message_names_the_unit(tmp_path):
 
     try:
         spec = dataclasses.replace(SPEC, optimizers=(experiments.OptimizerSetting("always-broken-for-test"),))
-        with pytest.raises(engine.RunFailure, match=r"units failed twice; .* · always-broken-for-test · seed 0"):
+        failure = r"units failed twice; .* · always-broken-for-test · seed 0"
+        with pytest.raises(population_runs.RunFailure, match=failure):
             experiments.run(spec, tmp_path, chunk_size=8)
     finally:
         optimizers.unregister("always-broken-for-test")
@@ -183,8 +184,8 @@ def test_a_held_out_experiment_gives_the_same_tables_on_dask_as_here():
         "optimizers": [{"name": "adam", "space": {"learning_rate": {"low": 1e-3, "high": 0.1}}},
                        {"name": "irprop-", "space": {"delta0": {"low": 1e-3, "high": 0.1}}}],
     })  # fmt: skip
-    here = held_out_engine.run(spec)
-    on_dask = held_out_engine.run(spec, cluster=checked({"local_workers": 2}))
+    here = held_out_runs.run(spec)
+    on_dask = held_out_runs.run(spec, cluster=checked({"local_workers": 2}))
     assert np.array_equal(on_dask.history, here.history, equal_nan=True)
     pd.testing.assert_frame_equal(on_dask.summary, here.summary, check_exact=True)
     pd.testing.assert_frame_equal(on_dask.scores, here.scores, check_exact=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import experiments
-from experiments.definition.held_out import HeldOutSpec
+from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.definition.spec import ExperimentSpec
 
 try:

@@ -12,7 +12,7 @@ import pytest
 
 import experiments
 from experiments import load_spec
-from experiments.running import engine
+from experiments.pipeline import population_runs
 from experiments.running.units import plan, run_unit
 
 QUICK = load_spec("quick")
@@ -73,9 +73,9 @@ def test_the_manifest_records_how_the_results_were_made(tmp_path):
 def test_the_stored_tables_read_back_equal(tmp_path):
     results = experiments.run(QUICK, tmp_path)
     assert_same_tables(experiments.load(tmp_path), results)
-    stored = engine.read_table(tmp_path / "runs.csv.gz")
+    stored = population_runs.read_table(tmp_path / "runs.csv.gz")
     assert len(stored) == UNITS * 16 and "hit_epoch[0.0001]" in stored.columns
-    assert not engine.check(tmp_path)
+    assert not population_runs.check(tmp_path)
 
 
 def test_epochs_are_written_as_whole_numbers_and_a_miss_as_an_empty_cell(tmp_path):
@@ -100,7 +100,7 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, m
             raise KeyboardInterrupt
         return run_unit(spec, unit, optimizer)
 
-    monkeypatch.setattr(engine, "run_unit", interrupted_after_seven_units)
+    monkeypatch.setattr(population_runs, "run_unit", interrupted_after_seven_units)
     with pytest.raises(KeyboardInterrupt):
         experiments.run(QUICK, tmp_path)
     assert 7 <= len(list((tmp_path / "units").glob("*.npz"))) < UNITS  # each finished training, and its twins
@@ -109,7 +109,7 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, m
     calls["count"] = -100
     resumed = experiments.run(QUICK, tmp_path, resume=True)
     units = plan(QUICK)
-    trainings = set(engine.shared_trainings(units))
+    trainings = set(population_runs.shared_trainings(units))
     assert calls["count"] == -100 + len(trainings) - 7  # only the missing trainings were run
     assert_same_tables(resumed, uninterrupted)
     assert experiments.check(tmp_path) == []
@@ -118,7 +118,7 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_tables(tmp_path, m
 @pytest.mark.slow
 def test_check_finds_a_tampered_table(tmp_path):
     experiments.run(QUICK, tmp_path)
-    summary = engine.read_table(tmp_path / "summary.csv")
+    summary = population_runs.read_table(tmp_path / "summary.csv")
     summary.loc[0, "success_rate"] = 0.99
     summary.to_csv(tmp_path / "summary.csv", index=False)
     assert experiments.check(tmp_path) == ["summary.csv does not match the stored units"]
@@ -176,7 +176,7 @@ def test_a_failing_optimizer_fails_its_units_and_keeps_the_others(tmp_path):
             QUICK, optimizers=(experiments.OptimizerSetting("irprop-"), experiments.OptimizerSetting("broken-for-test"))
         )
         # 8 units, 6 trainings: on the one-sample task per-sample repeats full batch
-        with pytest.raises(engine.RunFailure, match=r"3 of 6 units failed twice; .* RuntimeError: boom"):
+        with pytest.raises(population_runs.RunFailure, match=r"3 of 6 units failed twice; .* RuntimeError: boom"):
             experiments.run(spec, tmp_path)
         assert len(list((tmp_path / "units").glob("*.npz"))) == 4
         assert not (tmp_path / "summary.csv").exists()
@@ -191,7 +191,7 @@ def test_the_default_experiments_summary_is_what_it_was_before_layered_networks(
     Since then its tasks' E* = 0 is stated (relative targets are the absolute ones there) and the runs whose
     gradient vanished, once all `plateau`, are told apart as `minimum` or `flat-spot`, and the scipy runs that
     ended on their own with the gradient alive, also `plateau` then, are `stopped`."""
-    snapshot = engine.read_table(Path(__file__).parent / "snapshots" / "default_summary.csv")
+    snapshot = population_runs.read_table(Path(__file__).parent / "snapshots" / "default_summary.csv")
     full = experiments.run("default", jobs=2).table()
     assert_the_findings_quote_this_default_run(full)
     table = full.drop(columns="wall_time_s")
@@ -290,7 +290,7 @@ def test_check_answers_from_the_recorded_digests_without_loading_the_engine(tmp_
     script = (
         "import sys\nfrom experiments.cli import main\n"
         f"code = main(['check', {str(tmp_path / 'out')!r}])\n"
-        "print(code, sorted(m for m in ('pandas', 'numba', 'scipy.stats', 'experiments.running.engine')"
+        "print(code, sorted(m for m in ('pandas', 'numba', 'scipy.stats', 'experiments.pipeline.population_runs')"
         " if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

@@ -13,10 +13,10 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
-from experiments.analysis import report
 from experiments.cli import main
 from experiments.plots import animation, landscape
 from experiments.plots.style import FAMILIES, family_of, optimizer_style, setting_style
+from experiments.report import document
 from experiments.running.runner import trace
 from experiments.running.scipy_baselines import METHODS, scipy_path
 
@@ -249,10 +249,10 @@ def test_optarena_animate_writes_a_gif_per_task_for_the_chosen_optimizers(xor, t
 
 @pytest.mark.slow
 def test_the_html_report_has_contents_captions_beside_figures_an_animation_and_its_size(xor, tmp_path):
-    figures = report.write_figures(xor, tmp_path)
+    figures = document.write_figures(xor, tmp_path)
     stems = {figure.stem for figure in figures if not figure.skipped}
     assert {"landscape-xor", "landscape-random-xor", "basin-xor", "success", "animation-xor"} <= stems
-    page = report.write_report(xor, tmp_path, figures)[1].read_text()
+    page = document.write_report(xor, tmp_path, figures)[1].read_text()
     anchors = set(re.findall(r"id='([^']+)'", page))
     links = re.findall(r"<a href='#([^']+)'>", page)
     assert links and set(links) <= anchors

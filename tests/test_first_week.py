@@ -258,12 +258,12 @@ def test_check_tells_a_report_cut_short_from_a_finished_one(tmp_path, monkeypatc
     assert main(["check", str(out)]) == 1
     assert "report.html is missing; redraw it with optarena plot DIR" in capsys.readouterr().out
 
-    from experiments.analysis import report
+    from experiments.report import document
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "write_report", interrupted)
+    monkeypatch.setattr(document, "write_report", interrupted)
     assert main(["plot", str(out), "--jobs", "1"]) == 130
     capsys.readouterr()
     assert main(["check", str(out)]) == 1

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 
 import optimizers
-from experiments.analysis import held_out as analysis
-from experiments.analysis import interactive
+from experiments.analysis import held_out_tables
 from experiments.cli import main
-from experiments.definition.held_out import HeldOutSpec, SearchSpace
-from experiments.definition.spec import load_spec
-from experiments.plots.held_out import tuning_curves
-from experiments.running import held_out_engine
-from experiments.running.held_out import Unit, evaluate, initial_weights, train_unit
+from experiments.definition.held_out_spec import HeldOutSpec, SearchSpace
+from experiments.definition.spec_files import load_spec
+from experiments.pipeline import held_out_runs
+from experiments.plots.held_out_figures import tuning_curves
+from experiments.report import explorer
+from experiments.running.held_out_training import Unit, evaluate, initial_weights, train_unit
 from network import matrix_pass
 from network.datasets import Dataset, load
 from network.splits import assigned_split, stratified_split
@@ -293,7 +293,7 @@ def test_early_stopping_takes_the_lowest_validation_error_then_the_lowest_loss_t
     history[0, :, 1, 0] = [0.3, 0.1, 0.1, 0.1]  # validation error rate
     history[0, :, 1, 1] = [0.9, 0.5, 0.4, 0.4]  # validation loss
     history[0, :, 2, 0] = [0.5, 0.6, 0.2, 0.3]  # test error rate
-    evaluation, measures = analysis.early_stopping(history)
+    evaluation, measures = held_out_tables.early_stopping(history)
     assert evaluation.tolist() == [2] and measures[0, 2, 0] == 0.2
 
 
@@ -302,18 +302,18 @@ def test_a_study_chooses_its_trial_by_validation_alone():
     measures[:, 1, 0] = [0.2, 0.1, 0.1]
     measures[:, 1, 1] = [0.1, 0.5, 0.3]
     measures[:, 2, 0] = [0.0, 0.0, 0.9]  # the test part never decides
-    assert analysis.chosen_trials(measures).tolist() == 2
+    assert held_out_tables.chosen_trials(measures).tolist() == 2
 
 
 @pytest.fixture(scope="module")
 def tiny_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("held-out")
-    return held_out_engine.run(spec_of(), out), out
+    return held_out_runs.run(spec_of(), out), out
 
 
 def test_a_results_folder_holds_every_table_and_the_figure(tiny_results):
     _, out = tiny_results
-    for name in held_out_engine.RESULT_FILES:
+    for name in held_out_runs.RESULT_FILES:
         assert (out / name).is_file(), name
     trials = pd.read_csv(out / "trials.csv")
     assert len(trials) == 2 * 2 * 3 and set(trials["optimizer"]) == {"adam", "irprop+"}
@@ -329,7 +329,7 @@ def test_a_results_folder_holds_every_table_and_the_figure(tiny_results):
 
 def test_the_same_spec_gives_the_same_tables_in_processes(tiny_results):
     results, _ = tiny_results
-    again = held_out_engine.run(dataclasses.replace(results.spec), jobs=2)
+    again = held_out_runs.run(dataclasses.replace(results.spec), jobs=2)
     assert np.array_equal(again.history, results.history, equal_nan=True)
     pd.testing.assert_frame_equal(again.summary, results.summary, check_exact=True)
 
@@ -337,7 +337,7 @@ def test_the_same_spec_gives_the_same_tables_in_processes(tiny_results):
 def test_an_occupied_results_folder_is_refused(tiny_results):
     results, out = tiny_results
     with pytest.raises(Exception, match="already holds results"):
-        held_out_engine.run(results.spec, out)
+        held_out_runs.run(results.spec, out)
 
 
 def test_the_command_line_runs_tables_checks_and_redraws_a_held_out_experiment(tmp_path, capsys):
@@ -353,7 +353,7 @@ def test_the_command_line_runs_tables_checks_and_redraws_a_held_out_experiment(t
     assert main(["check", str(out)]) == 1
     assert "tuning-curve.png is missing; redraw it with optarena plot DIR" in capsys.readouterr().out
     assert main(["plot", str(out)]) == 0 and (out / "tuning-curve.png").is_file()
-    data = interactive.read_data((out / "report.html").read_text())
+    data = explorer.read_data((out / "report.html").read_text())
     curve = data["places"][0]["curves"][0]  # iris, the first optimizer: its chosen trials' test error along the run
     assert "test error rate" in curve["series"] and len(curve["epochs"]) == len(
         curve["series"]["test error rate"]["median"]
@@ -385,7 +385,7 @@ def crowded_results(tmp_path_factory):
                 for name in optimizers.available()
                 for key in [next(iter(optimizers.hyperparameters_of(name)))]]  # fmt: skip
     out = tmp_path_factory.mktemp("crowded")
-    return held_out_engine.run(spec_of(optimizers=everyone, tuning={"budget": 8}), out), out
+    return held_out_runs.run(spec_of(optimizers=everyone, tuning={"budget": 8}), out), out
 
 
 def test_the_held_out_report_fits_a_1280_pixel_window_with_readable_tables(crowded_results, browser_page):
@@ -406,7 +406,7 @@ def test_the_held_out_report_fits_a_1280_pixel_window_with_readable_tables(crowd
 def test_the_tuning_curve_labels_only_the_trial_counts(crowded_results):
     """Under a decade of k the log axis labelled a minor tick "3×10⁰"."""
     results, _ = crowded_results
-    figure = tuning_curves(results.summary, analysis.curve_ks(results.spec.trials))
+    figure = tuning_curves(results.summary, held_out_tables.curve_ks(results.spec.trials))
     figure.canvas.draw()
     for ax in figure.axes:
         if ax.get_visible() and ax.get_xscale() == "log":

@@ -11,7 +11,7 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, train_population
-from experiments.definition.spec import load_spec
+from experiments.definition.spec_files import load_spec
 from experiments.running.runner import trace
 
 XOR = network.get_task("xor")
@@ -222,16 +222,16 @@ def test_the_bit_criterion_needs_0_1_targets_in_every_task():
 
 @pytest.mark.slow
 def test_a_layered_task_gets_landscapes_and_a_basin_map_where_two_weights_get_the_surface(tmp_path):
-    from experiments.analysis import report
+    from experiments.report import document
 
     results = experiments.run(small_layered_spec(tasks=(XOR,)), tmp_path / "out")
-    figures = report.write_figures(results, tmp_path / "out")
+    figures = document.write_figures(results, tmp_path / "out")
     drawn = {figure.stem for figure in figures if not figure.skipped}
     assert {"landscape-xor", "landscape-random-xor", "basin-xor", "convergence"} <= drawn
     assert "surface-xor" not in {figure.stem for figure in figures}
     skipped = {figure.stem: figure.skipped for figure in figures if figure.skipped}
     assert "no hyperparameter sweep" in skipped["sensitivity"]
-    report.write_report(results, tmp_path / "out", figures)
+    document.write_report(results, tmp_path / "out", figures)
     assert "## Figures not drawn" in (tmp_path / "out" / "report.md").read_text()
 
 

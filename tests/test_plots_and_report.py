@@ -17,9 +17,9 @@ import pytest
 import experiments
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
-from experiments.analysis import interactive, report
 from experiments.definition.spec import Budget
 from experiments.plots.style import setting_style
+from experiments.report import document, explorer
 
 SMALL = ExperimentSpec(
     name="small",
@@ -132,7 +132,7 @@ def test_log_axes_over_two_decades_or_more_lose_their_minor_ticks_and_shorter_on
 
 @pytest.mark.slow
 def test_the_report_links_and_embeds_every_figure(results, tmp_path):
-    figures = report.write_figures(results, tmp_path, ("png", "svg"))
+    figures = document.write_figures(results, tmp_path, ("png", "svg"))
     assert {f.stem for f in figures} >= {
         "convergence",
         "surface-teacher",
@@ -143,7 +143,7 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
         "internals-teacher",
         "animation-teacher",
     }
-    markdown_path, html_path = report.write_report(results, tmp_path, figures)
+    markdown_path, html_path = document.write_report(results, tmp_path, figures)
     markdown = markdown_path.read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
     assert len(links) == len(figures)
@@ -171,8 +171,8 @@ def test_the_report_links_and_embeds_every_figure(results, tmp_path):
 
 @pytest.mark.slow
 def test_figures_drawn_in_several_processes_are_the_ones_drawn_in_one(results, tmp_path):
-    alone = report.write_figures(results, tmp_path / "one", jobs=1)
-    shared = report.write_figures(results, tmp_path / "three", jobs=3)
+    alone = document.write_figures(results, tmp_path / "one", jobs=1)
+    shared = document.write_figures(results, tmp_path / "three", jobs=3)
     assert shared == alone
     for figure in alone:
         name = figure.file
@@ -196,14 +196,14 @@ def test_plotting_works_without_a_display(tmp_path):
 def written(results, tmp_path_factory):
     """A folder with the figures and the interactive report of `results`, drawn once for the tests below."""
     out = tmp_path_factory.mktemp("report")
-    figures = report.write_figures(results, out)
-    return out, figures, report.write_report(results, out, figures)[1]
+    figures = document.write_figures(results, out)
+    return out, figures, document.write_report(results, out, figures)[1]
 
 
 def test_the_interactive_report_embeds_the_results_curves_as_data(results, written):
     page = written[2].read_text()
-    data = interactive.read_data(page)
-    assert data == json.loads(json.dumps(interactive.data_of(results)))  # what the page draws is the results'
+    data = explorer.read_data(page)
+    assert data == json.loads(json.dumps(explorer.data_of(results)))  # what the page draws is the results'
     places = {(p["task"], p["schedule"]): {c["optimizer"]: c for c in p["curves"]} for p in data["places"]}
     assert set(places) == {("teacher", "full-batch"), ("teacher", "per-sample")}
     task = network.get_task("teacher")
@@ -221,15 +221,15 @@ def test_the_explorers_curve_is_the_static_figures_median_at_every_epoch(results
     figure = plots.convergence_curves(results)
     minimum = results.reference("teacher").value
     compared = 0
-    for place in interactive.data_of(results)["places"]:
+    for place in explorer.data_of(results)["places"]:
         (ax,) = [ax for ax in figure.axes if ax.get_title() == f"{place['task']} · {place['schedule']}"]
         drawn = {line.get_label(): line.get_ydata() for line in ax.get_lines() if line.get_linewidth() == 2}
         for curve in place["curves"]:
-            explorer = np.array([np.nan if v is None else v for v in curve["series"]["E − E*"]["median"]])
+            median = np.array([np.nan if v is None else v for v in curve["series"]["E − E*"]["median"]])
             static = np.asarray(drawn[curve["optimizer"]]) - minimum
             finite = np.isfinite(static)
-            assert np.array_equal(np.isfinite(explorer), finite), curve["optimizer"]
-            np.testing.assert_allclose(explorer[finite], np.maximum(static[finite], interactive.FLOOR), rtol=5e-4)
+            assert np.array_equal(np.isfinite(median), finite), curve["optimizer"]
+            np.testing.assert_allclose(median[finite], np.maximum(static[finite], explorer.FLOOR), rtol=5e-4)
             compared += 1
     plt.close(figure)
     assert compared == 2 * len(SMALL.optimizers)
@@ -237,7 +237,7 @@ def test_the_explorers_curve_is_the_static_figures_median_at_every_epoch(results
 
 def test_the_static_report_embeds_full_size_figures_and_no_script(results, written):
     out, figures, _ = written
-    page = report._html(results, results.table(), results.significance(), [], figures, out, static=True)
+    page = document._html(results, results.table(), results.significance(), [], figures, out, static=True)
     assert "<script" not in page and "optarena-data" not in page
     convergence = next(f for f in figures if f.stem == "convergence")
     encoded = base64.b64encode((out / convergence.file).read_bytes()).decode("ascii")
@@ -247,8 +247,8 @@ def test_the_static_report_embeds_full_size_figures_and_no_script(results, writt
 @pytest.mark.slow
 def test_the_default_runs_report_is_at_most_2_mb(tmp_path):
     results = experiments.run("default", tmp_path, jobs=2)
-    figures = report.write_figures(results, tmp_path, jobs=2)
-    size = report.write_report(results, tmp_path, figures)[1].stat().st_size
+    figures = document.write_figures(results, tmp_path, jobs=2)
+    size = document.write_report(results, tmp_path, figures)[1].stat().st_size
     assert size <= 2_000_000, f"report.html is {size} bytes"
 
 
@@ -314,7 +314,7 @@ def every_optimizer():
 @pytest.mark.parametrize("which", ["small", "every optimizer"])
 def test_the_explorer_draws_each_optimizer_as_its_figures_do_and_never_two_alike(results, every_optimizer, which):
     chosen = results if which == "small" else every_optimizer
-    data = interactive.data_of(chosen)
+    data = explorer.data_of(chosen)
     figure = plots.convergence_curves(chosen)
     drawn = {line.get_label(): (matplotlib.colors.to_hex(line.get_color()), line.get_linestyle())
              for ax in figure.axes for line in ax.get_lines() if line.get_linewidth() == 2}  # fmt: skip
@@ -334,12 +334,12 @@ def test_the_explorer_draws_each_optimizer_as_its_figures_do_and_never_two_alike
 
 
 def test_the_explorer_opens_with_the_best_few_leaders_of_each_place(every_optimizer):
-    data = interactive.data_of(every_optimizer)
+    data = explorer.data_of(every_optimizer)
     for place in data["places"]:
         ranks = sorted(c["rank"] for c in place["curves"] if c["rank"] is not None)
         assert ranks == list(range(len(ranks)))
         shown = [c for c in place["curves"] if c["rank"] is not None and c["rank"] < data["shown_first"]]
-        assert len(shown) == min(interactive.SHOWN_FIRST, len(ranks)) < len(place["curves"])
+        assert len(shown) == min(explorer.SHOWN_FIRST, len(ranks)) < len(place["curves"])
         table = every_optimizer.table().set_index(["task", "schedule", "optimizer"])
         best = min(place["curves"], key=lambda c: table.loc[(place["task"], place["schedule"], c["optimizer"]),
                                                             "ert_evaluations"])  # fmt: skip
@@ -360,5 +360,5 @@ def test_the_terminal_and_the_report_count_the_pairwise_tests_alike(tmp_path, ca
     assert f"{len(quick.significance())} rows" in sentence
     cli._print_tables(quick, significance=False)
     assert sentence in capsys.readouterr().out
-    page = report.write_report(quick, tmp_path, [])[1].read_text()
+    page = document.write_report(quick, tmp_path, [])[1].read_text()
     assert html.escape(sentence) in page

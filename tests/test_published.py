@@ -10,12 +10,12 @@ import pytest
 import experiments
 import optimizers
 from experiments import Budget, InitialPoints, plots
-from experiments.analysis import published
+from experiments.analysis import published_comparison
 from experiments.analysis.metrics import ert
-from experiments.analysis.published import verdict
+from experiments.analysis.published_comparison import verdict
 from experiments.analysis.results import success_column
-from experiments.definition.published import Published
-from experiments.definition.spec import load_spec
+from experiments.definition.published_results import Published
+from experiments.definition.spec_files import load_spec
 from experiments.definition.spec_files import SPEC_DIRECTORY
 from experiments.definition.variants import Variant
 
@@ -138,7 +138,7 @@ def test_variants_rerun_the_best_setting_of_each_sweep_and_everything_is_checked
     results = experiments.run(spec, tmp_path / "out")
     ((variant, narrow),) = results.variants
     assert variant.slug == "narrow-start" and (tmp_path / "out" / "variants" / "narrow-start" / "runs.csv.gz").is_file()
-    best = published.comparison(results)["our_label"].iloc[0]
+    best = published_comparison.comparison(results)["our_label"].iloc[0]
     assert [s.label for s in narrow.spec.optimizers] == [best]
     assert narrow.spec.initial_points == InitialPoints("uniform", 8, -0.5, 0.5)
     assert experiments.check(tmp_path / "out") == []
@@ -166,7 +166,7 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
         ),
     )
     results = experiments.run(small, tmp_path / "rb", jobs=2)
-    table = published.comparison(results)
+    table = published_comparison.comparison(results)
     assert len(table) == 6 and set(table["algorithm"]) == {"Quickprop", "Rprop", "Rprop, Δ0 = 0.1"}
     rprop = table[(table["task"] == "encoder-10-5-10") & (table["algorithm"] == "Rprop")].iloc[0]
     assert rprop["our_success_rate"] == 1.0 and 5 < rprop["our_mean"] < 100
@@ -177,7 +177,7 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
             assert row.our_ert == pytest.approx(ert(hits, runs["stop_epoch"].to_numpy(dtype=float)), rel=1e-12)
             assert row.our_ert_low <= row.our_ert <= row.our_ert_high
             assert row.our_ert >= row.our_mean
-    assert "| our ERT [95% CI] |" in published.to_markdown(table)
+    assert "| our ERT [95% CI] |" in published_comparison.to_markdown(table)
     assert rprop["verdict"].startswith(("inside", "above", "below"))
     assert experiments.check(tmp_path / "rb") == []
     assert [v.slug for v, _ in results.variants] == [
@@ -190,9 +190,9 @@ def test_the_riedmiller_braun_experiment_reduced_end_to_end(tmp_path):
         "exact-sigma-o-1-o-and-t-o-as-in-1993",
         "exact-sigma-o-1-o-and-t-o-in-float32-as-snns-ran",
     ]
-    effects = published.variant_effects(results, table)
+    effects = published_comparison.variant_effects(results, table)
     assert set(effects["variant"]) == {"main run", *(variant.name for variant, _ in results.variants)}
-    assert all(sentence.count(":") >= 1 for sentence in published.explanations(results, table, effects))
+    assert all(sentence.count(":") >= 1 for sentence in published_comparison.explanations(results, table, effects))
 
 
 def test_a_variant_names_its_folder_and_changes_only_what_it_says():
@@ -230,14 +230,14 @@ def failing(tmp_path_factory):
 @pytest.mark.slow  # its fixture trains in worker processes
 def test_where_none_of_ours_succeeds_the_variants_rerun_the_papers_own_setting(failing):
     results, _ = failing
-    table = published.comparison(results)
+    table = published_comparison.comparison(results)
     cell = table.iloc[0]
     assert cell["our_success_rate"] == 0 and cell["our_label"] == ""
     assert cell["rerun_label"] == "gd(learning_rate=8.0) [σ′+0.1]"
     for variant, variant_results in results.variants:
         assert [s.label for s in variant_results.spec.optimizers] == [variant.setting(
-            published.published_setting(results.spec, results.spec.published.results[0])).label]  # fmt: skip
-    effects = published.variant_effects(results, table)
+            published_comparison.published_setting(results.spec, results.spec.published.results[0])).label]  # fmt: skip
+    effects = published_comparison.variant_effects(results, table)
     assert effects["variant"].tolist() == [
         "main run",
         "narrow start",
@@ -252,7 +252,7 @@ def test_where_none_of_ours_succeeds_the_variants_rerun_the_papers_own_setting(f
 @pytest.mark.slow  # its fixture trains in worker processes
 def test_every_verdict_names_the_conditions_it_holds_under(failing):
     results, out = failing
-    effects = published.variant_effects(results, published.comparison(results))
+    effects = published_comparison.variant_effects(results, published_comparison.comparison(results))
     assert effects["conditions"].tolist() == [
         "σ′ + 0.1 at every unit, initial weights uniform in [-1, 1], |w| ≤ 10⁶",
         "σ′ + 0.1 at every unit, initial weights uniform in [-0.5, 0.5], |w| ≤ 10⁶",
@@ -285,10 +285,10 @@ def test_runs_that_pass_the_weight_bound_with_e_still_falling_are_counted_and_re
             "targets": {"high": 1.0, "low": 0.01, "criterion": "bit"}}  # fmt: skip
     results = experiments.run(spec)
     (population,) = [r.population for r in results.units]
-    past, falling = published.bound_crossings([population], 3.0)
+    past, falling = published_comparison.bound_crossings([population], 3.0)
     diverged = int((population.status == "diverged").sum())
     assert 0 < falling <= past == diverged  # a bound of 3 stops runs long before E could overflow
-    assert published.bound_crossings([population], 1e300) == (0, 0)
+    assert published_comparison.bound_crossings([population], 1e300) == (0, 0)
 
 
 def test_quickprops_docstring_says_its_default_rate_is_not_fahlmans():

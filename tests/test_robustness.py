@@ -16,7 +16,7 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
-from experiments.running import engine
+from experiments.pipeline import population_runs
 from experiments.running.scipy_baselines import run_scipy_population
 
 TEACHER = network.get_task("teacher")
@@ -98,17 +98,17 @@ def test_killing_a_real_run_then_resuming_gives_the_uninterrupted_tables(kill, t
     if kill == signal.SIGINT:
         assert err.strip() == "optarena: interrupted; finished units are kept, continue with --resume"
     every_file_reads_whole(out)
-    assert engine.check(out) == ["manifest.json says the run did not finish; complete it with --resume"]
+    assert population_runs.check(out) == ["manifest.json says the run did not finish; complete it with --resume"]
     assert not (out / "summary.csv").exists()
 
     resumed = start_run(spec, out, "--resume")
     _, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
-    assert engine.check(out) == []
+    assert population_runs.check(out) == []
     reference = experiments.run(experiments.load_spec(spec))
-    pd.testing.assert_frame_equal(engine.load(out).runs(), reference.runs(), check_exact=True)
+    pd.testing.assert_frame_equal(population_runs.load(out).runs(), reference.runs(), check_exact=True)
     pd.testing.assert_frame_equal(
-        engine.read_table(out / "summary.csv").drop(columns="wall_time_s"),
+        population_runs.read_table(out / "summary.csv").drop(columns="wall_time_s"),
         reference.table().drop(columns="wall_time_s"),
         check_exact=True,
         check_dtype=False,

@@ -83,13 +83,14 @@ def test_a_basin_map_says_what_it_leaves_out_in_the_figure_and_the_caption(swept
     figure = plots.basin_map(swept, task.name, schedule.label, max_panels=2)
     assert "3 more settings not drawn (at most 2 panels" in figure._suptitle.get_text().replace("\n", " ")
     plt.close(figure)
-    from experiments.analysis import report
+    from experiments.report import document
 
     crowded = experiments.run(
         SWEEPS | {"tasks": ["single-sample"], "schedules": ["full-batch"], "optimizers": [
             {"name": "gd", "settings": [{"learning_rate": 0.1 * k} for k in range(1, 23)]}]}
     )  # fmt: skip
-    caption = next(entry[3] for entry in report._figure_plan(crowded, crowded.table()) if entry[0].startswith("basin"))
+    plan = document._figure_plan(crowded, crowded.table())
+    caption = next(entry[3] for entry in plan if entry[0].startswith("basin"))
     assert "Not drawn (at most 20 panels): gd(learning_rate=2.1" in caption
 
 

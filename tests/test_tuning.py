@@ -10,7 +10,7 @@ import experiments
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting
 from experiments.analysis.tuning import best_and_region, run_statistics, tuned
-from experiments.definition.spec import load_spec
+from experiments.definition.spec_files import load_spec
 from experiments.definition.tuning import Tuning, sweep_values
 
 VALUES = np.array([0.1, 0.3, 1.0, 3.0, 10.0])

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,10 +65,10 @@ import optimizers
 from experiments.definition.budget import Budget, Targets, require_int
 from experiments.definition.data_files import read_columns
 from experiments.definition.initial_points import InitialPoints
-from experiments.definition.published import Published
+from experiments.definition.published_results import Published
 from experiments.definition.schedules import Schedule
 from experiments.definition.scipy_methods import SCIPY_METHODS
-from experiments.definition.spec_files import read_spec_data
+from experiments.definition.spec_tables import SpecTable, canonical_json, listed, require_unique
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from network.validation import ARITHMETICS, FlatSpot, did_you_mean
@@ -233,12 +232,12 @@ class ExperimentSpec:
             object.__setattr__(self, key, value)
         for seed in self.seeds:
             require_int("seeds", seed, minimum=0)
-        _require_unique("tasks", [task.name for task in self.tasks])
-        _require_unique("optimizers", [setting.label for setting in self.optimizers])
-        _require_unique("schedules", [schedule.label for schedule in self.schedules])
-        _require_unique("seeds", list(self.seeds))
+        require_unique("tasks", [task.name for task in self.tasks])
+        require_unique("optimizers", [setting.label for setting in self.optimizers])
+        require_unique("schedules", [schedule.label for schedule in self.schedules])
+        require_unique("seeds", list(self.seeds))
         object.__setattr__(self, "variants", tuple(self.variants))
-        _require_unique("variants", [variant.slug for variant in self.variants])
+        require_unique("variants", [variant.slug for variant in self.variants])
         self._check_published_and_variants()
         if all(setting.is_scipy for setting in self.optimizers) and all(
             schedule.kind != "full-batch" for schedule in self.schedules
@@ -321,7 +320,7 @@ class ExperimentSpec:
     @classmethod
     def from_dict(cls, data: dict, base: Path | None = None) -> ExperimentSpec:
         """Build and validate a spec from parsed TOML or JSON; data files are found relative to ``base``."""
-        keys = _Keys("spec", data, required=("name", "tasks", "optimizers"))
+        keys = SpecTable("spec", data, required=("name", "tasks", "optimizers"))
         keys.allow(
             "description",
             "seeds",
@@ -334,26 +333,26 @@ class ExperimentSpec:
             "variants",
             "imports",
         )
-        imports = [_imported(module, base) for module in _list(keys, "imports", [])]
+        imports = [_imported(module, base) for module in listed(keys, "imports", [])]
         optimizers.import_modules(imports)  # before the optimizers are looked up
-        tuning = _Keys("tuning", keys.get("tuning", {}))
+        tuning = SpecTable("tuning", keys.get("tuning", {}))
         tuning.allow("statistic", "wr_factor")
-        budget = _Keys("budget", keys.get("budget", {}))
+        budget = SpecTable("budget", keys.get("budget", {}))
         budget.allow("max_epochs", "plateau_gradient", "weight_bound")
         return cls(
             name=keys["name"],
             description=keys.get("description", ""),
-            tasks=tuple(_task_from(entry, f"tasks[{i}]", base) for i, entry in enumerate(_list(keys, "tasks"))),
+            tasks=tuple(_task_from(entry, f"tasks[{i}]", base) for i, entry in enumerate(listed(keys, "tasks"))),
             optimizers=_optimizers_from(keys["optimizers"]),
             initial_points=InitialPoints.from_dict(keys.get("initial_points", {})),
-            schedules=tuple(Schedule.from_entry(entry) for entry in _list(keys, "schedules", ["full-batch"])),
+            schedules=tuple(Schedule.from_entry(entry) for entry in listed(keys, "schedules", ["full-batch"])),
             budget=Budget(**budget.data),
             targets=_targets_from(keys.get("targets", {})),
-            seeds=tuple(_list(keys, "seeds", [0])),
+            seeds=tuple(listed(keys, "seeds", [0])),
             tuning=Tuning(**tuning.data),
             published=_published_from(keys.get("published"), base),
             variants=tuple(
-                Variant.from_dict(entry, f"variants[{i}]") for i, entry in enumerate(_list(keys, "variants", []))
+                Variant.from_dict(entry, f"variants[{i}]") for i, entry in enumerate(listed(keys, "variants", []))
             ),
             imports=tuple(imports),
         )
@@ -368,65 +367,10 @@ def _imported(module, base: Path | None) -> str:
     return module
 
 
-def load_spec(spec_or_name: str | Path):
-    """A spec from a .toml or .json file, or a built-in experiment by name: an `ExperimentSpec`, or a
-    `experiments.definition.held_out.HeldOutSpec` where the file says ``kind = "held-out"``.
-
-    >>> load_spec("default").name
-    'default'
-    """
-    data, path = read_spec_data(spec_or_name)
-    if isinstance(data, dict) and data.get("kind") == "held-out":
-        from experiments.definition import held_out  # it builds on this module
-
-        return held_out.HeldOutSpec.from_dict(data, base=path.parent)
-    return ExperimentSpec.from_dict(data, base=path.parent)
-
-
-def canonical_json(data) -> str:
-    """JSON with sorted keys and exact float reprs: equal data, equal text."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-class _Keys:
-    """A table of a spec, read with one clear error for its missing, unknown or mistyped keys."""
-
-    def __init__(self, where: str, data, required: tuple[str, ...] = ()):
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be a table, got {data!r}")
-        self.where, self.data, self.required = where, data, tuple(required)
-
-    def allow(self, *keys: str) -> None:
-        """A one-line ValueError naming every unknown key (with the allowed key it is closest to) and every
-        missing one, unless the table has all ``required`` keys and no other than those and ``keys``."""
-        allowed = {*self.required, *keys}
-        unknown = [key for key in self.data if key not in allowed]
-        missing = [key for key in self.required if key not in self.data]
-        problems = [f"has an unknown key {key!r}{did_you_mean(key, allowed)}" for key in unknown]
-        if missing:
-            problems.append(f"is missing the key{'s' * (len(missing) > 1)} " + ", ".join(map(repr, missing)))
-        if problems:
-            listing = f"; allowed: {', '.join(sorted(allowed))}" if unknown else ""
-            raise ValueError(f"{self.where} {' and '.join(problems)}{listing}")
-
-    def __getitem__(self, key):
-        return self.data[key]
-
-    def get(self, key, default=None):
-        return self.data.get(key, default)
-
-
-def _list(keys: _Keys, key: str, default=None) -> list:
-    value = keys.get(key, default)
-    if not isinstance(value, list):
-        raise ValueError(f"{key} must be a list, got {value!r}")
-    return value
-
-
 def _task_from(entry, where: str, base: Path | None = None) -> network.Task:
     if isinstance(entry, str):
         return network.get_task(entry)
-    keys = _Keys(where, entry, required=("name",))
+    keys = SpecTable(where, entry, required=("name",))
     keys.allow(
         "description", "inputs", "targets", "teacher", "minimum_weights", "minimum_error", "network", "file",
         "input_columns", "target_columns",
@@ -516,9 +460,9 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
     settings = []
     for i, entry in enumerate(entries):
         where = f"optimizers[{i}]"
-        keys = _Keys(where, entry if not isinstance(entry, str) else {"name": entry}, ("name",))
+        keys = SpecTable(where, entry if not isinstance(entry, str) else {"name": entry}, ("name",))
         keys.allow("settings", "flat_spot", "flat_spot_units", "sweep", "swept", "arithmetic")
-        fixed_settings = _list(keys, "settings", [{}])
+        fixed_settings = listed(keys, "settings", [{}])
         for hyperparameters in fixed_settings:
             if not isinstance(hyperparameters, dict):
                 raise ValueError(f"{where}.settings must be a list of tables, got {hyperparameters!r}")
@@ -548,7 +492,7 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
 
 
 def _targets_from(data) -> Targets:
-    keys = _Keys("targets", data)
+    keys = SpecTable("targets", data)
     keys.allow("values", "high", "low", "per_decade", "headline", "criterion", "bit_margin", "reference")
     success = {key: data[key] for key in ("criterion", "bit_margin", "reference") if key in data}
     if "values" in data:
@@ -563,9 +507,3 @@ def _targets_from(data) -> Targets:
             data.get("high", 1e-1), data.get("low", 1e-8), data.get("per_decade", 5), data.get("headline"), **success
         )
     return Targets.ladder(1e-1, 1e-8, 5, data.get("headline", 1e-6), **success)
-
-
-def _require_unique(key: str, labels: list) -> None:
-    repeated = sorted({label for label in labels if labels.count(label) > 1}, key=str)
-    if repeated:
-        raise ValueError(f"{key} lists {repeated[0]!r} more than once")

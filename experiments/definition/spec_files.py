@@ -1,6 +1,6 @@
 """Spec files as they are written: a .toml or .json file, or a built-in experiment's name, read without checking.
 
-`experiments.definition.spec.load_spec` checks what these return; the
+`load_spec` checks what these return (and builds the kind of spec a file declares); the
 command line reads a spec's name here first (its results folder may have to
 be read before the spec can be checked), and lists the built-in experiments'
 descriptions without building them.
@@ -42,3 +42,20 @@ def read_spec_data(spec_or_name: str | Path) -> tuple[Any, Path]:
 def built_in_experiments() -> list[str]:
     """Names of the experiments shipped in ``experiments/specs``."""
     return sorted(path.stem for path in SPEC_DIRECTORY.glob("*.toml"))
+
+
+def load_spec(spec_or_name: str | Path):
+    """A spec from a .toml or .json file, or a built-in experiment by name: an `ExperimentSpec`, or a
+    `experiments.definition.held_out_spec.HeldOutSpec` where the file says ``kind = "held-out"``.
+
+    >>> load_spec("default").name
+    'default'
+    """
+    data, path = read_spec_data(spec_or_name)
+    if isinstance(data, dict) and data.get("kind") == "held-out":
+        from experiments.definition.held_out_spec import HeldOutSpec
+
+        return HeldOutSpec.from_dict(data, base=path.parent)
+    from experiments.definition.spec import ExperimentSpec
+
+    return ExperimentSpec.from_dict(data, base=path.parent)

@@ -13,7 +13,7 @@ from experiments.plots.convergence import convergence_curves
 from experiments.plots.internals import step_size_internals
 from experiments.plots.landscape import loss_landscape
 from experiments.plots.profiles import performance_profile, runtime_ecdf
-from experiments.plots.published import published_comparison
+from experiments.plots.published_figure import published_comparison
 from experiments.plots.sensitivity import sensitivity, sweeps
 from experiments.plots.style import FigureNotApplicable
 from experiments.plots.success import success_bars

@@ -1,7 +1,7 @@
 """What a held-out experiment found: early stopping, the tuning each optimizer needed, and one cross-task ranking.
 
 The records are one array, ``history[task, schedule, optimizer, study, trial, evaluation, part, metric]``
-(parts train/validation/test, metrics error rate/mean loss; `experiments.running.held_out`).
+(parts train/validation/test, metrics error rate/mean loss; `experiments.running.held_out_training`).
 
 - **A run's result** is taken at the evaluation with the lowest validation
   error rate (ties: the lower validation loss, then the earlier epoch), as

@@ -3,7 +3,7 @@
 A results folder of a held-out experiment holds
 
     manifest.json      how and when it was made (versions, platform, git commit, command)
-    spec.json          the spec, data included, read back by `experiments.definition.held_out.HeldOutSpec.from_dict`
+    spec.json          the spec, data included, read back by `definition.held_out_spec.HeldOutSpec.from_dict`
     history.npz        history[task, schedule, optimizer, study, trial, evaluation, part, metric], diverged_epoch
     trials.csv         one row per run: its early-stopping epoch and accuracies there, its hyperparameters
     summary.csv/.md    per task, schedule and optimizer: test accuracy [95 % CI], epochs, the tuning curve
@@ -12,7 +12,7 @@ A results folder of a held-out experiment holds
     tuning-curve.png   the tuning curves
     learning-curves.png  the chosen trials' validation error along the epochs
     report.html        one self-contained page: the tables sortable, an explorer of every part's error and loss
-                       along the epochs, the figures (`experiments.analysis.interactive`)
+                       along the epochs, the figures (`experiments.report.explorer`)
 
 Every file is written whole or not at all.  Results are the same whether the
 units ran here, in processes (``jobs``) or on Dask (``cluster``).
@@ -31,14 +31,14 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from experiments.analysis import held_out as analysis
-from experiments.analysis import interactive
-from experiments.definition.held_out import HeldOutSpec
+from experiments.analysis import held_out_tables
+from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.errors import InputError
-from experiments.plots import held_out as figures
+from experiments.plots import held_out_figures
+from experiments.report import explorer
 from experiments.running import integrity, interrupts, storage
 from experiments.running.cluster import connect
-from experiments.running.held_out import train_all
+from experiments.running.held_out_training import train_all
 
 DATA_FILES = ("manifest.json", "spec.json", "history.npz")  # what the tables, figures and report are made from
 RESULT_FILES = (  # the data, the tables, and what optarena plot redraws
@@ -79,8 +79,8 @@ def run(spec: HeldOutSpec, out: Path | None = None, jobs: int = 1, cluster: dict
                 seconds += float(records["seconds"])
                 bar.update()
                 interrupts.checkpoint()
-    summary = analysis.summary(spec, history, diverged)
-    scores, wins = analysis.ranking(spec, history)
+    summary = held_out_tables.summary(spec, history, diverged)
+    scores, wins = held_out_tables.ranking(spec, history)
     results = HeldOutResults(spec, history, diverged, summary, scores, wins, seconds)
     if out is not None:
         write(results, Path(out))
@@ -103,8 +103,8 @@ def load(out: Path) -> HeldOutResults:
     except InputError as problem:
         raise InputError(f"{out}: {problem}") from None
     history, diverged = stored["history"], stored["diverged_epoch"]
-    summary = analysis.summary(spec, history, diverged)
-    scores, wins = analysis.ranking(spec, history)
+    summary = held_out_tables.summary(spec, history, diverged)
+    scores, wins = held_out_tables.ranking(spec, history)
     return HeldOutResults(spec, history, diverged, summary, scores, wins, manifest["training_seconds"])
 
 
@@ -145,8 +145,10 @@ def _stored(out: Path) -> tuple[dict, HeldOutSpec, dict]:
 def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
     """The tuning curves and the learning curves, into ``out``."""
     drawn = {
-        "tuning-curve.png": figures.tuning_curves(results.summary, analysis.curve_ks(results.spec.trials)),
-        "learning-curves.png": figures.learning_curves(results.spec, results.history),
+        "tuning-curve.png": held_out_figures.tuning_curves(
+            results.summary, held_out_tables.curve_ks(results.spec.trials)
+        ),
+        "learning-curves.png": held_out_figures.learning_curves(results.spec, results.history),
     }
     for name, figure in drawn.items():
         for file in (name, name.replace(".png", ".svg")):  # the SVG for the report's download
@@ -160,7 +162,7 @@ def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
 def write_report(results: HeldOutResults, out: Path) -> Path:
     """report.html: the summary, the ranking and the win rates (sortable), the explorer, the two figures."""
     spec, escape = results.spec, html.escape
-    summary = analysis.readable_summary(results.summary, spec.trials).to_html(index=False, border=0)
+    summary = held_out_tables.readable_summary(results.summary, spec.trials).to_html(index=False, border=0)
     ranking = results.scores.rename(columns=lambda c: c.replace("_", " "))
     names = list(results.wins.columns)  # numbered columns: sixteen names side by side ran off the page
     wins = results.wins.set_axis([f"{i + 1} {name}" for i, name in enumerate(names)], axis=0)
@@ -168,17 +170,17 @@ def write_report(results: HeldOutResults, out: Path) -> Path:
     body = [
         f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>",
         "<h2 id='summary-table'>Test accuracy at the chosen trials' early stop</h2>",
-        interactive.sortable(summary, "summary"),
-        f"<p>{escape(analysis.HOW_MEASURED)}</p>",
-        "<h2 id='explorer-heading'>Explore the chosen trials along the epochs</h2>", *interactive.explorer_section(),
+        explorer.sortable(summary, "summary"),
+        f"<p>{escape(held_out_tables.HOW_MEASURED)}</p>",
+        "<h2 id='explorer-heading'>Explore the chosen trials along the epochs</h2>", *explorer.explorer_section(),
         "<h2 id='ranking-heading'>Ranking across the tasks</h2>",
-        interactive.sortable(ranking.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}"), "ranking"),
+        explorer.sortable(ranking.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}"), "ranking"),
         "<h3>Win rates (row beats column on a task, schedule and study; ties half)</h3>",
         "<div class='wide'>" + wins.to_html(border=0, float_format=lambda v: f"{v:.2f}", na_rep="·") + "</div>",
     ]  # fmt: skip
     for name, title in (("tuning-curve.png", "Tuning curves"), ("learning-curves.png", "Learning curves")):
-        body += [f"<h2>{title}</h2>", interactive.figure_block(out, name, title, caption="", vector=True)]
-    page = interactive.page(spec.name, body, interactive.data_block(interactive.held_out_data(results)))
+        body += [f"<h2>{title}</h2>", explorer.figure_block(out, name, title, caption="", vector=True)]
+    page = explorer.page(spec.name, body, explorer.data_block(explorer.held_out_data(results)))
     storage.write_text(Path(out) / "report.html", page)
     return Path(out) / "report.html"
 
@@ -191,11 +193,11 @@ def write(results: HeldOutResults, out: Path) -> None:
     storage.write_json(out / "spec.json", spec.to_dict())
     storage.write_npz(out / "history.npz", {"history": results.history, "diverged_epoch": results.diverged,
                                              "evaluation_epochs": spec.evaluation_epochs()})  # fmt: skip
-    trials = analysis.trials_table(spec, results.history, results.diverged)
+    trials = held_out_tables.trials_table(spec, results.history, results.diverged)
     storage.write_text(out / "trials.csv", trials.to_csv(index=False))
     storage.write_text(out / "summary.csv", results.summary.to_csv(index=False))
     storage.write_text(
-        out / "summary.md", analysis.document(results.summary, results.scores, results.wins, spec.trials)
+        out / "summary.md", held_out_tables.document(results.summary, results.scores, results.wins, spec.trials)
     )
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from experiments import plots
-from experiments.analysis import interactive, published
+from experiments.analysis import published_comparison
 from experiments.analysis.findings import findings_of, headline
 from experiments.analysis.tables import (
     how_measured,
@@ -28,6 +28,7 @@ from experiments.analysis.tables import (
 )
 from experiments.plots import animation
 from experiments.plots.style import without_minor_log_ticks
+from experiments.report import explorer
 from experiments.running import interrupts, storage
 from experiments.running.workers import in_processes
 
@@ -105,7 +106,7 @@ def _render(draw, formats) -> dict[str, bytes] | str:
 
 
 def write_report(results, out: Path, figures: list[Figure], static: bool = False) -> tuple[Path, Path]:
-    """report.md (figures linked) and report.html in ``out``: interactive (`experiments.analysis.interactive`), or
+    """report.md (figures linked) and report.html in ``out``: interactive (`experiments.report.explorer`), or
     with ``static`` every figure embedded at full size and no script."""
     out = Path(out)
     table, significance = results.table(), results.significance()
@@ -274,15 +275,15 @@ def _published_section(results) -> list:
     spec = results.spec
     if spec.published is None:
         return []
-    table = published.comparison(results)
-    effects = published.variant_effects(results, table)
+    table = published_comparison.comparison(results)
+    effects = published_comparison.variant_effects(results, table)
     blocks = [("h2", "Published comparison"), ("p", f"Source: {spec.published.source}.")]
     blocks += [("p", spec.published.note)] if spec.published.note else []
-    blocks += [("markdown-table", published.to_markdown(table))]
+    blocks += [("markdown-table", published_comparison.to_markdown(table))]
     if results.variants:
-        blocks += [("h3", "The unknowns, measured"), ("p", published.EFFECTS_INTRO)]
-        blocks += [("markdown-table", published.effects_to_markdown(effects))]
-    explained = published.explanations(results, table, effects)
+        blocks += [("h3", "The unknowns, measured"), ("p", published_comparison.EFFECTS_INTRO)]
+        blocks += [("markdown-table", published_comparison.effects_to_markdown(effects))]
+    explained = published_comparison.explanations(results, table, effects)
     if explained:
         blocks += [("h3", "Where we differ from the paper"), ("list", explained)]
     return blocks
@@ -406,8 +407,8 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
 
     drawn = [figure for figure in figures if not figure.skipped]
     extra = _tuning_section(results) + _published_section(results)
-    explorer = [] if static else ["Explore the convergence curves"]
-    sections = ["Findings", *explorer, "Convergence table", *(figure.title for figure in drawn)]
+    exploring = [] if static else ["Explore the convergence curves"]
+    sections = ["Findings", *exploring, "Convergence table", *(figure.title for figure in drawn)]
     sections += [text for kind, text in extra if kind == "h2"]
     sections += ["Figures not drawn"] * any(figure.skipped for figure in figures) + ["Pairwise significance"]
     body = [f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>", "<ul>"]
@@ -424,11 +425,11 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
     ]
     body += ["</ol>"]
     if not static:
-        body += [_heading("Explore the convergence curves"), *interactive.explorer_section()]
+        body += [_heading("Explore the convergence curves"), *explorer.explorer_section()]
     summary = readable(table, "summary").to_html(index=False, border=0)
-    body += [_heading("Convergence table"), summary if static else interactive.sortable(summary, "summary")]
+    body += [_heading("Convergence table"), summary if static else explorer.sortable(summary, "summary")]
     for figure in drawn:
-        block = interactive.figure_block(out, figure.file, figure.title, figure.caption, figure.vector, static)
+        block = explorer.figure_block(out, figure.file, figure.title, figure.caption, figure.vector, static)
         body += [_heading(figure.title), block]
     body += _blocks_html(extra)
     skipped = [figure for figure in figures if figure.skipped]
@@ -445,9 +446,9 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
         which = "every pair of optimizers" if len(between) == len(significance) else "the best setting of every sweep"
         body += [f"<p>{escape(significance_count(results, significance))}.</p>", f"<details><summary>The tests between "
                  f"{which} in every place ({len(shown)}): open to read, sort and filter</summary>"]  # fmt: skip
-        body += [*interactive.significance_matrix(), interactive.sortable(tests, "significance"), "</details>"]
+        body += [*explorer.significance_matrix(), explorer.sortable(tests, "significance"), "</details>"]
     if not static:
-        return interactive.page(spec.name, body, interactive.data_block(interactive.data_of(results)))
+        return explorer.page(spec.name, body, explorer.data_block(explorer.data_of(results)))
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1500px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"
@@ -467,9 +468,9 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
 
 
 def _between_sweeps(results, significance: pd.DataFrame) -> pd.DataFrame:
-    """The tests between the settings that stand for their sweep in each place (`interactive.leaders`); all of them
+    """The tests between the settings that stand for their sweep in each place (`explorer.leaders`); all of them
     where nothing was swept.  A sweep's thousands of pairs stay in significance.csv."""
-    leaders = interactive.leaders(results)
+    leaders = explorer.leaders(results)
     keep = [(t, s, a) in leaders and (t, s, b) in leaders
             for t, s, a, b in significance[["task", "schedule", "a", "b"]].to_numpy()]  # fmt: skip
     return significance[keep]

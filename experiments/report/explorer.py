@@ -35,7 +35,7 @@ import matplotlib.colors
 import numpy as np
 
 from experiments.analysis.curves import error_quartiles, filled_histories
-from experiments.analysis.held_out import ERROR_RATE, LOSS, VALIDATION, chosen_trials, early_stopping
+from experiments.analysis.held_out_tables import ERROR_RATE, LOSS, VALIDATION, chosen_trials, early_stopping
 from experiments.analysis.tuning import representative_settings
 from experiments.plots.style import optimizer_style, setting_style
 

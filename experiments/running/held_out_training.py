@@ -26,7 +26,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import optimizers
-from experiments.definition.held_out import START_STREAM, HeldOutSpec
+from experiments.definition.held_out_spec import START_STREAM, HeldOutSpec
 from experiments.running import interrupts
 from experiments.running.workers import in_processes, on_dask
 from network import matrix_pass

@@ -1,17 +1,17 @@
-"""The figures of a held-out experiment: tuning curves and learning curves (`experiments.analysis.held_out`)."""
+"""The figures of a held-out experiment: tuning curves and learning curves (`experiments.analysis.held_out_tables`)."""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from experiments.analysis.held_out import ERROR_RATE, VALIDATION, chosen_trials, early_stopping
+from experiments.analysis.held_out_tables import ERROR_RATE, VALIDATION, chosen_trials, early_stopping
 from experiments.plots.style import label_small_multiples, optimizer_style, small_multiples
 
 
 def tuning_curves(summary, ks: list[int]):
     """The expected best validation accuracy after k trials, per optimizer, with its 95 % bootstrap band: one
-    panel per task and schedule, k on a log axis (from `experiments.analysis.held_out.summary`'s table).  A curve
+    panel per task and schedule, k on a log axis (from `experiments.analysis.held_out_tables.summary`'s table).  A curve
     flat from k = 1 belongs to an optimizer that needs no tuning within its space; one that climbs late needs
     many trials."""
     problems = list(summary.groupby(["task", "schedule"], sort=False))

@@ -1,4 +1,4 @@
-// The interactive report's script (experiments/analysis/interactive.py embeds it in report.html).
+// The interactive report's script (experiments/report/explorer.py embeds it in report.html).
 (function () {
   const data = JSON.parse(document.getElementById('optarena-data').textContent);
   const place = document.getElementById('place'), chart = document.getElementById('chart');

@@ -13,15 +13,17 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 import optimizers
-from experiments.analysis import published
-from experiments.analysis.published import settings_to_rerun
+from experiments.analysis import published_comparison
+from experiments.analysis.published_comparison import settings_to_rerun
 from experiments.analysis.results import Results
 from experiments.analysis.tables import to_markdown
 from experiments.analysis.tuning import tuned
-from experiments.definition.held_out import HeldOutSpec
-from experiments.definition.spec import ExperimentSpec, load_spec
+from experiments.definition.held_out_spec import HeldOutSpec
+from experiments.definition.spec import ExperimentSpec
+from experiments.definition.spec_files import load_spec
 from experiments.errors import RunFailure
-from experiments.running import held_out_engine, integrity, interrupts, references, storage
+from experiments.pipeline import held_out_runs
+from experiments.running import integrity, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.integrity import report_problems
 from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
@@ -67,7 +69,7 @@ def run(
     if isinstance(spec, HeldOutSpec):
         if resume or chunk_size:
             raise ValueError("a held-out experiment runs whole: resume and chunk_size do not apply")
-        return held_out_engine.run(spec, out, jobs, cluster, progress, overwrite)
+        return held_out_runs.run(spec, out, jobs, cluster, progress, overwrite)
     check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
     manifest = None
@@ -347,10 +349,10 @@ def _train_unit(spec, unit, optimizer=None):
 
 def load(results_dir: str | Path) -> Results:
     """The results stored in ``results_dir`` (every unit must be there); a held-out experiment's as
-    `experiments.running.held_out_engine.HeldOutResults`."""
+    `experiments.pipeline.held_out_runs.HeldOutResults`."""
     results_dir = Path(results_dir)
-    if held_out_engine.is_held_out(results_dir):
-        return held_out_engine.load(results_dir)
+    if held_out_runs.is_held_out(results_dir):
+        return held_out_runs.load(results_dir)
     spec_file = results_dir / "spec.json"
     if not spec_file.is_file():
         raise ValueError(f"{str(results_dir)!r} holds no results: spec.json is missing")
@@ -389,8 +391,8 @@ def check(results_dir: str | Path, deep: bool = False) -> list[str]:
     quick = None if deep else integrity.check(results_dir)
     if quick is not None:
         return quick
-    if held_out_engine.is_held_out(results_dir):
-        return held_out_engine.check(results_dir)
+    if held_out_runs.is_held_out(results_dir):
+        return held_out_runs.check(results_dir)
     manifest, problems = integrity.finished_manifest(results_dir)
     if problems:
         return problems
@@ -410,7 +412,7 @@ def check(results_dir: str | Path, deep: bool = False) -> list[str]:
     if any(setting.swept for setting in results.spec.optimizers):
         expected[TUNING_FILE] = tuned(results)
     if results.spec.published is not None:
-        expected[PUBLISHED_FILE] = published.comparison(results)
+        expected[PUBLISHED_FILE] = published_comparison.comparison(results)
     for name, table in expected.items():
         try:
             stored = read_table(results_dir / name)
@@ -470,9 +472,9 @@ def _write_tables(out: Path, results: Results) -> None:
     if any(setting.swept for setting in results.spec.optimizers):
         storage.write_text(out / TUNING_FILE, tuned(results).to_csv(index=False))
     if results.spec.published is not None:
-        comparison = published.comparison(results)
+        comparison = published_comparison.comparison(results)
         storage.write_text(out / PUBLISHED_FILE, comparison.to_csv(index=False))
-        storage.write_text(out / "published_comparison.md", published.document(results))
+        storage.write_text(out / "published_comparison.md", published_comparison.document(results))
 
 
 def _whole_epochs(runs: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Our results beside a published table: the same problems and methods, a verdict per cell, and what explains a gap.
 
-For each published cell (`experiments.definition.published`) we take, on the
+For each published cell (`experiments.definition.published_results`) we take, on the
 spec's first schedule:
 
 - for a searched parameter (``swept``): the best setting of our sweeps of

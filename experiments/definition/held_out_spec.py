@@ -55,7 +55,7 @@ import optimizers
 from experiments.definition.budget import require_int
 from experiments.definition.data_files import read_columns
 from experiments.definition.schedules import Schedule
-from experiments.definition.spec import _Keys, _list, _require_unique, canonical_json
+from experiments.definition.spec_tables import SpecTable, canonical_json, listed, require_unique
 from experiments.definition.tuning import require_log_range
 from network.cross_entropy import LOSSES
 from network.datasets import SHIPPED, Dataset, load
@@ -207,10 +207,10 @@ class HeldOutSpec:
             object.__setattr__(self, key, tuple(getattr(self, key)))
             if not getattr(self, key):
                 raise ValueError(f"{key} must not be empty")
-        _require_unique("tasks", [task.name for task in self.tasks])
-        _require_unique("optimizers", [space.name for space in self.optimizers])
-        _require_unique("schedules", [schedule.label for schedule in self.schedules])
-        _require_unique("seeds", list(self.seeds))
+        require_unique("tasks", [task.name for task in self.tasks])
+        require_unique("optimizers", [space.name for space in self.optimizers])
+        require_unique("schedules", [schedule.label for schedule in self.schedules])
+        require_unique("seeds", list(self.seeds))
         for seed in self.seeds:
             require_int("seeds", seed, minimum=0)
         require_int("budget.max_epochs", self.max_epochs, minimum=1, maximum=10**6)
@@ -256,19 +256,19 @@ class HeldOutSpec:
 
     @classmethod
     def from_dict(cls, data: dict, base: Path | None = None) -> HeldOutSpec:
-        keys = _Keys("spec", data, required=("name", "kind", "tasks", "optimizers"))
+        keys = SpecTable("spec", data, required=("name", "kind", "tasks", "optimizers"))
         keys.allow("description", "seeds", "schedules", "evaluate_every", "budget", "tuning")
-        budget, tuning = _Keys("budget", keys.get("budget", {})), _Keys("tuning", keys.get("tuning", {}))
+        budget, tuning = SpecTable("budget", keys.get("budget", {})), SpecTable("tuning", keys.get("tuning", {}))
         budget.allow("max_epochs")
         tuning.allow("budget")
-        tasks, spaces = _list(keys, "tasks"), _list(keys, "optimizers")
+        tasks, spaces = listed(keys, "tasks"), listed(keys, "optimizers")
         return cls(
             name=keys["name"],
             description=keys.get("description", ""),
             tasks=tuple(_task_from(entry, f"tasks[{i}]", base) for i, entry in enumerate(tasks)),
             optimizers=tuple(_space_from(entry, f"optimizers[{i}]") for i, entry in enumerate(spaces)),
-            schedules=tuple(Schedule.from_entry(e) for e in _list(keys, "schedules", ["mini-batch(32)"])),
-            seeds=tuple(_list(keys, "seeds", [0])),
+            schedules=tuple(Schedule.from_entry(e) for e in listed(keys, "schedules", ["mini-batch(32)"])),
+            seeds=tuple(listed(keys, "seeds", [0])),
             max_epochs=budget.get("max_epochs", 40),
             evaluate_every=keys.get("evaluate_every", 1),
             trials=tuning.get("budget", 16),
@@ -276,13 +276,13 @@ class HeldOutSpec:
 
 
 def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
-    keys = _Keys(where, entry, required=("name", "network"))
+    keys = SpecTable(where, entry, required=("name", "network"))
     keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "class_names", "loss", "split")
     sources = [key for key in ("dataset", "file", "inputs") if key in entry]
     if len(sources) != 1:
         raise ValueError(f"{where}: give one of dataset (one of {', '.join(SHIPPED)}), file or inputs + labels")
     name, split_column = entry["name"], None
-    split = _Keys(f"{where}.split", entry.get("split", {}))
+    split = SpecTable(f"{where}.split", entry.get("split", {}))
     split.allow("fractions", "seed", "column", "parts")
     if "dataset" in entry:
         dataset, source = load(entry["dataset"]), {"dataset": entry["dataset"]}
@@ -314,7 +314,7 @@ def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
 
 
 def _space_from(entry, where: str) -> SearchSpace:
-    keys = _Keys(where, entry, required=("name", "space"))
+    keys = SpecTable(where, entry, required=("name", "space"))
     keys.allow("settings")
     space, fixed = keys["space"], keys.get("settings", {})
     if not isinstance(space, dict) or not all(

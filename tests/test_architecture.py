@@ -1,0 +1,113 @@
+"""The packages' imports point one way: from the command line down to the network and the optimizers.
+
+Read from the source (every ``import``, the ones inside functions too): no module imports one of a higher
+layer, and no modules import each other in a circle.
+"""
+
+import ast
+import itertools
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("network", "optimizers", "experiments")
+LAYERS = [  # lowest first; a module belongs to the layer of the longest prefix it starts with
+    ("network", "optimizers"),
+    ("experiments.errors",),
+    ("experiments.definition",),
+    ("experiments.running",),
+    ("experiments.analysis",),
+    ("experiments.plots",),
+    ("experiments.report",),
+    ("experiments.pipeline",),
+    ("experiments",),  # the command line, explain, and the package's own names
+]
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the modules of the three packages it imports (a name imported from a package counts as the
+    package, unless it is one of its modules)."""
+    known = modules()
+
+    def module_of(name: str) -> str | None:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for name, path in known.items():
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        graph[name] = {module_of(target) for target in imported if target.split(".")[0] in PACKAGES} - {name, None}
+    return graph
+
+
+def layer(module: str) -> int:
+    matches = [
+        (len(p), i) for i, prefixes in enumerate(LAYERS) for p in prefixes if module.startswith(p + ".") or module == p
+    ]
+    return max(matches)[1]
+
+
+def test_each_module_is_in_the_layer_of_its_package():
+    assert [layer(m) for m in ("network.tasks", "experiments.running.kernels.fused", "experiments.cli")] == [0, 3, 8]
+
+
+def test_no_module_imports_a_higher_layer():
+    upward = [f"{a} → {b}" for a, targets in import_graph().items() for b in targets if layer(b) > layer(a)]
+    assert upward == []
+
+
+def test_running_knows_nothing_of_analysis_figures_or_the_report_and_analysis_nothing_of_figures():
+    graph = import_graph()
+    forbidden = {"experiments.running": ("analysis", "plots", "report"), "experiments.analysis": ("plots", "report")}
+    crossing = [
+        f"{a} → {b}"
+        for a, targets in graph.items()
+        for low, higher in forbidden.items()
+        if a.startswith(low)
+        for b in targets
+        if any(b.startswith(f"experiments.{h}") for h in higher)
+    ]
+    assert crossing == []
+
+
+def test_the_import_graph_has_no_cycle():
+    graph, index, low, stack, cycles, counter = import_graph(), {}, {}, [], [], itertools.count()
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        index[module] = low[module] = next(counter)
+        stack.append(module)
+        for target in graph[module]:
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            component = stack[stack.index(module) :]
+            del stack[stack.index(module) :]
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in graph:
+        if module not in index:
+            visit(module)
+    assert cycles == []
+
+
+def test_the_graph_reads_the_imports_inside_functions_too():
+    """The command line imports its engines where it uses them: the test sees those arrows."""
+    assert "experiments.pipeline.population_runs" in import_graph()["experiments.cli"]
