@@ -72,7 +72,13 @@ def side_by_side(runs: dict, repeats: int) -> dict[str, float]:
 def engine(task, name: str, count: int, epochs: int, schedule: str, accelerate: bool):
     weights, budget = starts(task, count), Budget(max_epochs=epochs)
     return lambda: train_population(
-        optimizers.get(name), task, weights, Schedule(schedule), budget, NO_STOPPING, accelerate=accelerate
+        optimizers.get(name),
+        task,
+        weights,
+        schedule=Schedule(schedule),
+        budget=budget,
+        targets=NO_STOPPING,
+        accelerate=accelerate,
     )
 
 

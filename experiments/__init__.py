@@ -29,6 +29,7 @@ _HOME = {  # name: the module that defines it, imported on first use (the engine
     "ExperimentSpec": "experiments.definition.spec",
     "OptimizerSetting": "experiments.definition.spec",
     "Targets": "experiments.definition.budget",
+    "TrainingSetup": "experiments.definition.training_setup",
     "built_in_experiments": "experiments.definition.spec_files",
     "load_spec": "experiments.definition.spec_files",
 }
@@ -39,8 +40,8 @@ if TYPE_CHECKING:
     from experiments.definition.initial_points import InitialPoints
     from experiments.definition.schedules import Schedule
     from experiments.definition.spec import ExperimentSpec, OptimizerSetting
-    from experiments.definition.spec_files import load_spec
-    from experiments.definition.spec_files import built_in_experiments
+    from experiments.definition.spec_files import built_in_experiments, load_spec
+    from experiments.definition.training_setup import TrainingSetup
     from experiments.pipeline.population_runs import check, load, run
     from experiments.running.runner import STATUSES, PopulationResult, train_population
 
@@ -58,6 +59,7 @@ __all__ = [
     "Results",
     "Schedule",
     "Targets",
+    "TrainingSetup",
     "built_in_experiments",
     "check",
     "load",

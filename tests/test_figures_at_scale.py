@@ -14,6 +14,7 @@ import network
 import optimizers
 from experiments import Budget, ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
 from experiments.cli import main
+from experiments.definition.training_setup import TrainingSetup
 from experiments.plots import animation, landscape
 from experiments.plots.style import FAMILIES, family_of, optimizer_style, setting_style
 from experiments.report import document
@@ -191,7 +192,9 @@ def test_an_animation_has_the_frames_asked_for_and_ends_on_the_final_weights(xor
         if setting.is_scipy:
             final = scipy_path(setting.name, task, start, XOR.budget, XOR.targets, 0.0)[-1]
         else:
-            final = trace(setting.build(), task, start, XOR.schedules[0], XOR.budget, XOR.targets).weights[-1]
+            final = trace(
+                setting.build(), task, start, TrainingSetup(XOR.schedules[0], XOR.budget, XOR.targets)
+            ).weights[-1]
         assert np.array_equal(drawn[-1], final)
         assert np.array_equal(movie.weights_at(0)[setting.label][0], start[None])
     assert np.all(np.diff(movie.times) > 0)

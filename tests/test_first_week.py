@@ -123,7 +123,9 @@ def test_one_sample_trains_alike_in_every_schedule_even_when_its_gradient_overfl
     starts = [[1.0, 1e4], [0.5, 0.5]]  # the first start's ∂E/∂w_h overflows with σ′ + 0.1
     for accelerate in (True, False):
         fates = [
-            train_population(optimizers.get("irprop-"), task, starts, schedule, flat_spot=0.1, accelerate=accelerate)
+            train_population(
+                optimizers.get("irprop-"), task, starts, schedule=schedule, flat_spot=0.1, accelerate=accelerate
+            )
             for schedule in (Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 1))
         ]
         assert [fate.status.tolist() for fate in fates] == [["diverged", "converged"]] * 3

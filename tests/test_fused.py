@@ -10,6 +10,7 @@ import pytest
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
+from experiments.definition.training_setup import TrainingSetup
 from experiments.running.kernels import fused
 
 STARTS = np.concatenate(
@@ -33,8 +34,9 @@ SETTINGS = [
 def both_paths(name, hyperparameters, task, schedule, flat_spot=0.0):
     results = [
         train_population(
-            optimizers.get(name, **hyperparameters), task, STARTS, schedule, Budget(max_epochs=300, weight_bound=1e6),
-            Targets.ladder(0.1, 1e-9, 3, headline=1e-6), seed=5, flat_spot=flat_spot, accelerate=accelerate,
+            optimizers.get(name, **hyperparameters), task, STARTS,
+            TrainingSetup(schedule, Budget(300, weight_bound=1e6), Targets.ladder(0.1, 1e-9, 3, headline=1e-6), 5,
+                          flat_spot), accelerate=accelerate,
         )
         for accelerate in (True, False)
     ]  # fmt: skip
@@ -73,7 +75,7 @@ def test_a_users_optimizer_runs_on_the_compiled_network_with_the_same_bits():
 
     task, schedule = network.get_task("teacher"), Schedule("mini-batch", 2)
     fast, plain = (
-        train_population(HalfStep(learning_rate=3.0), task, STARTS, schedule, accelerate=accelerate)
+        train_population(HalfStep(learning_rate=3.0), task, STARTS, schedule=schedule, accelerate=accelerate)
         for accelerate in (True, False)
     )
     assert not fused.applies(HalfStep(), task, None, True)

@@ -13,6 +13,7 @@ import pytest
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
+from experiments.definition.training_setup import TrainingSetup
 from experiments.running.kernels import fused, fused_layered
 from experiments.running.runner import traces
 from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
@@ -33,7 +34,7 @@ def both_paths(optimizer, task, schedule, flat_spot=0.0, targets=None, max_epoch
     budget, targets = Budget(max_epochs=max_epochs, weight_bound=1e3), targets or Targets.ladder(0.5, 1e-4, 3)
     return [
         train_population(
-            optimizer, task, starts(task), schedule, budget, targets, seed=7, flat_spot=flat_spot, accelerate=fast
+            optimizer, task, starts(task), TrainingSetup(schedule, budget, targets, 7, flat_spot), accelerate=fast
         )
         for fast in (True, False)
     ]
@@ -158,10 +159,9 @@ def test_each_rule_gives_the_same_bits_through_numpy_the_compiled_step_and_both_
 def test_paths_from_the_kernel_equal_the_paths_followed_epoch_by_epoch(task_name, flat_spot):
     task = network.get_task(task_name)
     points, budget = starts(task, count=6, seed=3), Budget(max_epochs=120, weight_bound=1e3)
-    fast = traces(optimizers.get("irprop+"), task, points, Schedule("per-sample"), budget, seed=2, states=False,
-                  flat_spot=flat_spot)  # fmt: skip
-    followed = traces(optimizers.get("irprop+"), task, points, Schedule("per-sample"), budget, seed=2,
-                      flat_spot=flat_spot)  # fmt: skip
+    setup = TrainingSetup(Schedule("per-sample"), budget, seed=2, flat_spot=flat_spot)
+    fast = traces(optimizers.get("irprop+"), task, points, setup, states=False)
+    followed = traces(optimizers.get("irprop+"), task, points, setup)
     for quick, slow in zip(fast, followed, strict=True):
         np.testing.assert_array_equal(quick.epochs, slow.epochs)
         np.testing.assert_array_equal(quick.weights, slow.weights)

@@ -12,6 +12,7 @@ import network
 import optimizers
 from experiments import Budget, ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, train_population
 from experiments.definition.spec_files import load_spec
+from experiments.definition.training_setup import TrainingSetup
 from experiments.running.runner import trace
 
 XOR = network.get_task("xor")
@@ -23,9 +24,11 @@ STARTS = np.random.default_rng(0).uniform(-1, 1, size=(12, XOR.network.size))
 @pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 3)])
 def test_a_layered_population_trains_each_run_as_it_would_train_alone(name, schedule):
     budget = Budget(max_epochs=60)
-    together = train_population(optimizers.get(name), XOR, STARTS, schedule, budget, BITS, seed=3)
+    together = train_population(optimizers.get(name), XOR, STARTS, TrainingSetup(schedule, budget, BITS, seed=3))
     for index in (0, 5, 11):
-        alone = train_population(optimizers.get(name), XOR, STARTS[index : index + 1], schedule, budget, BITS, seed=3)
+        alone = train_population(
+            optimizers.get(name), XOR, STARTS[index : index + 1], TrainingSetup(schedule, budget, BITS, 3)
+        )
         for field in together.FIELDS:
             got, expected = getattr(alone, field), getattr(together, field)
             np.testing.assert_array_equal(got if field == "history_epochs" else got[0], expected if field ==
@@ -285,10 +288,7 @@ def test_layered_training_gives_the_same_bits_with_and_without_compiled_code(nam
             optimizers.get(name),
             task,
             starts,
-            schedule,
-            Budget(300),
-            BITS,
-            seed=1,
+            TrainingSetup(schedule, Budget(300), BITS, seed=1),
             flat_spot=0.05,
             accelerate=accelerate,
         )

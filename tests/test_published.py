@@ -15,8 +15,7 @@ from experiments.analysis.metrics import ert
 from experiments.analysis.published_comparison import verdict
 from experiments.analysis.results import success_column
 from experiments.definition.published_results import Published
-from experiments.definition.spec_files import load_spec
-from experiments.definition.spec_files import SPEC_DIRECTORY
+from experiments.definition.spec_files import SPEC_DIRECTORY, load_spec
 from experiments.definition.variants import Variant
 
 

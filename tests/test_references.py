@@ -11,6 +11,7 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, Targets, train_population
+from experiments.definition.training_setup import TrainingSetup
 from experiments.pipeline import population_runs
 
 NO_BIAS = {"name": "no-bias", "inputs": [-1.0, 0.5, 2.0], "targets": [0.2, 0.6, 0.9]}  # E = 0 is out of reach
@@ -57,9 +58,9 @@ def test_relative_hits_are_exactly_those_of_training_against_the_found_minimum(r
         if result.unit.task.name != "no-bias":
             continue
         points = relative.spec.initial_points.points(result.unit.seed, 2)
-        how = {"budget": relative.spec.budget, "targets": relative.spec.targets, "minimum": minimum}
-        direct = train_population(result.unit.setting.build(), task, points, result.unit.schedule,
-                                  seed=result.unit.seed, **how)  # fmt: skip
+        setup = TrainingSetup(result.unit.schedule, relative.spec.budget, relative.spec.targets, result.unit.seed,
+                              minimum=minimum)  # fmt: skip
+        direct = train_population(result.unit.setting.build(), task, points, setup)
         for field in ("hit_epochs", "stop_epoch", "status", "final_error", "final_weights"):
             np.testing.assert_array_equal(getattr(result.population, field), getattr(direct, field), err_msg=field)
 

@@ -16,6 +16,7 @@ import experiments
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
+from experiments.definition.training_setup import TrainingSetup
 from experiments.pipeline import population_runs
 from experiments.running.scipy_baselines import run_scipy_population
 
@@ -29,8 +30,8 @@ FAULTY = np.array([[np.nan, 1.0], [np.inf, 0.0], [1.0, -np.inf], [1e300, 1e300]]
 def test_a_faulty_run_is_diverged_and_leaves_the_others_bit_identical(name, schedule):
     budget, targets = Budget(max_epochs=150), Targets.ladder(0.1, 1e-8, 2)
     mixed = np.concatenate([HEALTHY[:20], FAULTY, HEALTHY[20:]])
-    together = train_population(optimizers.get(name), TEACHER, mixed, schedule, budget, targets, seed=1)
-    alone = train_population(optimizers.get(name), TEACHER, HEALTHY, schedule, budget, targets, seed=1)
+    together = train_population(optimizers.get(name), TEACHER, mixed, TrainingSetup(schedule, budget, targets, seed=1))
+    alone = train_population(optimizers.get(name), TEACHER, HEALTHY, TrainingSetup(schedule, budget, targets, seed=1))
     assert together.status[20:24].tolist() == ["diverged"] * 4
     assert together.diverged_epoch[20:24].tolist() == [0.0] * 4
     keep = np.r_[0:20, 24:44]
@@ -126,7 +127,7 @@ def test_no_compiled_call_hands_arrays_back_to_python_where_a_ctrl_c_could_be_lo
 
     def train_every_way():
         for name, schedule in [("irprop-", Schedule("per-sample")), ("adam", Schedule("mini-batch", 2))]:
-            train_population(optimizers.get(name), TEACHER, HEALTHY[:8], schedule, Budget(max_epochs=20))
+            train_population(optimizers.get(name), TEACHER, HEALTHY[:8], schedule=schedule, budget=Budget(20))
         run_scipy_population("scipy-bfgs", TEACHER, HEALTHY[:2], Budget(max_epochs=20), Targets.ladder(0.1, 1e-8, 2))
 
     train_every_way()  # compile first: compiling calls back into Python legitimately

@@ -7,6 +7,7 @@ import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
 from experiments.definition.budget import HISTORY
+from experiments.definition.training_setup import TrainingSetup
 from experiments.running.runner import record_hits, vanished_status
 
 TEACHER = network.get_task("teacher")
@@ -116,7 +117,7 @@ def test_a_nan_weight_is_diverged_at_the_epoch_it_appears():
 )
 def test_updates_per_epoch_follow_the_schedule(schedule, updates):
     counting = CountingOptimizer(optimizers.get("gd"))
-    train_population(counting, TEACHER, [[1.0, 1.0]], schedule, Budget(max_epochs=10), TARGETS)
+    train_population(counting, TEACHER, [[1.0, 1.0]], TrainingSetup(schedule, Budget(10), TARGETS))
     assert counting.steps == 10 * updates == 10 * schedule.updates_per_epoch(4)
 
 
@@ -125,7 +126,7 @@ def test_updates_per_epoch_follow_the_schedule(schedule, updates):
 def test_schedules_match_a_hand_written_loop(schedule, name):
     start = [1.5, -0.5]
     result = train_population(
-        optimizers.get(name), TEACHER, [start], schedule, Budget(max_epochs=40), Targets((1e-300,)), seed=7
+        optimizers.get(name), TEACHER, [start], TrainingSetup(schedule, Budget(40), Targets((1e-300,)), seed=7)
     )
     weights, errors = hand_written_training(optimizers.get(name), TEACHER, start, schedule, seed=7, epochs=40)
     np.testing.assert_array_equal(result.final_weights[0], weights)
@@ -150,11 +151,13 @@ def test_finished_runs_leave_the_others_bit_identical():
     starts = np.random.default_rng(5).uniform(-10, 10, size=(200, 2))
     budget = Budget(max_epochs=300)
     for schedule in (Schedule("full-batch"), Schedule("per-sample")):
-        together = train_population(optimizers.get("irprop+"), TEACHER, starts, schedule, budget, TARGETS)
+        together = train_population(
+            optimizers.get("irprop+"), TEACHER, starts, TrainingSetup(schedule, budget, TARGETS)
+        )
         assert 0 < (together.status == "converged").sum() < 200
         for index in range(0, 200, 20):
             alone = train_population(
-                optimizers.get("irprop+"), TEACHER, starts[index : index + 1], schedule, budget, TARGETS
+                optimizers.get("irprop+"), TEACHER, starts[index : index + 1], TrainingSetup(schedule, budget, TARGETS)
             )
             for field in ("final_weights", "hit_epochs", "status", "history", "final_grad_norm"):
                 np.testing.assert_array_equal(getattr(alone, field)[0], getattr(together, field)[index])

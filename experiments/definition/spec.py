@@ -69,6 +69,7 @@ from experiments.definition.published_results import Published
 from experiments.definition.schedules import Schedule
 from experiments.definition.scipy_methods import SCIPY_METHODS
 from experiments.definition.spec_tables import SpecTable, canonical_json, listed, require_unique
+from experiments.definition.training_setup import TrainingSetup
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from network.validation import ARITHMETICS, FlatSpot, did_you_mean
@@ -277,6 +278,13 @@ class ExperimentSpec:
                 variant.apply(self, swept[:1])
             except ValueError as problem:
                 raise ValueError(f"variant {variant.name!r}: {problem}") from None
+
+    def setup_for(self, setting: OptimizerSetting, schedule: Schedule | None = None, seed: int | None = None,
+                  minimum: float | None = None) -> TrainingSetup:  # fmt: skip
+        """How ``setting`` trains in this spec: on ``schedule`` with ``seed`` (the spec's first of each by default),
+        with its budget and targets, the setting's flat spot, the targets relative to ``minimum``."""
+        return TrainingSetup(schedule or self.schedules[0], self.budget, self.targets,
+                             self.seeds[0] if seed is None else seed, setting.flat_spots, minimum)  # fmt: skip
 
     def to_dict(self) -> dict:
         """A plain, JSON-ready description that `from_dict` reads back to an equal spec."""

@@ -93,8 +93,7 @@ def path_movie(results, task_name=None, optimizers=None, frames: int = 40, clock
             found = [scipy_path_and_costs(setting.name, task, s, spec.budget, spec.targets, minimum) for s in starts]
             paths[setting.label], costs[setting.label] = [p for p, _ in found], [c * scale for _, c in found]
         else:
-            found = traces(setting.build(), task, starts, spec.schedules[0], spec.budget, spec.targets,
-                           spec.seeds[0], minimum=minimum, states=False, flat_spot=setting.flat_spots)  # fmt: skip
+            found = traces(setting.build(), task, starts, spec.setup_for(setting, minimum=minimum), states=False)
             paths[setting.label] = [t.weights for t in found]
             costs[setting.label] = [t.epochs * scale for t in found]
     if task.network.size == 2:

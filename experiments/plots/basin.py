@@ -90,10 +90,9 @@ def parameter_basin_map(results, task_name=None, schedule_label=None, parameters
     grid[:, first], grid[:, second] = (values.ravel() for values in np.meshgrid(*axes_values, indexing="ij"))
     minimum = results.reference(task.name).value
     trained = {
-        setting.label: train_population(setting.build(), task, grid, schedule, spec.budget, spec.targets,
-                                        spec.seeds[0], flat_spot=setting.flat_spots, minimum=minimum)
+        setting.label: train_population(setting.build(), task, grid, spec.setup_for(setting, schedule, minimum=minimum))
         for setting in settings
-    }  # fmt: skip
+    }
     hits = np.concatenate([p.success_epochs(spec.targets) for p in trained.values()])
     norm = _norm(hits)
     figure, axes = small_multiples(len(settings), width=3.9, height=3.5, sharex=True, sharey=True)

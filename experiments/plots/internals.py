@@ -31,8 +31,8 @@ def step_size_internals(results, task_name: str | None = None, start=None, max_p
     figure, axes = new_figure(2, len(adaptive[:max_panels]), width=4.0, height=3.0, sharex="col")
     budget = dataclasses.replace(spec.budget, max_epochs=min(spec.budget.max_epochs, PATH_EVERY_EPOCH))
     for column, setting in enumerate(adaptive[:max_panels]):
-        path = trace(setting.build(), task, start, spec.schedules[0], budget, spec.targets, spec.seeds[0],
-                     minimum=results.reference(task.name).value, flat_spot=setting.flat_spots)  # fmt: skip
+        setup = spec.setup_for(setting, minimum=results.reference(task.name).value)
+        path = trace(setting.build(), task, start, setup, budget=budget)
         step_sizes = np.array([np.asarray(state.step_size).reshape(-1, len(names))[0] for state in path.states])
         colour = setting_style(setting, spec.optimizers)["color"]
         for index, name in enumerate(names):

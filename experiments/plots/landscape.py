@@ -115,8 +115,8 @@ def optimizer_paths(results, task, settings, start) -> dict[str, np.ndarray]:
         if setting.is_scipy:
             paths[setting.label] = scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum)
         else:
-            (path,) = traces(setting.build(), task, [start], spec.schedules[0], spec.budget, spec.targets,
-                             spec.seeds[0], minimum=minimum, states=False, flat_spot=setting.flat_spots)  # fmt: skip
+            setup = spec.setup_for(setting, minimum=minimum)
+            (path,) = traces(setting.build(), task, [start], setup, states=False)
             paths[setting.label] = path.weights
     return paths
 

@@ -86,8 +86,7 @@ def _paths(setting, task, starts, spec, minimum: float) -> list[np.ndarray]:
     if setting.is_scipy:
         return [scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum) for start in starts]
     schedule, seed = spec.schedules[0], spec.seeds[0]
-    paths = traces(setting.build(), task, starts, schedule, spec.budget, spec.targets, seed, minimum=minimum,
-                   states=False, flat_spot=setting.flat_spots)  # fmt: skip
+    paths = traces(setting.build(), task, starts, spec.setup_for(setting, schedule, seed, minimum), states=False)
     return [path.weights for path in paths]
 
 

@@ -39,7 +39,7 @@ import numpy as np
 
 import optimizers.compiled
 from experiments.definition.budget import Budget, Targets
-from experiments.definition.schedules import Schedule
+from experiments.definition.training_setup import TrainingSetup
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
 from experiments.running.kernels import fused, fused_layered
@@ -139,17 +139,16 @@ def train_population(
     optimizer,
     task: Task,
     initial_weights,
-    schedule: Schedule | None = None,
-    budget: Budget | None = None,
-    targets: Targets | None = None,
-    seed: int = 0,
+    setup: TrainingSetup | None = None,
+    *,
     observe: Callable[[int, np.ndarray, np.ndarray, Any], None] | None = None,
-    flat_spot: float | tuple[float, float] = 0.0,
     accelerate: bool = True,
-    minimum: float | None = None,
+    **fields,
 ) -> PopulationResult:
     """Train every network of ``initial_weights`` (shape (N, P), P the task network's parameters) on ``task``.
 
+    How is a `TrainingSetup` (schedule, budget, targets, seed, flat_spot, minimum): ``setup``, with any of its
+    ``fields`` given by name replaced (``budget=Budget(500)``), or the defaults.
     ``observe(epoch, active, weights, state)``, when given, sees every epoch
     boundary before the runs still active there (indices ``active``) take their
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
@@ -175,23 +174,23 @@ def train_population(
     >>> result.status.tolist()
     ['converged', 'converged']
     """
-    return _train(optimizer, task, initial_weights, schedule, budget, targets, seed, observe, flat_spot, accelerate,
-                  minimum)[0]  # fmt: skip
+    setup = TrainingSetup.of(setup, "train_population", **fields)
+    return _train(optimizer, task, initial_weights, setup, observe, accelerate)[0]
 
 
-def _train(optimizer, task, initial_weights, schedule, budget, targets, seed, observe, flat_spot, accelerate, minimum,
+def _train(optimizer, task, initial_weights, setup: TrainingSetup, observe=None, accelerate: bool = True,
            paths: bool = False) -> tuple[PopulationResult, Ledger]:  # fmt: skip
     """`train_population`, and its ledger; with ``paths``, the ledger keeps every run's weights at the epochs of
     `path_epochs`."""
-    schedule, budget, flat_spot = schedule or Schedule(), budget or Budget(), checked_flat_spot(flat_spot)
-    targets = targets or Targets.ladder(1e-1, 1e-8, 5, headline=1e-6)
+    schedule, budget, targets = setup.schedule, setup.budget, setup.targets
+    flat_spot = checked_flat_spot(setup.flat_spot)
     weights = task.check_parameters(initial_weights).copy()
     if weights.ndim != 2:
         raise ValueError(f"initial_weights must have shape (N, {task.network.size}), got {weights.shape}")
     recorded, drawn = history_epochs(budget.max_epochs), path_epochs(budget.max_epochs)
     history_slot, path_slot = np.full(budget.max_epochs + 1, -1), np.full(budget.max_epochs + 1, -1)
     history_slot[recorded], path_slot[drawn] = np.arange(recorded.size), np.arange(drawn.size)
-    thresholds = targets.thresholds(reference_minimum(task, minimum))
+    thresholds = targets.thresholds(reference_minimum(task, setup.minimum))
     schedule.check(task)
     if targets.criterion == "bit" and not task.binary:
         raise ValueError(
@@ -207,11 +206,11 @@ def _train(optimizer, task, initial_weights, schedule, budget, targets, seed, ob
     kernel = next((kernel for kernel in (fused, fused_layered)
                    if kernel.applies(optimizer, task, observe, accelerate, flat_spot)), None)  # fmt: skip
     if kernel is not None:
-        kernel.train(optimizer, task, weights, schedule, seed, judging, flat_spot, ledger)
+        kernel.train(optimizer, task, weights, schedule, setup.seed, judging, flat_spot, ledger)
     else:
         evaluate = network_evaluator(task, flat_spot, accelerate)
         with optimizers.compiled.numpy_only(not accelerate):
-            _train_generic(optimizer, task, weights, schedule, judging, seed, observe, flat_spot, evaluate, ledger)
+            _train_generic(optimizer, task, weights, setup, judging, observe, evaluate, ledger)
     return assemble(weights, ledger, recorded, task, budget, targets, thresholds), ledger
 
 
@@ -324,12 +323,13 @@ def _hessian_columns(evaluate, at, columns) -> np.ndarray:
     return result
 
 
-def _train_generic(optimizer, task, weights, schedule, judging, seed, observe, flat_spot, evaluate, ledger):
+def _train_generic(optimizer, task, weights, setup: TrainingSetup, judging, observe, evaluate, ledger):
     """Every active run advanced together, epoch by epoch, through the optimizer's own step, written into
     ``ledger`` (`experiments.running.kernels.ledger.close_epoch`, vectorized over the active runs).
 
     ``evaluate`` is an `experiments.running.evaluators.Evaluator` of the task's network.
     """
+    schedule, seed, flat_spot = setup.schedule, setup.seed, checked_flat_spot(setup.flat_spot)
     count, target_values = len(weights), judging.thresholds
     next_target = np.zeros(count, dtype=np.int64)
     active = np.arange(count)
@@ -451,17 +451,7 @@ class Trace:
     states: list  # the optimizer state at each epoch boundary
 
 
-def trace(
-    optimizer,
-    task: Task,
-    start,
-    schedule: Schedule | None = None,
-    budget: Budget | None = None,
-    targets: Targets | None = None,
-    seed: int = 0,
-    minimum: float | None = None,
-    flat_spot: float | tuple[float, float] = 0.0,
-) -> Trace:
+def trace(optimizer, task: Task, start, setup: TrainingSetup | None = None, **fields) -> Trace:
     """Train one network from ``start`` exactly as `train_population` does, keeping every epoch and the
     optimizer's state there.
 
@@ -470,24 +460,14 @@ def trace(
     >>> path.weights.shape[1], bool(path.errors[-1] <= 1e-8)
     (2, True)
     """
-    return traces(optimizer, task, [start], schedule, budget, targets, seed, minimum, flat_spot=flat_spot)[0]
+    return traces(optimizer, task, [start], TrainingSetup.of(setup, "trace", **fields))[0]
 
 
-def traces(
-    optimizer,
-    task: Task,
-    starts,
-    schedule: Schedule | None = None,
-    budget: Budget | None = None,
-    targets: Targets | None = None,
-    seed: int = 0,
-    minimum: float | None = None,
-    states: bool = True,
-    flat_spot: float | tuple[float, float] = 0.0,
-) -> list[Trace]:
+def traces(optimizer, task: Task, starts, setup: TrainingSetup | None = None, states: bool = True,
+           **fields) -> list[Trace]:  # fmt: skip
     """`trace` of every start, trained as one population (each run as it would run alone).
 
-    ``flat_spot`` as `train_population` takes it.  Without ``states`` the traces
+    ``setup`` and ``fields`` as `train_population` takes them.  Without ``states`` the traces
     hold the weights and errors only (``states`` empty) at the epochs of
     `path_epochs` (every one up to 2000, then log-spaced) and the stop, and a
     built-in optimizer trains in its fused kernel: far faster over long runs,
@@ -498,12 +478,10 @@ def traces(
     >>> [len(path.epochs) > 1 for path in paths]
     [True, True]
     """
-    starts, budget = task.check_parameters(starts), budget or Budget()
+    starts, setup = task.check_parameters(starts), TrainingSetup.of(setup, "traces", **fields)
     if not states:
-        _, ledger = _train(
-            optimizer, task, starts, schedule, budget, targets, seed, None, flat_spot, True, minimum, True
-        )
-        drawn, found = path_epochs(budget.max_epochs), []
+        _, ledger = _train(optimizer, task, starts, setup, paths=True)
+        drawn, found = path_epochs(setup.budget.max_epochs), []
         for path, stop, final in zip(ledger.path, ledger.stop_epoch, ledger.final_weights, strict=True):
             kept = int(np.searchsorted(drawn, stop, side="right"))  # the path's epochs up to the stop
             epochs, path = drawn[:kept], path[:kept]
@@ -518,9 +496,7 @@ def traces(
             weights[run].append(current_weights[row].copy())
             kept_states[run].append(take_runs(state, np.arange(len(active)) == row))
 
-    train_population(
-        optimizer, task, starts, schedule, budget, targets, seed, observe=keep, flat_spot=flat_spot, minimum=minimum
-    )
+    train_population(optimizer, task, starts, setup, observe=keep)
     paths = [np.array(path) for path in weights]
     return [
         Trace(np.arange(len(path)), path, task.error(path), run_states)

@@ -26,6 +26,7 @@ instead of microseconds).  So the baselines run with one BLAS thread.
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize
@@ -42,6 +43,18 @@ from experiments.running.runner import PopulationResult, assemble, history_epoch
 
 class _Stop(Exception):
     """Raised inside the objective to end a run at the budget or at the finest target."""
+
+
+class _Runs(NamedTuple):
+    """What every run of one scipy method on one task shares: how it is evaluated, judged and recorded."""
+
+    method: str  # scipy's name for it
+    task: network.Task
+    evaluate: object  # a `network_evaluator` of the task (one compiled pass per evaluation gives everything recorded)
+    budget: Budget
+    targets: Targets
+    thresholds: np.ndarray  # the errors the targets allow
+    recorded: np.ndarray  # the evaluations whose best-so-far E the history keeps
 
 
 def run_scipy_population(
@@ -63,11 +76,10 @@ def run_scipy_population(
     count = len(initial_weights)
     ledger = Ledger.empty(count, task.network.size, thresholds.size, recorded.size, budget.max_epochs)
     stopped_early = np.zeros(count, dtype=bool)
+    runs = _Runs(method, task, evaluate, budget, targets, thresholds, recorded)
     with threadpool_limits(limits=1, user_api="blas"):
         for run, start in enumerate(initial_weights):
-            stopped_early[run] = _run_one(
-                method, task, evaluate, start, budget, targets, thresholds, recorded, ledger, run
-            )
+            stopped_early[run] = _run_one(runs, start, ledger, run)
     return assemble(initial_weights, ledger, recorded, task, budget, targets, thresholds, stopped_early)
 
 
@@ -96,10 +108,9 @@ def scipy_path_and_costs(
 
     thresholds = targets.thresholds(reference_minimum(task, minimum))
     ledger = Ledger.empty(1, task.network.size, thresholds.size, 1, budget.max_epochs)
+    runs = _Runs(METHODS[name][0], task, Counted(), budget, targets, thresholds, np.array([0]))
     with threadpool_limits(limits=1, user_api="blas"):
-        _run_one(
-            METHODS[name][0], task, Counted(), path[0], budget, targets, thresholds, np.array([0]), ledger, 0, keep
-        )
+        _run_one(runs, path[0], ledger, 0, keep)
     return np.array(path), np.array(costs)
 
 
@@ -117,10 +128,10 @@ def _options(method: str, budget: Budget) -> dict:
     return {"maxiter": cap, "gtol": budget.plateau_gradient}
 
 
-def _run_one(method, task, evaluate, start, budget, targets, thresholds, recorded, ledger, run, on_iterate=None):
+def _run_one(runs: _Runs, start, ledger: Ledger, run: int, on_iterate=None) -> bool:
     """One start's run, written into row ``run`` of ``ledger``; whether the method stopped on its own before the
-    success criterion.  ``evaluate`` is a `network_evaluator` of ``task`` (one compiled pass per evaluation gives
-    everything recorded), ``thresholds`` the errors the targets allow."""
+    success criterion.  ``on_iterate(weights)`` sees every iterate scipy accepts."""
+    method, task, evaluate, budget, targets, thresholds, recorded = runs
     errors, points, bits_met = [], [], []
     finest, bit_success = thresholds[-1], targets.criterion == "bit"
 

@@ -23,6 +23,7 @@ import numpy as np
 import optimizers
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
+from experiments.definition.training_setup import TrainingSetup
 from experiments.errors import InputError
 from experiments.running.evaluators import network_evaluator
 from experiments.running.runner import PopulationResult, train_population
@@ -51,6 +52,10 @@ class Unit:
     def population(self) -> tuple:
         """What identifies the population this unit is (a chunk of): everything but the chunk."""
         return (self.task.name, self.schedule, self.setting.label, self.seed)
+
+    def setup(self, spec: ExperimentSpec) -> TrainingSetup:
+        """How this unit trains (`ExperimentSpec.setup_for`)."""
+        return spec.setup_for(self.setting, self.schedule, self.seed, self.minimum)
 
     def digest(self, spec: ExperimentSpec) -> str:
         """A hash of everything that determines this unit's runs."""
@@ -149,14 +154,7 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
             unit.setting.name, unit.task, points, spec.budget, spec.targets, minimum=unit.minimum
         )
     else:
-        how = {
-            "schedule": unit.schedule,
-            "targets": spec.targets,
-            "seed": unit.seed,
-            "flat_spot": unit.setting.flat_spots,
-            "minimum": unit.minimum,
-        }
-        population = train_population(optimizer, unit.task, points, budget=spec.budget, **how)
+        population = train_population(optimizer, unit.task, points, unit.setup(spec))
     return UnitResult(unit, population, time.perf_counter() - started)
 
 
@@ -166,15 +164,8 @@ def warm_up(spec: ExperimentSpec, unit: Unit, optimizer, start: np.ndarray) -> N
     unit's measured time is training alone.  Only built-in optimizers are run here: a user's is never called."""
     network_evaluator(unit.task, unit.setting.flat_spots)(start[None])
     if optimizer is not None and optimizers.origin_of(unit.setting.name) == "built-in":
-        how = {
-            "schedule": unit.schedule,
-            "targets": spec.targets,
-            "seed": unit.seed,
-            "flat_spot": unit.setting.flat_spots,
-        }
-        train_population(
-            optimizer, unit.task, start[None], budget=dataclasses.replace(spec.budget, max_epochs=1), **how
-        )
+        one_epoch = dataclasses.replace(spec.budget, max_epochs=1)
+        train_population(optimizer, unit.task, start[None], unit.setup(spec), budget=one_epoch)
 
 
 def unit_path(out: Path, spec: ExperimentSpec, unit: Unit) -> Path:
