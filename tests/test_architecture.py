@@ -111,3 +111,30 @@ def test_the_import_graph_has_no_cycle():
 def test_the_graph_reads_the_imports_inside_functions_too():
     """The command line imports its engines where it uses them: the test sees those arrows."""
     assert "experiments.pipeline.population_runs" in import_graph()["experiments.cli"]
+
+
+def test_no_function_outside_compiled_kernels_takes_more_than_eight_parameters():
+    """Long signatures became records (`TrainingSetup`); a numba kernel, which takes arrays and numbers only,
+    is exempt.  A kernel is a function decorated by a call (``@numba.njit(...)``, ``@_compiled()``, ``@compile_rule``)
+    or handed to one (``numba.njit(...)(kernel)``)."""
+    long = []
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        compiled_later = {
+            argument.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Call)
+            for argument in node.args
+            if isinstance(argument, ast.Name)
+        }
+        for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+            decorators = " ".join(ast.unparse(decorator) for decorator in function.decorator_list)
+            if function.name in compiled_later or any(k in decorators for k in ("njit", "_compiled", "compile_rule")):
+                continue
+            arguments = function.args
+            count = len(arguments.posonlyargs + arguments.args + arguments.kwonlyargs)
+            count += (arguments.vararg is not None) + (arguments.kwarg is not None)
+            count -= bool(arguments.args) and arguments.args[0].arg in ("self", "cls")
+            if count > 8:
+                long.append(f"{name}.{function.name}: {count}")
+    assert long == []
