@@ -58,6 +58,7 @@ class Adagrad(ElementwiseOptimizer):
 
     State, slots = AdagradState, 1
     rule, coefficients = staticmethod(adagrad_rule), staticmethod(adagrad_coefficients)
+    coefficients_change = True  # the learning-rate decay
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)

@@ -52,6 +52,7 @@ class _Adam(ElementwiseOptimizer):
     amsgrad: ClassVar[bool]
     State, slots = AdamState, 3
     rule, coefficients = staticmethod(adam_rule), staticmethod(adam_coefficients)
+    coefficients_change = True  # the bias corrections
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)

@@ -20,14 +20,14 @@ A step uses this path when numba is allowed: not inside ``numpy_only()``
 
 from __future__ import annotations
 
+import functools
 import types
 
 import numba
 import numpy as np
 from numba.extending import overload
 
-from optimizers import adagrad, adam, delta_bar_delta, gradient_descent, momentum, quickprop, rmsprop, rprop, supersab
-from optimizers import sign as sign_rule
+from optimizers import registry
 from optimizers.elementwise import (
     ElementwiseOptimizer,
     choose,
@@ -59,19 +59,20 @@ __all__ = [
 
 PARALLEL_FROM = 1 << 15  # parameters: below this a step runs on one core (starting threads costs more)
 
-GD, SIGN, MOMENTUM, ADAGRAD, RMSPROP, ADAM, RPROP, QUICKPROP, DELTA_BAR_DELTA, SUPERSAB = range(10)
-_KINDS = {
-    gradient_descent.gradient_descent_rule: GD,
-    sign_rule.sign_rule: SIGN,
-    momentum.momentum_rule: MOMENTUM,
-    adagrad.adagrad_rule: ADAGRAD,
-    rmsprop.rmsprop_rule: RMSPROP,
-    adam.adam_rule: ADAM,
-    rprop.rprop_rule: RPROP,
-    quickprop.quickprop_rule: QUICKPROP,
-    delta_bar_delta.delta_bar_delta_rule: DELTA_BAR_DELTA,
-    supersab.supersab_rule: SUPERSAB,
-}
+_JIT = {"cache": True, "error_model": "numpy"}
+
+
+@functools.cache
+def rule_table() -> tuple[type, ...]:
+    """The classes of the built-in elementwise optimizers, one per rule, in the registry's order: a rule's code
+    (`kind_of`) is its place here.  Read from the registry the first time compiled code is made, so that a new
+    built-in rule needs no line here: its own file and its registration are all."""
+    table, rules = [], set()
+    for cls in registry.built_in_classes():
+        if issubclass(cls, ElementwiseOptimizer) and cls.rule not in rules:
+            rules.add(cls.rule)
+            table.append(cls)
+    return tuple(table)
 
 
 def compile_rule(function):
@@ -122,25 +123,6 @@ def _lerp_number(start, end, weight):
     return lerp_of
 
 
-_gradient_descent = compile_rule(gradient_descent.gradient_descent_rule)
-_sign = compile_rule(sign_rule.sign_rule)
-_momentum = compile_rule(momentum.momentum_rule)
-_adagrad = compile_rule(adagrad.adagrad_rule)
-_rmsprop = compile_rule(rmsprop.rmsprop_rule)
-_adam = compile_rule(adam.adam_rule)
-_rprop = compile_rule(rprop.rprop_rule)
-_quickprop = compile_rule(quickprop.quickprop_rule)
-_delta_bar_delta = compile_rule(delta_bar_delta.delta_bar_delta_rule)
-_supersab = compile_rule(supersab.supersab_rule)
-_adagrad_coefficients = compile_rule(adagrad.adagrad_coefficients)
-_adam_coefficients = compile_rule(adam.adam_coefficients)
-_quickprop_coefficients = compile_rule(quickprop.quickprop_coefficients)
-_COEFFICIENTS = {
-    **dict.fromkeys(_KINDS.values(), unchanged),
-    ADAGRAD: adagrad.adagrad_coefficients,
-    ADAM: adam.adam_coefficients,
-    QUICKPROP: quickprop.quickprop_coefficients,
-}
 _NO_ARRAY, _NO_FLAGS = np.empty((0, 0)), np.empty(0, dtype=np.bool_)
 
 
@@ -148,8 +130,11 @@ def kind_of(optimizer) -> int | None:
     """The code of ``optimizer``'s built-in rule, or None: a rule of its own, its own coefficients or its own
     ``step`` (a subclass that overrides them is trained the way it says, through its step)."""
     cls = type(optimizer)
-    kind = _KINDS.get(getattr(cls, "rule", None))
-    if kind is None or cls.step is not ElementwiseOptimizer.step or cls.coefficients is not _COEFFICIENTS[kind]:
+    rule = getattr(cls, "rule", None)
+    kind = next((kind for kind, built_in in enumerate(rule_table()) if built_in.rule is rule), None)
+    if kind is None or cls.step is not ElementwiseOptimizer.step:
+        return None
+    if cls.coefficients is not rule_table()[kind].coefficients:
         return None
     return kind
 
@@ -191,23 +176,10 @@ def own_functions(optimizer) -> dict:
     for the rule's arity: its state arrays, and E > E⁻ if its state keeps ``prev_loss``."""
     cls = type(optimizer)
     if cls.rule not in _OWN:
-        arguments = "".join(f", s{k}[r, j]" for k in range(cls.slots))
-        arguments += ", error_rose[j]" if "prev_loss" in cls.State._fields else ""
-        results = ", ".join(["new_weight[r, j]", *(f"new{k}[r, j]" for k in range(cls.slots))])
-        results = f"({results},)" if cls.slots == 0 else results
-        source = (
-            "def update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,"
-            " active):\n"
-            "    c = _constants(coefficients)\n"
-            "    for r in range(weight.shape[0]):\n"
-            "        for j in range(active):\n"
-            f"            {results} = _rule(c, weight[r, j], grad[r, j]{arguments})\n"
-        )
-        namespace = {"_constants": _constants, "_rule": numba.njit(error_model="numpy")(cls.rule)}
-        exec(source, namespace)  # the template above with the rule's arity filled in
+        update_of_rule = _generated_update([cls], by_kind=False, compile_rule=numba.njit(error_model="numpy"))
         own_coefficients = recompiled(_own_coefficients_of, _own=numba.njit(error_model="numpy")(cls.coefficients))
         _OWN[cls.rule] = {
-            "update": numba.njit(error_model="numpy")(namespace["update"]),
+            "update": numba.njit(error_model="numpy")(update_of_rule),
             "coefficients_of": own_coefficients,
             "refresh_coefficients": recompiled(_own_refresh, coefficients_of=own_coefficients),
         }
@@ -300,28 +272,6 @@ def _flat(array) -> np.ndarray:
 
 
 @compile_rule
-def coefficients_of(kind, hyperparameters, count):
-    """The coefficients of step ``count`` (1 for the first) of the rule ``kind`` (its ``coefficients``)."""
-    if kind == ADAGRAD:
-        return _adagrad_coefficients(hyperparameters, count)
-    if kind == ADAM:
-        return _adam_coefficients(hyperparameters, count)
-    if kind == QUICKPROP:
-        return _quickprop_coefficients(hyperparameters, count)
-    return hyperparameters.copy()
-
-
-@compile_rule
-def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
-    """``coefficients`` (from `coefficients_of`) for step ``count``, rewritten only for the rules whose
-    coefficients change with it (a kernel calls this per step: no array changes hands for the others)."""
-    if kind == ADAGRAD or kind == ADAM:  # element by element: a slice assignment took a second to compile
-        fresh = coefficients_of(kind, hyperparameters, count)
-        for i in range(fresh.size):
-            coefficients[i] = fresh[i]
-
-
-@compile_rule
 def _constants(coefficients):
     """The coefficients as a tuple of 8 numbers (zeros after the last): constants in the loops, where an array's
     entries would be read again at every weight (the compiler cannot rule out that a write changed them)."""
@@ -330,50 +280,122 @@ def _constants(coefficients):
     return c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
 
 
-def _update_kernel(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
-    """Rule ``kind`` on every weight [r, j] with j < ``active`` of arrays shaped (rows, lanes): the new values go
-    to new_*[r, j], apart from the old ones (then the compiler vectorizes the loop).  ``error_rose`` is per lane."""
-    c = _constants(coefficients)
-    for r in range(weight.shape[0]):
-        if kind == GD:
-            for j in numba.prange(active):
-                (new_weight[r, j],) = _gradient_descent(c, weight[r, j], grad[r, j])
-        elif kind == SIGN:
-            for j in numba.prange(active):
-                (new_weight[r, j],) = _sign(c, weight[r, j], grad[r, j])
-        elif kind == MOMENTUM:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j] = _momentum(c, weight[r, j], grad[r, j], s0[r, j])
-        elif kind == ADAGRAD:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j] = _adagrad(c, weight[r, j], grad[r, j], s0[r, j])
-        elif kind == RMSPROP:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j], new1[r, j] = _rmsprop(c, weight[r, j], grad[r, j], s0[r, j], s1[r, j])
-        elif kind == ADAM:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j], new1[r, j], new2[r, j] = _adam(
-                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j], s2[r, j]
-                )
-        elif kind == RPROP:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j], new1[r, j], new2[r, j] = _rprop(
-                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j], s2[r, j], error_rose[j]
-                )
-        elif kind == QUICKPROP:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j], new1[r, j] = _quickprop(c, weight[r, j], grad[r, j], s0[r, j], s1[r, j])
-        elif kind == DELTA_BAR_DELTA:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j], new1[r, j] = _delta_bar_delta(
-                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j]
-                )
+def _generated_update(classes, by_kind: bool = True, parallel: bool = False, compile_rule=compile_rule):
+    """``update`` for the rules of ``classes`` (rule i is ``kind == i``; with ``by_kind`` off, the one rule
+    whatever the kind), written for each rule's arity: its state arrays, and E > E⁻ where its state keeps
+    ``prev_loss``.  An unknown kind gives NaN weights: a cache of numba older than a new rule shows at once."""
+    lines = ["def update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,"
+             " active):",
+             "    c = _constants(coefficients)",
+             "    for r in range(weight.shape[0]):"]  # fmt: skip
+    namespace = {"_constants": _constants, "numba": numba, "np": np}
+    loop = "numba.prange" if parallel else "range"
+    for kind, cls in enumerate(classes):
+        namespace[f"_rule_{kind}"] = compile_rule(cls.rule)
+        arguments = "".join(f", s{k}[r, j]" for k in range(cls.slots))
+        arguments += ", error_rose[j]" if "prev_loss" in cls.State._fields else ""
+        results = ", ".join(["new_weight[r, j]", *(f"new{k}[r, j]" for k in range(cls.slots))])
+        results = f"({results},)" if cls.slots == 0 else results
+        test = ("if" if kind == 0 else "elif") + f" kind == {kind}:" if by_kind else "if True:"
+        lines += [f"        {test}", f"            for j in {loop}(active):",
+                  f"                {results} = _rule_{kind}(c, weight[r, j], grad[r, j]{arguments})"]  # fmt: skip
+    if by_kind:
+        lines += ["        else:", f"            for j in {loop}(active):", "                new_weight[r, j] = np.nan"]
+    exec("\n".join(lines), namespace)  # the template above, filled in for these rules
+    return namespace["update"]
+
+
+def _generated_coefficients(classes, changing_only: bool):
+    """``coefficients_of(kind, hyperparameters, count)`` for the rules of ``classes``: each rule's coefficients
+    function, or a copy of the hyperparameters where it has none (`unchanged`).  With ``changing_only``,
+    ``refresh_coefficients(kind, hyperparameters, count, coefficients)`` instead: rewritten in place, element by
+    element, for the rules whose coefficients change with the step count (``coefficients_change``) and left
+    alone for the others (a kernel calls it per step)."""
+    namespace, lines = {"np": np}, []
+    for kind, cls in enumerate(classes):
+        if cls.coefficients is unchanged or (changing_only and not cls.coefficients_change):
+            continue
+        namespace[f"_coefficients_{kind}"] = compile_rule(cls.coefficients)
+        if changing_only:
+            lines += [f"    if kind == {kind}:", f"        fresh = _coefficients_{kind}(hyperparameters, count)",
+                      "        for i in range(fresh.size):", "            coefficients[i] = fresh[i]"]  # fmt: skip
         else:
-            for j in numba.prange(active):
-                new_weight[r, j], new0[r, j], new1[r, j], new2[r, j] = _supersab(
-                    c, weight[r, j], grad[r, j], s0[r, j], s1[r, j], s2[r, j]
-                )
+            lines += [f"    if kind == {kind}:", f"        return _coefficients_{kind}(hyperparameters, count)"]
+    if changing_only:
+        exec("\n".join(["def refresh(kind, hyperparameters, count, coefficients):", *lines, "    return"]), namespace)
+        return namespace["refresh"]
+    exec("\n".join(["def coefficients_of(kind, hyperparameters, count):", *lines,
+                    "    return hyperparameters.copy()"]), namespace)  # fmt: skip
+    return namespace["coefficients_of"]
 
 
-update = numba.njit(cache=True, error_model="numpy")(_update_kernel)
-_update = update, numba.njit(cache=True, error_model="numpy", parallel=True)(_update_kernel)
+# In compiled code, these stand for the rules of `rule_table`, made when the code that calls them is first
+# compiled (numba then caches that code, with the rules in it); called from Python, they say so.
+def _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+    raise TypeError("compiled code only: call `update`")
+
+
+def _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,
+                              active):  # fmt: skip
+    raise TypeError("compiled code only: call `step`")
+
+
+def _coefficients_of_rules(kind, hyperparameters, count):
+    raise TypeError("compiled code only: call `coefficients_of`")
+
+
+def _refresh_of_rules(kind, hyperparameters, count, coefficients):
+    raise TypeError("compiled code only: call `refresh_coefficients`")
+
+
+@overload(_update_of_rules, jit_options={"error_model": "numpy"})
+def _update_implementation(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,
+                           active):  # fmt: skip
+    return _generated_update(rule_table())
+
+
+@overload(_parallel_update_of_rules, jit_options={"error_model": "numpy", "parallel": True})
+def _parallel_update_implementation(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1,
+                                    new2, active):  # fmt: skip
+    return _generated_update(rule_table(), parallel=True)
+
+
+@overload(_coefficients_of_rules, jit_options={"error_model": "numpy"})
+def _coefficients_implementation(kind, hyperparameters, count):
+    return _generated_coefficients(rule_table(), changing_only=False)
+
+
+@overload(_refresh_of_rules, jit_options={"error_model": "numpy"})
+def _refresh_implementation(kind, hyperparameters, count, coefficients):
+    return _generated_coefficients(rule_table(), changing_only=True)
+
+
+@compile_rule
+def update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+    """Rule ``kind`` (its place in `rule_table`) on every weight [r, j] with j < ``active`` of arrays shaped
+    (rows, lanes): the new values go to new_*[r, j], apart from the old ones (then the compiler vectorizes the
+    loop).  ``error_rose`` is per lane; the state arrays a rule does not keep are not read."""
+    _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active)
+
+
+@compile_rule
+def _parallel_update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+    """`update` spread over the cores, for large steps (`PARALLEL_FROM`): its rules' loops are compiled parallel."""
+    _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,
+                              active)  # fmt: skip
+
+
+@compile_rule
+def coefficients_of(kind, hyperparameters, count):
+    """The coefficients of step ``count`` (1 for the first) of the rule ``kind`` (its ``coefficients``)."""
+    return _coefficients_of_rules(kind, hyperparameters, count)
+
+
+@compile_rule
+def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
+    """``coefficients`` (from `coefficients_of`) for step ``count``, rewritten only for the rules whose
+    coefficients change with it (a kernel calls this per step: no array changes hands for the others)."""
+    _refresh_of_rules(kind, hyperparameters, count, coefficients)
+
+
+_update = update, _parallel_update

@@ -123,6 +123,7 @@ class ElementwiseOptimizer:
                        (weight, *slots); ``error_rose`` (E > E⁻, per network) only if the state
                        keeps ``prev_loss``
         coefficients   (hyperparameters, count) → c, a plain function (default `unchanged`)
+        coefficients_change   True if c depends on the step count (default False: computed once)
         hyperparameter_vector()   the numbers the coefficients are made from, as a float64 array
         initial_slots(weights)    the per-weight arrays before the first step (default: zeros)
 
@@ -134,6 +135,7 @@ class ElementwiseOptimizer:
     slots: ClassVar[int]
     rule: ClassVar
     coefficients: ClassVar = staticmethod(unchanged)
+    coefficients_change: ClassVar[bool] = False  # with the step count (Adam's bias corrections): recomputed per step
     needs_loss: ClassVar[bool] = False
 
     def hyperparameter_vector(self) -> np.ndarray:

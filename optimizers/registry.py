@@ -71,6 +71,11 @@ def register(name: str) -> Callable[[type], type]:
     return add
 
 
+def built_in_classes() -> list[type]:
+    """The classes of the built-in optimizers, in the order they registered (the listing order)."""
+    return [cls for name, cls in _REGISTRY.items() if _ORIGINS[name] == "built-in"]
+
+
 def unregister(name: str) -> None:
     """Remove a user-registered optimizer, or the stand-in of one read from a results folder (for notebooks and
     tests); a name that is neither raises a one-line ValueError."""

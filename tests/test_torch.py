@@ -137,9 +137,11 @@ def test_irprop_plus_in_torch_needs_the_loss_from_a_closure():
 
 
 def test_the_torch_loop_in_docs_extending_runs_as_written():
-    """docs/extending.md's ``python`` block (no doctest: it needs torch) trains a model when its names exist."""
+    """docs/extending.md's torch section's ``python`` block (no doctest: it needs torch) trains a model when its
+    names exist."""
     page = (Path(__file__).parents[1] / "docs" / "extending.md").read_text()
-    (loop,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    section = page.split("## torch optimizers in the arena", 1)[1].split("\n## ", 1)[0]
+    (loop,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
     x, y = torch.randn(32, 2, dtype=torch.float64), torch.randn(32, 1, dtype=torch.float64)

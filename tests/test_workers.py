@@ -3,6 +3,7 @@
 import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,23 +31,28 @@ def test_results_come_back_in_the_order_of_the_calls_from_other_processes():
     assert os.getpid() not in {pid for _, pid in results}
 
 
-def sleep_and_clock(seconds):
-    """(start, end) of a call that takes ``seconds``, on the machine's monotonic clock (shared by processes)."""
+def clocked(folder, mark, wait_for=()):
+    """(start, end, whether every file of ``wait_for`` appeared) of a call that leaves a file ``mark`` in
+    ``folder`` and waits (up to 30 s) for the files ``wait_for``; on the machine's monotonic clock."""
     start = time.monotonic()
-    time.sleep(seconds)
-    return start, time.monotonic()
+    (Path(folder) / mark).touch()
+    while not all((Path(folder) / name).exists() for name in wait_for) and time.monotonic() < start + 30:
+        time.sleep(0.01)
+    return start, time.monotonic(), all((Path(folder) / name).exists() for name in wait_for)
 
 
-def test_the_calls_that_compile_the_same_kernel_wait_for_the_first_while_the_others_run():
+def test_the_calls_that_compile_the_same_kernel_wait_for_the_first_while_the_others_run(tmp_path):
     """On a fresh machine both workers compiled the 1-1-1 kernel at once (10 s each); now the first call of a
     kernel compiles it while the other worker trains what compiles nothing, and the kernel's other calls start
-    after it (numba's cache then serves them), even when they come first in the queue after it."""
-    calls = [(0.6,), (0.0,), (0.0,), (0.2,), (0.2,), (0.0,)]
+    after it (numba's cache then serves them), even when they come first in the queue after it.  The first call
+    here "compiles" until the calls of no kernel and of another kernel have run."""
+    others = ["plain-1", "plain-2", "another"]
+    calls = [(tmp_path, "first", others), (tmp_path, "same-1"), (tmp_path, "same-2"), *((tmp_path, o) for o in others)]
     compiles = ["kernel", "kernel", "kernel", None, None, "another"]
-    clocks = list(in_processes(sleep_and_clock, calls, jobs=2, compiles=compiles))
-    first_end = clocks[0][1]
-    assert all(start >= first_end for start, _ in clocks[1:3])  # after the first call of their kernel ended
-    assert all(start < first_end for start, _ in clocks[3:])  # the rest ran while it "compiled"
+    clocks = list(in_processes(clocked, calls, jobs=2, compiles=compiles))
+    first_end, the_others_ran = clocks[0][1:]
+    assert the_others_ran  # while the first call of the kernel ran
+    assert all(start >= first_end for start, _, _ in clocks[1:3])  # after the first call of their kernel ended
 
 
 @pytest.mark.slow
