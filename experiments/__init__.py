@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from network.lazy_names import lazy_names
 
 _HOME = {  # name: the module that defines it, imported on first use (the engine pulls in pandas and scipy.stats)
-    "check": "experiments.pipeline.population_runs",
-    "load": "experiments.pipeline.population_runs",
-    "run": "experiments.pipeline.population_runs",
+    "check": "experiments.pipeline",
+    "load": "experiments.pipeline",
+    "run": "experiments.pipeline",
     "InitialPoints": "experiments.definition.initial_points",
     "Results": "experiments.analysis.results",
     "STATUSES": "experiments.running.runner",
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from experiments.definition.spec import ExperimentSpec, OptimizerSetting
     from experiments.definition.spec_files import built_in_experiments, load_spec
     from experiments.definition.training_setup import TrainingSetup
-    from experiments.pipeline.population_runs import check, load, run
+    from experiments.pipeline import check, load, run
     from experiments.running.runner import STATUSES, PopulationResult, train_population
 
 

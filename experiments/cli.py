@@ -14,13 +14,9 @@ import sys
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from experiments.errors import InputError, RunFailure
 from experiments.running import interrupts
-
-if TYPE_CHECKING:
-    from experiments.definition.held_out_spec import HeldOutSpec
 
 # The commands import what they use when they run: --help, list, check and a usage error answer in a fraction
 # of a second, without loading numba's kernels, matplotlib or scipy.stats.
@@ -28,10 +24,6 @@ CLOCKS = ("epochs", "evaluations")  # optarena animate --clock: `experiments.plo
 EXPLAIN_FORMATS = ("text", "markdown", "latex")  # optarena explain --format: `experiments.explain.FORMATS`
 
 USAGE_ERROR, RUN_FAILURE, INTERNAL_ERROR = 2, 1, 3
-SCIPY_EPOCHS = (
-    "scipy-* rows: an epoch is one evaluation of E (with its gradient, except Nelder-Mead) over all samples, "
-    "line-search and simplex trials included; E is the best seen so far."
-)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,38 +76,34 @@ def _validating():
 
 
 def _run(args) -> int:
+    from experiments import pipeline
+
     with _validating():
         out = Path(args.out) if args.out else Path("results") / _spec_name(args.spec)
         if args.resume:  # optimizers known only from the folder can then say what to import
             from experiments.running import storage
 
             storage.read_optimizer_metadata(out)
-        from experiments.definition.held_out_spec import HeldOutSpec
-        from experiments.definition.spec_files import load_spec
         from experiments.running.cluster import load_cluster
 
-        spec = load_spec(args.spec)
+        spec = pipeline.read_spec(args.spec)
         cluster = load_cluster(args.cluster) if args.cluster else None
-        if isinstance(spec, HeldOutSpec):
-            return _run_held_out(args, spec, out, cluster)
-        from experiments.pipeline import population_runs  # the training's modules, once the spec holds
-
-        population_runs.check_can_run(spec, out, args.resume, args.overwrite)
+        pipeline.check_can_run(spec, out, args.resume, args.overwrite, args.chunk_size)
     if not args.quiet:
         print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
-        from experiments.running.cost import describe, estimate
-
-        cost = estimate(spec)  # a long run says what it may cost before it starts
+        cost = pipeline.estimate(spec)  # a long run says what it may cost before it starts
         if cost is not None:
+            from experiments.running.cost import describe
+
             print(describe(cost))
-    results = population_runs.run(
+    results = pipeline.run(
         spec, out, resume=args.resume, progress=not args.quiet, jobs=args.jobs, chunk_size=args.chunk_size,
         cluster=cluster, overwrite=args.overwrite,
     )  # fmt: skip
     if not args.quiet:
-        _print_tables(results, significance=False)
+        print(pipeline.tables(results, significance=False, width=_terminal_width()))
     if not args.no_report:
-        _write_report(results, out, not args.no_svg, args.jobs, args.static)
+        _draw(results, out, args)
     print(f"results written to {out}/")
     return 0
 
@@ -134,67 +122,43 @@ def _spec_name(spec_or_name) -> str:
     return load_spec(spec_or_name).name
 
 
-def _run_held_out(args, spec: HeldOutSpec, out: Path, cluster) -> int:
-    from experiments.pipeline import held_out_runs
-
-    if args.resume or args.chunk_size:
-        raise UsageError("a held-out experiment runs whole: --resume and --chunk-size do not apply")
-    if not args.quiet:
-        print(f"{spec.name}: {spec.description}" if spec.description else spec.name)
-    results = held_out_runs.run(spec, out, args.jobs, cluster, progress=not args.quiet, overwrite=args.overwrite)
-    if not args.quiet:
-        _print_held_out(results)
-    print(f"results written to {out}/")
-    return 0
+def _terminal_width() -> int | None:
+    """The terminal's width, or None for a pipe or a file (they get whole lines)."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def _plot(args) -> int:
-    from experiments.pipeline import held_out_runs
-
-    if held_out_runs.is_held_out(args.results_dir):
-        out = Path(args.out or args.results_dir)
-        results = _held_out(args)
-        for path in [*held_out_runs.write_figures(results, out), held_out_runs.write_report(results, out)]:
-            print(f"{path} written")
-        return 0
     out = Path(args.out or args.results_dir)
-    _write_report(_selected(args), out, not args.no_svg, args.jobs, args.static)
+    _draw(_selected(args), out, args)
     print(f"figures and report written to {out}/")
     return 0
 
 
 def _selected(args):
     """The stored results, narrowed by the command's --task, --schedule and --optimizer filters."""
-    from experiments.pipeline import population_runs
+    from experiments import pipeline
 
     with _validating():
-        return population_runs.load(args.results_dir).subset(args.task, args.schedule, args.optimizer)
+        results = pipeline.load(args.results_dir)
+        return pipeline.narrowed(results, getattr(args, "task", None), getattr(args, "schedule", None),
+                                 getattr(args, "optimizer", None))  # fmt: skip
 
 
-def _write_report(results, out: Path, svg: bool, jobs: int, static: bool = False) -> None:
-    from experiments.pipeline import population_runs
+def _draw(results, out: Path, args) -> None:
+    from experiments import pipeline
     from experiments.report import document
-    from experiments.running import integrity
 
-    population_runs.record_report(out, integrity.REPORT_DRAWING)
-    try:
-        figures = document.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
-        page = document.write_report(results, out, figures, static)[1]
-        interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
-    except KeyboardInterrupt:
-        raise KeyboardInterrupt(interrupts.INTERRUPTED_DRAWING.format(out=out)) from None
-    population_runs.record_report(out, integrity.REPORT_COMPLETE)
+    page = pipeline.draw(results, out, not args.no_svg, args.jobs, args.static)
     print(f"{page}: one self-contained file of {document.human_size(page.stat().st_size)}")
 
 
 def _animate(args) -> int:
-    from experiments.pipeline import held_out_runs
+    from experiments import pipeline
     from experiments.plots import animation
     from experiments.report import document
 
-    if held_out_runs.is_held_out(args.results_dir):
-        raise UsageError(f"{args.results_dir} holds a held-out experiment: there are no paths to animate")
-    results = _selected(args)
+    with _validating():
+        results = pipeline.paths_of(_selected(args))
     out = Path(args.out) if args.out else Path(args.results_dir) / "figures"
     out.mkdir(parents=True, exist_ok=True)
     formats = ["gif", "mp4"] if args.format == "both" else [args.format]
@@ -212,44 +176,16 @@ def _animate(args) -> int:
 
 
 def _table(args) -> int:
-    from experiments.pipeline import held_out_runs
+    from experiments import pipeline
 
-    if held_out_runs.is_held_out(args.results_dir):
-        _print_held_out(_held_out(args))
-        return 0
-    _print_tables(_selected(args))
+    print(pipeline.tables(_selected(args), width=_terminal_width()))
     return 0
 
 
-def _held_out(args):
-    """The held-out results of ``args.results_dir``; they take no --task/--schedule/--optimizer filter."""
-    if any(getattr(args, name, None) for name in ("task", "schedule", "optimizer")):
-        raise UsageError(
-            "a held-out experiment's tables cover all of it: --task, --schedule and --optimizer do not apply"
-        )
-    from experiments.pipeline import population_runs
-
-    return population_runs.load(args.results_dir)
-
-
-def _print_held_out(results) -> None:
-    from experiments.analysis import held_out_tables
-
-    print(held_out_tables.to_markdown(results.summary, results.spec.trials))
-    print("\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):")
-    print(results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    print("\nwin rates (row beats column on a task, schedule and study; ties half):")
-    print(results.wins.to_string(float_format=lambda v: f"{v:.2f}", na_rep="·"))
-
-
 def _check(args) -> int:
-    from experiments.running import integrity
+    from experiments import pipeline
 
-    problems = None if args.deep else integrity.check(args.results_dir)  # at once, from the recorded digests
-    if problems is None:
-        from experiments.pipeline import population_runs
-
-        problems = population_runs.check(args.results_dir, deep=True)
+    problems = pipeline.check(args.results_dir, deep=args.deep)
     for problem in problems:
         print(f"{args.results_dir}: {problem}")
     if not problems:
@@ -288,35 +224,6 @@ def _list(args) -> int:
     for name in built_in_experiments():
         print(f"  {name:18} {read_spec_data(name)[0].get('description', '')}")
     return 0
-
-
-def _print_tables(results, significance: bool = True) -> None:
-    from experiments.analysis.tables import (
-        how_measured,
-        significance_count,
-        to_text,
-        tuning_intro,
-        tuning_to_text,
-        without_repeats,
-    )
-
-    spec = results.spec
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe or a file gets it all
-    print("\n" + "\n".join(how_measured(results)) + "\n")
-    print(to_text(without_repeats(results, results.table()), "summary", width))
-    if any(setting.is_scipy for setting in spec.optimizers):
-        print(f"\n{SCIPY_EPOCHS}")
-    if any(setting.swept for setting in spec.optimizers):
-        print(f"\nTuning. {tuning_intro(spec.tuning)}\n")
-        print(tuning_to_text(results, width))
-    tests = without_repeats(results, results.significance())
-    if significance:
-        print("\nPairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):\n")
-        print(to_text(tests, "significance", width))
-    elif len(tests):
-        print(f"\n{significance_count(results, results.significance())}; optarena table DIR shows them all.")
-    else:
-        print("\nNo pairwise tests: each task × schedule has a single optimizer setting.")
 
 
 def _explain(args) -> int:

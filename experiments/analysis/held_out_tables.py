@@ -35,6 +35,17 @@ TRAIN, VALIDATION, TEST = 0, 1, 2
 ERROR_RATE, LOSS = 0, 1
 
 
+def terminal_text(results) -> str:
+    """What ``optarena table`` prints for a held-out experiment: the summary, the ranking and the win rates."""
+    return "\n".join([
+        to_markdown(results.summary, results.spec.trials),
+        "\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):",
+        results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"),
+        "\nwin rates (row beats column on a task, schedule and study; ties half):",
+        results.wins.to_string(float_format=lambda v: f"{v:.2f}", na_rep="·"),
+    ])  # fmt: skip
+
+
 def early_stopping(history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(evaluation, measures) of each run where it stops early: the evaluation with the lowest validation error
     rate (ties: the lower validation loss, then the earlier), and history[..., evaluation, :, :] there."""

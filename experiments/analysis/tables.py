@@ -21,6 +21,32 @@ SHORT_HEADERS = {
 LABEL_COLUMNS = ("optimizer", "a", "b", "sweep")  # what names a row: on a line of its own when the table is too wide
 
 
+SCIPY_EPOCHS = (
+    "scipy-* rows: an epoch is one evaluation of E (with its gradient, except Nelder-Mead) over all samples, "
+    "line-search and simplex trials included; E is the best seen so far."
+)
+
+
+def terminal_text(results, significance: bool = True, width: int | None = None) -> str:
+    """What ``optarena table`` prints: how it was measured, the summary, the tuning, and every pairwise test
+    (or, without ``significance``, their count), for a terminal ``width`` characters wide (None: whole lines)."""
+    spec = results.spec
+    parts = ["", *how_measured(results), "", to_text(without_repeats(results, results.table()), "summary", width)]
+    if any(setting.is_scipy for setting in spec.optimizers):
+        parts += ["", SCIPY_EPOCHS]
+    if any(setting.swept for setting in spec.optimizers):
+        parts += ["", f"Tuning. {tuning_intro(spec.tuning)}", "", tuning_to_text(results, width)]
+    tests = without_repeats(results, results.significance())
+    if significance:
+        parts += ["", "Pairwise tests on hit times (Mann-Whitney U, failures ranked worst) and successes (Fisher):",
+                  "", to_text(tests, "significance", width)]  # fmt: skip
+    elif len(tests):
+        parts += ["", f"{significance_count(results, results.significance())}; optarena table DIR shows them all."]
+    else:
+        parts += ["", "No pairwise tests: each task × schedule has a single optimizer setting."]
+    return "\n".join(parts)
+
+
 def readable(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The table with merged, rounded, labelled columns for people to read."""
     if table.empty:

@@ -18,11 +18,9 @@ from experiments.analysis.published_comparison import settings_to_rerun
 from experiments.analysis.results import Results
 from experiments.analysis.tables import to_markdown
 from experiments.analysis.tuning import tuned
-from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.definition.spec import ExperimentSpec
 from experiments.definition.spec_files import load_spec
 from experiments.errors import RunFailure
-from experiments.pipeline import held_out_runs
 from experiments.running import integrity, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.integrity import report_problems
@@ -64,12 +62,8 @@ def run(
     [['single-sample', 'gd', 16], ['single-sample', 'sign', 16]]
     """
     if isinstance(spec, dict):
-        spec = HeldOutSpec.from_dict(spec) if spec.get("kind") == "held-out" else ExperimentSpec.from_dict(spec)
-    spec = spec if isinstance(spec, (ExperimentSpec, HeldOutSpec)) else load_spec(spec)
-    if isinstance(spec, HeldOutSpec):
-        if resume or chunk_size:
-            raise ValueError("a held-out experiment runs whole: resume and chunk_size do not apply")
-        return held_out_runs.run(spec, out, jobs, cluster, progress, overwrite)
+        spec = ExperimentSpec.from_dict(spec)
+    spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
     check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
     manifest = None
@@ -348,11 +342,8 @@ def _train_unit(spec, unit, optimizer=None):
 
 
 def load(results_dir: str | Path) -> Results:
-    """The results stored in ``results_dir`` (every unit must be there); a held-out experiment's as
-    `experiments.pipeline.held_out_runs.HeldOutResults`."""
+    """The results stored in ``results_dir`` (every unit must be there)."""
     results_dir = Path(results_dir)
-    if held_out_runs.is_held_out(results_dir):
-        return held_out_runs.load(results_dir)
     spec_file = results_dir / "spec.json"
     if not spec_file.is_file():
         raise ValueError(f"{str(results_dir)!r} holds no results: spec.json is missing")
@@ -391,8 +382,6 @@ def check(results_dir: str | Path, deep: bool = False) -> list[str]:
     quick = None if deep else integrity.check(results_dir)
     if quick is not None:
         return quick
-    if held_out_runs.is_held_out(results_dir):
-        return held_out_runs.check(results_dir)
     manifest, problems = integrity.finished_manifest(results_dir)
     if problems:
         return problems
