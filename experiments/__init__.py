@@ -21,8 +21,8 @@ _HOME = {  # name: the module that defines it, imported on first use (the engine
     "run": "experiments.pipeline",
     "InitialPoints": "experiments.definition.initial_points",
     "Results": "experiments.analysis.results",
-    "STATUSES": "experiments.running.runner",
-    "PopulationResult": "experiments.running.runner",
+    "STATUSES": "experiments.records",
+    "PopulationResult": "experiments.records",
     "train_population": "experiments.running.runner",
     "Schedule": "experiments.definition.schedules",
     "Budget": "experiments.definition.budget",
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from experiments.definition.spec_files import built_in_experiments, load_spec
     from experiments.definition.training_setup import TrainingSetup
     from experiments.pipeline import check, load, run
-    from experiments.running.runner import STATUSES, PopulationResult, train_population
+    from experiments.records import STATUSES, PopulationResult
+    from experiments.running.runner import train_population
 
 
 __getattr__, __dir__ = lazy_names(__name__, _HOME)

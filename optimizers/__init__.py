@@ -36,7 +36,7 @@ from optimizers.registry import (
     register,
     require_available,
     source_of,
-    stored,
+    stand_in_for,
     summary_of,
     unregister,
 )
@@ -78,7 +78,7 @@ __all__ = [
     "register",
     "require_available",
     "source_of",
-    "stored",
+    "stand_in_for",
     "summary_of",
     "unregister",
 ]

@@ -10,7 +10,7 @@ Optimizers come from four places, and the registry remembers which (`origin_of`)
                  spec (`import_modules`)
     runtime      a class registered by the user's own code (a notebook, a script)
 
-Names of the form ``torch:CLASS`` are torch optimizers (`optimizers.torch_adapter`),
+Names of the form ``torch:CLASS`` are torch optimizers (`optimizers.from_torch`),
 built on demand rather than registered.  Results folders store `metadata_of` each
 optimizer, so they stay readable where its code is not: `stored` gives a
 stand-in that knows the name, defaults and origin, and says what to import
@@ -110,7 +110,7 @@ def is_available(name: str) -> bool:
     """Whether optimizer ``name`` can train in this process (registered, or a torch optimizer with torch
     installed), not a stand-in."""
     if name.startswith(TORCH_PREFIX):
-        from optimizers.torch_adapter import torch_installed
+        from optimizers.from_torch import torch_installed
 
         return torch_installed()
     return name in _REGISTRY
@@ -142,9 +142,9 @@ def metadata_of(name: str) -> dict:
     }
 
 
-def stored(entry: dict) -> None:
-    """Make optimizer ``entry["name"]`` (a `metadata_of` dict read from a results folder) known, if its code is
-    not: a stand-in that takes its stored hyperparameters and refuses to train, naming the module to import."""
+def stand_in_for(entry: dict) -> None:
+    """Register a stand-in for optimizer ``entry["name"]`` (a `metadata_of` dict read from a results folder) if its
+    code is not known here: it takes its stored hyperparameters and refuses to train, naming the module to import."""
     name = entry["name"]
     if is_available(name):
         return
@@ -273,7 +273,7 @@ def get(name: str, **hyperparameters):
     GradientDescent(learning_rate=0.1)
     """
     if name.startswith(TORCH_PREFIX) and is_available(name):
-        from optimizers.torch_adapter import torch_optimizer
+        from optimizers.from_torch import torch_optimizer
 
         return torch_optimizer(name[len(TORCH_PREFIX) :], hyperparameters)
     cls = _class_of(name)
@@ -318,7 +318,7 @@ def source_of(name: str) -> str:
 
 def _class_of(name: str) -> type:
     if name.startswith(TORCH_PREFIX) and (is_available(name) or name not in _STORED):
-        from optimizers.torch_adapter import torch_class
+        from optimizers.from_torch import torch_class
 
         return torch_class(name[len(TORCH_PREFIX) :])
     if name in _REGISTRY:

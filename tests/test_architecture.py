@@ -14,6 +14,7 @@ LAYERS = [  # lowest first; a module belongs to the layer of the longest prefix 
     ("network", "optimizers"),
     ("experiments.errors",),
     ("experiments.definition",),
+    ("experiments.records",),
     ("experiments.running",),
     ("experiments.analysis",),
     ("experiments.plots",),
@@ -62,7 +63,8 @@ def layer(module: str) -> int:
 
 
 def test_each_module_is_in_the_layer_of_its_package():
-    assert [layer(m) for m in ("network.tasks", "experiments.running.kernels.fused", "experiments.cli")] == [0, 3, 8]
+    modules = ("network.tasks", "experiments.records", "experiments.running.kernels.fused", "experiments.cli")
+    assert [layer(m) for m in modules] == [0, 3, 4, 9]
 
 
 def test_no_module_imports_a_higher_layer():

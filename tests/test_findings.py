@@ -9,8 +9,8 @@ from experiments import ExperimentSpec
 from experiments.analysis import findings
 from experiments.analysis.metrics import wilson_interval
 from experiments.analysis.results import Results
-from experiments.running.runner import PopulationResult
-from experiments.running.units import Unit, UnitResult
+from experiments.records import PopulationResult, UnitResult
+from experiments.running.units import Unit
 
 RUNS = 20
 HISTORY_EPOCHS = np.array([0, 50, 100])

@@ -289,7 +289,7 @@ def test_a_torch_optimizers_step_leaves_the_state_it_was_given_as_it_was():
 
 
 def test_unregistering_a_stand_in_forgets_it_and_an_unknown_name_is_one_line():
-    optimizers.stored({"name": "only-stored", "hyperparameters": {}, "origin": "elsewhere", "module": "theirs"})
+    optimizers.stand_in_for({"name": "only-stored", "hyperparameters": {}, "origin": "elsewhere", "module": "theirs"})
     assert optimizers.is_known("only-stored")
     optimizers.unregister("only-stored")
     assert not optimizers.is_known("only-stored")

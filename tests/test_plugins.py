@@ -170,7 +170,7 @@ def test_a_broken_plugin_is_reported_and_the_rest_still_works(tmp_path):
 
 
 def test_a_stand_in_knows_its_defaults_and_refuses_to_train():
-    optimizers.stored({"name": "far-away", "hyperparameters": {"rate": 0.3}, "summary": "Far away.",
+    optimizers.stand_in_for({"name": "far-away", "hyperparameters": {"rate": 0.3}, "summary": "Far away.",
                        "source": "", "origin": "import far_module", "module": "far_module"})  # fmt: skip
     assert optimizers.hyperparameters_of("far-away") == {"rate": 0.3}
     assert optimizers.is_known("far-away") and not optimizers.is_available("far-away")

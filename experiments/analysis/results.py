@@ -19,9 +19,7 @@ from experiments.analysis.metrics import (
     quartiles,
 )
 from experiments.definition.spec import ExperimentSpec
-from experiments.running.references import Reference, known
-from experiments.running.runner import STATUSES
-from experiments.running.units import UnitResult
+from experiments.records import STATUSES, Reference, UnitResult, known
 
 GROUP = ["task", "schedule", "optimizer"]
 SIGNIFICANCE_LEVEL = 0.05

@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 
 from experiments.analysis.tuning import tuned
-from experiments.running.runner import STATUSES
+from experiments.records import STATUSES
 
 ONE_SAMPLE = "every schedule (one sample)"  # the schedule column of a one-sample task's rows, shown once
 DROPPABLE = ("time [s]", "grad evals", "final E median", "Mann-Whitney p (Holm)", "Fisher p (Holm)", "success a/b")
@@ -276,15 +276,16 @@ def _reference_note(row: pd.Series) -> str:
     return f" · E* = {row['reference_minimum']:.6g} ({row['reference_kind']})"
 
 
-def to_markdown(table: pd.DataFrame, kind: str) -> str:
-    """The table as a GitHub-flavoured Markdown table.
+def to_markdown(table: pd.DataFrame, kind: str | None = None) -> str:
+    """The table as a GitHub-flavoured Markdown table: as it is, or made `readable` as a table of ``kind``
+    ("summary", "significance", ...).
 
-    >>> print(to_markdown(pd.DataFrame({"a": [1], "b": ["x|y"]}), "raw"))
+    >>> print(to_markdown(pd.DataFrame({"a": [1], "b": ["x|y"]})))
     | a | b |
     |---|---|
     | 1 | x\\|y |
     """
-    shown = table if kind == "raw" else readable(table, kind)
+    shown = table if kind is None else readable(table, kind)
     cells = [[str(value).replace("|", "\\|") for value in row] for row in shown.itertuples(index=False)]
     lines = ["| " + " | ".join(map(str, shown.columns)) + " |", "|" + "---|" * len(shown.columns)]
     lines += ["| " + " | ".join(row) + " |" for row in cells]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
 from contextlib import contextmanager
@@ -21,10 +22,11 @@ from experiments.analysis.tuning import tuned
 from experiments.definition.spec import ExperimentSpec
 from experiments.definition.spec_files import load_spec
 from experiments.errors import RunFailure
+from experiments.records import UnitResult
 from experiments.running import integrity, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.integrity import report_problems
-from experiments.running.units import UnitResult, load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
+from experiments.running.units import load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 from experiments.running.workers import in_processes, on_dask
 
 RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
@@ -85,9 +87,9 @@ def run(
     finished, minima, units = _with_references(spec, units, train)
     results = Results(spec, tuple(merge_chunks(finished)), references=minima)
     if spec.variants:
-        how = {"resume": resume, "progress": progress, "jobs": jobs, "chunk_size": chunk_size, "cluster": cluster}
-        how["overwrite"] = overwrite
-        results = dataclasses.replace(results, variants=_run_variants(results, out, how))
+        run_variant = functools.partial(run, resume=resume, progress=progress, jobs=jobs, chunk_size=chunk_size,
+                                        cluster=cluster, overwrite=overwrite)  # fmt: skip
+        results = dataclasses.replace(results, variants=_run_variants(results, out, run_variant))
 
     interrupts.checkpoint()
     if out is not None:
@@ -272,10 +274,11 @@ def _with_references(spec: ExperimentSpec, units: list, obtain) -> tuple[list[Un
     return results, minima, explored + again
 
 
-def _run_variants(results: Results, out: Path | None, how: dict) -> tuple:
-    """Every variant of the spec trained after the main run, each into ``out/variants/<slug>/``."""
+def _run_variants(results: Results, out: Path | None, run_variant) -> tuple:
+    """Every variant of the spec trained after the main run by ``run_variant(spec, folder)`` (`run` with the main
+    run's options), each into ``out/variants/<slug>/``."""
     return tuple(
-        (variant, run(variant_spec(results, variant), None if out is None else out / VARIANTS / variant.slug, **how))
+        (variant, run_variant(variant_spec(results, variant), None if out is None else out / VARIANTS / variant.slug))
         for variant in results.spec.variants
     )
 

@@ -297,7 +297,7 @@ def _blocks_markdown(blocks: list) -> list[str]:
         elif kind == "p":
             lines += [content, ""]
         elif kind == "table":
-            lines += [to_markdown(content, "raw"), ""]
+            lines += [to_markdown(content), ""]
         elif kind == "markdown-table":
             lines += [content, ""]
         else:

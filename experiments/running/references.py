@@ -24,35 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-import network
 from experiments.definition.spec import ExperimentSpec
-
-KINDS = ("known", "given", "found")
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A task's E*, which of `KINDS` it is, and where it came from in words."""
-
-    value: float
-    kind: str
-    source: str
-
-
-def known(task: network.Task) -> Reference | None:
-    """The task's own E*, or None when it has none (then the runs find it)."""
-    if task.minimum_error is None:
-        return None
-    built_in = network.tasks().get(task.name)
-    if task.minimum_weights is not None and task.minimum_error == 0.0:
-        return Reference(0.0, "known", "E = 0 at the task's minimum_weights")
-    if built_in is not None and built_in.minimum_error == task.minimum_error and built_in.network == task.network:
-        return Reference(task.minimum_error, "known", "the network reaches (or approaches) every target")
-    return Reference(task.minimum_error, "given", "the spec's minimum_error")
+from experiments.records import Reference, known
 
 
 def explore(spec: ExperimentSpec, unit):

@@ -40,6 +40,7 @@ import numpy as np
 import optimizers.compiled
 from experiments.definition.budget import Budget, Targets
 from experiments.definition.training_setup import TrainingSetup
+from experiments.records import STATUS, PopulationResult
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
 from experiments.running.kernels import fused, fused_layered
@@ -47,38 +48,8 @@ from experiments.running.kernels.ledger import Judging, Ledger
 from network import Task
 from network.validation import checked_flat_spot
 
-STATUSES = ("converged", "minimum", "flat-spot", "stopped", "diverged", "budget")
-STATUS = f"<U{max(map(len, STATUSES))}"  # the dtype of a status array (an object array of them costs twice as much)
 HESSIAN_BLOCK = 2_000_000  # the flat-spot test probes at most this many parameters at once
 HISTORY_POINTS_PER_DECADE = 10
-
-
-@dataclass(frozen=True)
-class PopulationResult:
-    """Per-run outcomes of one optimizer setting, task, schedule and seed: one entry per initial point."""
-
-    initial_weights: np.ndarray  # (N, P)
-    final_weights: np.ndarray  # (N, P) where each run stopped
-    final_error: np.ndarray  # (N,) E at the stop epoch
-    best_error: np.ndarray  # (N,) the lowest E seen at an epoch boundary
-    final_grad_norm: np.ndarray  # (N,) ‖∂E/∂w‖ (full batch) at the final weights
-    hit_epochs: np.ndarray  # (N, targets) first epoch with E ≤ E* + target; NaN if never (float32, see HIT_EPOCHS)
-    bit_hit_epoch: np.ndarray  # (N,) first epoch meeting the bit criterion; NaN if never or without 0/1 targets
-    stop_epoch: np.ndarray  # (N,) the epoch at which the run stopped
-    diverged_epoch: np.ndarray  # (N,) the epoch at which divergence was seen; NaN if never
-    grad_evaluations: np.ndarray  # (N,) per-sample gradient evaluations spent: stop_epoch · S
-    status: np.ndarray  # (N,) one of STATUSES
-    history_epochs: np.ndarray  # (K,) log-spaced epochs at which E was recorded
-    history: np.ndarray  # (N, K) E at those epochs; NaN after the run stopped (float32, see HISTORY)
-
-    FIELDS = (
-        "initial_weights final_weights final_error best_error final_grad_norm hit_epochs bit_hit_epoch stop_epoch "
-        "diverged_epoch grad_evaluations status history_epochs history"
-    ).split()
-
-    def success_epochs(self, targets: Targets) -> np.ndarray:
-        """Per run, the epoch at which it met the success criterion of ``targets``; NaN if it never did."""
-        return self.bit_hit_epoch if targets.criterion == "bit" else self.hit_epochs[:, targets.headline_index]
 
 
 def history_epochs(max_epochs: int) -> np.ndarray:

@@ -35,10 +35,11 @@ from threadpoolctl import threadpool_limits
 import network
 from experiments.definition.budget import Budget, Targets
 from experiments.definition.scipy_methods import SCIPY_METHODS as METHODS
+from experiments.records import PopulationResult
 from experiments.running import interrupts
 from experiments.running.evaluators import network_evaluator
 from experiments.running.kernels.ledger import Ledger
-from experiments.running.runner import PopulationResult, assemble, history_epochs, reference_minimum
+from experiments.running.runner import assemble, history_epochs, reference_minimum
 
 
 class _Stop(Exception):

@@ -103,7 +103,7 @@ def read_optimizer_metadata(out: Path) -> None:
     path = Path(out) / OPTIMIZERS_FILE
     if path.is_file():
         for entry in json.loads(path.read_text(encoding="utf-8")).values():
-            optimizers.stored(entry)
+            optimizers.stand_in_for(entry)
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

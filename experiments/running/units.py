@@ -25,8 +25,9 @@ from experiments.definition.schedules import Schedule
 from experiments.definition.spec import ExperimentSpec, OptimizerSetting, canonical_json, task_to_dict
 from experiments.definition.training_setup import TrainingSetup
 from experiments.errors import InputError
+from experiments.records import PopulationResult, UnitResult
 from experiments.running.evaluators import network_evaluator
-from experiments.running.runner import PopulationResult, train_population
+from experiments.running.runner import train_population
 from experiments.running.scipy_baselines import run_scipy_population
 from experiments.running.storage import UNITS, read_npz, write_npz
 from network import Task
@@ -78,13 +79,6 @@ class Unit:
         if self.minimum is not None:
             slice_of_spec["minimum"] = self.minimum
         return hashlib.sha256(canonical_json(slice_of_spec).encode()).hexdigest()[:20]
-
-
-@dataclass(frozen=True)
-class UnitResult:
-    unit: Unit
-    population: PopulationResult
-    wall_time: float
 
 
 def plan(spec: ExperimentSpec, chunk_size: int | None = None) -> list[Unit]:
