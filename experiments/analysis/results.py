@@ -53,7 +53,7 @@ class Results:
     spec: ExperimentSpec
     units: tuple[UnitResult, ...]
     variants: tuple = ()  # (Variant, Results) for each variant of the spec (`experiments.definition.variants`)
-    references: dict = dataclasses.field(default_factory=dict)  # task name: its E* (`running.references.Reference`)
+    references: dict = dataclasses.field(default_factory=dict)  # task name: its E* (`experiments.records.Reference`)
     memo: dict = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)  # derived tables
 
     def subset(self, tasks=None, schedules=None, optimizers=None) -> Results:
