@@ -19,7 +19,7 @@ from experiments.plots import animation, landscape
 from experiments.plots.style import FAMILIES, family_of, optimizer_style, setting_style
 from experiments.report import document
 from experiments.running.runner import trace
-from experiments.running.scipy_baselines import METHODS, scipy_path
+from experiments.running.scipy_baselines import METHODS, scipy_path_and_costs
 
 EVERY_NAME = [*optimizers.available(), *METHODS]
 
@@ -190,7 +190,7 @@ def test_an_animation_has_the_frames_asked_for_and_ends_on_the_final_weights(xor
     for setting in XOR.optimizers:
         drawn = movie.weights_at(movie.frames - 1)[setting.label][0]
         if setting.is_scipy:
-            final = scipy_path(setting.name, task, start, XOR.budget, XOR.targets, 0.0)[-1]
+            final = scipy_path_and_costs(setting.name, task, start, XOR.budget, XOR.targets, 0.0)[0][-1]
         else:
             final = trace(
                 setting.build(), task, start, TrainingSetup(XOR.schedules[0], XOR.budget, XOR.targets)

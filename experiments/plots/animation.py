@@ -38,8 +38,7 @@ from experiments.plots.style import (
 )
 from experiments.plots.surface import default_starts
 from experiments.running import storage
-from experiments.running.runner import traces
-from experiments.running.scipy_baselines import scipy_path_and_costs
+from experiments.running.replay import replayed_paths
 
 CLOCKS = ("epochs", "evaluations")
 FORMATS = ("gif", "mp4")
@@ -89,13 +88,8 @@ def path_movie(results, task_name=None, optimizers=None, frames: int = 40, clock
     minimum = results.reference(task.name).value
     paths, costs = {}, {}
     for setting in settings:
-        if setting.is_scipy:
-            found = [scipy_path_and_costs(setting.name, task, s, spec.budget, spec.targets, minimum) for s in starts]
-            paths[setting.label], costs[setting.label] = [p for p, _ in found], [c * scale for _, c in found]
-        else:
-            found = traces(setting.build(), task, starts, spec.setup_for(setting, minimum=minimum), states=False)
-            paths[setting.label] = [t.weights for t in found]
-            costs[setting.label] = [t.epochs * scale for t in found]
+        found = replayed_paths(spec, setting, task, starts, minimum)
+        paths[setting.label], costs[setting.label] = [p for p, _ in found], [c * scale for _, c in found]
     if task.network.size == 2:
         plane = Plane(np.zeros(2), np.eye(2), "weights", 1.0)
     else:

@@ -28,8 +28,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
 from experiments.plots.style import label_small_multiples, setting_style, small_multiples, trainable, wrapped
-from experiments.running.runner import traces
-from experiments.running.scipy_baselines import scipy_path
+from experiments.running.replay import replayed_paths
 
 TITLE_WIDTH = 34  # characters on a panel title's line: a 3.8-inch panel holds about that in small type
 
@@ -112,12 +111,7 @@ def optimizer_paths(results, task, settings, start) -> dict[str, np.ndarray]:
     minimum = results.reference(task.name).value
     paths = {}
     for setting in settings:
-        if setting.is_scipy:
-            paths[setting.label] = scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum)
-        else:
-            setup = spec.setup_for(setting, minimum=minimum)
-            (path,) = traces(setting.build(), task, [start], setup, states=False)
-            paths[setting.label] = path.weights
+        ((paths[setting.label], _),) = replayed_paths(spec, setting, task, [start], minimum)
     return paths
 
 

@@ -15,8 +15,7 @@ from experiments.plots.style import (
     trainable,
     weight_names,
 )
-from experiments.running.runner import traces
-from experiments.running.scipy_baselines import scipy_path
+from experiments.running.replay import replayed_paths
 
 FLOOR = 1e-10  # errors below this share the darkest colour
 
@@ -83,11 +82,7 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
 def _paths(setting, task, starts, spec, minimum: float) -> list[np.ndarray]:
     """The weights a setting visits from each of ``starts`` (targets relative to E* = ``minimum``): every epoch,
     or every accepted iterate of a scipy method."""
-    if setting.is_scipy:
-        return [scipy_path(setting.name, task, start, spec.budget, spec.targets, minimum) for start in starts]
-    schedule, seed = spec.schedules[0], spec.seeds[0]
-    paths = traces(setting.build(), task, starts, spec.setup_for(setting, schedule, seed, minimum), states=False)
-    return [path.weights for path in paths]
+    return [weights for weights, _ in replayed_paths(spec, setting, task, starts, minimum)]
 
 
 def _extent(spec, starts, paths) -> tuple[float, float, float, float]:

@@ -84,17 +84,11 @@ def run_scipy_population(
     return assemble(initial_weights, ledger, recorded, task, budget, targets, thresholds, stopped_early)
 
 
-def scipy_path(
-    name: str, task: network.Task, start, budget: Budget, targets: Targets, minimum: float | None = None
-) -> np.ndarray:
-    """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, P)."""
-    return scipy_path_and_costs(name, task, start, budget, targets, minimum)[0]
-
-
 def scipy_path_and_costs(
     name: str, task: network.Task, start, budget: Budget, targets: Targets, minimum: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`scipy_path` and, for each iterate, the full-batch evaluations spent to reach it (0 at the start)."""
+    """The iterates (accepted points) of scipy method ``name`` from ``start``, start first, shape (K, P), and for
+    each the full-batch evaluations spent to reach it (0 at the start)."""
     path, costs, evaluations = [np.array(start, dtype=np.float64)], [0], []
     evaluator = network_evaluator(task)
 
