@@ -31,6 +31,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from experiments.analysis import tables
 from experiments.analysis.results import success_column
 from experiments.analysis.tuning import best_of_each_optimizer, run_statistics, tuned
 from experiments.definition.variants import main_conditions, readable_number
@@ -287,15 +288,10 @@ STATUS_MEANING = {
 }
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """The side-by-side table for people to read: each verdict with the conditions it holds under, and every
-    measured condition under which ours matches the paper."""
-    header = (
-        "| problem | algorithm | published mean ± σ | published setting | published WR | our setting | "
-        "our mean [95% CI] ± σ | our success | our ERT [95% CI] | our WR | verdict, under our conditions | "
-        "ours matches the paper with |"
-    )
-    lines = [header, "|" + "---|" * 12]
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """The side-by-side table for people to read, as text cells: each verdict with the conditions it holds under,
+    and every measured condition under which ours matches the paper."""
+    rows = []
     for row in table.itertuples():
         published = (
             "no solution"
@@ -318,8 +314,21 @@ def to_markdown(table: pd.DataFrame) -> str:
         )
         cells += [row.our_setting or "–", ours, f"{row.our_success_rate:.0%}", ert, row.our_wr or "–"]
         cells += [f"{row.verdict} ({row.conditions})", row.matches_under]
-        lines.append(_markdown_row(cells))
-    return "\n".join(lines)
+        rows.append([str(cell) for cell in cells])
+    return pd.DataFrame(rows, columns=READABLE_COLUMNS)
+
+
+READABLE_COLUMNS = [
+    "problem", "algorithm", "published mean ± σ", "published setting", "published WR", "our setting",
+    "our mean [95% CI] ± σ", "our success", "our ERT [95% CI]", "our WR", "verdict, under our conditions",
+    "ours matches the paper with",
+]  # fmt: skip
+READABLE_EFFECT_COLUMNS = ["problem", "algorithm", "run", "conditions", "our mean [95% CI]", "our success", "verdict"]
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """`readable` as a Markdown table."""
+    return tables.to_markdown(readable(table))
 
 
 EFFECTS_INTRO = (
@@ -343,18 +352,20 @@ def document(results) -> str:
     return "\n".join(parts)
 
 
-def effects_to_markdown(effects: pd.DataFrame) -> str:
-    """Every cell measured in the main run and under each variant: its conditions, our numbers and the verdict."""
-    lines = ["| problem | algorithm | run | conditions | our mean [95% CI] | our success | verdict |", "|" + "---|" * 7]
+def readable_effects(effects: pd.DataFrame) -> pd.DataFrame:
+    """Every cell measured in the main run and under each variant, as text cells: its conditions, our numbers and
+    the verdict."""
+    rows = []
     for row in effects.itertuples():
         mean = "–" if not math.isfinite(row.mean) else f"{row.mean:.1f} [{row.ci_low:.1f}, {row.ci_high:.1f}]"
         cells = [row.task, row.algorithm, row.variant, row.conditions, mean, f"{row.success_rate:.0%}", row.verdict]
-        lines.append(_markdown_row(cells))
-    return "\n".join(lines)
+        rows.append([str(cell) for cell in cells])
+    return pd.DataFrame(rows, columns=READABLE_EFFECT_COLUMNS)
 
 
-def _markdown_row(cells) -> str:
-    return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+def effects_to_markdown(effects: pd.DataFrame) -> str:
+    """`readable_effects` as a Markdown table."""
+    return tables.to_markdown(readable_effects(effects))
 
 
 def _statistics_of(results, task: str, schedule: str, label: str) -> dict:

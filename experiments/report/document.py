@@ -279,10 +279,10 @@ def _published_section(results) -> list:
     effects = published_comparison.variant_effects(results, table)
     blocks = [("h2", "Published comparison"), ("p", f"Source: {spec.published.source}.")]
     blocks += [("p", spec.published.note)] if spec.published.note else []
-    blocks += [("markdown-table", published_comparison.to_markdown(table))]
+    blocks += [("table", published_comparison.readable(table))]
     if results.variants:
         blocks += [("h3", "The unknowns, measured"), ("p", published_comparison.EFFECTS_INTRO)]
-        blocks += [("markdown-table", published_comparison.effects_to_markdown(effects))]
+        blocks += [("table", published_comparison.readable_effects(effects))]
     explained = published_comparison.explanations(results, table, effects)
     if explained:
         blocks += [("h3", "Where we differ from the paper"), ("list", explained)]
@@ -298,8 +298,6 @@ def _blocks_markdown(blocks: list) -> list[str]:
             lines += [content, ""]
         elif kind == "table":
             lines += [to_markdown(content), ""]
-        elif kind == "markdown-table":
-            lines += [content, ""]
         else:
             lines += [*[f"- {item}" for item in content], ""]
     return lines
@@ -316,12 +314,6 @@ def _blocks_html(blocks: list) -> list[str]:
             body.append(f"<p>{escape(content)}</p>")
         elif kind == "table":
             body.append(content.to_html(index=False, border=0))
-        elif kind == "markdown-table":
-            rows = [line.strip("|").split(" | ") for line in content.splitlines() if not line.startswith("|---")]
-            cells = [[escape(cell.strip().replace("\\|", "|")) for cell in row] for row in rows]
-            header = "".join(f"<th>{cell}</th>" for cell in cells[0])
-            body_rows = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in cells[1:])
-            body.append(f"<table><tr>{header}</tr>{body_rows}</table>")
         else:
             body.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in content) + "</ul>")
     return body
