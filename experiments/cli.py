@@ -273,13 +273,21 @@ def _parser() -> argparse.ArgumentParser:
         prog="optarena",
         description="Compare optimizers on the article's 1-1-1 sigmoid network and on layered networks.",
     )
-    importing = "import MODULE (a module name or a .py file) first: the optimizers it registers become available "
     parser.add_argument("--import", dest="leading_imports", action="append", metavar="MODULE",
-                        help=importing + "(repeatable; before or after the command)")  # fmt: skip
+                        help=IMPORTING + "(repeatable; before or after the command)")  # fmt: skip
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--import", dest="imports", action="append", metavar="MODULE", help=importing + "(repeatable)")
+    common.add_argument("--import", dest="imports", action="append", metavar="MODULE", help=IMPORTING + "(repeatable)")
+    for build in (_run_parser, _plot_parser, _table_parser, _animate_parser, _check_parser, _explain_parser,
+                  _list_parser):  # fmt: skip
+        build(commands, common)
+    return parser
 
+
+IMPORTING = "import MODULE (a module name or a .py file) first: the optimizers it registers become available "
+
+
+def _run_parser(commands, common) -> None:
     run = commands.add_parser(parents=[common], name="run", help="run an experiment (default: the built-in 'default')")
     run.add_argument("spec", nargs="?", default="default", help="a .toml/.json spec file or a built-in name")
     run.add_argument("--out", help="results directory (default: results/<experiment name>)")
@@ -294,23 +302,30 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--chunk-size", type=_positive_int, help="split each population into units of this many starts")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
     run.add_argument("--no-report", action="store_true", help="skip the figures and report.md/report.html")
-    run.add_argument("--no-svg", action="store_true", help=NO_SVG_HELP)
-    run.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
+    _drawing_options(run)
     run.set_defaults(command=_run)
 
+
+def _plot_parser(commands, common) -> None:
     plot = commands.add_parser(
         parents=[common], name="plot", help="(re)draw the figures and report of a results directory"
     )
     plot.add_argument("results_dir")
     plot.add_argument("--out", help="where to write them (default: the results directory)")
-    plot.add_argument("--no-svg", action="store_true", help=NO_SVG_HELP)
-    plot.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
+    _drawing_options(plot)
     plot.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="local processes")
+    _filters(plot)
     plot.set_defaults(command=_plot)
 
+
+def _table_parser(commands, common) -> None:
     table = commands.add_parser(parents=[common], name="table", help="print the tables of a results directory")
     table.add_argument("results_dir")
+    _filters(table)
     table.set_defaults(command=_table)
+
+
+def _animate_parser(commands, common) -> None:
     animate = commands.add_parser(
         parents=[common],
         name="animate",
@@ -326,13 +341,11 @@ def _parser() -> argparse.ArgumentParser:
     animate.add_argument("--format", choices=("gif", "mp4", "both"), default="both",
                          help="gif, mp4 (needs ffmpeg) or both (default; GIF alone without ffmpeg)")  # fmt: skip
     animate.add_argument("--quiet", action="store_true", help="no progress bar")
+    _filters(animate)
     animate.set_defaults(command=_animate)
 
-    for command in (plot, table, animate):
-        command.add_argument("--task", action="append", help="only this task (repeatable)")
-        command.add_argument("--schedule", action="append", help="only this schedule, e.g. full-batch (repeatable)")
-        command.add_argument("--optimizer", action="append", help="only this optimizer: a name or a label (repeatable)")
 
+def _check_parser(commands, common) -> None:
     check = commands.add_parser(parents=[common], name="check", help="validate a results directory")
     check.add_argument("results_dir")
     check.add_argument("--deep", action="store_true",
@@ -340,6 +353,8 @@ def _parser() -> argparse.ArgumentParser:
                             "digest its run recorded, at once)")  # fmt: skip
     check.set_defaults(command=_check)
 
+
+def _explain_parser(commands, common) -> None:
     explaining = commands.add_parser(
         parents=[common],
         name="explain",
@@ -357,11 +372,25 @@ def _parser() -> argparse.ArgumentParser:
     explaining.add_argument("--format", choices=EXPLAIN_FORMATS, default="text", help="text, markdown or latex")
     explaining.set_defaults(command=_explain)
 
+
+def _list_parser(commands, common) -> None:
     listing = commands.add_parser(
         parents=[common], name="list", help="list optimizers with their defaults, tasks and experiments"
     )
     listing.set_defaults(command=_list)
-    return parser
+
+
+def _drawing_options(command) -> None:
+    """What the figures and the report are drawn as (run and plot)."""
+    command.add_argument("--no-svg", action="store_true", help=NO_SVG_HELP)
+    command.add_argument("--static", action="store_true", help="report.html with full-size figures and no script")
+
+
+def _filters(command) -> None:
+    """The filters of the commands that read a results directory's populations."""
+    command.add_argument("--task", action="append", help="only this task (repeatable)")
+    command.add_argument("--schedule", action="append", help="only this schedule, e.g. full-batch (repeatable)")
+    command.add_argument("--optimizer", action="append", help="only this optimizer: a name or a label (repeatable)")
 
 
 if __name__ == "__main__":
