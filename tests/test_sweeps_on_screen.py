@@ -90,7 +90,7 @@ def test_a_basin_map_says_what_it_leaves_out_in_the_figure_and_the_caption(swept
             {"name": "gd", "settings": [{"learning_rate": 0.1 * k} for k in range(1, 23)]}]}
     )  # fmt: skip
     plan = document._figure_plan(crowded, crowded.table())
-    caption = next(entry[3] for entry in plan if entry[0].startswith("basin"))
+    caption = next(entry.caption for entry in plan if entry.stem.startswith("basin"))
     assert "Not drawn (at most 20 panels): gd(learning_rate=2.1" in caption
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -69,7 +71,7 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
     folder = Path(out) / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
     plan = _figure_plan(results, results.table())
-    calls = [(draw, formats) for _, _, draw, _ in plan]
+    calls = [(planned.draw, formats) for planned in plan]
     if min(jobs, len(calls)) > 1:
         drawn = in_processes(_render, calls, min(jobs, len(calls)))
     else:
@@ -117,138 +119,135 @@ def write_report(results, out: Path, figures: list[Figure], static: bool = False
     return out / "report.md", out / "report.html"
 
 
-def _figure_plan(results, table: pd.DataFrame):
-    spec = results.spec
+class PlannedFigure(NamedTuple):
+    """One figure of the report: its file stem, its title, how to draw it, and its caption."""
+
+    stem: str
+    title: str
+    draw: Callable[[], object]
+    caption: str
+
+
+def _figure_plan(results, table: pd.DataFrame) -> list[PlannedFigure]:
+    """Every figure of the report, in order: convergence, each task's maps, then the summaries."""
+    plan = [_convergence(results, table)]
+    for task in results.spec.tasks:
+        plan += _maps_of(results, table, task)
+    return plan + _summaries(results)
+
+
+def _convergence(results, table: pd.DataFrame) -> PlannedFigure:
     best = table.sort_values("ert_evaluations").iloc[0]
-    plan = [
-        (
-            "convergence",
-            "Convergence curves",
-            lambda: plots.convergence_curves(results),
-            f"Median error per optimizer with its inter-quartile band; the steepest early drop to the dotted target "
-            f"is the fastest (best ERT overall: {best['optimizer']} on {best['task']} · {best['schedule']}).",
-        ),
-    ]
-    for task in spec.tasks:
-        schedule = _first_schedule_with_runs(table, spec, task.name)
-        rows = table[(table["task"] == task.name) & (table["schedule"] == schedule)]
-        winner = rows.sort_values("ert_evaluations").iloc[0]["optimizer"]
-        if task.network.size == 2:
-            plan.append(
-                (
-                    f"surface-{task.name}",
-                    f"Error surface: {task.name}",
-                    lambda task=task: plots.error_surface(results, task.name),
-                    "The dark curve is the valley of minima; paths start at o and end at *. Compare how far each "
-                    f"optimizer gets across the flat (light) regions; {winner} has the best ERT on this task.",
-                )
-            )
-        else:
-            plan += [
-                (
-                    f"landscape-{task.name}",
-                    f"Loss landscape: {task.name}",
-                    lambda task=task: plots.loss_landscape(results, task.name, "paths"),
-                    f"E on the plane of the paths' two principal directions from one shared start, each panel "
-                    f"zoomed on its own path ({task.network.size} parameters seen in 2). Beware: a path is "
-                    "projected, so it may seem to cross contours it never crossed, and the E drawn under it is "
-                    f"the plane's, not the path's. {winner} has the best ERT on this task.",
-                ),
-                (
-                    f"landscape-random-{task.name}",
-                    f"Loss landscape around a minimum: {task.name}",
-                    lambda task=task: plots.loss_landscape(results, task.name, "random"),
-                    "E on a plane of two filter-normalised random directions (Li et al. 2018) around the lowest "
-                    "end point found: the width of the basin that point sits in. Beware: in high dimension random "
-                    "directions are nearly orthogonal to every path, so the paths barely show here.",
-                ),
-            ]
-        where = (
-            "Each start"
-            if task.network.size == 2
-            else "A grid of starts over the two parameters whose final values spread the most (the others held "
-            "at the experiment's first start), each trained afresh,"
+    return PlannedFigure(
+        "convergence", "Convergence curves", lambda: plots.convergence_curves(results),
+        f"Median error per optimizer with its inter-quartile band; the steepest early drop to the dotted target "
+        f"is the fastest (best ERT overall: {best['optimizer']} on {best['task']} · {best['schedule']}).",
+    )  # fmt: skip
+
+
+def _maps_of(results, table: pd.DataFrame, task) -> list[PlannedFigure]:
+    """A task's maps: its error surface (two weights) or its two loss landscapes, and its basin map."""
+    spec = results.spec
+    schedule = _first_schedule_with_runs(table, spec, task.name)
+    rows = table[(table["task"] == task.name) & (table["schedule"] == schedule)]
+    winner = rows.sort_values("ert_evaluations").iloc[0]["optimizer"]
+    if task.network.size == 2:
+        maps = [PlannedFigure(
+            f"surface-{task.name}", f"Error surface: {task.name}", lambda: plots.error_surface(results, task.name),
+            "The dark curve is the valley of minima; paths start at o and end at *. Compare how far each "
+            f"optimizer gets across the flat (light) regions; {winner} has the best ERT on this task.",
+        )]  # fmt: skip
+    else:
+        maps = [
+            PlannedFigure(
+                f"landscape-{task.name}", f"Loss landscape: {task.name}",
+                lambda: plots.loss_landscape(results, task.name, "paths"),
+                f"E on the plane of the paths' two principal directions from one shared start, each panel "
+                f"zoomed on its own path ({task.network.size} parameters seen in 2). Beware: a path is "
+                "projected, so it may seem to cross contours it never crossed, and the E drawn under it is "
+                f"the plane's, not the path's. {winner} has the best ERT on this task.",
+            ),
+            PlannedFigure(
+                f"landscape-random-{task.name}", f"Loss landscape around a minimum: {task.name}",
+                lambda: plots.loss_landscape(results, task.name, "random"),
+                "E on a plane of two filter-normalised random directions (Li et al. 2018) around the lowest "
+                "end point found: the width of the basin that point sits in. Beware: in high dimension random "
+                "directions are nearly orthogonal to every path, so the paths barely show here.",
+            ),
+        ]  # fmt: skip
+    where = (
+        "Each start"
+        if task.network.size == 2
+        else "A grid of starts over the two parameters whose final values spread the most (the others held "
+        "at the experiment's first start), each trained afresh,"
+    )
+    left_out = plots.basin_settings(results, task, next(s for s in spec.schedules if s.label == schedule))[1]
+    not_drawn = (
+        f" Not drawn (at most {plots.MAX_BASIN_PANELS} panels): {', '.join(s.label for s in left_out)}."
+        if left_out
+        else ""
+    )
+    return [*maps, PlannedFigure(
+        f"basin-{task.name}", f"Basin map: {task.name}", lambda: plots.basin_map(results, task.name, schedule),
+        f"{where} coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
+        "orange mark runs at a minimum, on a flat spot, stopped by the method, diverged and out of budget: "
+        f"the map shows where each optimizer's starts fail.{_sweep_note(spec)}{not_drawn}",
+    )]  # fmt: skip
+
+
+def _sweep_note(spec) -> str:
+    return " A sweep is drawn at its best value." if any(s.swept for s in spec.optimizers) else ""
+
+
+def _summaries(results) -> list[PlannedFigure]:
+    """The figures over every task: success, runtime ECDF, performance profile, sensitivity, the published
+    comparison, Rprop's step sizes and the animated paths."""
+    spec = results.spec
+    first = spec.tasks[0]
+    published = [
+        PlannedFigure(
+            f"published-{task.name}", f"Published comparison: {task.name}",
+            lambda task=task: plots.published_comparison(results, task.name),
+            "Our mean epochs to success against the swept step size, for the best fixed part of each method's "
+            "sweeps (hollow: some runs failed; band: 95% CI), with the paper's best setting (star) and its "
+            "well-working region (bar). Where a star sits above our line, the paper needed more epochs.",
         )
-        schedule_of_task = next(s for s in spec.schedules if s.label == schedule)
-        left_out = plots.basin_settings(results, task, schedule_of_task)[1]
-        not_drawn = (
-            f" Not drawn (at most {plots.MAX_BASIN_PANELS} panels): {', '.join(s.label for s in left_out)}."
-            if left_out
-            else ""
-        )
-        sweeps = " A sweep is drawn at its best value." if any(s.swept for s in spec.optimizers) else ""
-        plan.append(
-            (
-                f"basin-{task.name}",
-                f"Basin map: {task.name}",
-                lambda task=task, schedule=schedule: plots.basin_map(results, task.name, schedule),
-                f"{where} coloured by epochs to the target (darker is faster); grey, sand, light blue, black and "
-                "orange mark runs at a minimum, on a flat spot, stopped by the method, diverged and out of budget: "
-                f"the map shows where each optimizer's starts fail.{sweeps}{not_drawn}",
-            )
-        )
-    plan.append(
-        (
-            "success",
-            "Success per optimizer",
-            lambda: plots.success_bars(results),
+        for task in (spec.tasks if spec.published else ())
+    ]  # fmt: skip
+    return [
+        PlannedFigure(
+            "success", "Success per optimizer", lambda: plots.success_bars(results),
             "The fraction of starts that met the success criterion, per optimizer and schedule, with Wilson 95% "
             "intervals: bars that stay short in one schedule show which optimizers need the full batch."
-            + (" A sweep is drawn at its best value." if any(s.swept for s in spec.optimizers) else ""),
-        )
-    )
-    plan += [
-        (
-            "runtime-ecdf",
-            "Runtime ECDF",
-            lambda: plots.runtime_ecdf(results),
+            + _sweep_note(spec),
+        ),
+        PlannedFigure(
+            "runtime-ecdf", "Runtime ECDF", lambda: plots.runtime_ecdf(results),
             "Fraction of (start, target) pairs solved within a budget; a curve further left is faster, higher is "
             "more reliable, and the gap to 1 at the dotted budget line is what never got solved.",
         ),
-        (
-            "performance-profile",
-            "Performance profile",
-            lambda: plots.performance_profile(results),
+        PlannedFigure(
+            "performance-profile", "Performance profile", lambda: plots.performance_profile(results),
             "At τ = 1: how often each optimizer was the fastest on a start; at the right end: how often it "
             "succeeded at all.",
         ),
-        (
-            "sensitivity",
-            "Sensitivity to the step size",
-            lambda: plots.sensitivity(results),
+        PlannedFigure(
+            "sensitivity", "Sensitivity to the step size", lambda: plots.sensitivity(results),
             "Epochs to target and success against the step-size hyperparameter: a flat, high curve needs no tuning.",
         ),
-        *[
-            (
-                f"published-{task.name}",
-                f"Published comparison: {task.name}",
-                lambda task=task: plots.published_comparison(results, task.name),
-                "Our mean epochs to success against the swept step size, for the best fixed part of each method's "
-                "sweeps (hollow: some runs failed; band: 95% CI), with the paper's best setting (star) and its "
-                "well-working region (bar). Where a star sits above our line, the paper needed more epochs.",
-            )
-            for task in (spec.tasks if spec.published else ())
-        ],
-        (
-            f"internals-{spec.tasks[0].name}",
-            "Step sizes inside Rprop",
-            lambda: plots.step_size_internals(results),
+        *published,
+        PlannedFigure(
+            f"internals-{first.name}", "Step sizes inside Rprop", lambda: plots.step_size_internals(results),
             "Δ grows by η+ while a gradient keeps its sign and halves at each sign change; the weights jump "
             "through flat regions and settle once the steps shrink.",
         ),
-    ]
-    first = spec.tasks[0]
-    plan.append(
-        (
-            f"animation-{first.name}",
-            f"Animated paths: {first.name}",
-            lambda: _animated(results, first.name),
+        PlannedFigure(
+            f"animation-{first.name}", f"Animated paths: {first.name}", lambda: _animated(results, first.name),
             f"Every optimizer from the same starts, the paths growing on one clock (epochs, log-spaced frames) over "
             f"{'the error surface' if first.network.size == 2 else 'the plane of the paths'}; each panel zoomed on "
             "its own paths. `optarena animate` makes more (MP4, more frames, other clocks).",
-        )
-    )
-    return plan
+        ),
+    ]  # fmt: skip
 
 
 def _first_schedule_with_runs(table: pd.DataFrame, spec, task: str) -> str:
