@@ -6,6 +6,14 @@ import pytest
 collect_ignore = ["fixtures"]
 
 
+@pytest.fixture(scope="session")
+def quick():
+    """The built-in ``quick`` experiment, trained once for every test that reads its results (never changed)."""
+    import experiments
+
+    return experiments.run("quick")
+
+
 @pytest.fixture
 def browser_page():
     """A page in a headless Chromium (the machine's, else playwright's own) and the script errors it reports;

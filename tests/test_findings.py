@@ -4,7 +4,6 @@ stays silent where it must not."""
 import numpy as np
 import pytest
 
-import experiments
 from experiments import ExperimentSpec
 from experiments.analysis import findings
 from experiments.analysis.metrics import wilson_interval
@@ -177,11 +176,6 @@ def test_a_schedule_effect_is_a_finding_from_twenty_points_of_success_rate(per_s
             f"rprop+ 100% → 80% (per sample, rprop+: 80% [{low:.0%}, {high:.0%}] of 20 runs). Rprop adapts each "
         )
         assert notes[0].effect == pytest.approx(np.log2(1 / 0.8)) and notes[0].figure == "success"
-
-
-@pytest.fixture(scope="module")
-def quick():
-    return experiments.run("quick")
 
 
 def test_the_quick_runs_findings_do_not_call_gradient_descent_unsettled(quick):

@@ -347,13 +347,12 @@ def test_the_explorer_opens_with_the_best_few_leaders_of_each_place(every_optimi
                                               "ert_evaluations"] == float("inf")  # fmt: skip
 
 
-def test_the_terminal_and_the_report_count_the_pairwise_tests_alike(tmp_path, capsys):
+def test_the_terminal_and_the_report_count_the_pairwise_tests_alike(quick, tmp_path):
     """A one-sample task trains once for every schedule: significance.csv repeats its tests, and the report counted
     them (860 of 860) where the terminal did not (591 of 620)."""
     from experiments import pipeline
     from experiments.analysis.tables import significance_count
 
-    quick = experiments.run("quick")
     one_sample = next(task for task in quick.spec.tasks if task.samples == 1)
     assert one_sample and len(quick.spec.schedules) > 1
     sentence = significance_count(quick, quick.significance())
