@@ -21,7 +21,7 @@ import pytest
 import network
 import optimizers
 
-FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_trajectories.npz")
+FIXTURE = np.load(Path(__file__).resolve().parents[1] / "fixtures" / "torch_trajectories.npz")
 SETTINGS = json.loads(str(FIXTURE["settings"]))
 TASKS = ["single-sample", "teacher"]
 CASES = [(task, key) for task in TASKS for key in sorted(SETTINGS)]

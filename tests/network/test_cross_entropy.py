@@ -11,7 +11,7 @@ from network.cross_entropy import log_softmax, softmax_cross_entropy
 from network.gradient_check import central_differences
 from network.validation import FlatSpot
 
-FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_cross_entropy.npz")
+FIXTURE = np.load(Path(__file__).resolve().parents[1] / "fixtures" / "torch_cross_entropy.npz")
 TORCH_NETWORKS = {
     "4-5-3-tanh": Layered([4, 5, 3], activation="tanh"),
     "64-32-10-tanh": Layered([64, 32, 10], activation="tanh"),

@@ -20,7 +20,7 @@ from network import Layered
 from network.compiled_layered import evaluate, plan_of
 from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
 
-FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_layered.npz")
+FIXTURE = np.load(Path(__file__).resolve().parents[1] / "fixtures" / "torch_layered.npz")
 SHAPES = [
     {"sizes": [2, 2, 1]},
     {"sizes": [1, 1, 1], "bias": False},

@@ -11,7 +11,7 @@ from experiments import explain
 from experiments.cli import main
 from network.derivation import derive
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 SNAPSHOT_ARGS = ["--input", "1", "--target", "0.9", "--input", "-2", "--target", "0.2", "--w-h", "0.5", "--w-o", "2",
                  "--eta", "0.3", "--delta", "0.05"]  # fmt: skip
 
@@ -130,7 +130,7 @@ def test_a_saturated_unit_is_said_to_be_one(capsys):
 def test_the_documented_sample_output_is_what_the_program_prints(capsys):
     """docs/networks-and-tasks.md's ``$ optarena explain …`` block, up to its "...", is the real output, digit
     for digit."""
-    readme = (Path(__file__).parent.parent / "docs" / "networks-and-tasks.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "networks-and-tasks.md").read_text(encoding="utf-8")
     block = readme.split("$ optarena explain", 1)[1].split("...", 1)[0]
     arguments, *expected = block.splitlines()
     assert main(["explain", *arguments.split()]) == 0

@@ -139,7 +139,7 @@ def test_irprop_plus_in_torch_needs_the_loss_from_a_closure():
 def test_the_torch_loop_in_docs_extending_runs_as_written():
     """docs/extending.md's torch section's ``python`` block (no doctest: it needs torch) trains a model when its
     names exist."""
-    page = (Path(__file__).parents[1] / "docs" / "extending.md").read_text()
+    page = (Path(__file__).resolve().parents[2] / "docs" / "extending.md").read_text()
     section = page.split("## torch optimizers in the arena", 1)[1].split("\n## ", 1)[0]
     (loop,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     torch.manual_seed(0)

@@ -191,7 +191,7 @@ def test_the_default_experiments_summary_is_what_it_was_before_layered_networks(
     Since then its tasks' E* = 0 is stated (relative targets are the absolute ones there) and the runs whose
     gradient vanished, once all `plateau`, are told apart as `minimum` or `flat-spot`, and the scipy runs that
     ended on their own with the gradient alive, also `plateau` then, are `stopped`."""
-    snapshot = population_runs.read_table(Path(__file__).parent / "snapshots" / "default_summary.csv")
+    snapshot = population_runs.read_table(Path(__file__).resolve().parents[2] / "snapshots" / "default_summary.csv")
     full = experiments.run("default", jobs=2).table()
     assert_the_findings_quote_this_default_run(full)
     table = full.drop(columns="wall_time_s")
@@ -227,7 +227,7 @@ def assert_the_findings_quote_this_default_run(table):
         (row["task"], row["schedule"], row["optimizer"]): row for row in rows(to_markdown(table, "summary"), "| task")
     }
     for document in ("docs/findings.md", "README.md"):
-        shown = rows((Path(__file__).parent.parent / document).read_text(), "| schedule | optimizer | success")
+        shown = rows((Path(__file__).resolve().parents[3] / document).read_text(), "| schedule | optimizer | success")
         shown = [row for row in shown if row["schedule"] in ("full-batch", "per-sample")]
         assert len(shown) >= 8, document
         for row in shown:

@@ -293,7 +293,7 @@ def test_the_reports_script_runs_and_a_filter_redraws_on_a_minimal_dom(written):
     if node is None:
         pytest.skip("node is not installed: the script's run is tested where it is (and in a browser with playwright)")
     page = written[2]
-    script = Path(__file__).parent / "report_dom.js"
+    script = Path(__file__).resolve().parents[2] / "report_dom.js"
     drawn = json.loads(
         subprocess.run([node, str(script), str(page)], capture_output=True, text=True, check=True).stdout
     )
