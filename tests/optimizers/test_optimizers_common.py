@@ -138,3 +138,21 @@ def test_sign_uses_only_the_sign_of_each_derivative():
     rule = optimizers.get("sign", step_size=0.25)
     new_weights, _ = rule.step([[0.0, 0.0], [0.0, 0.0]], [[1e-30, -5.0], [0.0, 3.0]], None)
     assert new_weights.tolist() == [[-0.25, 0.25], [0.0, -0.25]]
+
+
+@pytest.mark.parametrize(
+    ("name", "hyperparameters", "message"),
+    [
+        ("quickprop", {"max_growth": 0.0}, "quickprop: max_growth must be > 0, got 0.0"),
+        ("delta-bar-delta", {"decrease": 1.0}, r"delta-bar-delta: decrease must be in \(0, 1\), got 1.0"),
+        ("delta-bar-delta", {"theta": 1.0}, r"delta-bar-delta: theta must be in \[0, 1\), got 1.0"),
+        ("supersab", {"eta_plus": 0.9}, "supersab: eta_plus must be > 1, got 0.9"),
+        ("momentum", {"momentum": 1.0}, r"momentum: momentum must be in \[0, 1\), got 1.0"),
+        ("adam", {"beta2": -0.1}, r"adam: beta2 must be in \[0, 1\), got -0.1"),
+        ("rmsprop", {"eps": 0.0}, "rmsprop: eps must be > 0, got 0.0"),
+        ("adagrad", {"lr_decay": -1.0}, "adagrad: lr_decay must be >= 0, got -1.0"),
+    ],
+)
+def test_bad_hyperparameters_are_named(name, hyperparameters, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        optimizers.get(name, **hyperparameters)
