@@ -40,13 +40,9 @@ def check_can_run(spec, out, resume: bool = False, overwrite: bool = False, chun
     """A one-line ValueError for anything that would stop `run` before it trains (what the command line calls a
     usage error)."""
     if _held_out(spec):
-        if resume or chunk_size:
-            raise ValueError("a held-out experiment runs whole: --resume and --chunk-size do not apply")
-        from experiments.running import storage
+        from experiments.pipeline import held_out_runs
 
-        if out is not None and storage.holds_results(Path(out)) and not overwrite:
-            raise ValueError(f"{out} already holds results; choose another --out or pass --overwrite")
-        return
+        return held_out_runs.check_can_run(spec, out, resume, overwrite, chunk_size)
     from experiments.pipeline import population_runs
 
     population_runs.check_can_run(spec, out, resume, overwrite)
@@ -75,7 +71,7 @@ def run(spec, out: str | Path | None = None, *, resume: bool = False, progress: 
     if _held_out(spec):
         from experiments.pipeline import held_out_runs
 
-        check_can_run(spec, out, resume, overwrite, chunk_size)
+        held_out_runs.check_can_run(spec, out, resume, overwrite, chunk_size)
         return held_out_runs.run(spec, None if out is None else Path(out), jobs, cluster, progress, overwrite)
     from experiments.pipeline import population_runs
 

@@ -65,8 +65,7 @@ class HeldOutResults(NamedTuple):
 def run(spec: HeldOutSpec, out: Path | None = None, jobs: int = 1, cluster: dict | None = None,
         progress: bool = False, overwrite: bool = False) -> HeldOutResults:  # fmt: skip
     """Train every unit of ``spec`` and, with ``out``, write the results folder."""
-    if out is not None and storage.holds_results(Path(out)) and not overwrite:
-        raise InputError(f"{out} already holds results; choose another --out or pass --overwrite")
+    check_can_run(spec, out, overwrite=overwrite)
     shape = (len(spec.tasks), len(spec.schedules), len(spec.optimizers), len(spec.seeds), spec.trials)
     history = np.empty((*shape, len(spec.evaluation_epochs()), 3, 2))
     diverged = np.empty(shape, dtype=np.int64)
@@ -85,6 +84,16 @@ def run(spec: HeldOutSpec, out: Path | None = None, jobs: int = 1, cluster: dict
     if out is not None:
         write(results, Path(out))
     return results
+
+
+def check_can_run(spec: HeldOutSpec, out, resume: bool = False, overwrite: bool = False,
+                  chunk_size: int | None = None) -> None:  # fmt: skip
+    """A one-line ValueError for what would stop `run` before it trains: a held-out experiment runs whole (no
+    resume, no chunks), and a folder that holds results is kept unless ``overwrite``."""
+    if resume or chunk_size:
+        raise ValueError("a held-out experiment runs whole: --resume and --chunk-size do not apply")
+    if out is not None and storage.holds_results(Path(out)) and not overwrite:
+        raise ValueError(f"{out} already holds results; choose another --out or pass --overwrite")
 
 
 def is_held_out(out: Path) -> bool:
