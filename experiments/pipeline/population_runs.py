@@ -68,17 +68,8 @@ def run(
     spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
     check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
-    manifest = None
     if out is not None:
-        if storage.holds_results(Path(out)) and overwrite:
-            storage.remove_results(Path(out))
-        out = storage.prepare_directory(Path(out))
-        storage.clean_stale_temporaries(out)
-        manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "seeds": list(spec.seeds)}
-        manifest |= {"chunk_size": chunk_size, "complete": False, "started": storage.now()} | storage.provenance()
-        storage.write_json(out / "manifest.json", manifest)
-        storage.write_json(out / "spec.json", spec.to_dict())
-        storage.write_optimizer_metadata(out, spec)
+        out, manifest = _started(spec, Path(out), chunk_size, overwrite)
 
     def train(batch):
         return _train_units(spec, batch, out, resume, progress, jobs, cluster)
@@ -90,7 +81,6 @@ def run(
         run_variant = functools.partial(run, resume=resume, progress=progress, jobs=jobs, chunk_size=chunk_size,
                                         cluster=cluster, overwrite=overwrite)  # fmt: skip
         results = dataclasses.replace(results, variants=_run_variants(results, out, run_variant))
-
     interrupts.checkpoint()
     if out is not None:
         trained = time.perf_counter()
@@ -98,20 +88,42 @@ def run(
         timings = {"training": trained - started, "tables": time.perf_counter() - trained}
         _remove_stale_units(out, spec, units)
         interrupts.checkpoint()  # an interrupted run never says it is complete
-        manifest |= {
-            "complete": True,
-            "finished": storage.now(),
-            "units": [
-                {"label": result.unit.label, "file": unit_path(out, spec, result.unit).name,
-                 "wall_time_s": result.wall_time}
-                for result in finished
-            ],
-            "reference_minima": {task: dataclasses.asdict(reference) for task, reference in minima.items()},
-            "timings_s": {phase: round(seconds, 3) for phase, seconds in timings.items()},
-            "files": integrity.digests(out),
-        }  # fmt: skip
-        storage.write_json(out / "manifest.json", manifest)
+        _finished(out, results, finished, manifest, timings)
     return results
+
+
+def _started(spec: ExperimentSpec, out: Path, chunk_size: int | None, overwrite: bool) -> tuple[Path, dict]:
+    """The results folder made ready (emptied first with ``overwrite``), with the spec, the optimizers' metadata and
+    a manifest that says the run has not finished; (the folder, that manifest)."""
+    if storage.holds_results(out) and overwrite:
+        storage.remove_results(out)
+    out = storage.prepare_directory(out)
+    storage.clean_stale_temporaries(out)
+    manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "seeds": list(spec.seeds)}
+    manifest |= {"chunk_size": chunk_size, "complete": False, "started": storage.now()} | storage.provenance()
+    storage.write_json(out / "manifest.json", manifest)
+    storage.write_json(out / "spec.json", spec.to_dict())
+    storage.write_optimizer_metadata(out, spec)
+    return out, manifest
+
+
+def _finished(out: Path, results: Results, finished: list[UnitResult], manifest: dict, timings: dict) -> None:
+    """The manifest of a complete run: its units and their times, the reference minima, the phases' times and
+    every file's digest (what `optarena check` compares at once)."""
+    spec = results.spec
+    manifest |= {
+        "complete": True,
+        "finished": storage.now(),
+        "units": [
+            {"label": result.unit.label, "file": unit_path(out, spec, result.unit).name,
+             "wall_time_s": result.wall_time}
+            for result in finished
+        ],
+        "reference_minima": {task: dataclasses.asdict(reference) for task, reference in results.references.items()},
+        "timings_s": {phase: round(seconds, 3) for phase, seconds in timings.items()},
+        "files": integrity.digests(out),
+    }  # fmt: skip
+    storage.write_json(out / "manifest.json", manifest)
 
 
 def check_can_run(spec: ExperimentSpec, out: str | Path | None, resume: bool = False, overwrite: bool = False):
