@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -27,7 +28,7 @@ from experiments.running import integrity, interrupts, references, storage
 from experiments.running.cluster import connect
 from experiments.running.integrity import report_problems
 from experiments.running.units import load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
-from experiments.running.workers import in_processes, on_dask
+from experiments.running.workers import mapped
 
 RUNS_FILE, SUMMARY_FILE, SIGNIFICANCE_FILE = "runs.csv.gz", "summary.csv", "significance.csv"
 HISTORIES_FILE, PARAMETERS_FILE = "histories.npz", "parameters.npz"
@@ -322,30 +323,21 @@ def shared_trainings(units) -> list[int]:
 
 @contextmanager
 def _executor(jobs: int, cluster: dict | None):
-    """A function (spec, units, indices) -> (index, UnitResult or failure line), as units finish."""
-    if cluster is not None:
-        with connect(cluster) as client:
-            yield lambda spec, units, indices: _on_dask(client, spec, units, indices)
-    elif jobs == 1:
-        yield lambda spec, units, indices: ((i, _train_unit(spec, u)) for i, u in zip(indices, units, strict=True))
-    else:
-        yield lambda spec, units, indices: _on_loky(jobs, spec, units, indices)
+    """A function (spec, units, indices) -> (index, UnitResult or failure line), as units finish: here, in ``jobs``
+    processes or on the ``cluster`` (`workers.mapped`)."""
+    with connect(cluster) if cluster is not None else contextlib.nullcontext() as client:
+
+        def execute(spec, units, indices):
+            calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
+            compiles = [kernel_of(unit) for unit in units]
+            return zip(indices, mapped(_train_unit, calls, jobs, client, compiles), strict=True)
+
+        yield execute
 
 
 def _optimizer_of(unit):
     """The unit's optimizer object, built here so a worker gets it pickled (a notebook's own optimizer too)."""
     return None if unit.setting.is_scipy else unit.setting.build()
-
-
-def _on_loky(jobs: int, spec, units, indices):
-    calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
-    return zip(indices, in_processes(_train_unit, calls, jobs, [kernel_of(unit) for unit in units]), strict=True)
-
-
-def _on_dask(client, spec, units, indices):
-    return zip(
-        indices, on_dask(client, _train_unit, [(spec, unit, _optimizer_of(unit)) for unit in units]), strict=True
-    )
 
 
 def _train_unit(spec, unit, optimizer=None):

@@ -32,7 +32,7 @@ from experiments.plots import animation
 from experiments.plots.style import without_minor_log_ticks
 from experiments.report import explorer
 from experiments.running import interrupts, storage
-from experiments.running.workers import in_processes
+from experiments.running.workers import mapped
 
 FIGURES = "figures"
 ANIMATION_FRAMES = 30  # of the report's animation; `optarena animate` makes longer ones
@@ -72,10 +72,7 @@ def write_figures(results, out: Path, formats: tuple[str, ...] = ("png",), jobs:
     folder.mkdir(parents=True, exist_ok=True)
     plan = _figure_plan(results, results.table())
     calls = [(planned.draw, formats) for planned in plan]
-    if min(jobs, len(calls)) > 1:
-        drawn = in_processes(_render, calls, min(jobs, len(calls)))
-    else:
-        drawn = (_render(*call) for call in calls)
+    drawn = mapped(_render, calls, max(1, min(jobs, len(calls))))
     written = []
     for (stem, title, _, caption), images in zip(plan, drawn, strict=True):
         interrupts.checkpoint()

@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 import optimizers
 from experiments.definition.held_out_spec import START_STREAM, HeldOutSpec
 from experiments.running import interrupts
-from experiments.running.workers import in_processes, on_dask
+from experiments.running.workers import mapped
 from network import matrix_pass
 from optimizers.per_network import PerNetwork
 
@@ -126,11 +126,4 @@ def evaluate(task, parts, weights: np.ndarray, into: np.ndarray) -> None:
 def train_all(spec: HeldOutSpec, jobs: int = 1, client=None):
     """(unit, records) for every unit, as each finishes: here, in ``jobs`` processes, or on a Dask ``client``."""
     units = units_of(spec)
-    calls = [(spec, unit) for unit in units]
-    if client is not None:
-        yield from zip(units, on_dask(client, train_unit, calls), strict=True)
-    elif jobs == 1:
-        for unit in units:
-            yield unit, train_unit(spec, unit)
-    else:
-        yield from zip(units, in_processes(train_unit, calls, jobs), strict=True)
+    yield from zip(units, mapped(train_unit, [(spec, unit) for unit in units], jobs, client), strict=True)

@@ -1,7 +1,7 @@
 """Local worker processes (joblib's loky) that stop with the run that started them.
 
 `in_processes` maps a function over calls in worker processes and yields the
-results in order (`on_dask` does the same on a Dask cluster).  While it waits it looks for a deferred Ctrl-C
+results in order (`on_dask` does the same on a Dask cluster; `mapped` picks one of them, or none for one job).  While it waits it looks for a deferred Ctrl-C
 (`interrupts.checkpoint`), so a run blocked on its workers still stops when
 asked; and whenever the caller stops early (Ctrl-C, an error) the queued calls
 are dropped and the workers killed: none outlives the run.  On Linux a
@@ -40,6 +40,17 @@ _PR_SET_PDEATHSIG = 1
 LOKY_RESTARTED_A_WORKER = "A worker stopped while some jobs were given to the executor"
 
 warnings.filterwarnings("ignore", message=LOKY_RESTARTED_A_WORKER, category=UserWarning)
+
+
+def mapped(function: Callable, calls: list[tuple], jobs: int = 1, client=None,
+           compiles: list | None = None) -> Iterator:  # fmt: skip
+    """``function(*call)`` for each call, the results in order: here (``jobs`` 1), in ``jobs`` worker processes
+    (`in_processes`, which ``compiles`` is for), or on a Dask ``client`` (`on_dask`)."""
+    if client is not None:
+        return on_dask(client, function, calls)
+    if jobs == 1:
+        return (function(*call) for call in calls)
+    return in_processes(function, calls, jobs, compiles)
 
 
 def in_processes(function: Callable, calls: Iterable[tuple], jobs: int, compiles: list | None = None) -> Iterator:
