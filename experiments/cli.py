@@ -140,8 +140,7 @@ def _selected(args):
 
     with _validating():
         results = pipeline.load(args.results_dir)
-        return pipeline.narrowed(results, getattr(args, "task", None), getattr(args, "schedule", None),
-                                 getattr(args, "optimizer", None))  # fmt: skip
+        return pipeline.narrowed(results, args.task, args.schedule, args.optimizer)
 
 
 def _draw(results, out: Path, args) -> None:

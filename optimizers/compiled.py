@@ -59,8 +59,6 @@ __all__ = [
 
 PARALLEL_FROM = 1 << 15  # parameters: below this a step runs on one core (starting threads costs more)
 
-_JIT = {"cache": True, "error_model": "numpy"}
-
 
 @functools.cache
 def rule_table() -> tuple[type, ...]:
@@ -305,28 +303,29 @@ def _generated_update(classes, by_kind: bool = True, parallel: bool = False, com
     return namespace["update"]
 
 
-def _generated_coefficients(classes, changing_only: bool):
+def _generated_coefficients(classes):
     """``coefficients_of(kind, hyperparameters, count)`` for the rules of ``classes``: each rule's coefficients
-    function, or a copy of the hyperparameters where it has none (`unchanged`).  With ``changing_only``,
-    ``refresh_coefficients(kind, hyperparameters, count, coefficients)`` instead: rewritten in place, element by
-    element, for the rules whose coefficients change with the step count (``coefficients_change``) and left
-    alone for the others (a kernel calls it per step)."""
-    namespace, lines = {"np": np}, []
+    function, or a copy of the hyperparameters where it has none (`unchanged`)."""
+    namespace, lines = {}, ["def coefficients_of(kind, hyperparameters, count):"]
     for kind, cls in enumerate(classes):
-        if cls.coefficients is unchanged or (changing_only and not cls.coefficients_change):
-            continue
-        namespace[f"_coefficients_{kind}"] = compile_rule(cls.coefficients)
-        if changing_only:
-            lines += [f"    if kind == {kind}:", f"        fresh = _coefficients_{kind}(hyperparameters, count)",
-                      "        for i in range(fresh.size):", "            coefficients[i] = fresh[i]"]  # fmt: skip
-        else:
+        if cls.coefficients is not unchanged:
+            namespace[f"_coefficients_{kind}"] = compile_rule(cls.coefficients)
             lines += [f"    if kind == {kind}:", f"        return _coefficients_{kind}(hyperparameters, count)"]
-    if changing_only:
-        exec("\n".join(["def refresh(kind, hyperparameters, count, coefficients):", *lines, "    return"]), namespace)
-        return namespace["refresh"]
-    exec("\n".join(["def coefficients_of(kind, hyperparameters, count):", *lines,
-                    "    return hyperparameters.copy()"]), namespace)  # fmt: skip
+    exec("\n".join([*lines, "    return hyperparameters.copy()"]), namespace)
     return namespace["coefficients_of"]
+
+
+def _generated_refresh(classes):
+    """``refresh_coefficients(kind, hyperparameters, count, coefficients)``: `coefficients_of` copied in, element by
+    element, for the rules whose coefficients change with the step count (``coefficients_change``); the others
+    are left alone (a kernel calls it per step)."""
+    changing = " or ".join(f"kind == {kind}" for kind, cls in enumerate(classes) if cls.coefficients_change)
+    lines = ["def refresh(kind, hyperparameters, count, coefficients):", f"    if {changing or 'False'}:",
+             "        fresh = coefficients_of(kind, hyperparameters, count)",
+             "        for i in range(fresh.size):", "            coefficients[i] = fresh[i]"]  # fmt: skip
+    namespace = {"coefficients_of": coefficients_of}
+    exec("\n".join(lines), namespace)
+    return namespace["refresh"]
 
 
 # In compiled code, these stand for the rules of `rule_table`, made when the code that calls them is first
@@ -362,12 +361,12 @@ def _parallel_update_implementation(kind, coefficients, weight, grad, s0, s1, s2
 
 @overload(_coefficients_of_rules, jit_options={"error_model": "numpy"})
 def _coefficients_implementation(kind, hyperparameters, count):
-    return _generated_coefficients(rule_table(), changing_only=False)
+    return _generated_coefficients(rule_table())
 
 
 @overload(_refresh_of_rules, jit_options={"error_model": "numpy"})
 def _refresh_implementation(kind, hyperparameters, count, coefficients):
-    return _generated_coefficients(rule_table(), changing_only=True)
+    return _generated_refresh(rule_table())
 
 
 @compile_rule

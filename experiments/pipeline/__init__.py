@@ -113,7 +113,7 @@ def check(folder: str | Path, deep: bool = False) -> list[str]:
         return held_out_runs.check(Path(folder))
     from experiments.pipeline import population_runs
 
-    return population_runs.check(folder, deep=True)
+    return population_runs.check(folder)
 
 
 def narrowed(results, task=None, schedule=None, optimizer=None):

@@ -38,7 +38,7 @@ VOLATILE_COLUMNS = ["wall_time_s"]  # the only columns that differ between ident
 
 
 def run(
-    spec: ExperimentSpec | dict | str | Path,
+    spec: ExperimentSpec,
     out: str | Path | None = None,
     resume: bool = False,
     progress: bool = False,
@@ -47,9 +47,8 @@ def run(
     cluster: dict | None = None,
     overwrite: bool = False,
 ) -> Results:
-    """Train every unit of ``spec``; with ``out``, store each unit as it finishes and write the tables.
-
-    ``spec`` is an `ExperimentSpec`, a dict with a spec file's keys, a .toml/.json file or a built-in name.
+    """Train every unit of ``spec``; with ``out``, store each unit as it finishes and write the tables
+    (`experiments.pipeline.run` reads a spec from a file, a name or a dict and calls this).
 
     A folder ``out`` that already holds results is refused, unless ``resume``
     (units already stored there for this very spec are loaded instead of
@@ -59,14 +58,7 @@ def run(
     ``cluster`` (see `experiments.running.cluster`) trains them on a Dask cluster;
     ``chunk_size`` splits each population into units of that many starts.  The
     results depend on none of these.  A unit that fails is retried once.
-
-    >>> results = run("quick")
-    >>> results.table()[["task", "optimizer", "runs"]].head(2).values.tolist()
-    [['single-sample', 'gd', 16], ['single-sample', 'sign', 16]]
     """
-    if isinstance(spec, dict):
-        spec = ExperimentSpec.from_dict(spec)
-    spec = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
     check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
     if out is not None:
@@ -380,15 +372,10 @@ def load(results_dir: str | Path) -> Results:
     return results
 
 
-def check(results_dir: str | Path, deep: bool = False) -> list[str]:
-    """Problems with a results folder, one line each; an empty list means it is complete and consistent.
-
-    Every file against the digest its run recorded (`experiments.running.integrity`), at once; with ``deep``,
-    or for a folder from before digests, every table recomputed from the units and compared."""
+def check(results_dir: str | Path) -> list[str]:
+    """Problems with a results folder, one line each; an empty list means it is complete and consistent: every
+    table recomputed from the units and compared (`experiments.pipeline.check` compares the digests first)."""
     results_dir = Path(results_dir)
-    quick = None if deep else integrity.check(results_dir)
-    if quick is not None:
-        return quick
     manifest, problems = integrity.finished_manifest(results_dir)
     if problems:
         return problems
@@ -422,7 +409,7 @@ def check(results_dir: str | Path, deep: bool = False) -> list[str]:
         where = f"{VARIANTS}/{variant.slug}"
         if variant_results.spec.digest() != variant_spec(results, variant).digest():
             problems.append(f"{where} did not train the best settings of this folder's sweeps")
-        problems += [f"{where}: {problem}" for problem in check(results_dir / VARIANTS / variant.slug, deep=True)]
+        problems += [f"{where}: {problem}" for problem in check(results_dir / VARIANTS / variant.slug)]
     for name, expected in ((HISTORIES_FILE, _histories(results)), (PARAMETERS_FILE, _parameters(results))):
         try:
             stored = storage.read_npz(results_dir / name)

@@ -6,7 +6,7 @@ the arrays; not the figures and the report, which `optarena plot` redraws,
 nor a variant's folder, which has a manifest of its own.  `check` then reads
 only the files and the manifest: a changed or missing file is named, with
 what to do.  It needs no numba, pandas or statistics, so ``optarena check``
-answers at once; ``optarena check --deep`` (`experiments.pipeline.population_runs.check`)
+answers at once; ``optarena check --deep`` (`experiments.pipeline.check`)
 recomputes every table from the units instead, which is also the check of a
 folder written before digests were recorded.
 """
@@ -37,7 +37,7 @@ def digests(out: Path) -> dict[str, str]:
 
 def check(out: Path) -> list[str] | None:
     """Problems with the results folder ``out``, one line each ([] when it is whole), or None when its manifest
-    records no digests (a folder from before them: `experiments.pipeline.population_runs.check` decides)."""
+    records no digests (a folder from before them: `experiments.pipeline.check` recomputes)."""
     out = Path(out)
     manifest, problems = finished_manifest(out)
     if problems:

@@ -1,9 +1,9 @@
 """Local worker processes (joblib's loky) that stop with the run that started them.
 
 `in_processes` maps a function over calls in worker processes and yields the
-results in order (`on_dask` does the same on a Dask cluster; `mapped` picks one of them, or none for one job).  While it waits it looks for a deferred Ctrl-C
-(`interrupts.checkpoint`), so a run blocked on its workers still stops when
-asked; and whenever the caller stops early (Ctrl-C, an error) the queued calls
+results in order (`on_dask` does the same on a Dask cluster; `mapped` picks one of them, or none for one job).
+While it waits it looks for a deferred Ctrl-C (`interrupts.checkpoint`), so a run blocked on its workers still
+stops when asked; and whenever the caller stops early (Ctrl-C, an error) the queued calls
 are dropped and the workers killed: none outlives the run.  On Linux a
 worker also dies with the process that started it, even when that one is
 killed outright (``PR_SET_PDEATHSIG``).  The workers share the cores: each

@@ -75,7 +75,7 @@ def test_the_stored_tables_read_back_equal(tmp_path):
     assert_same_tables(experiments.load(tmp_path), results)
     stored = population_runs.read_table(tmp_path / "runs.csv.gz")
     assert len(stored) == UNITS * 16 and "hit_epoch[0.0001]" in stored.columns
-    assert not population_runs.check(tmp_path)
+    assert not experiments.check(tmp_path)
 
 
 def test_epochs_are_written_as_whole_numbers_and_a_miss_as_an_empty_cell(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.pipeline import population_runs
+import experiments
 from experiments.running.interrupts import INTERRUPTED, INTERRUPTED_DRAWING
 
 pytestmark = pytest.mark.slow  # a real run per case, interrupted in a subprocess
@@ -94,7 +94,7 @@ def test_a_ctrl_c_at_any_moment_stops_the_run_with_one_line_and_leaves_no_proces
     assert left == [], f"processes outlived the run: {left}"
     assert "Traceback" not in err, err
     if code == 0:  # the interrupt came after the last safe point: then the run is whole
-        assert population_runs.check(out) == []
+        assert experiments.check(out) == []
         return
     assert code == 130, err
     said = err.strip().splitlines()[-1]
@@ -102,7 +102,7 @@ def test_a_ctrl_c_at_any_moment_stops_the_run_with_one_line_and_leaves_no_proces
     for unit in (out / "units").glob("*.npz"):
         with np.load(unit) as arrays:
             assert "meta" in arrays.files
-    problems = population_runs.check(out) if (out / "manifest.json").exists() else []
+    problems = experiments.check(out) if (out / "manifest.json").exists() else []
     assert problems in (
         [],
         ["manifest.json says the run did not finish; complete it with --resume"],

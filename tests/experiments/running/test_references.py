@@ -12,7 +12,6 @@ import network
 import optimizers
 from experiments import Budget, Targets, train_population
 from experiments.definition.training_setup import TrainingSetup
-from experiments.pipeline import population_runs
 
 NO_BIAS = {"name": "no-bias", "inputs": [-1.0, 0.5, 2.0], "targets": [0.2, 0.6, 0.9]}  # E = 0 is out of reach
 
@@ -86,7 +85,7 @@ def test_the_results_folder_records_the_minimum_and_resume_lowers_it(tmp_path):
         fresh.reference("no-bias").value
     )
     pd.testing.assert_frame_equal(resumed.runs(), fresh.runs(), check_exact=True)
-    assert population_runs.check(tmp_path) == []
+    assert experiments.check(tmp_path) == []
 
 
 def test_targets_finer_than_the_minimum_can_resolve_are_refused():

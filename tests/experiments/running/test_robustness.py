@@ -99,13 +99,13 @@ def test_killing_a_real_run_then_resuming_gives_the_uninterrupted_tables(kill, t
     if kill == signal.SIGINT:
         assert err.strip() == "optarena: interrupted; finished units are kept, continue with --resume"
     every_file_reads_whole(out)
-    assert population_runs.check(out) == ["manifest.json says the run did not finish; complete it with --resume"]
+    assert experiments.check(out) == ["manifest.json says the run did not finish; complete it with --resume"]
     assert not (out / "summary.csv").exists()
 
     resumed = start_run(spec, out, "--resume")
     _, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
-    assert population_runs.check(out) == []
+    assert experiments.check(out) == []
     reference = experiments.run(experiments.load_spec(spec))
     pd.testing.assert_frame_equal(population_runs.load(out).runs(), reference.runs(), check_exact=True)
     pd.testing.assert_frame_equal(
