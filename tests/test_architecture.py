@@ -86,6 +86,14 @@ def test_running_knows_nothing_of_analysis_figures_or_the_report_and_analysis_no
     assert crossing == []
 
 
+def test_figures_train_nothing_themselves_and_use_only_the_infrastructure_of_running():
+    infrastructure = {"experiments.running.storage", "experiments.running.workers", "experiments.running.interrupts"}
+    training = [f"{a} → {b}" for a, targets in import_graph().items() if a.startswith(("experiments.plots",
+                "experiments.report")) for b in targets if b.startswith("experiments.running") and b not in
+                infrastructure]  # fmt: skip
+    assert training == []  # what they draw comes with the results (`Results.replayed`)
+
+
 def test_the_import_graph_has_no_cycle():
     graph, index, low, stack, cycles, counter = import_graph(), {}, {}, [], [], itertools.count()
 

@@ -54,6 +54,7 @@ class Results:
     units: tuple[UnitResult, ...]
     variants: tuple = ()  # (Variant, Results) for each variant of the spec (`experiments.definition.variants`)
     references: dict = dataclasses.field(default_factory=dict)  # task name: its E* (`experiments.records.Reference`)
+    replay: object = dataclasses.field(default=None, compare=False, repr=False)  # how the figures train runs again
     memo: dict = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)  # derived tables
 
     def subset(self, tasks=None, schedules=None, optimizers=None) -> Results:
@@ -93,7 +94,15 @@ class Results:
             and r.unit.setting.label in kept_settings
         )  # fmt: skip
         references = {task: reference for task, reference in self.references.items() if task in kept_tasks}
-        return Results(narrowed, units, references=references)
+        return Results(narrowed, units, references=references, replay=self.replay)
+
+    def replayed(self):
+        """What trains this experiment's runs again for the figures that draw paths, grids and internals
+        (`experiments.running.replay.Replay`, which the pipeline gives the results it runs or loads)."""
+        if self.replay is None:
+            raise ValueError("these results cannot train their runs again for this figure; get them from "
+                             "experiments.run or experiments.load")  # fmt: skip
+        return self.replay
 
     def places(self) -> list[tuple]:
         """(task, schedule) of every place with runs, in the spec's order, a one-sample task once: every schedule

@@ -149,18 +149,17 @@ def draw(results, out: str | Path, svg: bool = True, jobs: int = 1, static: bool
 
         held_out_runs.write_figures(results, out)
         return held_out_runs.write_report(results, out)
-    from experiments.pipeline import population_runs
     from experiments.report import document
-    from experiments.running import integrity, interrupts
+    from experiments.running import integrity, interrupts, manifest
 
-    population_runs.record_report(out, integrity.REPORT_DRAWING)
+    manifest.noted_report(out, integrity.REPORT_DRAWING)
     try:
         figures = document.write_figures(results, out, ("png", "svg") if svg else ("png",), jobs)
         page = document.write_report(results, out, figures, static)[1]
         interrupts.checkpoint()  # a Ctrl-C that came while drawing leaves the manifest saying so
     except KeyboardInterrupt:
         raise KeyboardInterrupt(interrupts.INTERRUPTED_DRAWING.format(out=out)) from None
-    population_runs.record_report(out, integrity.REPORT_COMPLETE)
+    manifest.noted_report(out, integrity.REPORT_COMPLETE)
     return page
 
 

@@ -20,7 +20,6 @@ units ran here, in processes (``jobs``) or on Dask (``cluster``).
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 from pathlib import Path
@@ -29,16 +28,15 @@ from typing import NamedTuple
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from experiments.analysis import held_out_tables
 from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.errors import InputError
 from experiments.plots import held_out_figures
 from experiments.report import explorer
-from experiments.running import integrity, interrupts, storage
-from experiments.running.cluster import connect
+from experiments.running import integrity, manifest, storage
 from experiments.running.held_out_training import train_all
+from experiments.running.progress import unit_loop
 
 DATA_FILES = ("manifest.json", "spec.json", "history.npz")  # what the tables, figures and report are made from
 RESULT_FILES = (  # the data, the tables, and what optarena plot redraws
@@ -70,14 +68,11 @@ def run(spec: HeldOutSpec, out: Path | None = None, jobs: int = 1, cluster: dict
     history = np.empty((*shape, len(spec.evaluation_epochs()), 3, 2))
     diverged = np.empty(shape, dtype=np.int64)
     seconds = 0.0
-    with tqdm(total=int(np.prod(shape[:3])), desc=spec.name, unit="unit", disable=None if progress else True,
-              leave=False) as bar:  # fmt: skip
-        with connect(cluster) if cluster is not None else contextlib.nullcontext() as client:
-            for unit, records in train_all(spec, jobs, client):
-                history[unit], diverged[unit] = records["history"], records["diverged_epoch"]
-                seconds += float(records["seconds"])
-                bar.update()
-                interrupts.checkpoint()
+    with unit_loop(spec.name, int(np.prod(shape[:3])), progress, cluster) as (client, one_done):
+        for unit, records in train_all(spec, jobs, client):
+            history[unit], diverged[unit] = records["history"], records["diverged_epoch"]
+            seconds += float(records["seconds"])
+            one_done()
     summary = held_out_tables.summary(spec, history, diverged)
     scores, wins = held_out_tables.ranking(spec, history)
     results = HeldOutResults(spec, history, diverged, summary, scores, wins, seconds)
@@ -98,23 +93,20 @@ def check_can_run(spec: HeldOutSpec, out, resume: bool = False, overwrite: bool 
 
 def is_held_out(out: Path) -> bool:
     """Whether the results folder ``out`` holds a held-out experiment."""
-    try:
-        return json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8")).get("kind") == "held-out"
-    except (OSError, ValueError):
-        return False
+    return manifest.kind(out) == "held-out"
 
 
 def load(out: Path) -> HeldOutResults:
     """The results stored in ``out``, their tables computed again from the stored history."""
     out = Path(out)
     try:
-        manifest, spec, stored = _stored(out)
+        record, spec, stored = _stored(out)
     except InputError as problem:
         raise InputError(f"{out}: {problem}") from None
     history, diverged = stored["history"], stored["diverged_epoch"]
     summary = held_out_tables.summary(spec, history, diverged)
     scores, wins = held_out_tables.ranking(spec, history)
-    return HeldOutResults(spec, history, diverged, summary, scores, wins, manifest["training_seconds"])
+    return HeldOutResults(spec, history, diverged, summary, scores, wins, record["training_seconds"])
 
 
 def check(out: Path) -> list[str]:
@@ -138,9 +130,9 @@ def _stored(out: Path) -> tuple[dict, HeldOutSpec, dict]:
     missing = [name for name in DATA_FILES if not (out / name).is_file()]
     if missing:
         raise InputError(f"{missing[0]} is missing")
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    record = json.loads((out / manifest.MANIFEST).read_text(encoding="utf-8"))
     spec = HeldOutSpec.from_dict(json.loads((out / "spec.json").read_text(encoding="utf-8")))
-    if spec.digest() != manifest.get("spec_digest"):
+    if spec.digest() != record.get("spec_digest"):
         raise InputError("spec.json is not the spec these results were trained with (its digest differs from the "
                          "manifest's)")  # fmt: skip
     stored = storage.read_npz(out / "history.npz")
@@ -148,7 +140,7 @@ def _stored(out: Path) -> tuple[dict, HeldOutSpec, dict]:
                 len(spec.evaluation_epochs()), 3, 2)  # fmt: skip
     if stored["history"].shape != expected:
         raise InputError(f"history.npz holds an array of shape {stored['history'].shape}, the spec needs {expected}")
-    return manifest, spec, stored
+    return record, spec, stored
 
 
 def write_figures(results: HeldOutResults, out: Path) -> list[Path]:
@@ -212,7 +204,4 @@ def write(results: HeldOutResults, out: Path) -> None:
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())
     write_figures(results, out)
     write_report(results, out)
-    manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "kind": "held-out",
-                "training_seconds": results.seconds, "finished": storage.now(),
-                "files": integrity.digests(out)} | storage.provenance()  # fmt: skip
-    storage.write_json(out / "manifest.json", manifest)
+    manifest.completed(out, manifest.begun(spec, kind="held-out"), training_seconds=results.seconds)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import json
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 import optimizers
 from experiments.analysis import published_comparison
@@ -24,9 +21,10 @@ from experiments.definition.spec import ExperimentSpec
 from experiments.definition.spec_files import load_spec
 from experiments.errors import RunFailure
 from experiments.records import UnitResult
-from experiments.running import integrity, interrupts, references, storage
-from experiments.running.cluster import connect
+from experiments.running import integrity, interrupts, manifest, references, storage
 from experiments.running.integrity import report_problems
+from experiments.running.progress import unit_loop
+from experiments.running.replay import Replay
 from experiments.running.units import load_unit, merge_chunks, plan, run_unit, save_unit, unit_path
 from experiments.running.workers import mapped
 
@@ -62,14 +60,14 @@ def run(
     check_can_run(spec, out, resume, overwrite)
     units = plan(spec, chunk_size)
     if out is not None:
-        out, manifest = _started(spec, Path(out), chunk_size, overwrite)
+        out, begun = _started(spec, Path(out), chunk_size, overwrite)
 
     def train(batch):
         return _train_units(spec, batch, out, resume, progress, jobs, cluster)
 
     started = time.perf_counter()
     finished, minima, units = _with_references(spec, units, train)
-    results = Results(spec, tuple(merge_chunks(finished)), references=minima)
+    results = Results(spec, tuple(merge_chunks(finished)), references=minima, replay=Replay())
     if spec.variants:
         run_variant = functools.partial(run, resume=resume, progress=progress, jobs=jobs, chunk_size=chunk_size,
                                         cluster=cluster, overwrite=overwrite)  # fmt: skip
@@ -81,7 +79,7 @@ def run(
         timings = {"training": trained - started, "tables": time.perf_counter() - trained}
         _remove_stale_units(out, spec, units)
         interrupts.checkpoint()  # an interrupted run never says it is complete
-        _finished(out, results, finished, manifest, timings)
+        _finished(out, results, finished, begun, timings)
     return results
 
 
@@ -92,31 +90,23 @@ def _started(spec: ExperimentSpec, out: Path, chunk_size: int | None, overwrite:
         storage.remove_results(out)
     out = storage.prepare_directory(out)
     storage.clean_stale_temporaries(out)
-    manifest = {"spec_name": spec.name, "spec_digest": spec.digest(), "seeds": list(spec.seeds)}
-    manifest |= {"chunk_size": chunk_size, "complete": False, "started": storage.now()} | storage.provenance()
-    storage.write_json(out / "manifest.json", manifest)
+    begun = manifest.begun(spec, seeds=list(spec.seeds), chunk_size=chunk_size, complete=False,
+                           started=storage.now())  # fmt: skip
+    manifest.write(out, begun)
     storage.write_json(out / "spec.json", spec.to_dict())
     storage.write_optimizer_metadata(out, spec)
-    return out, manifest
+    return out, begun
 
 
-def _finished(out: Path, results: Results, finished: list[UnitResult], manifest: dict, timings: dict) -> None:
+def _finished(out: Path, results: Results, finished: list[UnitResult], begun: dict, timings: dict) -> None:
     """The manifest of a complete run: its units and their times, the reference minima, the phases' times and
     every file's digest (what `optarena check` compares at once)."""
     spec = results.spec
-    manifest |= {
-        "complete": True,
-        "finished": storage.now(),
-        "units": [
-            {"label": result.unit.label, "file": unit_path(out, spec, result.unit).name,
-             "wall_time_s": result.wall_time}
-            for result in finished
-        ],
-        "reference_minima": {task: dataclasses.asdict(reference) for task, reference in results.references.items()},
-        "timings_s": {phase: round(seconds, 3) for phase, seconds in timings.items()},
-        "files": integrity.digests(out),
-    }  # fmt: skip
-    storage.write_json(out / "manifest.json", manifest)
+    units = [{"label": result.unit.label, "file": unit_path(out, spec, result.unit).name,
+              "wall_time_s": result.wall_time} for result in finished]  # fmt: skip
+    minima = {task: dataclasses.asdict(reference) for task, reference in results.references.items()}
+    timings = {phase: round(seconds, 3) for phase, seconds in timings.items()}
+    manifest.completed(out, begun, complete=True, units=units, reference_minima=minima, timings_s=timings)
 
 
 def check_can_run(spec: ExperimentSpec, out: str | Path | None, resume: bool = False, overwrite: bool = False):
@@ -213,23 +203,19 @@ def _train_units(spec, units, out, resume, progress, jobs, cluster) -> list[Unit
         sharing.setdefault(twin, []).append(j)
     needed = dispatch_order(units, sorted({twins[i] for i, result in enumerate(finished) if result is None}))
     failures = {}
-    with (
-        tqdm(total=len(needed), desc=spec.name, unit="unit", disable=None if progress else True, leave=False) as bar,
-        _executor(jobs, cluster) as execute,
-    ):
+    with unit_loop(spec.name, len(needed), progress, cluster) as (client, one_done):
         for attempt in ("first", "retry"):
             todo = needed if attempt == "first" else sorted(failures)
             failures = {}
-            for index, outcome in execute(spec, [units[i] for i in todo], todo):
+            for index, outcome in _trained(spec, [units[i] for i in todo], todo, jobs, client):
                 if isinstance(outcome, str):
                     failures[index] = outcome
                     continue
-                bar.update()
                 for j in (j for j in sharing[index] if finished[j] is None):
                     finished[j] = UnitResult(units[j], outcome.population, outcome.wall_time if j == index else 0.0)
                     if out is not None:
                         save_unit(out, spec, finished[j])  # stored as soon as it exists: nothing finished is lost
-                interrupts.checkpoint()
+                one_done()
             if not failures:
                 break
     if failures:
@@ -313,18 +299,12 @@ def shared_trainings(units) -> list[int]:
     ]
 
 
-@contextmanager
-def _executor(jobs: int, cluster: dict | None):
-    """A function (spec, units, indices) -> (index, UnitResult or failure line), as units finish: here, in ``jobs``
-    processes or on the ``cluster`` (`workers.mapped`)."""
-    with connect(cluster) if cluster is not None else contextlib.nullcontext() as client:
-
-        def execute(spec, units, indices):
-            calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
-            compiles = [kernel_of(unit) for unit in units]
-            return zip(indices, mapped(_train_unit, calls, jobs, client, compiles), strict=True)
-
-        yield execute
+def _trained(spec, units, indices, jobs: int, client):
+    """(index, UnitResult or failure line) for ``units`` as they finish: here, in ``jobs`` processes or on the
+    Dask ``client`` (`workers.mapped`)."""
+    calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
+    compiles = [kernel_of(unit) for unit in units]
+    return zip(indices, mapped(_train_unit, calls, jobs, client, compiles), strict=True)
 
 
 def _optimizer_of(unit):
@@ -365,7 +345,7 @@ def load(results_dir: str | Path) -> Results:
         return results
 
     finished, minima, _ = _with_references(spec, plan(spec, chunk_size), stored)
-    results = Results(spec, tuple(merge_chunks(finished)), references=minima)
+    results = Results(spec, tuple(merge_chunks(finished)), references=minima, replay=Replay())
     if spec.variants:
         variants = tuple((variant, load(results_dir / VARIANTS / variant.slug)) for variant in spec.variants)
         results = dataclasses.replace(results, variants=variants)
@@ -376,7 +356,7 @@ def check(results_dir: str | Path) -> list[str]:
     """Problems with a results folder, one line each; an empty list means it is complete and consistent: every
     table recomputed from the units and compared (`experiments.pipeline.check` compares the digests first)."""
     results_dir = Path(results_dir)
-    manifest, problems = integrity.finished_manifest(results_dir)
+    record, problems = integrity.finished_manifest(results_dir)
     if problems:
         return problems
     try:
@@ -384,9 +364,9 @@ def check(results_dir: str | Path) -> list[str]:
     except ValueError as problem:
         return [str(problem)]
     problems = []
-    if manifest.get("spec_digest") != results.spec.digest():
+    if record.get("spec_digest") != results.spec.digest():
         problems.append("spec.json does not match the spec digest recorded in manifest.json")
-    problems += report_problems(results_dir, manifest)
+    problems += report_problems(results_dir, record)
     expected = {
         RUNS_FILE: results.runs(),
         SUMMARY_FILE: results.table().drop(columns=VOLATILE_COLUMNS),
@@ -420,16 +400,6 @@ def check(results_dir: str | Path) -> list[str]:
                                                        for k in expected):  # fmt: skip
             problems.append(f"{name} does not match the stored units")
     return problems
-
-
-def record_report(results_dir: Path, state: str) -> None:
-    """Note in ``results_dir``'s manifest whether its figures and report are being drawn or complete, so that
-    `check` tells a report cut short (Ctrl-C, a crash) from a finished one.  A folder without a manifest (the
-    figures drawn elsewhere with ``plot --out``) is left alone."""
-    path = Path(results_dir) / "manifest.json"
-    if path.is_file():
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        storage.write_json(path, manifest | {"report": {"state": state, "at": storage.now()}})
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -38,7 +38,6 @@ from experiments.plots.style import (
 )
 from experiments.plots.surface import default_starts
 from experiments.running import storage
-from experiments.running.replay import replayed_paths
 
 CLOCKS = ("epochs", "evaluations")
 FORMATS = ("gif", "mp4")
@@ -88,7 +87,7 @@ def path_movie(results, task_name=None, optimizers=None, frames: int = 40, clock
     minimum = results.reference(task.name).value
     paths, costs = {}, {}
     for setting in settings:
-        found = replayed_paths(spec, setting, task, starts, minimum)
+        found = results.replayed().paths(spec, setting, task, starts, minimum)
         paths[setting.label], costs[setting.label] = [p for p, _ in found], [c * scale for _, c in found]
     if task.network.size == 2:
         plane = Plane(np.zeros(2), np.eye(2), "weights", 1.0)

@@ -16,7 +16,6 @@ from experiments.plots.style import (
     weight_names,
     wrapped,
 )
-from experiments.running.runner import train_population
 
 MAX_PANELS = 20  # a basin map draws at most this many settings (each sweep by its best value)
 
@@ -89,10 +88,8 @@ def parameter_basin_map(results, task_name=None, schedule_label=None, parameters
     grid = np.repeat(shared_start(results, task)[None], resolution**2, axis=0)
     grid[:, first], grid[:, second] = (values.ravel() for values in np.meshgrid(*axes_values, indexing="ij"))
     minimum = results.reference(task.name).value
-    trained = {
-        setting.label: train_population(setting.build(), task, grid, spec.setup_for(setting, schedule, minimum=minimum))
-        for setting in settings
-    }
+    replay = results.replayed()
+    trained = {setting.label: replay.population(spec, setting, task, grid, schedule, minimum) for setting in settings}
     hits = np.concatenate([p.success_epochs(spec.targets) for p in trained.values()])
     norm = _norm(hits)
     figure, axes = small_multiples(len(settings), width=3.9, height=3.5, sharex=True, sharey=True)

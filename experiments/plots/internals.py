@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from experiments.plots.style import FigureNotApplicable, new_figure, setting_style, trainable, weight_names
 from experiments.plots.surface import default_starts
-from experiments.running.runner import PATH_EVERY_EPOCH, trace
 
 NAMED_LINES = 4  # a network with more parameters shows each as a thin line, without a legend
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -16,7 +13,7 @@ LINE_STYLES = ("-", "--", ":", "-.")
 
 def step_size_internals(results, task_name: str | None = None, start=None, max_panels: int = 4):
     """For one run of each optimizer whose state has per-weight ``step_size`` (the Rprop family), over its first
-    `PATH_EVERY_EPOCH` epochs at most (every epoch is drawn, so a longer budget would only cost time)."""
+    2000 epochs at most (`Replay.first_epochs`: every epoch is drawn, so a longer budget would only cost time)."""
     spec = results.spec
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
     start = _instructive_start(spec, task) if start is None else np.asarray(start, dtype=float)
@@ -29,10 +26,8 @@ def step_size_internals(results, task_name: str | None = None, start=None, max_p
     names = weight_names(task)
     named = len(names) <= NAMED_LINES
     figure, axes = new_figure(2, len(adaptive[:max_panels]), width=4.0, height=3.0, sharex="col")
-    budget = dataclasses.replace(spec.budget, max_epochs=min(spec.budget.max_epochs, PATH_EVERY_EPOCH))
     for column, setting in enumerate(adaptive[:max_panels]):
-        setup = spec.setup_for(setting, minimum=results.reference(task.name).value)
-        path = trace(setting.build(), task, start, setup, budget=budget)
+        path = results.replayed().first_epochs(spec, setting, task, start, results.reference(task.name).value)
         step_sizes = np.array([np.asarray(state.step_size).reshape(-1, len(names))[0] for state in path.states])
         colour = setting_style(setting, spec.optimizers)["color"]
         for index, name in enumerate(names):

@@ -28,7 +28,6 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
 from experiments.plots.style import label_small_multiples, setting_style, small_multiples, trainable, wrapped
-from experiments.running.replay import replayed_paths
 
 TITLE_WIDTH = 34  # characters on a panel title's line: a 3.8-inch panel holds about that in small type
 
@@ -111,7 +110,7 @@ def optimizer_paths(results, task, settings, start) -> dict[str, np.ndarray]:
     minimum = results.reference(task.name).value
     paths = {}
     for setting in settings:
-        ((paths[setting.label], _),) = replayed_paths(spec, setting, task, [start], minimum)
+        ((paths[setting.label], _),) = results.replayed().paths(spec, setting, task, [start], minimum)
     return paths
 
 

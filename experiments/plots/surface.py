@@ -15,7 +15,6 @@ from experiments.plots.style import (
     trainable,
     weight_names,
 )
-from experiments.running.replay import replayed_paths
 
 FLOOR = 1e-10  # errors below this share the darkest colour
 
@@ -58,7 +57,9 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     schedule = spec.schedules[0]
     settings = trainable(spec.optimizers)[:max_panels]
     minimum = results.reference(task.name).value
-    paths = {setting.label: _paths(setting, task, starts, spec, minimum) for setting in settings}
+    replay = results.replayed()
+    paths = {setting.label: [weights for weights, _ in replay.paths(spec, setting, task, starts, minimum)]
+             for setting in settings}  # fmt: skip
     extent = _extent(spec, starts, paths)
     w_h, w_o, errors = surface_grid(task, extent)
     lowest = max(errors.min(), FLOOR)
@@ -77,12 +78,6 @@ def error_surface(results, task_name: str | None = None, starts=None, max_panels
     figure.colorbar(filled, ax=axes, label="error E (log scale)", shrink=0.8, ticks=LogLocator())
     figure.suptitle(f"Error surface of {task.name} ({schedule.label} paths; o start, * end)")
     return figure
-
-
-def _paths(setting, task, starts, spec, minimum: float) -> list[np.ndarray]:
-    """The weights a setting visits from each of ``starts`` (targets relative to E* = ``minimum``): every epoch,
-    or every accepted iterate of a scipy method."""
-    return [weights for weights, _ in replayed_paths(spec, setting, task, starts, minimum)]
 
 
 def _extent(spec, starts, paths) -> tuple[float, float, float, float]:

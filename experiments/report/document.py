@@ -285,42 +285,6 @@ def _published_section(results) -> list:
     return blocks
 
 
-def _blocks_markdown(blocks: list) -> list[str]:
-    lines = []
-    for kind, content in blocks:
-        if kind in ("h2", "h3"):
-            lines += [("## " if kind == "h2" else "### ") + content, ""]
-        elif kind == "p":
-            lines += [content, ""]
-        elif kind == "table":
-            lines += [to_markdown(content), ""]
-        else:
-            lines += [*[f"- {item}" for item in content], ""]
-    return lines
-
-
-def _blocks_html(blocks: list) -> list[str]:
-    escape, body = html.escape, []
-    for kind, content in blocks:
-        if kind == "h2":
-            body.append(_heading(content))
-        elif kind == "h3":
-            body.append(f"<h3>{escape(content)}</h3>")
-        elif kind == "p":
-            body.append(f"<p>{escape(content)}</p>")
-        elif kind == "table":
-            body.append(content.to_html(index=False, border=0))
-        else:
-            body.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in content) + "</ul>")
-    return body
-
-
-def _skipped_lines(figures: list[Figure]) -> list[str]:
-    """A Markdown section listing the figures these results could not support, and why (empty if none)."""
-    skipped = [f"- {figure.title}: {figure.skipped}" for figure in figures if figure.skipped]
-    return ["## Figures not drawn", "", *skipped, ""] if skipped else []
-
-
 def _spec_lines(results) -> list[str]:
     spec = results.spec
     points = spec.initial_points
@@ -368,75 +332,14 @@ def _network_of(task) -> str:
 
 
 def _markdown(results, table, significance, findings, figures) -> str:
-    spec = results.spec
-    parts = [f"# optarena report: {spec.name}", "", spec.description, "", *_spec_lines(results), ""]
-    files = {figure.stem: figure.file for figure in figures if not figure.skipped}
-    parts += ["## Findings", "", "The largest effects first:", ""]
-    parts += [f"- {f.text}" + (f" [figure]({files[f.figure]})" if f.figure in files else "") for f in findings]
-    parts += [""]
-    parts += ["## Convergence table", "", to_markdown(table, "summary"), ""]
-    for figure in (figure for figure in figures if not figure.skipped):
-        parts += [f"## {figure.title}", "", f"![{figure.title}]({figure.file})", "", figure.caption, ""]
-    parts += _skipped_lines(figures)
-    parts += _blocks_markdown(_tuning_section(results) + _published_section(results))
-    parts += ["## Pairwise significance", "", to_markdown(significance, "significance"), ""]
-    return "\n".join(parts)
+    return "\n".join(_as_markdown(_blocks(results, table, significance, findings, figures, explorer=False)))
 
 
 def _html(results, table, significance, findings, figures, out: Path, static: bool = False) -> str:
-    spec = results.spec
-    escape = html.escape
-
-    def inline_markdown(text: str) -> str:
-        text = escape(text)
-        while "**" in text:
-            text = text.replace("**", "<strong>", 1).replace("**", "</strong>", 1)
-        return text
-
-    drawn = [figure for figure in figures if not figure.skipped]
-    extra = _tuning_section(results) + _published_section(results)
-    exploring = [] if static else ["Explore the convergence curves"]
-    sections = ["Findings", *exploring, "Convergence table", *(figure.title for figure in drawn)]
-    sections += [text for kind, text in extra if kind == "h2"]
-    sections += ["Figures not drawn"] * any(figure.skipped for figure in figures) + ["Pairwise significance"]
-    body = [f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>", "<ul>"]
-    body += [f"<li>{inline_markdown(line[2:])}</li>" for line in _spec_lines(results)] + ["</ul>"]
-    body += ["<nav><h2>Contents</h2><ol>", *[f"<li><a href='#{_anchor(t)}'>{escape(t)}</a></li>" for t in sections]]
-    body += ["</ol></nav>"]
-    titles = {figure.stem: figure.title for figure in drawn}
-    body += [_heading("Findings"), "<p>The largest effects first:</p>", "<ol>"]
-    body += [
-        f"<li>{inline_markdown(f.text)}"
-        + (f" <a href='#{_anchor(titles[f.figure])}'>[figure]</a>" if f.figure in titles else "")
-        + "</li>"
-        for f in findings
-    ]
-    body += ["</ol>"]
+    blocks = _blocks(results, table, significance, findings, figures, explorer=not static)
+    body = _as_html(blocks, results, out, static)
     if not static:
-        body += [_heading("Explore the convergence curves"), *explorer.explorer_section()]
-    summary = readable(table, "summary").to_html(index=False, border=0)
-    body += [_heading("Convergence table"), summary if static else explorer.sortable(summary, "summary")]
-    for figure in drawn:
-        block = explorer.figure_block(out, figure.file, figure.title, figure.caption, figure.vector, static)
-        body += [_heading(figure.title), block]
-    body += _blocks_html(extra)
-    skipped = [figure for figure in figures if figure.skipped]
-    if skipped:
-        body += [_heading("Figures not drawn"), "<ul>"]
-        body += [f"<li>{escape(figure.title)}: {escape(figure.skipped)}</li>" for figure in skipped] + ["</ul>"]
-    body += [_heading("Pairwise significance")]
-    if static:
-        body += [readable(significance, "significance").to_html(index=False, border=0)]
-    else:
-        between = _between_sweeps(results, significance)
-        shown = without_repeats(results, between)
-        tests = readable(shown, "significance").to_html(index=False, border=0)
-        which = "every pair of optimizers" if len(between) == len(significance) else "the best setting of every sweep"
-        body += [f"<p>{escape(significance_count(results, significance))}.</p>", f"<details><summary>The tests between "
-                 f"{which} in every place ({len(shown)}): open to read, sort and filter</summary>"]  # fmt: skip
-        body += [*explorer.significance_matrix(), explorer.sortable(tests, "significance"), "</details>"]
-    if not static:
-        return explorer.page(spec.name, body, explorer.data_block(explorer.data_of(results)))
+        return explorer.page(results.spec.name, body, explorer.data_block(explorer.data_of(results)))
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1500px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;font-size:0.85em}td,th{padding:0.25em 0.6em;border-bottom:1px solid #ddd;"
@@ -444,15 +347,123 @@ def _html(results, table, significance, findings, figures, out: Path, static: bo
         ".figure img{max-width:78%;flex:0 1 auto}.caption{color:#444;font-style:italic;flex:1 1 14em}"
         "nav ol{columns:2}"
     )
+    name = html.escape(results.spec.name)
 
     def page(size: str) -> str:
         footer = f"<footer><p>One self-contained file of {size}: every figure and animation is embedded.</p></footer>"
         return (
-            f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {escape(spec.name)}"
+            f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>optarena: {name}"
             f"</title><style>{style}</style></head><body>\n" + "\n".join(body) + f"\n{footer}\n</body></html>\n"
         )
 
     return page(human_size(len(page("0.0 MB").encode("utf-8"))))
+
+
+def _blocks(results, table, significance, findings, figures, explorer: bool) -> list[tuple[str, object]]:
+    """The report as one list of (kind, content) blocks, in reading order, which `_as_markdown` and `_as_html`
+    both render: the Markdown and the HTML report have the same sections in the same order (the HTML one adds
+    its table of contents and, unless static, the explorer)."""
+    spec = results.spec
+    drawn = [figure for figure in figures if not figure.skipped]
+    blocks = [("h1", f"optarena report: {spec.name}"), ("p", spec.description), ("spec", _spec_lines(results))]
+    blocks += [("contents", None), ("h2", "Findings"), ("p", "The largest effects first:"), ("findings", findings)]
+    blocks += [("h2", "Explore the convergence curves"), ("explorer", None)] if explorer else []
+    blocks += [("h2", "Convergence table"), ("summary", table)]
+    for figure in drawn:
+        blocks += [("h2", figure.title), ("figure", figure)]
+    skipped = [f"{figure.title}: {figure.skipped}" for figure in figures if figure.skipped]
+    blocks += [("h2", "Figures not drawn"), ("list", skipped)] if skipped else []
+    blocks += _tuning_section(results) + _published_section(results)
+    return [*blocks, ("h2", "Pairwise significance"), ("significance", significance)]
+
+
+def _as_markdown(blocks: list) -> list[str]:
+    """``blocks`` as the lines of report.md (figures linked beside it)."""
+    files = {content.stem: content.file for kind, content in blocks if kind == "figure"}
+    render = {
+        "h1": lambda text: [f"# {text}"],
+        "h2": lambda text: [f"## {text}"],
+        "h3": lambda text: [f"### {text}"],
+        "p": lambda text: [text],
+        "spec": lambda lines: lines,
+        "contents": lambda _: [],
+        "findings": lambda found: [_linked(f.text, files.get(f.figure)) for f in found],
+        "summary": lambda table: [to_markdown(table, "summary")],
+        "figure": lambda figure: [f"![{figure.title}]({figure.file})", "", figure.caption],
+        "list": lambda items: [f"- {item}" for item in items],
+        "table": lambda table: [to_markdown(table)],
+        "significance": lambda table: [to_markdown(table, "significance")],
+    }
+    lines = []
+    for kind, content in blocks:
+        rendered = render[kind](content)
+        lines += [*rendered, ""] if rendered else []
+    return lines
+
+
+def _linked(finding: str, file: str | None) -> str:
+    """A finding as a Markdown list item, with a link to its figure's ``file`` where it has one."""
+    return f"- {finding}" + (f" [figure]({file})" if file else "")
+
+
+def _as_html(blocks: list, results, out: Path, static: bool) -> list[str]:
+    """``blocks`` as the lines of report.html's body: figures from the results folder ``out``, embedded; sortable
+    tables and the explorer unless ``static``."""
+    escape = html.escape
+    titles = {content.stem: content.title for kind, content in blocks if kind == "figure"}
+    sections = [content for kind, content in blocks if kind == "h2"]
+
+    def findings(found) -> list[str]:
+        items = [f"<li>{_inline_markdown(f.text)}"
+                 + (f" <a href='#{_anchor(titles[f.figure])}'>[figure]</a>" if f.figure in titles else "") + "</li>"
+                 for f in found]  # fmt: skip
+        return ["<ol>", *items, "</ol>"]
+
+    def summary(table) -> list[str]:
+        text = readable(table, "summary").to_html(index=False, border=0)
+        return [text if static else explorer.sortable(text, "summary")]
+
+    render = {
+        "h1": lambda text: [f"<h1>{escape(text)}</h1>"],
+        "h2": lambda text: [_heading(text)],
+        "h3": lambda text: [f"<h3>{escape(text)}</h3>"],
+        "p": lambda text: [f"<p>{escape(text)}</p>"],
+        "spec": lambda lines: ["<ul>", *[f"<li>{_inline_markdown(line[2:])}</li>" for line in lines], "</ul>"],
+        "contents": lambda _: ["<nav><h2>Contents</h2><ol>",
+                               *[f"<li><a href='#{_anchor(t)}'>{escape(t)}</a></li>" for t in sections], "</ol></nav>"],
+        "findings": findings,
+        "explorer": lambda _: explorer.explorer_section(),
+        "summary": summary,
+        "figure": lambda figure: [explorer.figure_block(out, figure.file, figure.title, figure.caption, figure.vector,
+                                                        static)],
+        "list": lambda items: ["<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"],
+        "table": lambda table: [table.to_html(index=False, border=0)],
+        "significance": lambda table: _significance_html(results, table, static),
+    }  # fmt: skip
+    return [line for kind, content in blocks for line in render[kind](content)]
+
+
+def _significance_html(results, significance: pd.DataFrame, static: bool) -> list[str]:
+    """The significance section's body: the whole table, or (interactive) the count, the matrix and the tests
+    between the settings that stand for their sweeps, sortable, folded away."""
+    if static:
+        return [readable(significance, "significance").to_html(index=False, border=0)]
+    between = _between_sweeps(results, significance)
+    shown = without_repeats(results, between)
+    tests = readable(shown, "significance").to_html(index=False, border=0)
+    which = "every pair of optimizers" if len(between) == len(significance) else "the best setting of every sweep"
+    return [f"<p>{html.escape(significance_count(results, significance))}.</p>",
+            f"<details><summary>The tests between {which} in every place ({len(shown)}): open to read, sort and "
+            "filter</summary>", *explorer.significance_matrix(), explorer.sortable(tests, "significance"),
+            "</details>"]  # fmt: skip
+
+
+def _inline_markdown(text: str) -> str:
+    """``text`` escaped for HTML, its **bold** spans as <strong>."""
+    text = html.escape(text)
+    while "**" in text:
+        text = text.replace("**", "<strong>", 1).replace("**", "</strong>", 1)
+    return text
 
 
 def _between_sweeps(results, significance: pd.DataFrame) -> pd.DataFrame:

@@ -36,3 +36,8 @@ def test_quickprops_weight_decay_pulls_the_slope_toward_zero_weight():
     # the next step: S = −0.0199, S⁻ = −0.02, Δw⁻ < 0, S < shrink·S⁻ is false (capped): ε·S + μ·Δw⁻
     weights, _ = quickprop.step(weights, np.array([0.0]), state)
     assert weights.tolist() == pytest.approx([1.99 + 0.5 * -0.0199 + 1.75 * -0.01])
+
+
+def test_a_growth_limit_of_zero_is_refused():
+    with pytest.raises(ValueError, match=r"^quickprop: max_growth must be > 0, got 0.0$"):
+        optimizers.get("quickprop", max_growth=0.0)

@@ -114,3 +114,14 @@ def test_a_zero_gradient_neither_moves_the_weight_nor_adapts_the_step():
 def test_bad_hyperparameters_are_named_with_what_is_allowed(name, hyperparameters, message):
     with pytest.raises((ValueError, TypeError), match=f"^{name.replace('+', '[+]')}: {message}$"):
         optimizers.get(name, **hyperparameters)
+
+
+TORCH_REFERENCE = ("irprop-",)  # torch.optim.Rprop is iRprop−
+
+
+def test_irprop_minus_retraces_torch_optim_rprop_bit_for_bit(torch_case):
+    torch_case.assert_closed_loop()
+
+
+def test_irprop_minus_fed_torchs_gradients_gives_torchs_weights(torch_case):
+    torch_case.assert_replay()

@@ -21,3 +21,8 @@ def test_supersab_retracts_only_the_weight_whose_gradient_flipped_and_caps_its_r
     weights, state = sab.step(weights, np.array([-1.0, 1.0]), state)
     assert weights.tolist() == pytest.approx([0.0, -0.5 - 0.51 - 0.45])
     assert state.learning_rate.tolist() == [0.25, 0.51]
+
+
+def test_a_growth_factor_of_one_or_less_is_refused():
+    with pytest.raises(ValueError, match=r"^supersab: eta_plus must be > 1, got 0.9$"):
+        optimizers.get("supersab", eta_plus=0.9)
