@@ -20,17 +20,22 @@ class AdamState(NamedTuple):
 
 
 def adam_coefficients(hyperparameters, count):
-    """(1 − β1, β2, 1 − β2, −η/(1 − β1^t), √(1 − β2^t), ε, AMSGrad) from (η, β1, β2, ε, AMSGrad)."""
+    """(1 − β1, β2, 1 − β2, −η/(1 − β1^t), √(1 − β2^t), ε, AMSGrad, 1 − η·λ) from (η, β1, β2, ε, AMSGrad, λ)."""
     learning_rate, beta1, beta2 = hyperparameters[0], hyperparameters[1], hyperparameters[2]
     step_size = learning_rate / (1 - beta1 ** float(count))
     corrected_root = (1 - beta2 ** float(count)) ** 0.5
-    return np.array([1 - beta1, beta2, 1 - beta2, -step_size, corrected_root, hyperparameters[3], hyperparameters[4]])
+    decay = 1 - learning_rate * hyperparameters[5]
+    return np.array(
+        [1 - beta1, beta2, 1 - beta2, -step_size, corrected_root, hyperparameters[3], hyperparameters[4], decay]
+    )
 
 
 def adam_rule(c, weight, grad, first_moment, second_moment, max_second_moment):
-    """m ← lerp(m, g, 1 − β1), v ← v·β2 + ((1 − β2)·g)·g (torch's addcmul), AMSGrad: v_max ← max(v_max, v);
+    """w ← w·(1 − η·λ) (AdamW's decoupled decay; exact for Adam, whose λ = 0), m ← lerp(m, g, 1 − β1),
+    v ← v·β2 + ((1 − β2)·g)·g (torch's addcmul), AMSGrad: v_max ← max(v_max, v);
     w ← w + (−η/(1 − β1^t))·m / (√v / √(1 − β2^t) + ε) with v_max for v under AMSGrad (torch's addcdiv).
     c as `adam_coefficients` gives it."""
+    weight = weight * c[7]
     first_moment = lerp(first_moment, grad, c[0])
     second_moment = second_moment * c[1] + (c[2] * grad) * grad
     root_of = second_moment
@@ -61,7 +66,8 @@ class _Adam(ElementwiseOptimizer):
         require_positive(self.name, "eps", self.eps)
 
     def hyperparameter_vector(self) -> np.ndarray:
-        return np.array([self.learning_rate, self.beta1, self.beta2, self.eps, float(self.amsgrad)])
+        decay = getattr(self, "weight_decay", 0.0)  # AdamW's λ
+        return np.array([self.learning_rate, self.beta1, self.beta2, self.eps, float(self.amsgrad), decay])
 
 
 @register("adam")

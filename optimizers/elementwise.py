@@ -18,7 +18,7 @@ weight.  Both evaluate the same IEEE operations in the same order, so they
 agree to the last bit, NaN, infinities and signed zeros included.
 
 A rule may use arithmetic, comparisons, ``&`` and ``|`` on comparisons,
-``np.sqrt``, a branch on a coefficient (the same for every weight), and the
+``np.sqrt``, ``np.abs``, a branch on a coefficient (the same for every weight), and the
 primitives below, which are numpy functions on arrays and, through the
 overloads `optimizers.compiled` registers, branches on numbers inside
 compiled code (importing this module loads no compiler): `choose` (np.where), `sign` (np.sign), `clip`

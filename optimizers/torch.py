@@ -1,5 +1,5 @@
 """optarena's optimizers as torch.optim classes, for the ones torch lacks: Rprop+, Rprop−, iRprop+, Quickprop,
-SuperSAB and delta-bar-delta.
+SuperSAB, delta-bar-delta and Lion.
 
     import torch
     from optimizers.torch import IRpropPlus
@@ -91,5 +91,7 @@ IRpropPlus = _torch_class("IRpropPlus", "irprop+")
 Quickprop = _torch_class("Quickprop", "quickprop")
 SuperSAB = _torch_class("SuperSAB", "supersab")
 DeltaBarDelta = _torch_class("DeltaBarDelta", "delta-bar-delta")
+Lion = _torch_class("Lion", "lion")
 
-__all__ = ["DeltaBarDelta", "IRpropPlus", "OptarenaOptimizer", "Quickprop", "RpropMinus", "RpropPlus", "SuperSAB"]
+__all__ = ["DeltaBarDelta", "IRpropPlus", "Lion", "OptarenaOptimizer", "Quickprop", "RpropMinus", "RpropPlus",
+           "SuperSAB"]  # fmt: skip

@@ -80,8 +80,8 @@ SPEC_CASES = [
     (
         "unknown optimizer",
         'optimizers = ["irprop-"]',
-        'optimizers = ["adamw"]',
-        r"unknown optimizer 'adamw' \(did you mean 'adam'\?\); available: gd, sign",
+        'optimizers = ["adamz"]',
+        r"unknown optimizer 'adamz' \(did you mean 'adam'\?\); available: gd, sign",
     ),
     (
         "bad hyperparameter",

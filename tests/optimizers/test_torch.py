@@ -90,7 +90,9 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
         optimizers.get("torch:Adam")
 
 
-@pytest.mark.parametrize("name", ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta"])
+@pytest.mark.parametrize(
+    "name", ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta", "Lion"]
+)
 def test_each_torch_class_steps_a_torch_model_as_the_numpy_optimizer_does(name):
     cls = getattr(optarena_torch, name)
     torch.manual_seed(0)
@@ -168,6 +170,12 @@ PINNED = {  # optarena's name and hyperparameters: torch.optim's class and keywo
         "Adam", {"lr": 0.1, "betas": (0.8, 0.99), "eps": 1e-6}),
     ("amsgrad", (("learning_rate", 0.02),)): ("Adam", {"lr": 0.02, "amsgrad": True}),
     ("irprop-", (("delta0", 0.02),)): ("Rprop", {"lr": 0.02}),
+    ("adamw", (("learning_rate", 0.02), ("weight_decay", 0.1))): ("AdamW", {"lr": 0.02, "weight_decay": 0.1}),
+    ("nadam", (("learning_rate", 0.02), ("momentum_decay", 0.01))): ("NAdam", {"lr": 0.02,
+                                                                               "momentum_decay": 0.01}),
+    ("radam", (("learning_rate", 0.02),)): ("RAdam", {"lr": 0.02}),
+    ("adamax", (("learning_rate", 0.02), ("beta1", 0.8))): ("Adamax", {"lr": 0.02, "betas": (0.8, 0.999)}),
+    ("adadelta", (("learning_rate", 0.5), ("rho", 0.95))): ("Adadelta", {"lr": 0.5, "rho": 0.95}),
 }  # fmt: skip
 
 
@@ -205,10 +213,20 @@ def correctly_rounded_sqrt(monkeypatch):
     monkeypatch.setattr(torch.Tensor, "sqrt_", lambda tensor: tensor.copy_(exact(tensor)))
 
 
+@pytest.fixture
+def float64_by_default():
+    """torch's default dtype float64, in which torch.optim keeps its scalar state (NAdam's running product of its
+    momentum schedule): with float32, the default, NAdam's Π_t is rounded to float32 at every step."""
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(default)
+
+
 @pytest.mark.parametrize(("name", "hyperparameters"), list(PINNED), ids=[f"{n}{dict(h)}" for n, h in PINNED])
 @pytest.mark.parametrize("shape", [(16, 37), (3, 5, 40)])
 def test_every_torch_pinned_optimizer_matches_torch_bit_for_bit_on_random_populations(
-    name, hyperparameters, shape, correctly_rounded_sqrt
+    name, hyperparameters, shape, correctly_rounded_sqrt, float64_by_default
 ):
     for step, (ours, theirs) in enumerate(steps_apart(name, hyperparameters, shape), start=1):
         np.testing.assert_array_equal(ours, theirs, err_msg=f"{name} after step {step}")

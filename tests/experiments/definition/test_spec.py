@@ -128,8 +128,8 @@ def test_initial_points_are_reproducible_and_differ_between_seeds():
         (("count = 5", "count = 0"), "initial_points.count must be an integer >= 1, got 0"),
         (('kind = "grid"', 'kind = "sobol"'), "initial_points.kind must be one of uniform, grid, list, got 'sobol'"),
         (
-            ('name = "irprop-"', 'name = "adamw"'),
-            r"unknown optimizer 'adamw' \(did you mean 'adam'\?\); available: gd, sign",
+            ('name = "irprop-"', 'name = "adamz"'),
+            r"unknown optimizer 'adamz' \(did you mean 'adam'\?\); available: gd, sign",
         ),
         (("learning_rate = 2.0", "learning_rate = -2.0"), "gd: learning_rate must be > 0, got -2.0"),
         (("learning_rate = 2.0", "lr = 2.0"), "optimizer 'gd' has no hyperparameter 'lr'; allowed: learning_rate"),

@@ -1,0 +1,90 @@
+"""NAdam as torch.optim.NAdam computes it: Adam with Nesterov momentum and Dozat's momentum schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from optimizers.base import require_non_negative, require_positive, require_unit_interval
+from optimizers.elementwise import ElementwiseOptimizer, lerp
+from optimizers.registry import register
+
+
+class NAdamState(NamedTuple):
+    first_moment: np.ndarray  # m per weight
+    second_moment: np.ndarray  # v per weight
+    count: int  # steps taken, t
+
+
+def nadam_coefficients(hyperparameters, count):
+    """(1 − β1, β2, 1 − β2, 1 − β2^t, ε, −η·(1 − μ_t)/(1 − Π_t), −η·μ_{t+1}/(1 − Π_t·μ_{t+1})) from
+    (η, β1, β2, ε, ψ), with μ_k = β1·(1 − ½·0.96^(k·ψ)) and Π_t = μ_1·…·μ_t multiplied in torch's order."""
+    learning_rate, beta1, beta2, decay = hyperparameters[0], hyperparameters[1], hyperparameters[2], hyperparameters[4]
+    step = float(count)
+    product = 1.0
+    for k in range(1, count + 1):
+        product = product * (beta1 * (1.0 - 0.5 * (0.96 ** (float(k) * decay))))
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
+    gradient_scale = -learning_rate * (1.0 - mu) / (1.0 - product)
+    momentum_scale = (-learning_rate * mu_next) / (1.0 - product * mu_next)
+    return np.array([1 - beta1, beta2, 1 - beta2, 1 - beta2**step, hyperparameters[3], gradient_scale, momentum_scale])
+
+
+def nadam_rule(c, weight, grad, first_moment, second_moment):
+    """m ← lerp(m, g, 1 − β1), v ← v·β2 + ((1 − β2)·g)·g, d = √(v / (1 − β2^t)) + ε;
+    w ← w + (c₅·g)/d, then w ← w + (c₆·m)/d (torch's two addcdiv); c as `nadam_coefficients` gives it."""
+    first_moment = lerp(first_moment, grad, c[0])
+    second_moment = second_moment * c[1] + (c[2] * grad) * grad
+    denominator = np.sqrt(second_moment / c[3]) + c[4]
+    weight = weight + (c[5] * grad) / denominator
+    return weight + (c[6] * first_moment) / denominator, first_moment, second_moment
+
+
+@register("nadam")
+@dataclass(frozen=True)
+class NAdam(ElementwiseOptimizer):
+    """NAdam, torch.optim.NAdam's rule: Adam with a Nesterov look-ahead and a momentum that warms up.
+
+    Three rules go by this name: torch's (this one: Dozat's schedule μ_t, its running product in the
+    bias correction), optax.nadam (Adam with ``nesterov=True``: constant β1) and AlgoPerf's NadamW
+    (optax's form with decoupled weight decay).  They differ from the first step on.
+
+    Symbols: as `Adam`, plus ψ the momentum decay and μ_t = β1·(1 − ½·0.96^(t·ψ)).
+
+        m ← β1·m + (1 − β1)·g,    v ← β2·v + (1 − β2)·g²,    d = √(v / (1 − β2^t)) + ε
+        w ← w − η·(1 − μ_t)/(1 − Π_{k≤t} μ_k) · g/d − η·μ_{t+1}/(1 − Π_{k≤t+1} μ_k) · m/d
+
+    Args: learning_rate = η (torch's 2e-3), beta1 = β1 (0.9), beta2 = β2 (0.999), eps = ε (1e-8),
+    momentum_decay = ψ (torch's 4e-3).
+
+    Source: Dozat, "Incorporating Nesterov momentum into Adam", ICLR 2016 workshop; ``torch.optim.NAdam``
+    (torch 2.13, ``optim/nadam.py``, ``_single_tensor_nadam``; torch keeps Π_t in its default dtype, so it
+    is bit for bit with float64 as the default dtype).
+
+    >>> nadam = NAdam()
+    >>> nadam.step([0.0], [1.0], nadam.init([0.0]))[0].round(6).tolist()
+    [-0.00396]
+    """
+
+    learning_rate: float = 2e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    momentum_decay: float = 4e-3
+
+    State, slots = NAdamState, 2
+    rule, coefficients = staticmethod(nadam_rule), staticmethod(nadam_coefficients)
+    coefficients_change = True  # the bias corrections and the momentum schedule
+
+    def __post_init__(self):
+        require_positive(self.name, "learning_rate", self.learning_rate)
+        require_unit_interval(self.name, "beta1", self.beta1)
+        require_unit_interval(self.name, "beta2", self.beta2)
+        require_positive(self.name, "eps", self.eps)
+        require_non_negative(self.name, "momentum_decay", self.momentum_decay)
+
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([self.learning_rate, self.beta1, self.beta2, self.eps, self.momentum_decay])
