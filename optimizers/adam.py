@@ -8,7 +8,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 
 from optimizers.base import require_positive, require_unit_interval
-from optimizers.elementwise import ElementwiseOptimizer, larger, lerp
+from optimizers.elementwise import ElementwiseOptimizer, larger, lerp, power
 from optimizers.registry import register
 
 
@@ -22,8 +22,8 @@ class AdamState(NamedTuple):
 def adam_coefficients(hyperparameters, count):
     """(1 − β1, β2, 1 − β2, −η/(1 − β1^t), √(1 − β2^t), ε, AMSGrad, 1 − η·λ) from (η, β1, β2, ε, AMSGrad, λ)."""
     learning_rate, beta1, beta2 = hyperparameters[0], hyperparameters[1], hyperparameters[2]
-    step_size = learning_rate / (1 - beta1 ** float(count))
-    corrected_root = (1 - beta2 ** float(count)) ** 0.5
+    step_size = learning_rate / (1 - power(beta1, float(count)))
+    corrected_root = power(1 - power(beta2, float(count)), 0.5)
     decay = 1 - learning_rate * hyperparameters[5]
     return np.array(
         [1 - beta1, beta2, 1 - beta2, -step_size, corrected_root, hyperparameters[3], hyperparameters[4], decay]

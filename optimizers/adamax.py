@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import require_positive, require_unit_interval
-from optimizers.elementwise import ElementwiseOptimizer, larger, lerp
+from optimizers.elementwise import ElementwiseOptimizer, larger, lerp, power
 from optimizers.registry import register
 
 
@@ -21,7 +21,9 @@ class AdamaxState(NamedTuple):
 def adamax_coefficients(hyperparameters, count):
     """(1 − β1, β2, ε, −η/(1 − β1^t)) from (η, β1, β2, ε)."""
     learning_rate, beta1 = hyperparameters[0], hyperparameters[1]
-    return np.array([1 - beta1, hyperparameters[2], hyperparameters[3], -(learning_rate / (1 - beta1 ** float(count)))])
+    return np.array(
+        [1 - beta1, hyperparameters[2], hyperparameters[3], -(learning_rate / (1 - power(beta1, float(count))))]
+    )
 
 
 def adamax_rule(c, weight, grad, first_moment, infinity_norm):

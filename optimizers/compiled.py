@@ -36,6 +36,7 @@ from optimizers.elementwise import (
     larger,
     lerp,
     numpy_only,
+    power,
     sign,
     smaller,
     unchanged,
@@ -109,6 +110,11 @@ def _larger_number(a, b):
 @overload(smaller, **_OVERLOAD)
 def _smaller_number(a, b):
     return lambda a, b: a if a < b or a != a else b
+
+
+@overload(power, **_OVERLOAD)
+def _power_number(base, exponent):
+    return lambda base, exponent: base**exponent
 
 
 @overload(lerp, **_OVERLOAD)

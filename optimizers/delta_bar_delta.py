@@ -62,6 +62,7 @@ class DeltaBarDelta(ElementwiseOptimizer):
     theta: float = 0.7
 
     State, slots, rule = DeltaBarDeltaState, 2, staticmethod(delta_bar_delta_rule)
+    schedulable = False  # its learning_rate only starts the per-weight rates, which adapt themselves
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)

@@ -22,8 +22,8 @@ A rule may use arithmetic, comparisons, ``&`` and ``|`` on comparisons,
 primitives below, which are numpy functions on arrays and, through the
 overloads `optimizers.compiled` registers, branches on numbers inside
 compiled code (importing this module loads no compiler): `choose` (np.where), `sign` (np.sign), `clip`
-(np.clip), `larger` and `smaller` (np.maximum, np.minimum: NaN wins) and
-`lerp` (torch's rounding of start + w·(end − start)).
+(np.clip), `larger` and `smaller` (np.maximum, np.minimum: NaN wins),
+`lerp` (torch's rounding of start + w·(end − start)) and, for coefficients, `power` (C's pow).
 
 `ElementwiseOptimizer` turns such a rule into the optimizer protocol's
 ``step``, taking the compiled path where it may (`enabled`).
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import os
 from typing import ClassVar
 
@@ -97,6 +98,19 @@ def smaller(a, b):
     return np.minimum(a, b)
 
 
+_C_POWER = np.frompyfunc(math.pow, 2, 1)
+
+
+def power(base, exponent):
+    """base ** exponent, element by element as C's pow computes it (as Python and numba do): numpy's own power
+    of an array takes SIMD code that rounds differently on some machines (0.9 ** 8.0 is 0.43046721 there and
+    0.4304672100000001 here), and a coefficient must not depend on whether its network trains alone or in a
+    population with hyperparameters per network."""
+    if np.ndim(base) == 0 and np.ndim(exponent) == 0:
+        return math.pow(base, exponent)
+    return _C_POWER(base, exponent).astype(np.float64)
+
+
 def lerp(start, end, weight: float):
     """start + weight·(end − start), rounded as torch's CPU lerp (`optimizers.base.lerp`)."""
     return lerp_arrays(start, end, weight)
@@ -140,6 +154,15 @@ class ElementwiseOptimizer:
 
     def hyperparameter_vector(self) -> np.ndarray:
         raise NotImplementedError
+
+    @property
+    def schedulable(self) -> bool:
+        """Whether a learning-rate schedule applies (`optimizers.learning_rate_schedules`): the first
+        hyperparameter is a ``learning_rate`` that scales every step (delta-bar-delta's and SuperSAB's only
+        start their per-weight rates, and say so)."""
+        return "learning_rate" in getattr(self, "__dataclass_fields__", {}) and (
+            self.hyperparameter_vector()[0] == self.learning_rate
+        )
 
     def initial_slots(self, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.zeros_like(weights) for _ in range(self.slots))

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import require_non_negative, require_positive, require_unit_interval
-from optimizers.elementwise import ElementwiseOptimizer, lerp
+from optimizers.elementwise import ElementwiseOptimizer, lerp, power
 from optimizers.registry import register
 
 
@@ -25,12 +25,14 @@ def nadam_coefficients(hyperparameters, count):
     step = float(count)
     product = 1.0
     for k in range(1, count + 1):
-        product = product * (beta1 * (1.0 - 0.5 * (0.96 ** (float(k) * decay))))
-    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
-    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
+        product = product * (beta1 * (1.0 - 0.5 * power(0.96, float(k) * decay)))
+    mu = beta1 * (1.0 - 0.5 * power(0.96, step * decay))
+    mu_next = beta1 * (1.0 - 0.5 * power(0.96, (step + 1) * decay))
     gradient_scale = -learning_rate * (1.0 - mu) / (1.0 - product)
     momentum_scale = (-learning_rate * mu_next) / (1.0 - product * mu_next)
-    return np.array([1 - beta1, beta2, 1 - beta2, 1 - beta2**step, hyperparameters[3], gradient_scale, momentum_scale])
+    return np.array(
+        [1 - beta1, beta2, 1 - beta2, 1 - power(beta2, step), hyperparameters[3], gradient_scale, momentum_scale]
+    )
 
 
 def nadam_rule(c, weight, grad, first_moment, second_moment):

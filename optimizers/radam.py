@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import require_positive, require_unit_interval
-from optimizers.elementwise import ElementwiseOptimizer, lerp
+from optimizers.elementwise import ElementwiseOptimizer, choose, larger, lerp, power
 from optimizers.registry import register
 
 
@@ -24,13 +24,13 @@ def radam_coefficients(hyperparameters, count):
     ρ_t > 5, else 0 (then the step is plain momentum)."""
     learning_rate, beta1, beta2, eps = hyperparameters[0], hyperparameters[1], hyperparameters[2], hyperparameters[3]
     step = float(count)
-    correction2 = 1 - beta2**step
+    correction2 = 1 - power(beta2, step)
     rho_inf = 2 / (1 - beta2) - 1
-    rho = rho_inf - 2 * step * (beta2**step) / correction2
-    rectifier = 0.0
-    if rho > 5.0:
-        rectifier = ((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)) ** 0.5
-    return np.array([1 - beta1, beta2, 1 - beta2, 1 - beta1**step, learning_rate, correction2**0.5, rectifier, eps])
+    rho = rho_inf - 2 * step * power(beta2, step) / correction2
+    ratio = (rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)
+    rectifier = choose(rho > 5.0, power(larger(ratio, 0.0), 0.5), 0.0)
+    correction1 = 1 - power(beta1, step)
+    return np.array([1 - beta1, beta2, 1 - beta2, correction1, learning_rate, power(correction2, 0.5), rectifier, eps])
 
 
 def radam_rule(c, weight, grad, first_moment, second_moment):

@@ -66,6 +66,7 @@ class SuperSAB(ElementwiseOptimizer):
     momentum: float = 0.9
 
     State, slots, rule = SuperSABState, 3, staticmethod(supersab_rule)
+    schedulable = False  # its learning_rate only starts the per-weight rates, which adapt themselves
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)

@@ -116,6 +116,19 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("layered_case", cases, ids=str)
 
 
+@pytest.fixture
+def correctly_rounded_sqrt(monkeypatch):
+    """torch's square root rounded as IEEE 754 (and numpy) round it.
+
+    On x86-64 torch takes Intel MKL's vdSqrt for tensors of 64 or more
+    elements, which rounds about 1 in 80 square roots to the other neighbour
+    of the exact value (1 ulp); optarena's np.sqrt is correctly rounded."""
+    torch = pytest.importorskip("torch")
+    exact = lambda tensor: torch.from_numpy(np.sqrt(tensor.numpy()))  # noqa: E731
+    monkeypatch.setattr(torch.Tensor, "sqrt", exact)
+    monkeypatch.setattr(torch.Tensor, "sqrt_", lambda tensor: tensor.copy_(exact(tensor)))
+
+
 @pytest.fixture(scope="session")
 def torch_reference():
     """The reference trajectories' fixture as (its arrays, its settings by key, its tasks, `torch_cases`)."""

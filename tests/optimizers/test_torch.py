@@ -202,18 +202,6 @@ def steps_apart(name, hyperparameters, shape, seed=0, steps=200):
 
 
 @pytest.fixture
-def correctly_rounded_sqrt(monkeypatch):
-    """torch's square root rounded as IEEE 754 (and numpy) round it.
-
-    On x86-64 torch takes Intel MKL's vdSqrt for tensors of 64 or more
-    elements, which rounds about 1 in 80 square roots to the other neighbour
-    of the exact value (1 ulp); optarena's np.sqrt is correctly rounded."""
-    exact = lambda tensor: torch.from_numpy(np.sqrt(tensor.numpy()))  # noqa: E731
-    monkeypatch.setattr(torch.Tensor, "sqrt", exact)
-    monkeypatch.setattr(torch.Tensor, "sqrt_", lambda tensor: tensor.copy_(exact(tensor)))
-
-
-@pytest.fixture
 def float64_by_default():
     """torch's default dtype float64, in which torch.optim keeps its scalar state (NAdam's running product of its
     momentum schedule): with float32, the default, NAdam's Π_t is rounded to float32 at every step."""

@@ -1,0 +1,159 @@
+"""Learning-rate schedules, step by step as torch.optim.lr_scheduler computes them, for any optimizer with a
+learning rate.
+
+A schedule multiplies the optimizer's learning rate η step by step over a run of T steps (its kind and its
+fractions are what a spec declares; the experiment knows T):
+
+    constant                 η at every step (no schedule)
+    warmup-cosine            linear warm-up from s·η to η over the first W = round(warmup·T) steps, then cosine
+                             decay to 0 over the rest: torch's SequentialLR([LinearLR(s, 1, W),
+                             CosineAnnealingLR(T − W)], milestones=[W]), AlgoPerf's baselines' shape
+    linear-decay             from η down to 0 at step T + 1: torch's LinearLR(1, 0, T)
+    warmup-stable-decay      warm-up over W steps, η until the last D = round(decay·T), linear decay to 0 over
+                             those: SequentialLR([LinearLR(s, 1, W), LinearLR(1, 1, 1), LinearLR(1, 0, D)],
+                             milestones=[W, T − D]) (WSD: Hu et al., MiniCPM, 2024)
+
+torch computes each rate from the previous one (its "chainable" form), not from η, so the rates here do too,
+operation by operation: they equal torch's to the bit (tests/optimizers/test_learning_rate_schedules.py), so an
+optimizer under a schedule retraces torch's optimizer under torch's scheduler.  The rate for step t is the one
+torch's optimizer uses after t − 1 calls of ``scheduler.step()``.
+
+`Scheduled` puts a schedule on an optimizer whose update is an elementwise rule with a learning rate (or on a
+`PerNetwork` of them, each network with its own η); its state carries the step count and the current rate.
+
+>>> import numpy as np, optimizers
+>>> schedule = LearningRateSchedule("warmup-cosine", warmup=0.25)
+>>> [round(float(rate), 4) for rate in schedule.rates(1.0, total_steps=8)]
+[0.01, 0.505, 1.0, 0.933, 0.75, 0.5, 0.25, 0.067]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from optimizers.base import require_positive, require_real
+
+KINDS = ("constant", "warmup-cosine", "linear-decay", "warmup-stable-decay")
+
+
+@dataclass(frozen=True)
+class LearningRateSchedule:
+    """A schedule's kind and fractions (module docstring): ``warmup`` and ``decay`` are fractions of the run's
+    steps, ``start_factor`` = s the first warm-up step's multiple of η (torch's LinearLR needs s > 0)."""
+
+    kind: str = "constant"
+    warmup: float = 0.05
+    decay: float = 0.2
+    start_factor: float = 0.01
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"learning_rate_schedule must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        for name in ("warmup", "decay"):
+            if not 0 <= require_real("learning_rate_schedule", name, getattr(self, name)) < 1:
+                raise ValueError(f"learning_rate_schedule: {name} must be in [0, 1), got {getattr(self, name)!r}")
+        if self.warmup + self.decay >= 1 and self.kind == "warmup-stable-decay":
+            raise ValueError(f"learning_rate_schedule: warmup + decay must be < 1, got {self.warmup + self.decay:g}")
+        require_positive("learning_rate_schedule", "start_factor", self.start_factor)
+        if self.start_factor > 1:
+            raise ValueError(f"learning_rate_schedule: start_factor must be in (0, 1], got {self.start_factor!r}")
+
+    @property
+    def label(self) -> str:
+        """How results name it: '' for constant, else e.g. 'warmup-cosine(warmup=0.05)'."""
+        if self.kind == "constant":
+            return ""
+        if self.kind == "linear-decay":
+            return "linear-decay"
+        fractions = f"warmup={self.warmup:g}" + (
+            f", decay={self.decay:g}" if self.kind == "warmup-stable-decay" else ""
+        )
+        return f"{self.kind}({fractions})"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "warmup": self.warmup, "decay": self.decay, "start_factor": self.start_factor}
+
+    def rate(self, step: int, total_steps: int, previous, base):
+        """The learning rate of step ``step`` (1, 2, …) of ``total_steps``, from the rate of the step before
+        (``previous``; anything at step 1) and η = ``base`` (a number, or an array: one η per network)."""
+        warmup = round(self.warmup * total_steps) if self.kind in ("warmup-cosine", "warmup-stable-decay") else 0
+        decay = round(self.decay * total_steps) if self.kind == "warmup-stable-decay" else 0
+        n = step - 1  # torch's scheduler.step() calls before this step
+        if self.kind == "constant":
+            return base
+        if self.kind == "linear-decay":
+            return _linear(n, previous, base, 1.0, 0.0, total_steps)
+        if n < warmup:
+            return _linear(n, previous, base, self.start_factor, 1.0, warmup)
+        if self.kind == "warmup-cosine":
+            return _cosine(n - warmup, previous, base, total_steps - warmup)
+        if n < total_steps - decay:
+            return base if n == warmup else previous  # the stable stage: LinearLR(1, 1, 1)
+        return _linear(n - (total_steps - decay), previous, base, 1.0, 0.0, decay)
+
+    def rates(self, base, total_steps: int) -> list:
+        """The rate of every step of a run of ``total_steps``."""
+        found, previous = [], base
+        for step in range(1, total_steps + 1):
+            previous = self.rate(step, total_steps, previous, base)
+            found.append(previous)
+        return found
+
+
+def _linear(epoch: int, previous, base, start: float, end: float, total: int):
+    """torch's LinearLR(start, end, total) at its ``epoch`` (0: the closed form base·start, as SequentialLR sets
+    it at a milestone; then each rate from the one before)."""
+    if epoch == 0:
+        return base * (start + (end - start) * min(total, 0) / total)
+    if epoch > total:
+        return previous
+    return previous * (1.0 + (end - start) / (total * start + (epoch - 1) * (end - start)))
+
+
+def _cosine(epoch: int, previous, base, period: int):
+    """torch's CosineAnnealingLR(period) to 0 at its ``epoch`` (0: the closed form, η)."""
+    if epoch == 0:
+        return 0.0 + (base - 0.0) * (1 + math.cos(0 * math.pi / period)) / 2
+    if (epoch - 1 - period) % (2 * period) == 0:
+        return previous + (base - 0.0) * (1 - math.cos(math.pi / period)) / 2
+    ratio = (1 + math.cos(math.pi * epoch / period)) / (1 + math.cos(math.pi * (epoch - 1) / period))
+    return ratio * (previous - 0.0) + 0.0
+
+
+class ScheduledState(NamedTuple):
+    inner: object  # the optimizer's own state
+    count: int  # steps taken
+    learning_rate: object  # the rate of the last step (per network for a PerNetwork)
+
+
+class Scheduled:
+    """``optimizer`` (an elementwise rule with a learning rate, or a `PerNetwork` of one) under ``schedule`` over
+    runs of ``total_steps`` steps: each step takes the rule with η replaced by the schedule's rate."""
+
+    def __init__(self, optimizer, schedule: LearningRateSchedule, total_steps: int):
+        first = getattr(optimizer, "settings", [optimizer])[0]
+        if not getattr(first, "schedulable", False):
+            raise ValueError(f"{first.name}: no learning-rate schedule applies: it has no learning rate that scales "
+                             "its steps")  # fmt: skip
+        if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
+            raise ValueError(
+                f"a learning-rate schedule needs the run's steps, a whole number >= 1, got {total_steps!r}"
+            )
+        self.optimizer, self.schedule, self.total_steps = optimizer, schedule, total_steps
+        self.rule = first
+        self.name, self.needs_loss = first.name, first.needs_loss
+        vector = getattr(optimizer, "hyperparameters", None)
+        self.hyperparameters = first.hyperparameter_vector() if vector is None else vector
+
+    def init(self, weights) -> ScheduledState:
+        return ScheduledState(self.optimizer.init(weights), 0, self.hyperparameters[0])
+
+    def step(self, weights, grad, state: ScheduledState, loss=None):
+        count = state.count + 1
+        rate = self.schedule.rate(count, self.total_steps, state.learning_rate, self.hyperparameters[0])
+        hyperparameters = self.hyperparameters.copy()
+        hyperparameters[0] = rate
+        weights, inner = self.rule.step_with(hyperparameters, weights, grad, state.inner, loss)
+        return weights, ScheduledState(inner, count, rate)
