@@ -68,7 +68,7 @@ class NAdam(ElementwiseOptimizer):
 
     >>> nadam = NAdam()
     >>> nadam.step([0.0], [1.0], nadam.init([0.0]))[0].round(6).tolist()
-    [-0.00396]
+    [-0.002113]
     """
 
     learning_rate: float = 2e-3

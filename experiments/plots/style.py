@@ -27,6 +27,7 @@ FAMILIES = {
     "sign and Rprop": ("#EE6677", ("sign", "rprop+", "rprop-", "irprop+", "irprop-")),
     "adaptive moments": ("#228833", ("adagrad", "rmsprop", "rmsprop-centered", "adam", "amsgrad")),
     "adaptive rates": ("#CCBB44", ("quickprop", "delta-bar-delta", "supersab")),
+    "since 2016": ("#66CCEE", ("adamw", "nadam", "radam", "adamax", "adadelta", "lion")),
     "scipy": ("#555555", ("scipy-bfgs", "scipy-cg", "scipy-lbfgsb", "scipy-nelder-mead")),
 }
 OTHERS = ("others", "#AA3377")  # optimizers registered by a user
@@ -235,8 +236,8 @@ def figure_legend(figure, axes) -> None:
     """One legend for the whole figure, below the panels, from every line of ``axes`` (one axes or many) once,
     in as many columns as it needs to stay short.
 
-    With more than MAX_LEGEND_ENTRIES lines (a hyperparameter sweep), it names
-    each optimizer once, by its colour, line style and marker.
+    With more than MAX_LEGEND_ENTRIES lines, some of them settings of one optimizer (a hyperparameter sweep),
+    it names each optimizer once, by its colour, line style and marker.
     """
     from matplotlib.lines import Line2D
 
@@ -245,8 +246,8 @@ def figure_legend(figure, axes) -> None:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             entries.setdefault(label, handle)
     labels, handles = list(entries), list(entries.values())
-    if len(labels) > MAX_LEGEND_ENTRIES:
-        names = list(dict.fromkeys(label.split("(")[0].split(" [")[0] for label in labels))
+    names = list(dict.fromkeys(label.split("(")[0].split(" [")[0] for label in labels))
+    if len(labels) > MAX_LEGEND_ENTRIES and len(names) < len(labels):
         looks = [{k: v for k, v in optimizer_style(name).items() if k != "markevery"} for name in names]
         handles = [Line2D([], [], linewidth=2, **look) for look in looks]
         labels = [f"{name} (all settings)" for name in names]

@@ -32,8 +32,8 @@ def planned_network_epochs(spec: ExperimentSpec) -> int:
     """units × starts × max_epochs: what the run trains if no run stops before its budget.
 
     >>> from experiments import load_spec
-    >>> planned_network_epochs(load_spec("quick"))  # 72 units × 16 starts × 300 epochs
-    345600
+    >>> planned_network_epochs(load_spec("quick"))  # 96 units × 16 starts × 300 epochs
+    460800
     """
     return len(plan(spec)) * spec.initial_points.size * spec.budget.max_epochs
 
