@@ -75,6 +75,25 @@ class LearningRateSchedule:
     def to_dict(self) -> dict:
         return {"kind": self.kind, "warmup": self.warmup, "decay": self.decay, "start_factor": self.start_factor}
 
+    @classmethod
+    def from_entry(cls, entry, where: str = "learning_rate_schedule") -> LearningRateSchedule:
+        """A schedule from a spec's entry: its kind (``"warmup-cosine"``) or a table
+        (``{ kind = "warmup-cosine", warmup = 0.1 }``), or a one-line ValueError naming what is allowed.
+
+        >>> LearningRateSchedule.from_entry({"kind": "warmup-stable-decay", "decay": 0.1}).label
+        'warmup-stable-decay(warmup=0.05, decay=0.1)'
+        """
+        if isinstance(entry, str):
+            entry = {"kind": entry}
+        if not isinstance(entry, dict):
+            raise ValueError(f'{where} must be a kind such as "warmup-cosine" or a table such as '
+                             f'{{ kind = "warmup-cosine", warmup = 0.1 }}, got {entry!r}')  # fmt: skip
+        allowed = ("kind", "warmup", "decay", "start_factor")
+        unknown = sorted(set(entry) - set(allowed))
+        if unknown:
+            raise ValueError(f"{where} has an unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+        return cls(**entry)
+
     def rate(self, step: int, total_steps: int, previous, base):
         """The learning rate of step ``step`` (1, 2, …) of ``total_steps``, from the rate of the step before
         (``previous``; anything at step 1) and η = ``base`` (a number, or an array: one η per network)."""
@@ -142,7 +161,7 @@ class Scheduled:
                 f"a learning-rate schedule needs the run's steps, a whole number >= 1, got {total_steps!r}"
             )
         self.optimizer, self.schedule, self.total_steps = optimizer, schedule, total_steps
-        self.rule = first
+        self.stepper = first  # whose step_with takes the scaled hyperparameters
         self.name, self.needs_loss = first.name, first.needs_loss
         vector = getattr(optimizer, "hyperparameters", None)
         self.hyperparameters = first.hyperparameter_vector() if vector is None else vector
@@ -155,5 +174,5 @@ class Scheduled:
         rate = self.schedule.rate(count, self.total_steps, state.learning_rate, self.hyperparameters[0])
         hyperparameters = self.hyperparameters.copy()
         hyperparameters[0] = rate
-        weights, inner = self.rule.step_with(hyperparameters, weights, grad, state.inner, loss)
+        weights, inner = self.stepper.step_with(hyperparameters, weights, grad, state.inner, loss)
         return weights, ScheduledState(inner, count, rate)

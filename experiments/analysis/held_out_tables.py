@@ -79,7 +79,7 @@ def trials_table(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFram
         t, s, o, study, trial = index
         at = measures[index]
         rows.append({
-            "task": spec.tasks[t].name, "schedule": spec.schedules[s].label, "optimizer": spec.optimizers[o].name,
+            "task": spec.tasks[t].name, "schedule": spec.schedules[s].label, "optimizer": spec.optimizers[o].label,
             "seed": spec.seeds[study], "trial": trial, "hyperparameters": json.dumps(settings[o][study][trial]),
             "best_epoch": int(epochs[evaluation[index]]),
             "train_accuracy": 1 - at[TRAIN, ERROR_RATE], "validation_accuracy": 1 - at[VALIDATION, ERROR_RATE],
@@ -112,7 +112,7 @@ def summary(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFrame:
         low, high = mean_confidence_interval(test)
         curve, curve_low, curve_high = expected_max_interval(1 - measures[cell][..., VALIDATION, ERROR_RATE], ks)
         rows.append({
-            "task": spec.tasks[t].name, "schedule": spec.schedules[s].label, "optimizer": spec.optimizers[o].name,
+            "task": spec.tasks[t].name, "schedule": spec.schedules[s].label, "optimizer": spec.optimizers[o].label,
             "test_accuracy": test.mean(), "ci_low": low, "ci_high": high,
             "validation_accuracy": (1 - of_chosen(measures[cell][..., VALIDATION, ERROR_RATE], trial[cell])).mean(),
             "epochs": float(np.median(epochs[of_chosen(evaluation[cell], trial[cell])])),
@@ -132,7 +132,7 @@ def ranking(spec, history: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     target = np.median(of_chosen(measures[..., VALIDATION, ERROR_RATE], trial), axis=(-2, -1))  # per problem
     reached = history[..., VALIDATION, ERROR_RATE] <= target[:, :, None, None, None, None]
     first = np.where(reached.any(axis=-1), epochs[np.argmax(reached, axis=-1)], np.inf)  # per run
-    names = [space.name for space in spec.optimizers]
+    names = [space.label for space in spec.optimizers]
     costs = np.median(first.min(axis=-1), axis=-1).reshape(-1, len(names))  # problems × optimizers
     scores = pd.DataFrame({
         "optimizer": names, "score": profile_score(costs),

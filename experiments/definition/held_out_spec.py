@@ -62,6 +62,8 @@ from network.datasets import SHIPPED, Dataset, load
 from network.layered import Layered
 from network.splits import PROBEN1, Part, assigned_split, checked_fractions, stratified_split
 from network.validation import did_you_mean
+from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
+from optimizers.per_network import PerNetwork
 
 KIND = "held-out"
 MAX_DIMENSIONS = 8  # log-uniform ranges per optimizer
@@ -152,11 +154,13 @@ class HeldOutTask:
 
 @dataclass(frozen=True)
 class SearchSpace:
-    """An optimizer, its fixed hyperparameters and the log-uniform ranges its tuning draws the others from."""
+    """An optimizer, its fixed hyperparameters and the log-uniform ranges its tuning draws the others from, and
+    the learning-rate schedule every trial trains under (None: constant)."""
 
     name: str
     ranges: dict[str, tuple[float, float]]
     fixed: dict = field(default_factory=dict)
+    learning_rate_schedule: LearningRateSchedule | None = None
 
     def __post_init__(self):
         where = f"optimizer {self.name!r}"
@@ -173,7 +177,27 @@ class SearchSpace:
                 raise ValueError(f"{where}: {key!r} is in the space, so settings must not fix it")
         for values in (self.fixed | {k: low for k, (low, _) in self.ranges.items()},
                        self.fixed | {k: high for k, (_, high) in self.ranges.items()}):  # fmt: skip
-            optimizers.get(self.name, **values)  # unknown names and bad values are refused now
+            optimizer = optimizers.get(self.name, **values)  # unknown names and bad values are refused now
+        schedule = self.learning_rate_schedule
+        if schedule is not None and not isinstance(schedule, LearningRateSchedule):
+            schedule = LearningRateSchedule.from_entry(schedule, f"{where}: learning_rate_schedule")
+        schedule = None if schedule is None or schedule.kind == "constant" else schedule
+        object.__setattr__(self, "learning_rate_schedule", schedule)
+        if schedule is not None and not getattr(optimizer, "schedulable", False):
+            raise ValueError(f"{self.name}: no learning-rate schedule applies: it has no learning rate that scales "
+                             "its steps")  # fmt: skip
+
+    @property
+    def label(self) -> str:
+        """How the tables name it: the optimizer's name, with its learning-rate schedule in brackets."""
+        return self.name + (f" [{self.learning_rate_schedule.label}]" if self.learning_rate_schedule else "")
+
+    def stepper(self, settings: list[dict], total_steps: int):
+        """The optimizer for networks of these ``settings`` (one each), under the schedule over ``total_steps``."""
+        stepper = PerNetwork([optimizers.get(self.name, **setting) for setting in settings])
+        if self.learning_rate_schedule is None:
+            return stepper
+        return Scheduled(stepper, self.learning_rate_schedule, total_steps)
 
     def setting(self, quantiles: np.ndarray) -> dict:
         """The hyperparameters at ``quantiles`` (one per range, in [0, 1)), fixed ones included."""
@@ -185,7 +209,12 @@ class SearchSpace:
 
     def to_dict(self) -> dict:
         space = {key: {"low": low, "high": high} for key, (low, high) in self.ranges.items()}
-        return {"name": self.name, "space": space} | ({"settings": self.fixed} if self.fixed else {})
+        schedule = self.learning_rate_schedule
+        return (
+            {"name": self.name, "space": space}
+            | ({"settings": self.fixed} if self.fixed else {})
+            | ({"learning_rate_schedule": schedule.to_dict()} if schedule else {})
+        )
 
 
 @dataclass(frozen=True)
@@ -208,7 +237,7 @@ class HeldOutSpec:
             if not getattr(self, key):
                 raise ValueError(f"{key} must not be empty")
         require_unique("tasks", [task.name for task in self.tasks])
-        require_unique("optimizers", [space.name for space in self.optimizers])
+        require_unique("optimizers", [space.label for space in self.optimizers])
         require_unique("schedules", [schedule.label for schedule in self.schedules])
         require_unique("seeds", list(self.seeds))
         for seed in self.seeds:
@@ -315,7 +344,7 @@ def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
 
 def _space_from(entry, where: str) -> SearchSpace:
     keys = SpecTable(where, entry, required=("name", "space"))
-    keys.allow("settings")
+    keys.allow("settings", "learning_rate_schedule")
     space, fixed = keys["space"], keys.get("settings", {})
     if not isinstance(space, dict) or not all(
         isinstance(v, dict) and set(v) == {"low", "high"} for v in space.values()
@@ -323,4 +352,5 @@ def _space_from(entry, where: str) -> SearchSpace:
         raise ValueError(f"{where}.space must map hyperparameters to {{ low, high }} (log-uniform), got {space!r}")
     if not isinstance(fixed, dict):
         raise ValueError(f"{where}.settings must be a table of fixed hyperparameters, got {fixed!r}")
-    return SearchSpace(keys["name"], {k: (v["low"], v["high"]) for k, v in space.items()}, dict(fixed))
+    ranges = {k: (v["low"], v["high"]) for k, v in space.items()}
+    return SearchSpace(keys["name"], ranges, dict(fixed), keys.get("learning_rate_schedule"))

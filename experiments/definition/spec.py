@@ -73,6 +73,7 @@ from experiments.definition.training_setup import TrainingSetup
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from network.validation import ARITHMETICS, FlatSpot, did_you_mean
+from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
 
 FLAT_SPOT_UNITS = ("all", "output")  # where a setting's flat_spot is added: every non-input unit, or the outputs
 
@@ -92,6 +93,8 @@ class OptimizerSetting:
     "period" (r·(1 − r) and t − r from the rounded output, as the codes of
     1986–1993 did) or "period-single" (the same in float32, as SNNS ran);
     `network.validation.FlatSpot` says what each computes.  E stays exact.
+    ``learning_rate_schedule`` scales the learning rate step by step over the run
+    (`optimizers.learning_rate_schedules`; None: constant), a configuration with its own label.
     """
 
     name: str
@@ -100,6 +103,7 @@ class OptimizerSetting:
     swept: str | None = None
     flat_spot_units: str = "all"
     arithmetic: str = "exact"
+    learning_rate_schedule: LearningRateSchedule | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -136,6 +140,15 @@ class OptimizerSetting:
             raise ValueError(f"arithmetic must be one of {', '.join(ARITHMETICS)}, got {self.arithmetic!r}")
         if self.is_scipy and self.arithmetic != "exact":
             raise ValueError(f"{self.name} minimizes the exact E; arithmetic applies to the step-wise optimizers only")
+        schedule = self.learning_rate_schedule
+        if schedule is not None and not isinstance(schedule, LearningRateSchedule):
+            schedule = LearningRateSchedule.from_entry(schedule, f"{self.name}: learning_rate_schedule")
+        if schedule is not None and schedule.kind == "constant":
+            schedule = None
+        object.__setattr__(self, "learning_rate_schedule", schedule)
+        if schedule is not None and (self.is_scipy or not getattr(self.build_step(), "schedulable", False)):
+            raise ValueError(f"{self.name}: no learning-rate schedule applies: it has no learning rate that scales "
+                             "its steps")  # fmt: skip
 
     @property
     def flat_spots(self) -> FlatSpot:
@@ -155,14 +168,25 @@ class OptimizerSetting:
             self.flat_spot
         )
         parts += {"exact": [], "period": ["o(1−o)"], "period-single": ["o(1−o) in float32"]}[self.arithmetic]
+        parts += [self.learning_rate_schedule.label] if self.learning_rate_schedule else []
         return f" [{', '.join(parts)}]" if parts else ""
 
     @property
     def is_scipy(self) -> bool:
         return self.name in SCIPY_METHODS
 
-    def build(self):
+    def build_step(self):
+        """The optimizer with these hyperparameters, without its learning-rate schedule."""
         return optimizers.get(self.name, **self.hyperparameters)
+
+    def build(self, total_steps: int | None = None):
+        """The optimizer, under its learning-rate schedule over runs of ``total_steps`` steps if it has one
+        (`ExperimentSpec.optimizer_for` knows them)."""
+        if self.learning_rate_schedule is None:
+            return self.build_step()
+        if total_steps is None:
+            raise ValueError(f"{self.label}: a learning-rate schedule needs the run's number of steps")
+        return Scheduled(self.build_step(), self.learning_rate_schedule, total_steps)
 
     @property
     def swept_value(self) -> float | None:
@@ -189,6 +213,7 @@ class OptimizerSetting:
             | ({"flat_spot_units": self.flat_spot_units} if self.flat_spot_units != "all" else {})
             | ({"swept": self.swept} if self.swept else {})
             | ({"arithmetic": self.arithmetic} if self.arithmetic != "exact" else {})
+            | ({"learning_rate_schedule": self.learning_rate_schedule.to_dict()} if self.learning_rate_schedule else {})
         )
 
     @property
@@ -278,6 +303,12 @@ class ExperimentSpec:
                 variant.apply(self, swept[:1])
             except ValueError as problem:
                 raise ValueError(f"variant {variant.name!r}: {problem}") from None
+
+    def optimizer_for(self, setting: OptimizerSetting, task: network.Task, schedule: Schedule | None = None):
+        """``setting``'s optimizer as it trains ``task`` in ``schedule`` (the spec's first by default): under its
+        learning-rate schedule, if it has one, over the budget's steps."""
+        steps = self.budget.max_epochs * (schedule or self.schedules[0]).updates_per_epoch(task.samples)
+        return setting.build(steps)
 
     def setup_for(self, setting: OptimizerSetting, schedule: Schedule | None = None, seed: int | None = None,
                   minimum: float | None = None) -> TrainingSetup:  # fmt: skip
@@ -469,13 +500,14 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
     for i, entry in enumerate(entries):
         where = f"optimizers[{i}]"
         keys = SpecTable(where, entry if not isinstance(entry, str) else {"name": entry}, ("name",))
-        keys.allow("settings", "flat_spot", "flat_spot_units", "sweep", "swept", "arithmetic")
+        keys.allow("settings", "flat_spot", "flat_spot_units", "sweep", "swept", "arithmetic", "learning_rate_schedule")
         fixed_settings = listed(keys, "settings", [{}])
         for hyperparameters in fixed_settings:
             if not isinstance(hyperparameters, dict):
                 raise ValueError(f"{where}.settings must be a list of tables, got {hyperparameters!r}")
         flat_spot, swept, units = keys.get("flat_spot", 0.0), keys.get("swept"), keys.get("flat_spot_units", "all")
         arithmetic = keys.get("arithmetic", "exact")
+        scheduled = {"learning_rate_schedule": keys.get("learning_rate_schedule")}
         if "sweep" in keys.data:
             if swept is not None:
                 raise ValueError(f"{where}: give either sweep or swept, not both")
@@ -488,12 +520,12 @@ def _optimizers_from(entries) -> tuple[OptimizerSetting, ...]:
                 if swept in fixed:
                     raise ValueError(f"{where}: {swept!r} is swept, so its settings must not fix it")
                 settings += [
-                    OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept, units, arithmetic)
+                    OptimizerSetting(keys["name"], fixed | {swept: v}, flat_spot, swept, units, arithmetic, **scheduled)
                     for v in values
                 ]
         else:
             settings += [
-                OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept, units, arithmetic)
+                OptimizerSetting(keys["name"], dict(fixed), flat_spot, swept, units, arithmetic, **scheduled)
                 for fixed in fixed_settings
             ]
     return tuple(settings)

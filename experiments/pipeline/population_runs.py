@@ -302,14 +302,14 @@ def shared_trainings(units) -> list[int]:
 def _trained(spec, units, indices, jobs: int, client):
     """(index, UnitResult or failure line) for ``units`` as they finish: here, in ``jobs`` processes or on the
     Dask ``client`` (`workers.mapped`)."""
-    calls = [(spec, unit, _optimizer_of(unit)) for unit in units]
+    calls = [(spec, unit, _optimizer_of(spec, unit)) for unit in units]
     compiles = [kernel_of(unit) for unit in units]
     return zip(indices, mapped(_train_unit, calls, jobs, client, compiles), strict=True)
 
 
-def _optimizer_of(unit):
+def _optimizer_of(spec, unit):
     """The unit's optimizer object, built here so a worker gets it pickled (a notebook's own optimizer too)."""
-    return None if unit.setting.is_scipy else unit.setting.build()
+    return None if unit.setting.is_scipy else spec.optimizer_for(unit.setting, unit.task, unit.schedule)
 
 
 def _train_unit(spec, unit, optimizer=None):

@@ -48,7 +48,7 @@ def learning_curves(spec, history: np.ndarray):
             curve = np.median(chosen[..., VALIDATION, ERROR_RATE], axis=0)
             stop = np.median(epochs[evaluation[t, s, o, studies, trial[t, s, o]]])
             style = optimizer_style(space.name)
-            ax.plot(epochs, np.maximum(curve, 1e-3), label=space.name, **style)
+            ax.plot(epochs, np.maximum(curve, 1e-3), label=space.label, **style)
             ax.plot([stop], [max(np.interp(stop, epochs, curve), 1e-3)], "o", color=style["color"], markersize=4)
         ax.set(yscale="log", title=f"{spec.tasks[t].name}, {spec.schedules[s].label}")
         ax.grid(True, which="both", alpha=0.3)

@@ -18,7 +18,9 @@ def step_size_internals(results, task_name: str | None = None, start=None, max_p
     task = next((t for t in spec.tasks if t.name == task_name), spec.tasks[0])
     start = _instructive_start(spec, task) if start is None else np.asarray(start, dtype=float)
     probe = np.zeros(task.network.size)
-    adaptive = [s for s in trainable(spec.optimizers) if not s.is_scipy and hasattr(s.build().init(probe), "step_size")]
+    adaptive = [
+        s for s in trainable(spec.optimizers) if not s.is_scipy and hasattr(s.build_step().init(probe), "step_size")
+    ]
     if not adaptive:
         raise FigureNotApplicable(
             "no optimizer in these results keeps per-weight step sizes (such as the Rprop family)"

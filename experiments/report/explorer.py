@@ -141,14 +141,14 @@ def held_out_data(results) -> dict:
                         series[f"{name} {what}"] = {"median": _numbers(median, 0.0), "q1": _numbers(q1, 0.0),
                                                     "q3": _numbers(q3, 0.0)}  # fmt: skip
                 curves.append({
-                    "optimizer": space.name, "epochs": epochs.tolist(), "series": series,
+                    "optimizer": space.label, "epochs": epochs.tolist(), "series": series,
                     "evaluations_per_epoch": float(train), "seconds_per_epoch": float(seconds_per_epoch),
                     "note": f"chosen trials of {len(studies)} studies", "leader": True,
                     "validation_error": float(np.median(chosen[:, :, VALIDATION, ERROR_RATE].min(axis=1))),
                 })  # fmt: skip
             data.append({"task": task.name, "schedule": schedule.label, "name": f"{task.name} · {schedule.label}",
                          "curves": ranked(curves, "validation_error")})  # fmt: skip
-    styles = {space.name: svg_style(optimizer_style(space.name)) for space in spec.optimizers}
+    styles = {space.label: svg_style(optimizer_style(space.name)) for space in spec.optimizers}
     return {"name": spec.name, "target": "", "places": data, "first": "test error rate", "styles": styles,
             "shown_first": SHOWN_FIRST}  # fmt: skip
 

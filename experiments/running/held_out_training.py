@@ -25,12 +25,10 @@ from typing import NamedTuple
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-import optimizers
 from experiments.definition.held_out_spec import START_STREAM, HeldOutSpec
 from experiments.running import interrupts
 from experiments.running.workers import mapped
 from network import matrix_pass
-from optimizers.per_network import PerNetwork
 
 METRICS = ("error_rate", "loss")  # per part: the fraction misclassified, the mean E per sample
 
@@ -67,11 +65,12 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
     started = time.perf_counter()
     task, schedule, space = spec.tasks[unit.task], spec.schedules[unit.schedule], spec.optimizers[unit.optimizer]
     net, loss = task.network, task.loss
-    stepper = PerNetwork([optimizers.get(space.name, **h) for study in spec.settings(space) for h in study])
-    weights = initial_weights(net, spec.seeds, spec.trials)
-    state = stepper.init(weights)
     parts = study_parts(task, spec.seeds)
     inputs, labels = parts[0]  # (studies, 1, samples, features), (studies, 1, samples): every study's training part
+    steps = spec.max_epochs * schedule.updates_per_epoch(inputs.shape[-2])
+    stepper = space.stepper([h for study in spec.settings(space) for h in study], steps)
+    weights = initial_weights(net, spec.seeds, spec.trials)
+    state = stepper.init(weights)
     targets = task.targets(labels)
     orders = [schedule.epochs(inputs.shape[-2], seed) for seed in spec.seeds]
     studies = np.arange(len(spec.seeds))[:, None, None]

@@ -29,15 +29,18 @@ class Replay:
         if setting.is_scipy:
             return [scipy_path_and_costs(setting.name, task, start, spec.budget, spec.targets, minimum)
                     for start in starts]  # fmt: skip
-        found = traces(setting.build(), task, starts, spec.setup_for(setting, minimum=minimum), states=False)
+        optimizer = spec.optimizer_for(setting, task)
+        found = traces(optimizer, task, starts, spec.setup_for(setting, minimum=minimum), states=False)
         return [(found_trace.weights, found_trace.epochs) for found_trace in found]
 
     def population(self, spec, setting, task, starts, schedule, minimum: float):
         """``setting``'s population trained from ``starts`` on ``task`` in ``schedule`` (a basin map's grid)."""
-        return train_population(setting.build(), task, starts, spec.setup_for(setting, schedule, minimum=minimum))
+        optimizer = spec.optimizer_for(setting, task, schedule)
+        return train_population(optimizer, task, starts, spec.setup_for(setting, schedule, minimum=minimum))
 
     def first_epochs(self, spec, setting, task, start, minimum: float) -> Trace:
         """One run of ``setting`` from ``start`` with its optimizer's state after every epoch, over the first
         `PATH_EVERY_EPOCH` epochs at most (every epoch is kept, so a longer budget would only cost time)."""
         budget = dataclasses.replace(spec.budget, max_epochs=min(spec.budget.max_epochs, PATH_EVERY_EPOCH))
-        return trace(setting.build(), task, start, spec.setup_for(setting, minimum=minimum), budget=budget)
+        optimizer = spec.optimizer_for(setting, task)  # its schedule over the whole run's steps
+        return trace(optimizer, task, start, spec.setup_for(setting, minimum=minimum), budget=budget)

@@ -137,7 +137,9 @@ def run_unit(spec: ExperimentSpec, unit: Unit, optimizer=None) -> UnitResult:
     notebook or script work there too).  The unit's wall time leaves out
     numba's compilation (or loading) of the kernels it uses (`warm_up`).
     """
-    optimizer = None if unit.setting.is_scipy else optimizer or unit.setting.build()
+    optimizer = (
+        None if unit.setting.is_scipy else optimizer or spec.optimizer_for(unit.setting, unit.task, unit.schedule)
+    )
     points = spec.initial_points.points(unit.seed, unit.task.network.size)
     if unit.chunk:
         points = points[unit.chunk[0] : unit.chunk[1]]

@@ -15,9 +15,9 @@ import optimizers
 
 pytestmark = pytest.mark.slow  # plugins installed and run in subprocesses
 
-LION = textwrap.dedent(
+SIGNUM = textwrap.dedent(
     '''
-    """A sign-of-momentum optimizer for the tests (Lion, Chen et al. 2023, without weight decay)."""
+    """A sign-of-momentum optimizer for the tests (Signum, Bernstein et al. 2018)."""
     from dataclasses import dataclass
 
     import numpy as np
@@ -25,12 +25,12 @@ LION = textwrap.dedent(
     import optimizers
 
 
-    @optimizers.register("lion")
+    @optimizers.register("signum")
     @dataclass(frozen=True)
-    class Lion:
-        """Lion: the sign of an interpolated momentum.
+    class Signum:
+        """Signum: the sign of an interpolated momentum.
 
-        Source: Chen et al., "Symbolic discovery of optimization algorithms", 2023.
+        Source: Bernstein et al., "signSGD: compressed optimisation for non-convex problems", ICML 2018.
         """
 
         learning_rate: float = 0.05
@@ -45,22 +45,22 @@ LION = textwrap.dedent(
     '''
 )
 SPEC = {
-    "name": "with-lion",
+    "name": "with-signum",
     "tasks": ["teacher"],
-    "optimizers": [{"name": "lion", "settings": [{"learning_rate": 0.1}]}, "irprop-"],
+    "optimizers": [{"name": "signum", "settings": [{"learning_rate": 0.1}]}, "irprop-"],
     "initial_points": {"kind": "uniform", "count": 8, "low": -3.0, "high": 3.0},
     "budget": {"max_epochs": 50},
 }
 
 
 def installed_plugin(folder: Path) -> Path:
-    """A folder that, on sys.path, holds the module and the dist-info of an installed package "lion-plugin"."""
+    """A folder that, on sys.path, holds the module and the dist-info of an installed package "signum-plugin"."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "lion_plugin.py").write_text(LION)
-    info = folder / "lion_plugin-1.0.dist-info"
+    (folder / "signum_plugin.py").write_text(SIGNUM)
+    info = folder / "signum_plugin-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lion-plugin\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[optarena.optimizers]\nlion = lion_plugin\n")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: signum-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[optarena.optimizers]\nsignum = signum_plugin\n")
     return folder
 
 
@@ -85,17 +85,17 @@ def plugin_results(tmp_path_factory):
 
 def test_an_installed_plugin_is_listed_with_its_origin(tmp_path):
     listing = optarena("list", plugins=installed_plugin(tmp_path)).stdout
-    lion = listing[listing.index("  lion ") :].splitlines()
-    assert lion[0].split()[1:] == ["Lion:", "the", "sign", "of", "an", "interpolated", "momentum."]
-    assert lion[1].strip() == "origin: plugin lion-plugin (lion_plugin)"
+    signum = listing[listing.index("  signum ") :].splitlines()
+    assert signum[0].split()[1:] == ["Signum:", "the", "sign", "of", "an", "interpolated", "momentum."]
+    assert signum[1].strip() == "origin: plugin signum-plugin (signum_plugin)"
     assert "origin: built-in" in listing
 
 
 def test_a_plugin_runs_in_a_spec_and_its_folder_says_what_it_was(plugin_results):
     stored = json.loads((plugin_results / "out" / "optimizers.json").read_text())
-    assert stored["lion"]["origin"] == "plugin lion-plugin (lion_plugin)"
-    assert stored["lion"]["hyperparameters"] == {"learning_rate": 0.05, "beta": 0.9}
-    assert stored["lion"]["module"] == "lion_plugin" and stored["lion"]["summary"].startswith("Lion:")
+    assert stored["signum"]["origin"] == "plugin signum-plugin (signum_plugin)"
+    assert stored["signum"]["hyperparameters"] == {"learning_rate": 0.05, "beta": 0.9}
+    assert stored["signum"]["module"] == "signum_plugin" and stored["signum"]["summary"].startswith("Signum:")
     assert stored["irprop-"]["origin"] == "built-in"
 
 
@@ -105,7 +105,7 @@ def test_the_folder_stays_readable_after_the_plugin_is_uninstalled(plugin_result
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     if command == ["table"]:
-        assert "lion(learning_rate=0.1)" in done.stdout
+        assert "signum(learning_rate=0.1)" in done.stdout
 
 
 def test_experiments_load_reads_the_folder_without_the_plugin(plugin_results):
@@ -113,13 +113,13 @@ def test_experiments_load_reads_the_folder_without_the_plugin(plugin_results):
         "import experiments, optimizers\n"
         f"results = experiments.load({str(plugin_results / 'out')!r})\n"
         "print(sorted(results.table()['optimizer']))\n"
-        "print(optimizers.origin_of('lion'))\n"
-        "print('lion' in optimizers.available())\n"
+        "print(optimizers.origin_of('signum'))\n"
+        "print('signum' in optimizers.available())\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     labels, origin, listed = done.stdout.splitlines()
-    assert labels == "['irprop-', 'lion(learning_rate=0.1)']"
-    assert origin == "stored: plugin lion-plugin (lion_plugin) (its code is not importable here)"
+    assert labels == "['irprop-', 'signum(learning_rate=0.1)']"
+    assert origin == "stored: plugin signum-plugin (signum_plugin) (its code is not importable here)"
     assert listed == "False"
 
 
@@ -132,21 +132,21 @@ def test_resuming_without_the_plugin_says_which_module_to_import(plugin_results,
         done = optarena("run", str(plugin_results / "spec.json"), "--resume", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "optarena: error: optimizer 'lion' is not importable here (it came from plugin lion-plugin (lion_plugin)); "
-        "install its package or add --import lion_plugin to train with it"
+        "optarena: error: optimizer 'signum' is not importable here (it came from plugin signum-plugin "
+        "(signum_plugin)); install its package or add --import signum_plugin to train with it"
     )
 
 
 def test_import_on_the_command_line_and_in_a_spec_make_a_module_s_optimizers_known(tmp_path):
-    (tmp_path / "my_lion.py").write_text(LION)
-    listing = optarena("list", "--import", str(tmp_path / "my_lion.py")).stdout
-    assert f"origin: import {tmp_path / 'my_lion.py'}" in listing
-    spec = dict(SPEC, imports=["my_lion.py"])  # relative to the spec's folder
+    (tmp_path / "my_signum.py").write_text(SIGNUM)
+    listing = optarena("list", "--import", str(tmp_path / "my_signum.py")).stdout
+    assert f"origin: import {tmp_path / 'my_signum.py'}" in listing
+    spec = dict(SPEC, imports=["my_signum.py"])  # relative to the spec's folder
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     done = optarena("run", str(tmp_path / "spec.json"), "--out", str(tmp_path / "out"), "--quiet", "--no-report",
                     "--jobs", "2", cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "out" / "spec.json").read_text())["imports"] == [str(tmp_path / "my_lion.py")]
+    assert json.loads((tmp_path / "out" / "spec.json").read_text())["imports"] == [str(tmp_path / "my_signum.py")]
 
 
 def test_a_module_that_cannot_be_imported_is_a_one_line_error(tmp_path):
@@ -160,11 +160,12 @@ def test_a_module_that_cannot_be_imported_is_a_one_line_error(tmp_path):
 
 def test_a_broken_plugin_is_reported_and_the_rest_still_works(tmp_path):
     plugins = installed_plugin(tmp_path)
-    (plugins / "lion_plugin.py").write_text("raise RuntimeError('broken on purpose')\n")
+    (plugins / "signum_plugin.py").write_text("raise RuntimeError('broken on purpose')\n")
     done = optarena("list", plugins=plugins)
     assert done.returncode == 0
     assert (
-        "optarena: warning: plugin 'lion' (lion_plugin) failed to load: RuntimeError: broken on purpose" in done.stderr
+        "optarena: warning: plugin 'signum' (signum_plugin) failed to load: RuntimeError: broken on purpose"
+        in done.stderr
     )
     assert "irprop-" in done.stdout
 

@@ -1,0 +1,119 @@
+"""A learning-rate schedule declared in a spec trains every run under it, in both kinds of experiment, over the
+run's own number of steps, and says so in every label and record."""
+
+import json
+
+import numpy as np
+import pytest
+
+import experiments
+import optimizers
+from experiments.definition.held_out_spec import HeldOutSpec
+from experiments.definition.spec import OptimizerSetting
+from experiments.pipeline import read_spec
+from experiments.running.held_out_training import Unit, evaluate, initial_weights, train_unit
+from experiments.running.runner import train_population
+from network import matrix_pass
+from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
+
+SCHEDULED = {"name": "adamw", "settings": [{"learning_rate": 0.05}],
+             "learning_rate_schedule": {"kind": "warmup-cosine", "warmup": 0.1}}  # fmt: skip
+SPEC = {"name": "scheduled", "tasks": ["xor"], "schedules": ["per-sample"], "budget": {"max_epochs": 40},
+        "initial_points": {"kind": "uniform", "count": 6, "low": -1.0, "high": 1.0}, "targets": {"criterion": "bit"},
+        "optimizers": [SCHEDULED, {"name": "adamw", "settings": [{"learning_rate": 0.05}]}]}  # fmt: skip
+
+
+def test_a_scheduled_setting_trains_over_the_budgets_steps_as_the_schedule_says():
+    results = experiments.run(SPEC)
+    spec = results.spec
+    scheduled, constant = spec.optimizers
+    assert scheduled.label == "adamw(learning_rate=0.05) [warmup-cosine(warmup=0.1)]"
+    assert constant.label == "adamw(learning_rate=0.05)"
+    task, schedule = spec.tasks[0], spec.schedules[0]
+    by_hand = Scheduled(optimizers.get("adamw", learning_rate=0.05), LearningRateSchedule("warmup-cosine", warmup=0.1),
+                        total_steps=40 * 4)  # 40 epochs of 4 samples, one step each  # fmt: skip
+    starts = spec.initial_points.points(spec.seeds[0], task.network.size)
+    expected = train_population(by_hand, task, starts, spec.setup_for(scheduled, schedule), accelerate=False)
+    (population,) = results.populations(task, schedule, scheduled)
+    np.testing.assert_array_equal(population.final_weights, expected.final_weights)
+    (unscheduled,) = results.populations(task, schedule, constant)
+    assert not np.array_equal(population.final_weights, unscheduled.final_weights)
+    assert set(results.table()["optimizer"]) == {scheduled.label, constant.label}
+
+
+def test_the_schedule_is_recorded_and_read_back_and_a_constant_one_leaves_the_spec_as_it_was():
+    spec = read_spec(SPEC)
+    again = read_spec(json.loads(json.dumps(spec.to_dict())))
+    assert again.optimizers == spec.optimizers and again.digest() == spec.digest()
+    assert spec.to_dict()["optimizers"][0]["learning_rate_schedule"]["kind"] == "warmup-cosine"
+    constant = OptimizerSetting("adamw", {"learning_rate": 0.05}, learning_rate_schedule="constant")
+    assert (
+        constant == OptimizerSetting("adamw", {"learning_rate": 0.05})
+        and "learning_rate_schedule" not in constant.to_dict()
+    )
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ("cosine", "learning_rate_schedule must be one of constant, warmup-cosine, linear-decay, warmup-stable-decay"),
+        ({"kind": "warmup-cosine", "warmup": 2}, r"warmup must be in \[0, 1\), got 2"),
+        ({"kind": "warmup-cosine", "length": 2}, "learning_rate_schedule has an unknown key 'length'"),
+    ],
+)
+def test_a_bad_schedule_in_a_spec_gets_one_line(schedule, message):
+    with pytest.raises(ValueError, match=message):
+        read_spec(SPEC | {"optimizers": [SCHEDULED | {"learning_rate_schedule": schedule}]})
+
+
+@pytest.mark.parametrize("name", ["irprop-", "scipy-bfgs"])
+def test_a_schedule_on_an_optimizer_without_a_learning_rate_is_refused(name):
+    entry = {"name": name, "learning_rate_schedule": "linear-decay"}
+    with pytest.raises(ValueError, match=f"^{name}: no learning-rate schedule applies"):
+        read_spec(SPEC | {"optimizers": [entry]})
+
+
+def held_out(schedule=None) -> HeldOutSpec:
+    space = {"name": "momentum", "space": {"learning_rate": {"low": 1e-3, "high": 0.1}}}
+    iris = {"name": "iris", "dataset": "iris", "network": {"sizes": [4, 5, 3], "activation": "tanh"}}
+    space |= {"learning_rate_schedule": schedule} if schedule else {}
+    return HeldOutSpec.from_dict({
+        "name": "tiny", "kind": "held-out", "seeds": [0, 1], "schedules": ["mini-batch(16)"],
+        "budget": {"max_epochs": 4}, "tuning": {"budget": 3}, "tasks": [iris], "optimizers": [space],
+    })  # fmt: skip
+
+
+def test_a_held_out_trial_trains_under_the_schedule_of_its_own_learning_rate():
+    """Study 1, trial 2 by hand, one network alone, under the schedule over 4 epochs of its batches."""
+    spec = held_out("warmup-cosine")
+    assert spec.optimizers[0].label == "momentum [warmup-cosine(warmup=0.05)]"
+    task, schedule = spec.tasks[0], spec.schedules[0]
+    records = train_unit(spec, Unit(0, 0, 0))
+    study, trial = 1, 2
+    weights = initial_weights(task.network, spec.seeds, spec.trials)[study, trial]
+    rate = spec.settings(spec.optimizers[0])[study][trial]["learning_rate"]
+    parts = task.parts_of(spec.seeds[study])
+    train, orders = parts[0], schedule.epochs(len(parts[0].labels), spec.seeds[study])
+    steps = spec.max_epochs * schedule.updates_per_epoch(len(train.labels))
+    alone = Scheduled(optimizers.get("momentum", learning_rate=rate), LearningRateSchedule("warmup-cosine"), steps)
+    state, targets = alone.init(weights), task.targets(train.labels)
+    for _ in range(spec.max_epochs):
+        for rows in next(orders):
+            error, grad = matrix_pass.loss_and_grad(task.network, "cross-entropy", weights, train.inputs[rows],
+                                                    targets[rows])  # fmt: skip
+            weights, state = alone.step(weights, grad, state, loss=error)
+    final = np.empty((3, 2))
+    evaluate(task, [(part.inputs, part.labels) for part in parts], weights, final)
+    np.testing.assert_allclose(records["history"][study, trial, -1], final, rtol=1e-9, atol=1e-12)
+    assert state.count == steps
+    unscheduled = train_unit(held_out(), Unit(0, 0, 0))
+    assert not np.array_equal(unscheduled["history"][study, trial, -1], records["history"][study, trial, -1])
+
+
+def test_the_built_in_modern_comparison_warms_up_and_decays_every_optimizer_with_a_learning_rate():
+    spec = read_spec("modern")
+    assert isinstance(spec, HeldOutSpec)
+    schedulable = [name for name in optimizers.available() if getattr(optimizers.get(name), "schedulable", False)]
+    assert {space.name for space in spec.optimizers} >= set(schedulable) - {"rmsprop-centered", "amsgrad", "quickprop"}
+    assert {space.learning_rate_schedule.kind for space in spec.optimizers} == {"warmup-cosine"}
+    assert [task.name for task in spec.tasks] == [task.name for task in read_spec("real").tasks]
