@@ -321,12 +321,37 @@ def _timed(function) -> float:
     return time.perf_counter() - started
 
 
+RULE_CASES = (
+    ("xor", 1_000, 100),
+    ("xor", 10_000, 100),
+    ("encoder-10-5-10", 1_000, 100),
+    ("encoder-10-5-10", 10_000, 50),
+)
+NEW_RULES = ("adamw", "nadam", "radam", "adamax", "adadelta", "lion")
+
+
+def rules_table(repeats: int, tasks) -> None:
+    """Each optimizer of 2016–2023 in the fused layered kernel, in full batch, against Adam in the same kernel on
+    the same population: microseconds per network-epoch and the ratio to Adam (the target: at most 1.3)."""
+    print("\nThe rules of 2016–2023 in the fused kernel, full batch (µs per network-epoch; ratio to adam)")
+    print(f"{'task':<17}{'N':>7}  {'adam':>7}  " + "  ".join(f"{name:>14}" for name in NEW_RULES))
+    for task_name, count, epochs in RULE_CASES:
+        if tasks and task_name not in tasks:
+            continue
+        task = network.get_task(task_name)
+        runs = {name: engine(task, name, count, epochs, "full-batch", True) for name in ("adam", *NEW_RULES)}
+        seconds = side_by_side(runs, repeats)
+        per = {name: 1e6 * value / (count * epochs) for name, value in seconds.items()}
+        cells = "  ".join(f"{per[name]:7.3f} ({per[name] / per['adam']:4.2f}×)" for name in NEW_RULES)
+        print(f"{task_name:<17}{count:>7}  {per['adam']:7.3f}  {cells}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
     parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every case)")
-    parser.add_argument("--parts", nargs="+", choices=("layered", "held-out", "flops"),
-                        default=["layered", "held-out", "flops"], help="which tables (default: all)")  # fmt: skip
+    parser.add_argument("--parts", nargs="+", choices=("layered", "rules", "held-out", "flops"),
+                        default=["layered", "rules", "held-out", "flops"], help="which tables (default: all)")  # fmt: skip
     args = parser.parse_args()
     print(
         f"optarena layered-network benchmark on {platform.processor() or platform.machine()}, "
@@ -334,6 +359,8 @@ def main() -> None:
     )
     if "layered" in args.parts:
         throughput_table(args.repeats, args.tasks)
+    if "rules" in args.parts:
+        rules_table(args.repeats, args.tasks)
     if "held-out" in args.parts:
         held_out_table(args.repeats)
     if "flops" in args.parts:

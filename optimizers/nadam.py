@@ -15,34 +15,32 @@ from optimizers.registry import register
 class NAdamState(NamedTuple):
     first_moment: np.ndarray  # m per weight
     second_moment: np.ndarray  # v per weight
+    momentum_product: np.ndarray  # Π_t = μ_1·…·μ_t, the same in every weight of a network (1 before the first step)
     count: int  # steps taken, t
 
 
 def nadam_coefficients(hyperparameters, count):
-    """(1 − β1, β2, 1 − β2, 1 − β2^t, ε, −η·(1 − μ_t)/(1 − Π_t), −η·μ_{t+1}/(1 − Π_t·μ_{t+1})) from
-    (η, β1, β2, ε, ψ), with μ_k = β1·(1 − ½·0.96^(k·ψ)) and Π_t = μ_1·…·μ_t multiplied in torch's order."""
-    learning_rate, beta1, beta2, decay = hyperparameters[0], hyperparameters[1], hyperparameters[2], hyperparameters[4]
+    """(1 − β1, β2, 1 − β2, 1 − β2^t, ε, μ_t, μ_{t+1}, −η) from (η, β1, β2, ε, ψ), with
+    μ_k = β1·(1 − ½·0.96^(k·ψ))."""
+    beta1, beta2, decay = hyperparameters[1], hyperparameters[2], hyperparameters[4]
     step = float(count)
-    product = 1.0
-    for k in range(1, count + 1):
-        product = product * (beta1 * (1.0 - 0.5 * power(0.96, float(k) * decay)))
     mu = beta1 * (1.0 - 0.5 * power(0.96, step * decay))
     mu_next = beta1 * (1.0 - 0.5 * power(0.96, (step + 1) * decay))
-    gradient_scale = -learning_rate * (1.0 - mu) / (1.0 - product)
-    momentum_scale = (-learning_rate * mu_next) / (1.0 - product * mu_next)
-    return np.array(
-        [1 - beta1, beta2, 1 - beta2, 1 - power(beta2, step), hyperparameters[3], gradient_scale, momentum_scale]
-    )
+    return np.array([1 - beta1, beta2, 1 - beta2, 1 - power(beta2, step), hyperparameters[3], mu, mu_next,
+                     -hyperparameters[0]])  # fmt: skip
 
 
-def nadam_rule(c, weight, grad, first_moment, second_moment):
-    """m ← lerp(m, g, 1 − β1), v ← v·β2 + ((1 − β2)·g)·g, d = √(v / (1 − β2^t)) + ε;
-    w ← w + (c₅·g)/d, then w ← w + (c₆·m)/d (torch's two addcdiv); c as `nadam_coefficients` gives it."""
+def nadam_rule(c, weight, grad, first_moment, second_moment, momentum_product):
+    """m ← lerp(m, g, 1 − β1), v ← v·β2 + ((1 − β2)·g)·g, Π ← Π·μ_t, d = √(v / (1 − β2^t)) + ε;
+    w ← w + ((−η·(1 − μ_t))/(1 − Π)·g)/d, then w ← w + ((−η·μ_{t+1})/(1 − Π·μ_{t+1})·m)/d (torch's two
+    addcdiv, its scalars computed in its order); c as `nadam_coefficients` gives it."""
     first_moment = lerp(first_moment, grad, c[0])
     second_moment = second_moment * c[1] + (c[2] * grad) * grad
+    momentum_product = momentum_product * c[5]
     denominator = np.sqrt(second_moment / c[3]) + c[4]
-    weight = weight + (c[5] * grad) / denominator
-    return weight + (c[6] * first_moment) / denominator, first_moment, second_moment
+    weight = weight + ((c[7] * (1.0 - c[5])) / (1.0 - momentum_product) * grad) / denominator
+    weight = weight + ((c[7] * c[6]) / (1.0 - momentum_product * c[6]) * first_moment) / denominator
+    return weight, first_moment, second_moment, momentum_product
 
 
 @register("nadam")
@@ -77,9 +75,12 @@ class NAdam(ElementwiseOptimizer):
     eps: float = 1e-8
     momentum_decay: float = 4e-3
 
-    State, slots = NAdamState, 2
+    State, slots = NAdamState, 3
     rule, coefficients = staticmethod(nadam_rule), staticmethod(nadam_coefficients)
-    coefficients_change = True  # the bias corrections and the momentum schedule
+    coefficients_change = True  # the bias correction and the momentum schedule
+
+    def initial_slots(self, weights: np.ndarray) -> tuple[np.ndarray, ...]:
+        return np.zeros_like(weights), np.zeros_like(weights), np.ones_like(weights)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
