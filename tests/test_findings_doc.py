@@ -17,6 +17,10 @@ SECTIONS = {  # heading: the committed tables its numbers come from, and the sta
         ["results/real/summary.md"],
         {"0.5", "0.25", "0.9", "0.1", "0.99", "1e-4"},  # fractions, the example's ranges, ±0.9 points of a split
     ),
+    "## The field of today: warm-up, cosine decay and the optimizers of 2016–2023": (
+        ["results/modern/summary.md", "results/real/summary.md"],
+        {"0.1", "0.01"},  # AdamW's largest η and its λ
+    ),
 }
 
 
@@ -45,7 +49,7 @@ def found(number: str, sources: str, prose: str) -> bool:
     return bool(percent) and any(f"{float(number) / 100:.{digits}f}" in sources for digits in (2, 3))
 
 
-@pytest.mark.parametrize("heading", list(SECTIONS), ids=["riedmiller-braun", "real"])
+@pytest.mark.parametrize("heading", list(SECTIONS), ids=["riedmiller-braun", "real", "modern"])
 def test_every_table_row_the_findings_show_is_the_committed_runs(heading):
     files, _ = SECTIONS[heading]
     sources = "\n".join((DOCS / file).read_text() for file in files)
@@ -55,7 +59,7 @@ def test_every_table_row_the_findings_show_is_the_committed_runs(heading):
     assert missing == [], missing[:3]
 
 
-@pytest.mark.parametrize("heading", list(SECTIONS), ids=["riedmiller-braun", "real"])
+@pytest.mark.parametrize("heading", list(SECTIONS), ids=["riedmiller-braun", "real", "modern"])
 def test_every_measured_number_in_the_findings_prose_is_in_its_tables(heading):
     files, stated = SECTIONS[heading]
     sources = "\n".join((DOCS / file).read_text() for file in files)
