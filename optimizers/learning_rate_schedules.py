@@ -62,7 +62,8 @@ class LearningRateSchedule:
 
     @property
     def label(self) -> str:
-        """How results name it: '' for constant, else e.g. 'warmup-cosine(warmup=0.05)'."""
+        """How results name it: '' for constant, else e.g. 'warmup-cosine(warmup=0.05)' (the start factor where it
+        is not the default 0.01)."""
         if self.kind == "constant":
             return ""
         if self.kind == "linear-decay":
@@ -70,6 +71,7 @@ class LearningRateSchedule:
         fractions = f"warmup={self.warmup:g}" + (
             f", decay={self.decay:g}" if self.kind == "warmup-stable-decay" else ""
         )
+        fractions += f", start_factor={self.start_factor:g}" if self.start_factor != 0.01 else ""
         return f"{self.kind}({fractions})"
 
     def to_dict(self) -> dict:
