@@ -33,9 +33,12 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 from optimizers.base import require_positive, require_real
 
 KINDS = ("constant", "warmup-cosine", "linear-decay", "warmup-stable-decay")
+FIELDS = ("warmup", "decay", "start_factor")  # what a tuning space may draw, beside the optimizer's hyperparameters
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,10 @@ class ScheduledState(NamedTuple):
 
 class Scheduled:
     """``optimizer`` (an elementwise rule with a learning rate, or a `PerNetwork` of one) under ``schedule`` over
-    runs of ``total_steps`` steps: each step takes the rule with η replaced by the schedule's rate."""
+    runs of ``total_steps`` steps: each step takes the rule with η replaced by the schedule's rate.  For a
+    `PerNetwork`, ``schedule`` may be a list, one schedule per network (a tuning study that draws the warm-up)."""
 
-    def __init__(self, optimizer, schedule: LearningRateSchedule, total_steps: int):
+    def __init__(self, optimizer, schedule, total_steps: int):
         first = getattr(optimizer, "settings", [optimizer])[0]
         if not getattr(first, "schedulable", False):
             raise ValueError(f"{first.name}: no learning-rate schedule applies: it has no learning rate that scales "
@@ -167,13 +171,24 @@ class Scheduled:
         self.name, self.needs_loss = first.name, first.needs_loss
         vector = getattr(optimizer, "hyperparameters", None)
         self.hyperparameters = first.hyperparameter_vector() if vector is None else vector
+        self.groups = None  # with one schedule per network: (schedule, its networks) for each distinct schedule
+        if isinstance(schedule, (list, tuple)):
+            if vector is None or len(schedule) != vector.shape[1]:
+                raise ValueError("one learning-rate schedule per network needs a PerNetwork of as many settings")
+            distinct = list(dict.fromkeys(schedule))
+            self.groups = [(one, np.flatnonzero([s == one for s in schedule])) for one in distinct]
 
     def init(self, weights) -> ScheduledState:
         return ScheduledState(self.optimizer.init(weights), 0, self.hyperparameters[0])
 
     def step(self, weights, grad, state: ScheduledState, loss=None):
         count = state.count + 1
-        rate = self.schedule.rate(count, self.total_steps, state.learning_rate, self.hyperparameters[0])
+        if self.groups is None:
+            rate = self.schedule.rate(count, self.total_steps, state.learning_rate, self.hyperparameters[0])
+        else:
+            rate, base = np.empty(self.hyperparameters.shape[1]), self.hyperparameters[0]
+            for schedule, rows in self.groups:
+                rate[rows] = schedule.rate(count, self.total_steps, state.learning_rate[rows], base[rows])
         hyperparameters = self.hyperparameters.copy()
         hyperparameters[0] = rate
         weights, inner = self.stepper.step_with(hyperparameters, weights, grad, state.inner, loss)

@@ -44,6 +44,7 @@ out as well as the initial weights, the sample orders and the tuning draws.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ from network.datasets import SHIPPED, Dataset, load
 from network.layered import Layered
 from network.splits import PROBEN1, Part, assigned_split, checked_fractions, stratified_split
 from network.validation import did_you_mean
+from optimizers.learning_rate_schedules import FIELDS as SCHEDULE_FIELDS
 from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
 from optimizers.per_network import PerNetwork
 
@@ -152,6 +154,12 @@ class HeldOutTask:
         return {"name": self.name, **data, "network": self.network.to_dict(), "loss": self.loss, "split": split}
 
 
+def _apart(setting: dict) -> tuple[dict, dict]:
+    """(the optimizer's hyperparameters, the learning-rate schedule's fractions) of a drawn ``setting``."""
+    return ({k: v for k, v in setting.items() if k not in SCHEDULE_FIELDS},
+            {k: v for k, v in setting.items() if k in SCHEDULE_FIELDS})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SearchSpace:
     """An optimizer, its fixed hyperparameters and the log-uniform ranges its tuning draws the others from, and
@@ -175,14 +183,20 @@ class SearchSpace:
             require_log_range(*bounds, f"{where}: space.{key}")
             if key in self.fixed:
                 raise ValueError(f"{where}: {key!r} is in the space, so settings must not fix it")
-        for values in (self.fixed | {k: low for k, (low, _) in self.ranges.items()},
-                       self.fixed | {k: high for k, (_, high) in self.ranges.items()}):  # fmt: skip
-            optimizer = optimizers.get(self.name, **values)  # unknown names and bad values are refused now
         schedule = self.learning_rate_schedule
         if schedule is not None and not isinstance(schedule, LearningRateSchedule):
             schedule = LearningRateSchedule.from_entry(schedule, f"{where}: learning_rate_schedule")
         schedule = None if schedule is None or schedule.kind == "constant" else schedule
         object.__setattr__(self, "learning_rate_schedule", schedule)
+        drawn = [k for k in [*self.ranges, *self.fixed] if k in SCHEDULE_FIELDS]
+        if drawn and schedule is None:
+            raise ValueError(f"{where}: {drawn[0]!r} shapes a learning-rate schedule; give learning_rate_schedule")
+        for values in (self.fixed | {k: low for k, (low, _) in self.ranges.items()},
+                       self.fixed | {k: high for k, (_, high) in self.ranges.items()}):  # fmt: skip
+            hyperparameters, shape = _apart(values)
+            optimizer = optimizers.get(self.name, **hyperparameters)  # unknown names and bad values are refused now
+            if schedule is not None:
+                dataclasses.replace(schedule, **shape)  # so are bad fractions
         if schedule is not None and not getattr(optimizer, "schedulable", False):
             raise ValueError(f"{self.name}: no learning-rate schedule applies: it has no learning rate that scales "
                              "its steps")  # fmt: skip
@@ -193,11 +207,14 @@ class SearchSpace:
         return self.name + (f" [{self.learning_rate_schedule.label}]" if self.learning_rate_schedule else "")
 
     def stepper(self, settings: list[dict], total_steps: int):
-        """The optimizer for networks of these ``settings`` (one each), under the schedule over ``total_steps``."""
-        stepper = PerNetwork([optimizers.get(self.name, **setting) for setting in settings])
+        """The optimizer for networks of these ``settings`` (one each), under the schedule over ``total_steps``:
+        each network's with the fractions its setting draws (``warmup`` in a space, for instance)."""
+        parts = [_apart(setting) for setting in settings]
+        stepper = PerNetwork([optimizers.get(self.name, **hyperparameters) for hyperparameters, _ in parts])
         if self.learning_rate_schedule is None:
             return stepper
-        return Scheduled(stepper, self.learning_rate_schedule, total_steps)
+        schedules = [dataclasses.replace(self.learning_rate_schedule, **shape) for _, shape in parts]
+        return Scheduled(stepper, schedules, total_steps)
 
     def setting(self, quantiles: np.ndarray) -> dict:
         """The hyperparameters at ``quantiles`` (one per range, in [0, 1)), fixed ones included."""

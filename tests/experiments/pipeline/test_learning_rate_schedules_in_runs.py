@@ -117,3 +117,53 @@ def test_the_built_in_modern_comparison_warms_up_and_decays_every_optimizer_with
     assert {space.name for space in spec.optimizers} >= set(schedulable) - {"rmsprop-centered", "amsgrad", "quickprop"}
     assert {space.learning_rate_schedule.kind for space in spec.optimizers} == {"warmup-cosine"}
     assert [task.name for task in spec.tasks] == [task.name for task in read_spec("real").tasks]
+
+
+DRAWN_WARMUP = {"learning_rate": {"low": 1e-3, "high": 0.1}, "warmup": {"low": 0.01, "high": 0.5}}
+
+
+def test_a_tuning_space_may_draw_the_warm_up_and_each_trial_trains_under_its_own():
+    space = {"name": "adam", "space": DRAWN_WARMUP, "learning_rate_schedule": "warmup-cosine"}
+    iris = {"name": "iris", "dataset": "iris", "network": {"sizes": [4, 5, 3], "activation": "tanh"}}
+    spec = HeldOutSpec.from_dict({"name": "tiny", "kind": "held-out", "seeds": [0], "schedules": ["mini-batch(16)"],
+                                  "budget": {"max_epochs": 3}, "tuning": {"budget": 3}, "tasks": [iris],
+                                  "optimizers": [space]})  # fmt: skip
+    (settings,) = spec.settings(spec.optimizers[0])
+    assert len({setting["warmup"] for setting in settings}) == 3
+    steps = 3 * spec.schedules[0].updates_per_epoch(len(spec.tasks[0].parts_of(0)[0].labels))
+    stepper = spec.optimizers[0].stepper(settings, steps)
+    state, weights = stepper.init(np.zeros((3, 2))), np.zeros((3, 2))
+    for _ in range(4):
+        weights, state = stepper.step(weights, np.ones((3, 2)), state)
+    for n, setting in enumerate(settings):
+        schedule = LearningRateSchedule("warmup-cosine", warmup=setting["warmup"])
+        assert state.learning_rate[n] == schedule.rates(setting["learning_rate"], steps)[3]
+    recorded = {json.loads(row["hyperparameters"])["warmup"] for row in recorded_trials(spec)}
+    assert recorded == {setting["warmup"] for setting in settings}
+
+
+def recorded_trials(spec):
+    """The rows of the trials table of the one unit of ``spec``, as it trained."""
+    from experiments.analysis.held_out_tables import trials_table
+
+    records = train_unit(spec, Unit(0, 0, 0))
+    history, diverged = records["history"][None, None, None], records["diverged_epoch"][None, None, None]
+    return trials_table(spec, history, diverged).to_dict("records")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"learning_rate_schedule": None}, "'warmup' shapes a learning-rate schedule; give learning_rate_schedule"),
+        (
+            {"space": {"learning_rate": {"low": 1e-3, "high": 0.1}, "warmup": {"low": 0.5, "high": 2.0}}},
+            r"warmup must be in \[0, 1\), got 2.0",
+        ),
+    ],
+)
+def test_a_bad_schedule_in_a_tuning_space_gets_one_line(changes, message):
+    space = {"name": "adam", "space": DRAWN_WARMUP, "learning_rate_schedule": "warmup-cosine"} | changes
+    space = {k: v for k, v in space.items() if v is not None}
+    iris = {"name": "iris", "dataset": "iris", "network": {"sizes": [4, 5, 3], "activation": "tanh"}}
+    with pytest.raises(ValueError, match=message):
+        HeldOutSpec.from_dict({"name": "tiny", "kind": "held-out", "tasks": [iris], "optimizers": [space]})
