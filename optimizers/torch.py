@@ -1,5 +1,6 @@
 """optarena's optimizers as torch.optim classes, for the ones torch lacks: Rprop+, Rprop−, iRprop+, Quickprop,
-SuperSAB, delta-bar-delta and Lion.
+SuperSAB, delta-bar-delta, Lion and Prodigy (which prodigyopt offers too; here a parameter group is one network,
+as one prodigyopt optimizer per group).
 
     import torch
     from optimizers.torch import IRpropPlus
@@ -92,6 +93,7 @@ Quickprop = _torch_class("Quickprop", "quickprop")
 SuperSAB = _torch_class("SuperSAB", "supersab")
 DeltaBarDelta = _torch_class("DeltaBarDelta", "delta-bar-delta")
 Lion = _torch_class("Lion", "lion")
+Prodigy = _torch_class("Prodigy", "prodigy")
 
-__all__ = ["DeltaBarDelta", "IRpropPlus", "Lion", "OptarenaOptimizer", "Quickprop", "RpropMinus", "RpropPlus",
-           "SuperSAB"]  # fmt: skip
+__all__ = ["DeltaBarDelta", "IRpropPlus", "Lion", "OptarenaOptimizer", "Prodigy", "Quickprop", "RpropMinus",
+           "RpropPlus", "SuperSAB"]  # fmt: skip

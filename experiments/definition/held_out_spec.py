@@ -63,6 +63,7 @@ from network.datasets import SHIPPED, Dataset, load
 from network.layered import Layered
 from network.splits import PROBEN1, Part, assigned_split, checked_fractions, stratified_split
 from network.validation import did_you_mean
+from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.learning_rate_schedules import FIELDS as SCHEDULE_FIELDS
 from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
 from optimizers.per_network import PerNetwork
@@ -197,6 +198,9 @@ class SearchSpace:
             optimizer = optimizers.get(self.name, **hyperparameters)  # unknown names and bad values are refused now
             if schedule is not None:
                 dataclasses.replace(schedule, **shape)  # so are bad fractions
+        if not isinstance(optimizer, ElementwiseOptimizer):
+            raise ValueError(f"{self.name}: a held-out study gives every trial hyperparameters of its own, which "
+                             "needs an optimizer whose update is an elementwise rule; it is not one")  # fmt: skip
         if schedule is not None and not getattr(optimizer, "schedulable", False):
             raise ValueError(f"{self.name}: no learning-rate schedule applies: it has no learning rate that scales "
                              "its steps")  # fmt: skip

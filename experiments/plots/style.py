@@ -25,7 +25,7 @@ class FigureNotApplicable(ValueError):
 FAMILIES = {
     "gradient descent": ("#4477AA", ("gd", "momentum", "nesterov")),
     "sign and Rprop": ("#EE6677", ("sign", "rprop+", "rprop-", "irprop+", "irprop-")),
-    "adaptive moments": ("#228833", ("adagrad", "rmsprop", "rmsprop-centered", "adam", "amsgrad")),
+    "adaptive moments": ("#228833", ("adagrad", "rmsprop", "rmsprop-centered", "adam", "amsgrad", "prodigy")),
     "adaptive rates": ("#CCBB44", ("quickprop", "delta-bar-delta", "supersab")),
     "since 2016": ("#66CCEE", ("adamw", "nadam", "radam", "adamax", "adadelta", "lion")),
     "scipy": ("#555555", ("scipy-bfgs", "scipy-cg", "scipy-lbfgsb", "scipy-nelder-mead")),

@@ -91,7 +91,7 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta", "Lion"]
+    "name", ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta", "Lion", "Prodigy"]
 )
 def test_each_torch_class_steps_a_torch_model_as_the_numpy_optimizer_does(name):
     cls = getattr(optarena_torch, name)
