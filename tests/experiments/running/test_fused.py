@@ -61,7 +61,8 @@ def test_the_kernel_equals_the_numpy_path_with_the_flat_spot(schedule, flat_spot
 
 
 @pytest.mark.parametrize("name", optimizers.available())
-@pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample"), Schedule("mini-batch", 3)])
+@pytest.mark.parametrize("schedule", [Schedule("full-batch"), *(pytest.param(s, marks=pytest.mark.slow)
+                                      for s in (Schedule("per-sample"), Schedule("mini-batch", 3)))])  # fmt: skip
 def test_every_optimizer_gives_the_same_bits_with_and_without_compiled_code(name, schedule):
     fast, plain = both_paths(name, {}, network.get_task("teacher"), schedule, flat_spot=0.05)
     for field in fast.FIELDS:

@@ -47,7 +47,9 @@ def assert_same_results(fast, plain):
 
 
 @pytest.mark.parametrize("name", RULES)
-@pytest.mark.parametrize("schedule", SCHEDULES, ids=str)
+@pytest.mark.parametrize(
+    "schedule", [SCHEDULES[0], *(pytest.param(s, marks=pytest.mark.slow) for s in SCHEDULES[1:])], ids=str
+)  # fmt: skip  (the fast tier: full batch; the others in the whole suite)
 def test_every_optimizer_trains_a_layered_network_in_the_kernel_with_numpys_bits(name, schedule):
     assert sorted(set(optimizers.available()) - set(RULES)) == ["prodigy"]  # every other built-in is a rule
     task = network.get_task("xor")
