@@ -146,6 +146,20 @@ def _cosine(epoch: int, previous, base, period: int):
     return ratio * (previous - 0.0) + 0.0
 
 
+def as_schedule(entry, where: str = "learning_rate_schedule") -> LearningRateSchedule | None:
+    """``entry`` (None, a kind, a table or a schedule) as a schedule; None for a constant learning rate."""
+    if entry is not None and not isinstance(entry, LearningRateSchedule):
+        entry = LearningRateSchedule.from_entry(entry, where)
+    return None if entry is None or entry.kind == "constant" else entry
+
+
+def require_schedulable(optimizer, name: str) -> None:
+    """A one-line ValueError unless ``optimizer`` (None: a method without steps) has a learning rate that
+    scales its steps (`ElementwiseOptimizer.schedulable`)."""
+    if not getattr(optimizer, "schedulable", False):
+        raise ValueError(f"{name}: no learning-rate schedule applies: it has no learning rate that scales its steps")
+
+
 class ScheduledState(NamedTuple):
     inner: object  # the optimizer's own state
     count: int  # steps taken
@@ -159,9 +173,7 @@ class Scheduled:
 
     def __init__(self, optimizer, schedule, total_steps: int):
         first = getattr(optimizer, "settings", [optimizer])[0]
-        if not getattr(first, "schedulable", False):
-            raise ValueError(f"{first.name}: no learning-rate schedule applies: it has no learning rate that scales "
-                             "its steps")  # fmt: skip
+        require_schedulable(first, first.name)
         if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
             raise ValueError(
                 f"a learning-rate schedule needs the run's steps, a whole number >= 1, got {total_steps!r}"

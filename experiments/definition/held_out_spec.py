@@ -65,7 +65,7 @@ from network.splits import PROBEN1, Part, assigned_split, checked_fractions, str
 from network.validation import did_you_mean
 from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.learning_rate_schedules import FIELDS as SCHEDULE_FIELDS
-from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
+from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled, as_schedule, require_schedulable
 from optimizers.per_network import PerNetwork
 
 KIND = "held-out"
@@ -184,10 +184,7 @@ class SearchSpace:
             require_log_range(*bounds, f"{where}: space.{key}")
             if key in self.fixed:
                 raise ValueError(f"{where}: {key!r} is in the space, so settings must not fix it")
-        schedule = self.learning_rate_schedule
-        if schedule is not None and not isinstance(schedule, LearningRateSchedule):
-            schedule = LearningRateSchedule.from_entry(schedule, f"{where}: learning_rate_schedule")
-        schedule = None if schedule is None or schedule.kind == "constant" else schedule
+        schedule = as_schedule(self.learning_rate_schedule, f"{where}: learning_rate_schedule")
         object.__setattr__(self, "learning_rate_schedule", schedule)
         drawn = [k for k in [*self.ranges, *self.fixed] if k in SCHEDULE_FIELDS]
         if drawn and schedule is None:
@@ -201,9 +198,8 @@ class SearchSpace:
         if not isinstance(optimizer, ElementwiseOptimizer):
             raise ValueError(f"{self.name}: a held-out study gives every trial hyperparameters of its own, which "
                              "needs an optimizer whose update is an elementwise rule; it is not one")  # fmt: skip
-        if schedule is not None and not getattr(optimizer, "schedulable", False):
-            raise ValueError(f"{self.name}: no learning-rate schedule applies: it has no learning rate that scales "
-                             "its steps")  # fmt: skip
+        if schedule is not None:
+            require_schedulable(optimizer, self.name)
 
     @property
     def label(self) -> str:

@@ -73,7 +73,7 @@ from experiments.definition.training_setup import TrainingSetup
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from network.validation import ARITHMETICS, FlatSpot, did_you_mean
-from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
+from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled, as_schedule, require_schedulable
 
 FLAT_SPOT_UNITS = ("all", "output")  # where a setting's flat_spot is added: every non-input unit, or the outputs
 
@@ -140,15 +140,10 @@ class OptimizerSetting:
             raise ValueError(f"arithmetic must be one of {', '.join(ARITHMETICS)}, got {self.arithmetic!r}")
         if self.is_scipy and self.arithmetic != "exact":
             raise ValueError(f"{self.name} minimizes the exact E; arithmetic applies to the step-wise optimizers only")
-        schedule = self.learning_rate_schedule
-        if schedule is not None and not isinstance(schedule, LearningRateSchedule):
-            schedule = LearningRateSchedule.from_entry(schedule, f"{self.name}: learning_rate_schedule")
-        if schedule is not None and schedule.kind == "constant":
-            schedule = None
+        schedule = as_schedule(self.learning_rate_schedule, f"{self.name}: learning_rate_schedule")
         object.__setattr__(self, "learning_rate_schedule", schedule)
-        if schedule is not None and (self.is_scipy or not getattr(self.build_step(), "schedulable", False)):
-            raise ValueError(f"{self.name}: no learning-rate schedule applies: it has no learning rate that scales "
-                             "its steps")  # fmt: skip
+        if schedule is not None:
+            require_schedulable(None if self.is_scipy else self.build_step(), self.name)
 
     @property
     def flat_spots(self) -> FlatSpot:
