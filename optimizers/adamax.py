@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import require_positive, require_unit_interval
+from optimizers.base import require_moment_settings
 from optimizers.elementwise import ElementwiseOptimizer, larger, lerp, power
 from optimizers.registry import register
 
@@ -65,10 +65,7 @@ class Adamax(ElementwiseOptimizer):
     coefficients_change = True  # the bias correction
 
     def __post_init__(self):
-        require_positive(self.name, "learning_rate", self.learning_rate)
-        require_unit_interval(self.name, "beta1", self.beta1)
-        require_unit_interval(self.name, "beta2", self.beta2)
-        require_positive(self.name, "eps", self.eps)
+        require_moment_settings(self)
 
     def hyperparameter_vector(self) -> np.ndarray:
         return np.array([self.learning_rate, self.beta1, self.beta2, self.eps])

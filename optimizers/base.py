@@ -84,6 +84,14 @@ def require_unit_interval(owner: str, name: str, value) -> None:
         raise ValueError(f"{owner}: {name} must be in [0, 1), got {value!r}")
 
 
+def require_moment_settings(optimizer) -> None:
+    """The checks every optimizer of Adam's kind makes: learning_rate > 0, beta1 and beta2 in [0, 1), eps > 0."""
+    require_positive(optimizer.name, "learning_rate", optimizer.learning_rate)
+    require_unit_interval(optimizer.name, "beta1", optimizer.beta1)
+    require_unit_interval(optimizer.name, "beta2", optimizer.beta2)
+    require_positive(optimizer.name, "eps", optimizer.eps)
+
+
 def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     """start + weight·(end − start), rounded as torch's CPU ``lerp`` kernel rounds it.
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import require_non_negative, require_positive, require_unit_interval
+from optimizers.base import require_moment_settings, require_non_negative
 from optimizers.elementwise import ElementwiseOptimizer, lerp, power
 from optimizers.registry import register
 
@@ -83,10 +83,7 @@ class NAdam(ElementwiseOptimizer):
         return np.zeros_like(weights), np.zeros_like(weights), np.ones_like(weights)
 
     def __post_init__(self):
-        require_positive(self.name, "learning_rate", self.learning_rate)
-        require_unit_interval(self.name, "beta1", self.beta1)
-        require_unit_interval(self.name, "beta2", self.beta2)
-        require_positive(self.name, "eps", self.eps)
+        require_moment_settings(self)
         require_non_negative(self.name, "momentum_decay", self.momentum_decay)
 
     def hyperparameter_vector(self) -> np.ndarray:
