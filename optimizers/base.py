@@ -12,6 +12,15 @@ population of independent models:
 ``step`` never mutates its arguments; ``loss`` is the error at ``weights``
 (shape ``weights.shape[:-1]``), needed only by optimizers whose ``needs_loss``
 is true.
+
+Most optimizers take the gradient where the model is.  One that does not
+(Schedule-Free takes it at y and its model is x, an average of the steps)
+names its model with a third method, which `evaluation_point` calls:
+
+    model = optimizer.evaluation_point(weights, state)
+
+and everything measured of a run (E, success, the held-out errors, the paths
+drawn) is measured there; every other optimizer is evaluated where it steps.
 """
 
 from __future__ import annotations
@@ -35,6 +44,13 @@ class Optimizer(Protocol):
     def step(
         self, weights: np.ndarray, grad: np.ndarray, state: Any, loss: np.ndarray | None = None
     ) -> tuple[np.ndarray, Any]: ...
+
+
+def evaluation_point(optimizer, weights, state):
+    """Where ``optimizer``'s model is, given the weights it steps and its state: its ``evaluation_point`` if it
+    has one, else the weights themselves."""
+    point = getattr(optimizer, "evaluation_point", None)
+    return weights if point is None else point(weights, state)
 
 
 def as_step_arrays(name: str, weights, grad) -> tuple[np.ndarray, np.ndarray]:

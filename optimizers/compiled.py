@@ -25,7 +25,7 @@ import types
 
 import numba
 import numpy as np
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 
 from optimizers import registry
 from optimizers.elementwise import (
@@ -37,6 +37,7 @@ from optimizers.elementwise import (
     lerp,
     numpy_only,
     power,
+    shared_functions,
     sign,
     smaller,
     unchanged,
@@ -59,6 +60,8 @@ __all__ = [
 ]
 
 PARALLEL_FROM = 1 << 15  # parameters: below this a step runs on one core (starting threads costs more)
+SLOTS = 4  # per-weight state arrays compiled code carries (Adan's and Schedule-Free AdamW's four)
+COEFFICIENTS = 16  # the coefficients of a step compiled code carries
 
 
 @functools.cache
@@ -127,6 +130,9 @@ def _lerp_number(start, end, weight):
     return lerp_of
 
 
+for _function in shared_functions():  # every rule module is imported by now (the registry's table)
+    register_jitable(**_OVERLOAD["jit_options"])(_function)
+
 _NO_ARRAY, _NO_FLAGS = np.empty((0, 0)), np.empty(0, dtype=np.bool_)
 
 
@@ -145,18 +151,18 @@ def kind_of(optimizer) -> int | None:
 
 def own_rule(optimizer) -> bool:
     """Whether ``optimizer`` is an `ElementwiseOptimizer` with a rule of its own (a plugin's) that compiled code
-    can run: its ``step`` is the rule's, its state starts at zeros in at most three arrays, and its coefficients
-    fit the 8 that compiled code carries."""
+    can run: its ``step`` is the rule's, its state starts at zeros in at most `SLOTS` arrays, and its coefficients
+    fit the `COEFFICIENTS` that compiled code carries."""
     cls = type(optimizer)
     if not isinstance(optimizer, ElementwiseOptimizer) or cls.step is not ElementwiseOptimizer.step:
         return False
     if cls.initial_slots is not ElementwiseOptimizer.initial_slots:  # the kernels start every network alike
         return False
-    if cls.slots > 3:  # compiled code carries three state arrays
+    if cls.slots > SLOTS:
         return False
     if kind_of(optimizer) is not None or not callable(getattr(cls, "rule", None)):
         return False
-    return len(np.atleast_1d(cls.coefficients(optimizer.hyperparameter_vector(), 1))) <= 8
+    return len(np.atleast_1d(cls.coefficients(optimizer.hyperparameter_vector(), 1))) <= COEFFICIENTS
 
 
 def compiles(optimizer) -> bool:
@@ -231,7 +237,7 @@ def _own_refresh(kind, hyperparameters, count, coefficients) -> None:
 def step(optimizer, coefficients, weights: np.ndarray, grad: np.ndarray, slots, error_rose=None) -> list[np.ndarray]:
     """``optimizer.rule`` applied to every weight in one compiled pass: [new weights, *new state arrays]."""
     outputs = [np.empty(weights.shape) for _ in range(1 + len(slots))]
-    padding = [_NO_ARRAY] * (3 - len(slots))
+    padding = [_NO_ARRAY] * (SLOTS - len(slots))
     rose = _NO_FLAGS if error_rose is None else _flat(error_rose)
     kind = kind_of(optimizer)
     kernel = _update[weights.size >= PARALLEL_FROM] if kind is not None else own_functions(optimizer)["update"]
@@ -247,7 +253,7 @@ def step_per_network(optimizer, coefficients, weights: np.ndarray, grad: np.ndar
     network's weights get the rule with its own (`optimizers.per_network`).  A built-in rule only."""
     rows = weights.reshape(-1, weights.shape[-1]).shape
     outputs = [np.empty(weights.shape) for _ in range(1 + len(slots))]
-    padding = [_NO_ARRAY] * (3 - len(slots))
+    padding = [_NO_ARRAY] * (SLOTS - len(slots))
     rose = _NO_FLAGS if error_rose is None else _flat(error_rose)
     table = np.ascontiguousarray(np.asarray(coefficients, dtype=np.float64).T)
     _update_rows(kind_of(optimizer), table, *(np.ascontiguousarray(a).reshape(rows) for a in (weights, grad, *slots)),
@@ -256,13 +262,14 @@ def step_per_network(optimizer, coefficients, weights: np.ndarray, grad: np.ndar
 
 
 @compile_rule
-def _update_rows(kind, table, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2):
+def _update_rows(kind, table, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3):
     """`update` on each row n (a network) of (networks, P) arrays with its coefficients table[n]."""
     size = weight.shape[1]
     for n in range(weight.shape[0]):
         rose = error_rose[n * size : (n + 1) * size] if error_rose.size else error_rose
-        update(kind, table[n], weight[n : n + 1], grad[n : n + 1], s0[n : n + 1], s1[n : n + 1], s2[n : n + 1], rose,
-               new_weight[n : n + 1], new0[n : n + 1], new1[n : n + 1], new2[n : n + 1], size)  # fmt: skip
+        row = slice(n, n + 1)
+        update(kind, table[n], weight[row], grad[row], s0[row], s1[row], s2[row], s3[row], rose, new_weight[row],
+               new0[row], new1[row], new2[row], new3[row], size)  # fmt: skip
 
 
 def _row(array) -> np.ndarray:
@@ -277,19 +284,20 @@ def _flat(array) -> np.ndarray:
 
 @compile_rule
 def _constants(coefficients):
-    """The coefficients as a tuple of 8 numbers (zeros after the last): constants in the loops, where an array's
-    entries would be read again at every weight (the compiler cannot rule out that a write changed them)."""
-    c = np.zeros(8)
+    """The coefficients as a tuple of `COEFFICIENTS` numbers (zeros after the last): constants in the loops, where
+    an array's entries would be read again at every weight (the compiler cannot rule out that a write changed
+    them)."""
+    c = np.zeros(COEFFICIENTS)
     c[: coefficients.size] = coefficients
-    return c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+    return c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]
 
 
 def _generated_update(classes, by_kind: bool = True, parallel: bool = False, compile_rule=compile_rule):
     """``update`` for the rules of ``classes`` (rule i is ``kind == i``; with ``by_kind`` off, the one rule
     whatever the kind), written for each rule's arity: its state arrays, and E > E⁻ where its state keeps
     ``prev_loss``.  An unknown kind gives NaN weights: a cache of numba older than a new rule shows at once."""
-    lines = ["def update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,"
-             " active):",
+    lines = ["def update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2,"
+             " new3, active):",
              "    c = _constants(coefficients)",
              "    for r in range(weight.shape[0]):"]  # fmt: skip
     namespace = {"_constants": _constants, "numba": numba, "np": np}
@@ -336,12 +344,13 @@ def _generated_refresh(classes):
 
 # In compiled code, these stand for the rules of `rule_table`, made when the code that calls them is first
 # compiled (numba then caches that code, with the rules in it); called from Python, they say so.
-def _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+def _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
+                     active):  # fmt: skip
     raise TypeError("compiled code only: call `update`")
 
 
-def _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,
-                              active):  # fmt: skip
+def _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1,
+                              new2, new3, active):  # fmt: skip
     raise TypeError("compiled code only: call `step`")
 
 
@@ -354,14 +363,14 @@ def _refresh_of_rules(kind, hyperparameters, count, coefficients):
 
 
 @overload(_update_of_rules, jit_options={"error_model": "numpy"})
-def _update_implementation(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,
-                           active):  # fmt: skip
+def _update_implementation(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1,
+                           new2, new3, active):  # fmt: skip
     return _generated_update(rule_table())
 
 
 @overload(_parallel_update_of_rules, jit_options={"error_model": "numpy", "parallel": True})
-def _parallel_update_implementation(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1,
-                                    new2, active):  # fmt: skip
+def _parallel_update_implementation(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0,
+                                    new1, new2, new3, active):  # fmt: skip
     return _generated_update(rule_table(), parallel=True)
 
 
@@ -376,18 +385,21 @@ def _refresh_implementation(kind, hyperparameters, count, coefficients):
 
 
 @compile_rule
-def update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+def update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
+           active):  # fmt: skip
     """Rule ``kind`` (its place in `rule_table`) on every weight [r, j] with j < ``active`` of arrays shaped
     (rows, lanes): the new values go to new_*[r, j], apart from the old ones (then the compiler vectorizes the
     loop).  ``error_rose`` is per lane; the state arrays a rule does not keep are not read."""
-    _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active)
+    _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
+                     active)  # fmt: skip
 
 
 @compile_rule
-def _parallel_update(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2, active):
+def _parallel_update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
+                     active):  # fmt: skip
     """`update` spread over the cores, for large steps (`PARALLEL_FROM`): its rules' loops are compiled parallel."""
-    _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, error_rose, new_weight, new0, new1, new2,
-                              active)  # fmt: skip
+    _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1,
+                              new2, new3, active)  # fmt: skip
 
 
 @compile_rule

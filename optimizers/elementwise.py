@@ -24,6 +24,8 @@ overloads `optimizers.compiled` registers, branches on numbers inside
 compiled code (importing this module loads no compiler): `choose` (np.where), `sign` (np.sign), `clip`
 (np.clip), `larger` and `smaller` (np.maximum, np.minimum: NaN wins),
 `lerp` (torch's rounding of start + w·(end − start)) and, for coefficients, `power` (C's pow).
+A piece that several rules share is a function marked `shared`: numpy calls it as it is, and compiled
+code compiles it where a rule calls it.
 
 `ElementwiseOptimizer` turns such a rule into the optimizer protocol's
 ``step``, taking the compiled path where it may (`enabled`).
@@ -66,6 +68,21 @@ def numpy_only(active: bool = True):
         yield
     finally:
         _numpy_only.reset(token)
+
+
+_SHARED: list = []
+
+
+def shared(function):
+    """Mark ``function`` (written in the rules' vocabulary) as callable from rules and coefficients functions:
+    `optimizers.compiled` registers it with numba, so compiled rules may call it too."""
+    _SHARED.append(function)
+    return function
+
+
+def shared_functions() -> tuple:
+    """The functions marked `shared` so far."""
+    return tuple(_SHARED)
 
 
 def unchanged(hyperparameters: np.ndarray, count: int) -> np.ndarray:
@@ -140,6 +157,9 @@ class ElementwiseOptimizer:
         coefficients_change   True if c depends on the step count (default False: computed once)
         hyperparameter_vector()   the numbers the coefficients are made from, as a float64 array
         initial_slots(weights)    the per-weight arrays before the first step (default: zeros)
+        evaluated_slot   the state array that holds the model, when it is not the weights the rule
+                         steps (Schedule-Free's x; default None); before the first step the model is
+                         the weights (`evaluation_point`)
 
     Every built-in rule also runs compiled (`optimizers.compiled`); a rule of
     another optimizer steps numpy arrays only.
@@ -151,6 +171,7 @@ class ElementwiseOptimizer:
     coefficients: ClassVar = staticmethod(unchanged)
     coefficients_change: ClassVar[bool] = False  # with the step count (Adam's bias corrections): recomputed per step
     needs_loss: ClassVar[bool] = False
+    evaluated_slot: ClassVar[int | None] = None
 
     def hyperparameter_vector(self) -> np.ndarray:
         raise NotImplementedError
@@ -163,6 +184,13 @@ class ElementwiseOptimizer:
         return "learning_rate" in getattr(self, "__dataclass_fields__", {}) and (
             self.hyperparameter_vector()[0] == self.learning_rate
         )
+
+    def evaluation_point(self, weights, state):
+        """The model (`optimizers.base.evaluation_point`): the weights, or the state array `evaluated_slot` once a
+        step has filled it."""
+        if self.evaluated_slot is None or state.count == 0:
+            return weights
+        return state[self.evaluated_slot]
 
     def initial_slots(self, weights: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.zeros_like(weights) for _ in range(self.slots))

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import require_positive, require_real
+from optimizers.base import evaluation_point, require_positive, require_real
 
 KINDS = ("constant", "warmup-cosine", "linear-decay", "warmup-stable-decay")
 FIELDS = ("warmup", "decay", "start_factor")  # what a tuning space may draw, beside the optimizer's hyperparameters
@@ -157,7 +157,8 @@ def require_schedulable(optimizer, name: str) -> None:
     """A one-line ValueError unless ``optimizer`` (None: a method without steps) has a learning rate that
     scales its steps (`ElementwiseOptimizer.schedulable`)."""
     if not getattr(optimizer, "schedulable", False):
-        raise ValueError(f"{name}: no learning-rate schedule applies: it has no learning rate that scales its steps")
+        why = getattr(optimizer, "why_no_schedule", "it has no learning rate that scales its steps")
+        raise ValueError(f"{name}: no learning-rate schedule applies: {why}")
 
 
 class ScheduledState(NamedTuple):
@@ -205,3 +206,6 @@ class Scheduled:
         hyperparameters[0] = rate
         weights, inner = self.stepper.step_with(hyperparameters, weights, grad, state.inner, loss)
         return weights, ScheduledState(inner, count, rate)
+
+    def evaluation_point(self, weights, state: ScheduledState):
+        return evaluation_point(self.optimizer, weights, state.inner)

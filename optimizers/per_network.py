@@ -57,3 +57,6 @@ class PerNetwork:
 
     def step(self, weights, grad, state, loss=None):
         return self.settings[0].step_with(self.hyperparameters, weights, grad, state, loss)
+
+    def evaluation_point(self, weights, state):
+        return self.settings[0].evaluation_point(weights, state)

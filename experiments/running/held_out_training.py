@@ -10,7 +10,8 @@ matrix pass (`network.matrix_pass`) and one optimizer step for all of them.
 
 After epoch 0 (the start), every ``evaluate_every`` epochs and after the
 last, each network's error rate and mean loss per sample are measured on the
-train, validation and test parts.  A network whose weights or error turn
+train, validation and test parts, at its model (`optimizers.base.evaluation_point`:
+Schedule-Free's x, where the gradients are taken at y).  A network whose weights or error turn
 non-finite is frozen at its last finite weights, and the epoch is recorded
 (``diverged_epoch``, −1 for none): one run's trouble never stops the others.
 BLAS runs on one thread here (units run side by side instead), so a unit's
@@ -29,6 +30,7 @@ from experiments.definition.held_out_spec import START_STREAM, HeldOutSpec
 from experiments.running import interrupts
 from experiments.running.workers import mapped
 from network import matrix_pass
+from optimizers.base import evaluation_point
 
 METRICS = ("error_rate", "loss")  # per part: the fraction misclassified, the mean E per sample
 
@@ -77,7 +79,8 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
     evaluations = spec.evaluation_epochs()
     history = np.empty((*weights.shape[:-1], len(evaluations), 3, len(METRICS)))
     diverged = np.full(weights.shape[:-1], -1, dtype=np.int64)
-    evaluate(task, parts, weights, history[..., 0, :, :])
+    model = weights  # what is evaluated: the weights, or where the optimizer keeps its model (Schedule-Free's x)
+    evaluate(task, parts, model, history[..., 0, :, :])
     with threadpool_limits(1, "blas"):
         for epoch in range(1, spec.max_epochs + 1):
             for batch in zip(*(next(order) for order in orders), strict=True):
@@ -85,15 +88,20 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
                 batch_inputs, batch_targets = inputs[studies, 0, rows], targets[studies, 0, rows]
                 error, grad = matrix_pass.loss_and_grad(net, loss, weights, batch_inputs, batch_targets)
                 stepped, state = stepper.step(weights, grad, state, loss=error)
+                stepped_model = evaluation_point(stepper, stepped, state)
                 with np.errstate(over="ignore", invalid="ignore"):  # a sum of finite weights is finite, but for
-                    healthy = np.isfinite(error + stepped.sum(axis=-1)) & (diverged < 0)  # ~1e308: diverged too
+                    total = error + stepped.sum(axis=-1)  # ~1e308: diverged too
+                    if stepped_model is not stepped:
+                        total += stepped_model.sum(axis=-1)
+                    healthy = np.isfinite(total) & (diverged < 0)
                 if healthy.all():
-                    weights = stepped
+                    weights, model = stepped, stepped_model
                 else:
                     diverged[~healthy & (diverged < 0)] = epoch
                     weights = np.where(healthy[..., None], stepped, weights)
+                    model = np.where(healthy[..., None], stepped_model, model)
             if epoch in evaluations:
-                evaluate(task, parts, weights, history[..., np.searchsorted(evaluations, epoch), :, :])
+                evaluate(task, parts, model, history[..., np.searchsorted(evaluations, epoch), :, :])
             interrupts.checkpoint()
     return {"history": history, "diverged_epoch": diverged, "seconds": np.array(time.perf_counter() - started)}
 

@@ -47,6 +47,7 @@ from experiments.running.kernels import fused, fused_layered
 from experiments.running.kernels.ledger import Judging, Ledger
 from network import Task
 from network.validation import checked_flat_spot
+from optimizers.base import evaluation_point
 
 HESSIAN_BLOCK = 2_000_000  # the flat-spot test probes at most this many parameters at once
 HISTORY_POINTS_PER_DECADE = 10
@@ -123,6 +124,10 @@ def train_population(
     ``observe(epoch, active, weights, state)``, when given, sees every epoch
     boundary before the runs still active there (indices ``active``) take their
     next epoch; `trace` uses it to follow a run's weights and optimizer state.
+    Every number recorded of a run (E, hits, the final weights, the paths, the
+    weights ``observe`` sees) is measured where its model is
+    (`optimizers.base.evaluation_point`: Schedule-Free's x), and the steps'
+    gradients are taken where the optimizer steps.
     ``flat_spot`` trains on σ′ + c (a number c at every unit, or a pair
     (hidden, output): see `network.loss_and_grad`); the errors, hits and the
     vanished-gradient tests still use the exact E and gradient.
@@ -309,7 +314,9 @@ def _train_generic(optimizer, task, weights, setup: TrainingSetup, judging, obse
     with np.errstate(all="ignore"):  # a run's overflow or NaN marks it diverged; it never warns
         for epoch in range(judging.max_epochs + 1):
             interrupts.checkpoint()
-            measured = evaluate.measure(weights)
+            model = evaluation_point(optimizer, weights, state)  # where the run is measured (Schedule-Free's x)
+            elsewhere = model is not weights  # then the step's gradient is taken apart, where the optimizer steps
+            measured = evaluate.measure(model)
             error, grad = measured.error, measured.grad
             healthy = np.isfinite(error) & (measured.largest_weight <= judging.weight_bound)  # NaN fails too
             healthy &= measured.finite_grad  # in every schedule, so that one sample trains alike in all three
@@ -317,7 +324,7 @@ def _train_generic(optimizer, task, weights, setup: TrainingSetup, judging, obse
                 grad = None  # measured at the epoch boundary only; the updates come batch by batch
 
             if observe is not None:
-                observe(epoch, active, weights, state)
+                observe(epoch, active, model, state)
             record_hits(ledger.hit_epochs, next_target, active, np.where(healthy, error, np.inf), epoch, target_values)
             if judging.binary:
                 bits_met = measured.bit_distance < judging.bit_margin
@@ -327,7 +334,7 @@ def _train_generic(optimizer, task, weights, setup: TrainingSetup, judging, obse
             if judging.history_slot[epoch] >= 0:
                 ledger.history[active, judging.history_slot[epoch]] = error
             if ledger.path.shape[1] and judging.path_slot[epoch] >= 0:
-                ledger.path[active, judging.path_slot[epoch]] = weights
+                ledger.path[active, judging.path_slot[epoch]] = model
 
             succeeded = (
                 ~np.isnan(ledger.bit_hit_epoch[active])
@@ -337,12 +344,12 @@ def _train_generic(optimizer, task, weights, setup: TrainingSetup, judging, obse
             done = ~healthy | succeeded | (epoch == judging.max_epochs)
             if done.any():
                 finished = active[done]
-                ledger.final_weights[finished] = weights[done]
+                ledger.final_weights[finished] = model[done]
                 ledger.final_error[finished] = error[done]
                 ledger.stop_epoch[finished] = epoch
                 ledger.diverged_epoch[active[~healthy]] = epoch
                 exact = grad is not None and not flat_spot
-                ledger.final_grad[finished] = grad[done] if exact else _full_grad(weights[done], task)
+                ledger.final_grad[finished] = grad[done] if exact else _full_grad(model[done], task)
                 keep = ~done
                 if not keep.any():
                     break
@@ -351,6 +358,8 @@ def _train_generic(optimizer, task, weights, setup: TrainingSetup, judging, obse
                 state = take_runs(state, keep)
 
             if grad is not None:
+                if elsewhere:
+                    error, grad = evaluate(weights)
                 weights, state = stepped(optimizer, weights, grad, state, error, check=epoch == 0)
             else:
                 for batch in next(batches_of_epoch):

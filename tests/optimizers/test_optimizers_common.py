@@ -5,19 +5,21 @@ import pytest
 
 import network
 import optimizers
+from optimizers.base import evaluation_point
 
 ALL = optimizers.available()
 TASK = network.get_task("teacher")
 
 
 def trajectory(optimizer, weights, steps=60):
-    """Weights after each of ``steps`` full-batch steps on the teacher task."""
+    """The model's weights (`optimizers.base.evaluation_point`) after each of ``steps`` full-batch steps on the
+    teacher task."""
     state = optimizer.init(weights)
     path = []
     for _ in range(steps):
         error, grad = network.loss_and_grad(weights, TASK.inputs, TASK.targets)
         weights, state = optimizer.step(weights, grad, state, loss=error)
-        path.append(weights)
+        path.append(evaluation_point(optimizer, weights, state))
     return np.stack(path)
 
 
@@ -99,7 +101,8 @@ def test_steps_never_mutate_their_arguments(name):
 # Prodigy's estimate of d leaps to 0.76 in its first steps and stalls at E/8.5, unless its growth is capped.
 SUITED = {"adamw": {"learning_rate": 0.05}, "nadam": {"learning_rate": 0.05}, "radam": {"learning_rate": 0.05},
           "adamax": {"learning_rate": 0.05}, "adadelta": {"learning_rate": 5.0}, "lion": {"learning_rate": 0.01},
-          "prodigy": {"growth_rate": 1.1}}  # fmt: skip
+          "prodigy": {"growth_rate": 1.1}, "adan": {"learning_rate": 0.05},
+          "schedule-free-adamw": {"learning_rate": 0.05}}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -35,7 +35,7 @@ from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network.compiled import loss_and_grad_of_lanes
 from network.validation import closed_form_flat_spot
 from optimizers import compiled
-from optimizers.compiled import coefficients_of, refresh_coefficients, update
+from optimizers.compiled import SLOTS, coefficients_of, refresh_coefficients, update
 
 LANES = 64  # networks per block: a block's state stays in the L1 cache, and blocks balance over the cores
 
@@ -61,12 +61,12 @@ def applies(optimizer, task, observe, accelerate: bool, flat_spot=0.0) -> bool:
 
 
 def initial_slots(optimizer, size: int) -> np.ndarray:
-    """(3, ``size``): each per-weight state array of ``optimizer`` before its first step (unused rows 0).
+    """(`SLOTS`, ``size``): each per-weight state array of ``optimizer`` before its first step (unused rows 0).
 
     A built-in rule's initial state depends on its hyperparameters only, never on the weights.
     """
     state = optimizer.init(np.zeros(size))
-    slots = np.zeros((3, size))
+    slots = np.zeros((SLOTS, size))
     for row in range(optimizer.slots):
         slots[row] = state[row]
     return slots
@@ -90,10 +90,17 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
     kernel, kind = kernel_for(optimizer)
     kernel(
-        kind, optimizer.hyperparameter_vector(), initial_slots(optimizer, 2),
+        kind, optimizer.hyperparameter_vector(), initial_slots(optimizer, 2), evaluated_slot(optimizer),
         np.ascontiguousarray(weights, dtype=np.float64), inputs, targets, schedule.kind == "full-batch", orders,
         batch_size, *closed_form_flat_spot(flat_spot)[:2], judging, ledger,
     )  # fmt: skip
+
+
+def evaluated_slot(optimizer) -> np.int64:
+    """The state array that holds ``optimizer``'s model once it has stepped (`optimizers.base.evaluation_point`),
+    −1 where the model is the weights it steps."""
+    slot = getattr(optimizer, "evaluated_slot", None)
+    return np.int64(-1 if slot is None else slot)
 
 
 def kernel_for(optimizer):
@@ -123,12 +130,12 @@ def _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slo
     for j in range(active):
         rose[j] = error[j] > lane[PREV_ERROR, j]
         lane[PREV_ERROR, j] = error[j]
-    update(kind, coefficients, weights, grad, slots[0], slots[1], slots[2], rose, new_weights, new_slots[0],
-           new_slots[1], new_slots[2], active)  # fmt: skip
+    update(kind, coefficients, weights, grad, slots[0], slots[1], slots[2], slots[3], rose, new_weights, new_slots[0],
+           new_slots[1], new_slots[2], new_slots[3], active)  # fmt: skip
 
 
 @_compiled(parallel=True)
-def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders, batch_size,
+def _kernel(kind, hyperparameters, initial_slots, evaluated, initial, inputs, targets, full_batch, orders, batch_size,
             hidden_flat_spot, output_flat_spot, judging, ledger):  # fmt: skip
     samples, count = inputs.shape[0], initial.shape[0]
     in_order = np.arange(samples)
@@ -142,11 +149,11 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * LANES, min(block * LANES + LANES, count))
         active = run.size
-        lane, weights, slots = np.empty((3, LANES)), np.zeros((2, LANES)), np.empty((3, 2, LANES))
-        new_weights, new_slots = np.zeros((2, LANES)), np.zeros((3, 2, LANES))  # the step writes here, then swaps
+        lane, weights, slots = np.empty((3, LANES)), np.zeros((2, LANES)), np.empty((SLOTS, 2, LANES))
+        new_weights, new_slots = np.zeros((2, LANES)), np.zeros((SLOTS, 2, LANES))  # the step writes here, then swaps
         weights[W_H, :active], weights[W_O, :active] = initial[run, 0], initial[run, 1]
         lane[PREV_ERROR], lane[BEST], lane[BIT_HIT] = np.inf, np.inf, np.nan
-        for k in range(3):
+        for k in range(SLOTS):
             for row in range(2):
                 slots[k, row] = initial_slots[k, row]
         next_target, steps = np.zeros(LANES, dtype=np.int64), np.int64(0)
@@ -154,12 +161,14 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
         error, grad, rose = np.empty(LANES), np.empty((2, LANES)), np.empty(LANES, np.bool_)
         grad_h, grad_o = grad[W_H], grad[W_O]  # the rows the step reads, filled by the network
         for epoch in range(judging.max_epochs + 1):
-            # At each epoch boundary: full-batch E (and, on the full batch, the gradient of the step).
-            loss_and_grad_of_lanes(weights[W_H], weights[W_O], active, inputs, targets, hidden_flat_spot,
+            # At each epoch boundary: full-batch E of the model (and, on the full batch, the gradient of the step
+            # where the model is what the optimizer steps).
+            model = weights if evaluated < 0 or steps == 0 else slots[evaluated]
+            loss_and_grad_of_lanes(model[W_H], model[W_O], active, inputs, targets, hidden_flat_spot,
                                    output_flat_spot, in_order, np.int64(0), samples, error, grad_h, grad_o)  # fmt: skip
             kept = np.int64(0)
             for j in range(active):
-                n, w_h, w_o, bound = run[j], weights[W_H, j], weights[W_O, j], judging.weight_bound
+                n, w_h, w_o, bound = run[j], model[W_H, j], model[W_O, j], judging.weight_bound
                 healthy = math.isfinite(error[j]) and abs(w_h) <= bound and abs(w_o) <= bound
                 healthy = healthy and math.isfinite(grad_h[j]) and math.isfinite(grad_o[j])
                 if keep_path and judging.path_slot[epoch] >= 0:
@@ -175,17 +184,18 @@ def _kernel(kind, hyperparameters, initial_slots, initial, inputs, targets, full
                     continue
                 final_weights[n, 0], final_weights[n, 1] = w_h, w_o
                 if not exact or not full_batch:  # the status tests use the true full-batch gradient
-                    loss_and_grad_of_lanes(weights[W_H, j:], weights[W_O, j:], np.int64(1), inputs, targets, 0.0,
+                    loss_and_grad_of_lanes(model[W_H, j:], model[W_O, j:], np.int64(1), inputs, targets, 0.0,
                                            0.0, in_order, np.int64(0), samples, error[j:], grad_h[j:],
                                            grad_o[j:])  # fmt: skip
                 final_grad[n, 0], final_grad[n, 1] = grad_h[j], grad_o[j]
             active = kept
             if active == 0:
                 break
+            order = orders[0] if full_batch else orders[epoch]
             for start in range(0, samples, batch_size):
-                if not full_batch:
+                if not full_batch or evaluated >= 0:
                     loss_and_grad_of_lanes(weights[W_H], weights[W_O], active, inputs, targets, hidden_flat_spot,
-                                           output_flat_spot, orders[epoch], start, min(start + batch_size, samples),
+                                           output_flat_spot, order, start, min(start + batch_size, samples),
                                            error, grad_h, grad_o)  # fmt: skip
                 steps += 1
                 refresh_coefficients(kind, hyperparameters, steps, coefficients)

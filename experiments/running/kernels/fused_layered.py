@@ -26,13 +26,13 @@ import numba
 import numpy as np
 
 from experiments.running import interrupts
-from experiments.running.kernels.fused import initial_slots, sample_orders
+from experiments.running.kernels.fused import evaluated_slot, initial_slots, sample_orders
 from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network import compiled_layered
 from network.compiled_layered import all_finite, block_pass, largest_magnitude, load_block, workspace
 from network.validation import checked_flat_spot
 from optimizers import compiled
-from optimizers.compiled import coefficients_of, refresh_coefficients, update
+from optimizers.compiled import SLOTS, coefficients_of, refresh_coefficients, update
 
 BLOCKS_PER_CHUNK = 4  # per core: a chunk is what runs between two chances to stop
 
@@ -62,8 +62,9 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
         interrupts.checkpoint()
         part = slice(start, min(start + chunk, count))
         kernel(
-            plan, kind, hyperparameters, slots, weights[part], inputs, targets, schedule.kind == "full-batch",
-            orders, batch_size, *checked_flat_spot(flat_spot), judging, width, ledger.rows(part),
+            plan, kind, hyperparameters, slots, evaluated_slot(optimizer), weights[part], inputs, targets,
+            schedule.kind == "full-batch", orders, batch_size, *checked_flat_spot(flat_spot), judging, width,
+            ledger.rows(part),
         )  # fmt: skip
 
 
@@ -85,13 +86,13 @@ def _step(kind, coefficients, active, w, slots, new_w, new_slots, grad, error, p
     for j in range(active):
         rose[j] = error[j] > prev_error[j]
         prev_error[j] = error[j]
-    update(kind, coefficients, w, grad, slots[0], slots[1], slots[2], rose, new_w, new_slots[0], new_slots[1],
-           new_slots[2], active)  # fmt: skip
+    update(kind, coefficients, w, grad, slots[0], slots[1], slots[2], slots[3], rose, new_w, new_slots[0],
+           new_slots[1], new_slots[2], new_slots[3], active)  # fmt: skip
 
 
 @_compiled(parallel=True)
-def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets, full_batch, orders, batch_size,
-            hidden_flat_spot, output_flat_spot, arithmetic, judging, width, ledger):  # fmt: skip
+def _kernel(plan, kind, hyperparameters, initial_slots, evaluated, initial, inputs, targets, full_batch, orders,
+            batch_size, hidden_flat_spot, output_flat_spot, arithmetic, judging, width, ledger):  # fmt: skip
     count, size = initial.shape
     samples = inputs.shape[0]
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0 and arithmetic == 0
@@ -105,10 +106,10 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * width, min(block * width + width, count))
         active = run.size
-        w, slots, largest = np.empty((size, width)), np.empty((3, size, width)), np.empty(width)
-        new_w, new_slots = np.zeros((size, width)), np.zeros((3, size, width))  # the step writes here, then swaps
+        w, slots, largest = np.empty((size, width)), np.empty((SLOTS, size, width)), np.empty(width)
+        new_w, new_slots = np.zeros((size, width)), np.zeros((SLOTS, size, width))  # the step writes here, then swaps
         load_block(initial, block * width, active, w, largest)
-        for k in range(3):
+        for k in range(SLOTS):
             for p in range(size):
                 slots[k, p, :] = initial_slots[k, p]
         prev_error, best, bit_hit = np.full(width, np.inf), np.full(width, np.inf), np.full(width, np.nan)
@@ -118,17 +119,19 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
         space, alone = workspace(plan[5], width), workspace(plan[5], 1)
         one_w, one_grad, one_error, one_worst = np.empty((size, 1)), np.empty((size, 1)), np.empty(1), np.empty(1)
         for epoch in range(judging.max_epochs + 1):
-            # At each epoch boundary: full-batch E, max |t − r| and the training gradient (the full batch's step).
-            block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, every,
+            # At each epoch boundary, of the model: full-batch E, max |t − r| and the training gradient (the full
+            # batch's step, where the model is what the optimizer steps).
+            model = w if evaluated < 0 or steps == 0 else slots[evaluated]
+            block_pass(*plan, model, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, every,
                        np.int64(0), samples, space, error, grad, worst)  # fmt: skip
             kept = np.int64(0)
             for j in range(active):
                 n = run[j]
-                bounded = largest_magnitude(w, j) <= judging.weight_bound  # NaN fails too
+                bounded = largest_magnitude(model, j) <= judging.weight_bound  # NaN fails too
                 healthy = math.isfinite(error[j]) and bounded and all_finite(grad, j)
                 if keep_path and judging.path_slot[epoch] >= 0:
                     for p in range(size):
-                        path[n, judging.path_slot[epoch], p] = w[p, j]
+                        path[n, judging.path_slot[epoch], p] = model[p, j]
                 if not close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history,
                                    judging, n, epoch, error[j], healthy, worst[j], next_target, best, bit_hit,
                                    j):  # fmt: skip
@@ -137,12 +140,12 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                         prev_error[kept], error[kept] = prev_error[j], error[j]
                         for p in range(size):
                             w[p, kept], grad[p, kept] = w[p, j], grad[p, j]
-                            for k in range(3):
+                            for k in range(SLOTS):
                                 slots[k, p, kept] = slots[k, p, j]
                     kept += 1
                     continue
                 for p in range(size):
-                    final_weights[n, p] = one_w[p, 0] = w[p, j]
+                    final_weights[n, p] = one_w[p, 0] = model[p, j]
                     final_grad[n, p] = grad[p, j]
                 if not exact or not full_batch:  # the status tests use the true full-batch gradient
                     block_pass(*plan, one_w, np.int64(1), inputs, targets, 0.0, 0.0, np.int64(0), every, np.int64(0),
@@ -154,7 +157,7 @@ def _kernel(plan, kind, hyperparameters, initial_slots, initial, inputs, targets
                 break
             order = orders[0] if full_batch else orders[epoch]
             for start in range(0, samples, batch_size):
-                if not full_batch:
+                if not full_batch or evaluated >= 0:
                     block_pass(*plan, w, active, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order,
                                start, min(start + batch_size, samples), space, error, grad, worst)  # fmt: skip
                 steps += 1

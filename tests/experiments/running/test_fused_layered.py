@@ -218,24 +218,26 @@ def test_a_plugins_own_rule_trains_in_the_fused_kernels_with_numpys_bits(task_na
 
 
 def test_a_rule_with_more_state_than_compiled_code_carries_steps_numpy_arrays():
-    class FourStates(NamedTuple):
+    class FiveStates(NamedTuple):
         a: np.ndarray
         b: np.ndarray
         c: np.ndarray
         d: np.ndarray
+        e: np.ndarray
 
-    def four_rule(c, weight, grad, a, b, c_, d):
-        return weight - c[0] * grad, a + grad, b, c_, d
+    def five_rule(c, weight, grad, a, b, c_, d, e):
+        return weight - c[0] * grad, a + grad, b, c_, d, e
 
     @dataclass(frozen=True)
-    class Four(ElementwiseOptimizer):
-        name = "four"
-        State, slots, rule = FourStates, 4, staticmethod(four_rule)
+    class Five(ElementwiseOptimizer):
+        name = "five"
+        State, slots, rule = FiveStates, 5, staticmethod(five_rule)
 
         def hyperparameter_vector(self):
             return np.array([0.5])
 
-    four = Four()
-    assert not compiled.compiles(four) and not fused_layered.applies(four, network.get_task("xor"), None, True)
-    weights, state = four.step([[1.0, 2.0]], [[1.0, -1.0]], four.init([[1.0, 2.0]]))
+    five = Five()
+    assert five.slots > compiled.SLOTS
+    assert not compiled.compiles(five) and not fused_layered.applies(five, network.get_task("xor"), None, True)
+    weights, state = five.step([[1.0, 2.0]], [[1.0, -1.0]], five.init([[1.0, 2.0]]))
     assert weights.tolist() == [[0.5, 2.5]] and state.a.tolist() == [[1.0, -1.0]]
