@@ -327,13 +327,14 @@ RULE_CASES = (
     ("encoder-10-5-10", 1_000, 100),
     ("encoder-10-5-10", 10_000, 50),
 )
-NEW_RULES = ("adamw", "nadam", "radam", "adamax", "adadelta", "lion")
+NEW_RULES = ("adamw", "nadam", "radam", "adamax", "adadelta", "lion", "adan", "schedule-free-adamw",
+             "schedule-free-sgd")  # fmt: skip
 
 
 def rules_table(repeats: int, tasks) -> None:
-    """Each optimizer of 2016–2023 in the fused layered kernel, in full batch, against Adam in the same kernel on
+    """Each optimizer of 2016–2024 in the fused layered kernel, in full batch, against Adam in the same kernel on
     the same population: microseconds per network-epoch and the ratio to Adam (the target: at most 1.3)."""
-    print("\nThe rules of 2016–2023 in the fused kernel, full batch (µs per network-epoch; ratio to adam)")
+    print("\nThe rules of 2016–2024 in the fused kernel, full batch (µs per network-epoch; ratio to adam)")
     print(f"{'task':<17}{'N':>7}  {'adam':>7}  " + "  ".join(f"{name:>14}" for name in NEW_RULES))
     for task_name, count, epochs in RULE_CASES:
         if tasks and task_name not in tasks:

@@ -17,7 +17,7 @@ SECTIONS = {  # heading: the committed tables its numbers come from, and the sta
         ["results/real/summary.md"],
         {"0.5", "0.25", "0.9", "0.1", "0.99", "1e-4"},  # fractions, the example's ranges, ±0.9 points of a split
     ),
-    "## The field of today: warm-up, cosine decay and the optimizers of 2016–2023": (
+    "## The field of today: warm-up, cosine decay and the optimizers of 2016–2024": (
         ["results/modern/summary.md", "results/real/summary.md"],
         {"0.1", "0.01"},  # AdamW's largest η and its λ
     ),

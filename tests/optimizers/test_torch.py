@@ -91,8 +91,10 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta", "Lion", "Prodigy"]
-)
+    "name",
+    ["RpropPlus", "RpropMinus", "IRpropPlus", "Quickprop", "SuperSAB", "DeltaBarDelta", "Lion", "Prodigy", "Adan",
+     "ScheduleFreeAdamW", "ScheduleFreeSGD"],
+)  # fmt: skip
 def test_each_torch_class_steps_a_torch_model_as_the_numpy_optimizer_does(name):
     cls = getattr(optarena_torch, name)
     torch.manual_seed(0)
@@ -101,6 +103,7 @@ def test_each_torch_class_steps_a_torch_model_as_the_numpy_optimizer_does(name):
     twin.load_state_dict(model.state_dict())
     x, y = torch.randn(16, 3, dtype=torch.float64), torch.randn(16, 2, dtype=torch.float64)
     setting = {"delta0": 0.01} if "prop" in name and name != "Quickprop" else {}
+    setting |= {"learning_rate": 0.01} if name == "ScheduleFreeSGD" else {}  # its default 1.0 diverges here
     optimizer, rule = cls(model.parameters(), **setting), optimizers.get(cls.rule, **setting)
     state = None
     for _ in range(200):
@@ -126,6 +129,30 @@ def test_each_torch_class_steps_a_torch_model_as_the_numpy_optimizer_does(name):
                 offset += p.numel()
         for ours, reference in zip(model.parameters(), twin.parameters(), strict=True):
             assert torch.equal(ours, reference)
+
+
+def test_schedule_free_in_torch_holds_its_model_in_eval_mode_and_its_gradient_point_in_train_mode():
+    torch.manual_seed(1)
+    model = torch.nn.Linear(3, 2).double()
+    x, y = torch.randn(8, 3, dtype=torch.float64), torch.randn(8, 2, dtype=torch.float64)
+    optimizer = optarena_torch.ScheduleFreeAdamW(model.parameters(), learning_rate=0.05)
+    rule = optimizers.get("schedule-free-adamw", learning_rate=0.05)
+    weights = np.concatenate([p.detach().reshape(-1).numpy() for p in model.parameters()])
+    state = rule.init(weights)
+    for _ in range(5):
+        optimizer.zero_grad()
+        ((model(x) - y) ** 2).sum().backward()
+        grad = np.concatenate([p.grad.reshape(-1).numpy() for p in model.parameters()])
+        optimizer.step()
+        weights, state = rule.step(weights, grad, state)
+    flat = lambda: np.concatenate([p.detach().reshape(-1).numpy() for p in model.parameters()])  # noqa: E731
+    assert np.array_equal(flat(), weights)  # y
+    optimizer.eval()
+    assert np.array_equal(flat(), state.x)
+    with pytest.raises(RuntimeError, match=r"ScheduleFreeAdamW is in eval mode: call optimizer.train\(\) before"):
+        optimizer.step()
+    optimizer.train()
+    assert np.array_equal(flat(), weights)
 
 
 def test_irprop_plus_in_torch_needs_the_loss_from_a_closure():
