@@ -95,14 +95,20 @@ def ranked(curves: list[dict], key: str) -> list[dict]:
 
 
 # SVG dash patterns of matplotlib's line styles (`experiments.plots.style.LOOKS`), in units of the line width
-DASHES = {"-": "", "--": "6,3", ":": "1.5,2.5", "-.": "6,2.5,1.5,2.5", (0, (5, 1, 1, 1)): "5,1,1,1",
-          (0, (1, 3)): "1,3"}  # fmt: skip
+NAMED_DASHES = {"-": "", "--": "6,3", ":": "1.5,2.5", "-.": "6,2.5,1.5,2.5"}
+
+
+def dash_of(linestyle) -> str:
+    """An SVG stroke-dasharray for a matplotlib line style: a named one, or (offset, (on, off, …))."""
+    if isinstance(linestyle, str):
+        return NAMED_DASHES[linestyle]
+    return ",".join(f"{length:g}" for length in linestyle[1])
 
 
 def svg_style(style: dict) -> dict:
     """A figure's matplotlib style of an optimizer (`experiments.plots.style`) as the explorer draws it: the same
     colour and dash, so a curve looks alike in the figures and the explorer."""
-    return {"colour": matplotlib.colors.to_hex(style["color"]), "dash": DASHES[style["linestyle"]]}
+    return {"colour": matplotlib.colors.to_hex(style["color"]), "dash": dash_of(style["linestyle"])}
 
 
 def leaders(results) -> set:

@@ -18,7 +18,7 @@ import experiments
 import network
 from experiments import ExperimentSpec, InitialPoints, OptimizerSetting, Schedule, Targets, plots
 from experiments.definition.spec import Budget
-from experiments.plots.style import setting_style
+from experiments.plots.style import LOOKS, setting_style
 from experiments.report import document, explorer
 
 SMALL = ExperimentSpec(
@@ -360,3 +360,11 @@ def test_the_terminal_and_the_report_count_the_pairwise_tests_alike(quick, tmp_p
     assert sentence in pipeline.tables(quick, significance=False)
     page = document.write_report(quick, tmp_path, [])[1].read_text()
     assert html.escape(sentence) in page
+
+
+@pytest.mark.parametrize("linestyle", [linestyle for linestyle, _ in LOOKS])
+def test_every_line_style_of_the_figures_has_its_dash_in_the_explorer(linestyle):
+    dash = explorer.dash_of(linestyle)
+    assert (dash == "") == (linestyle == "-")
+    if not isinstance(linestyle, str):
+        assert [float(length) for length in dash.split(",")] == list(linestyle[1])
