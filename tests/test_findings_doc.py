@@ -14,7 +14,7 @@ SECTIONS = {  # heading: the committed tables its numbers come from, and the sta
         {"0.5", "0.05", "0.1", "1.3", "2.154", "7", "6"},  # ±0.5, ε, the offset, μ, a grid value, 7 min 6 s
     ),
     "## Real data: held-out error and a tuning budget": (
-        ["results/real/summary.md"],
+        ["results/real/summary.md", "results/real/summary-classic-field.md"],
         {"0.5", "0.25", "0.9", "0.1", "0.99", "1e-4"},  # fractions, the example's ranges, ±0.9 points of a split
     ),
     "## The field of today: warm-up, cosine decay and the optimizers of 2016–2024": (
