@@ -351,8 +351,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
     parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every case)")
-    parser.add_argument("--parts", nargs="+", choices=("layered", "rules", "held-out", "flops"),
-                        default=["layered", "rules", "held-out", "flops"], help="which tables (default: all)")  # fmt: skip
+    parts = ("layered", "rules", "held-out", "flops")
+    parser.add_argument("--parts", nargs="+", choices=parts, default=list(parts), help="which tables (default: all)")
     args = parser.parse_args()
     print(
         f"optarena layered-network benchmark on {platform.processor() or platform.machine()}, "

@@ -18,7 +18,7 @@
 from optimizers import gradient_descent, sign, rprop, momentum, adagrad, rmsprop, adam  # noqa: F401  # isort: skip
 from optimizers import quickprop, delta_bar_delta, supersab  # noqa: F401  # isort: skip
 from optimizers import adamw, nadam, radam, adamax, adadelta, lion, adan  # noqa: F401  # isort: skip
-from optimizers import schedule_free_adamw, schedule_free_sgd, prodigy  # noqa: F401  # isort: skip
+from optimizers import schedule_free_adamw, schedule_free_sgd, prodigy, muon, adafactor  # noqa: F401  # isort: skip
 from optimizers import elementwise
 from optimizers.base import Optimizer
 from optimizers.gradient_descent import GradientDescent

@@ -73,6 +73,7 @@ from experiments.definition.training_setup import TrainingSetup
 from experiments.definition.tuning import Tuning, sweep_values
 from experiments.definition.variants import Variant
 from network.validation import ARITHMETICS, FlatSpot, did_you_mean
+from optimizers.layout import with_layout
 from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled, as_schedule, require_schedulable
 
 FLAT_SPOT_UNITS = ("all", "output")  # where a setting's flat_spot is added: every non-input unit, or the outputs
@@ -301,9 +302,10 @@ class ExperimentSpec:
 
     def optimizer_for(self, setting: OptimizerSetting, task: network.Task, schedule: Schedule | None = None):
         """``setting``'s optimizer as it trains ``task`` in ``schedule`` (the spec's first by default): under its
-        learning-rate schedule, if it has one, over the budget's steps."""
+        learning-rate schedule, if it has one, over the budget's steps; laid out for the task's network if it
+        steps per weight matrix (`optimizers.layout`)."""
         steps = self.budget.max_epochs * (schedule or self.schedules[0]).updates_per_epoch(task.samples)
-        return setting.build(steps)
+        return with_layout(setting.build(steps), task.network)
 
     def setup_for(self, setting: OptimizerSetting, schedule: Schedule | None = None, seed: int | None = None,
                   minimum: float | None = None) -> TrainingSetup:  # fmt: skip

@@ -3,8 +3,8 @@
 >>> import experiments
 >>> from experiments import plots
 >>> figure = plots.convergence_curves(experiments.run("quick"))
->>> len(figure.axes)  # 3 rows (single-sample once, teacher in 2 schedules) of 7: a panel per family, and the best
-21
+>>> len(figure.axes)  # 3 rows (single-sample once, teacher in 2 schedules) of 9: a panel per family, and the best
+27
 """
 
 from experiments.plots.basin import MAX_PANELS as MAX_BASIN_PANELS

@@ -6,6 +6,7 @@ import numpy as np
 
 from experiments.plots.style import FigureNotApplicable, new_figure, setting_style, trainable, weight_names
 from experiments.plots.surface import default_starts
+from optimizers.layout import with_layout
 
 NAMED_LINES = 4  # a network with more parameters shows each as a thin line, without a legend
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -19,8 +20,9 @@ def step_size_internals(results, task_name: str | None = None, start=None, max_p
     start = _instructive_start(spec, task) if start is None else np.asarray(start, dtype=float)
     probe = np.zeros(task.network.size)
     adaptive = [
-        s for s in trainable(spec.optimizers) if not s.is_scipy and hasattr(s.build_step().init(probe), "step_size")
-    ]
+        s for s in trainable(spec.optimizers)
+        if not s.is_scipy and hasattr(with_layout(s.build_step(), task.network).init(probe), "step_size")
+    ]  # fmt: skip
     if not adaptive:
         raise FigureNotApplicable(
             "no optimizer in these results keeps per-weight step sizes (such as the Rprop family)"

@@ -25,16 +25,26 @@ class FigureNotApplicable(ValueError):
 FAMILIES = {
     "gradient descent": ("#4477AA", ("gd", "momentum", "nesterov")),
     "sign and Rprop": ("#EE6677", ("sign", "rprop+", "rprop-", "irprop+", "irprop-")),
-    "adaptive moments": ("#228833", ("adagrad", "rmsprop", "rmsprop-centered", "adadelta", "adam", "amsgrad",
-                                     "prodigy")),
+    "adaptive moments": (
+        "#228833",
+        ("adagrad", "rmsprop", "rmsprop-centered", "adadelta", "adam", "amsgrad", "prodigy"),
+    ),
     "adaptive rates": ("#CCBB44", ("quickprop", "delta-bar-delta", "supersab")),
     "since 2016": ("#66CCEE", ("adamw", "nadam", "radam", "adamax", "lion", "adan")),
     "schedule-free": ("#332288", ("schedule-free-adamw", "schedule-free-sgd")),
+    "per matrix": ("#882255", ("muon", "adafactor")),
     "scipy": ("#555555", ("scipy-bfgs", "scipy-cg", "scipy-lbfgsb", "scipy-nelder-mead")),
 }
 OTHERS = ("others", "#AA3377")  # optimizers registered by a user
-LOOKS = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 3)), "P"),
-         ((0, (3, 1, 1, 1, 1, 1)), "X"))  # as many as the largest family has members
+LOOKS = (
+    ("-", "o"),
+    ("--", "s"),
+    (":", "^"),
+    ("-.", "D"),
+    ((0, (5, 1, 1, 1)), "v"),
+    ((0, (1, 3)), "P"),
+    ((0, (3, 1, 1, 1, 1, 1)), "X"),
+)  # as many as the largest family has members
 STATUS_COLOURS = {
     "minimum": "#BBBBBB",
     "flat-spot": "#DDCC77",

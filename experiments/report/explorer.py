@@ -161,7 +161,7 @@ def held_out_data(results) -> dict:
 
 def embedded_figure(path: Path) -> tuple[str, str]:
     """(MIME type, base64) of the figure at ``path``, scaled to at most `EMBED_WIDTH` pixels wide and encoded as
-    the smaller of a 128-colour PNG and a JPEG (quality 70); a GIF (an animation) as it is."""
+    the smaller of a 128-colour PNG and a JPEG (quality 60); a GIF (an animation) as it is."""
     if path.suffix == ".gif":
         return "image/gif", base64.b64encode(path.read_bytes()).decode("ascii")
     from PIL import Image  # matplotlib's own dependency
@@ -172,7 +172,7 @@ def embedded_figure(path: Path) -> tuple[str, str]:
     encoded = {}
     for kind, save in (
         ("image/png", lambda f: image.quantize(colors=128).save(f, "PNG", optimize=True)),
-        ("image/jpeg", lambda f: image.save(f, "JPEG", quality=70, optimize=True)),
+        ("image/jpeg", lambda f: image.save(f, "JPEG", quality=60, optimize=True)),
     ):
         buffer = io.BytesIO()
         save(buffer)

@@ -48,6 +48,7 @@ from experiments.running.kernels.ledger import Judging, Ledger
 from network import Task
 from network.validation import checked_flat_spot
 from optimizers.base import evaluation_point
+from optimizers.layout import with_layout
 
 HESSIAN_BLOCK = 2_000_000  # the flat-spot test probes at most this many parameters at once
 HISTORY_POINTS_PER_DECADE = 10
@@ -159,6 +160,7 @@ def _train(optimizer, task, initial_weights, setup: TrainingSetup, observe=None,
     """`train_population`, and its ledger; with ``paths``, the ledger keeps every run's weights at the epochs of
     `path_epochs`."""
     schedule, budget, targets = setup.schedule, setup.budget, setup.targets
+    optimizer = with_layout(optimizer, task.network)  # Muon's and Adafactor's matrices: the network's layers
     flat_spot = checked_flat_spot(setup.flat_spot)
     weights = task.check_parameters(initial_weights).copy()
     if weights.ndim != 2:

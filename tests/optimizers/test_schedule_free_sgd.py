@@ -23,7 +23,7 @@ def test_z_takes_plain_gradient_steps_and_x_is_their_running_mean():
 
 def test_the_decay_is_added_to_the_gradient_at_y():
     sf = optimizers.get("schedule-free-sgd", learning_rate=0.1, weight_decay=0.5)
-    weights, state = sf.step(np.array([2.0]), np.array([1.0]), sf.init(np.array([2.0])))
+    _, state = sf.step(np.array([2.0]), np.array([1.0]), sf.init(np.array([2.0])))
     assert state.z.tolist() == pytest.approx([2.0 - 0.1 * (1.0 + 0.5 * 2.0)])
 
 

@@ -100,7 +100,8 @@ def test_the_default_experiment_covers_what_the_issue_asks():
     import optimizers
     from experiments.running.scipy_baselines import METHODS
 
-    assert [s.name for s in spec.optimizers] == [*optimizers.available(), *METHODS]  # every built-in one
+    per_matrix = {"muon", "adafactor"}  # compared on layered networks (classics): here every matrix is 1×1
+    assert [s.name for s in spec.optimizers] == [*(n for n in optimizers.available() if n not in per_matrix), *METHODS]
     classic = optimizers.available()[: optimizers.available().index("supersab") + 1]  # 1986–2015: their defaults
     assert all(not s.hyperparameters for s in spec.optimizers if s.name in classic)
     assert {task.name for task in spec.tasks} >= {"single-sample", "teacher"}

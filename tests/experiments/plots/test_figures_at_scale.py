@@ -79,7 +79,7 @@ def test_a_crowded_figure_has_a_panel_per_family_and_one_of_each_familys_best(cr
     figure = draw(crowded)
     titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
     families = ["gradient descent", "sign and Rprop", "adaptive moments", "adaptive rates", "since 2016",
-                "schedule-free", "scipy"]  # fmt: skip
+                "schedule-free", "per matrix", "scipy"]  # fmt: skip
     for schedule, drawn in (("full-batch", families), ("per-sample", families[:-1])):  # no panel without runs
         row = [title.split("\n")[1] for title in titles if f"· {schedule}" in title]
         assert row == [*drawn, "best of each"]
@@ -99,10 +99,10 @@ def test_a_crowded_performance_profile_has_a_row_of_family_panels_per_schedule(c
     figure = plots.performance_profile(crowded)
     titles = [ax.get_title().split("\n")[1] for ax in figure.axes if ax.get_title()]
     families = ["gradient descent", "sign and Rprop", "adaptive moments", "adaptive rates", "since 2016",
-                "schedule-free", "scipy", "best of each"]  # fmt: skip
+                "schedule-free", "per matrix", "scipy", "best of each"]  # fmt: skip
     assert titles == families + [family for family in families if family != "scipy"]  # per sample: no scipy runs
-    best = [line.get_label() for line in figure.axes[7].lines]
-    assert len(best) == 7 and {family_of(label) for label in best} == set(families[:7])
+    best = [line.get_label() for line in figure.axes[8].lines]
+    assert len(best) == 8 and {family_of(label) for label in best} == set(families[:8])
     matplotlib.pyplot.close(figure)
 
 
@@ -112,7 +112,7 @@ def test_the_best_of_each_family_panel_holds_the_lowest_ert_of_each_family(crowd
     table = crowded.table()
     best = best_of_families(crowded)[("teacher", "full-batch")]
     rows = table[(table.task == "teacher") & (table.schedule == "full-batch")]
-    assert len(best) == 7
+    assert len(best) == 8
     for label in best:
         family = family_of(label)
         same = rows[rows.optimizer.map(family_of) == family]

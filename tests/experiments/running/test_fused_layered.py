@@ -51,7 +51,7 @@ def assert_same_results(fast, plain):
     "schedule", [SCHEDULES[0], *(pytest.param(s, marks=pytest.mark.slow) for s in SCHEDULES[1:])], ids=str
 )  # fmt: skip  (the fast tier: full batch; the others in the whole suite)
 def test_every_optimizer_trains_a_layered_network_in_the_kernel_with_numpys_bits(name, schedule):
-    assert sorted(set(optimizers.available()) - set(RULES)) == ["prodigy"]  # every other built-in is a rule
+    assert sorted(set(optimizers.available()) - set(RULES)) == ["adafactor", "muon", "prodigy"]  # the others: rules
     task = network.get_task("xor")
     assert fused_layered.applies(optimizers.get(name), task, None, True)
     fast, plain = both_paths(optimizers.get(name), task, schedule, flat_spot=0.05)
