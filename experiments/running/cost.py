@@ -32,8 +32,8 @@ def planned_network_epochs(spec: ExperimentSpec) -> int:
     """units × starts × max_epochs: what the run trains if no run stops before its budget.
 
     >>> from experiments import load_spec
-    >>> planned_network_epochs(load_spec("quick"))  # 112 units × 16 starts × 300 epochs
-    537600
+    >>> planned_network_epochs(load_spec("quick"))  # 120 units × 16 starts × 300 epochs
+    576000
     """
     return len(plan(spec)) * spec.initial_points.size * spec.budget.max_epochs
 
