@@ -14,15 +14,17 @@ early stopping, it prints the median throughput in network-epochs per second of:
 
 on XOR (2-2-1) and the 10-5-10 encoder at N = 10³ and 10⁴ and two spirals
 (2-5-5-5-1 with shortcuts, tanh hidden units) at N = 10² and 10³, and the
-ratio engine/torch.  The machine's flop limit and the 10-5-10 kernel's share
-of it come last (`flop_limit`).
+ratio engine/torch.  Then the rules of 2016–2024 against Adam in the fused
+kernel (`rules_table`), optarena's Muon against torch.optim.Muon on the same
+populations (`muon_table`), held-out units, and last the machine's flop limit
+and the 10-5-10 kernel's share of it (`flop_limit`).
 
 Saturated sigmoids cost optarena time that torch does not spend: σ′ is
 computed from the pre-activation, so it stays a positive (often subnormal)
 number up to |x| ≈ 745, where torch's y·(1 − y) is exactly 0 from |x| ≈ 37 on;
 subnormal arithmetic is slow on x86.
 
-    python benchmarks/bench_layered.py [--repeats 3] [--tasks xor]
+    python benchmarks/bench_layered.py [--repeats 3] [--tasks xor] [--parts layered rules muon held-out flops]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy as np
 import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
+from optimizers.layout import with_layout
 
 NO_STOPPING = Targets((1e-300,))  # no run ever stops early: every network does every epoch
 TORCH_OPTIMIZERS = {"irprop-": ("Rprop", {"lr": 0.1}), "adam": ("Adam", {"lr": 0.05}), "quickprop": (None, {})}
@@ -347,11 +350,61 @@ def rules_table(repeats: int, tasks) -> None:
         print(f"{task_name:<17}{count:>7}  {per['adam']:7.3f}  {cells}")
 
 
+MUON_CASES = (("encoder-10-5-10", (10, 5, 10), 100), ("encoder-10-5-10", (10, 5, 10), 1000),
+              ("digits", (64, 32, 10), 100), ("digits", (64, 32, 10), 1000))  # fmt: skip
+MUON_STEPS = 20
+
+
+def muon_runs(sizes, count: int) -> dict:
+    """``MUON_STEPS`` steps of Muon (its biases by AdamW) on a population of ``count`` networks of ``sizes``, fed the
+    same random gradients: optarena's one batched step, and torch.optim.Muon with torch.optim.AdamW on the same
+    population held as torch holds it, every network's every layer its own tensors (Muon takes 2-D tensors only)."""
+    import torch
+
+    net = network.Layered(list(sizes), activation="tanh")
+    rng = np.random.default_rng(0)
+    weights, grads = rng.uniform(-1, 1, (count, net.size)), rng.normal(size=(MUON_STEPS, count, net.size))
+    muon = with_layout(optimizers.get("muon", learning_rate=0.02), net)
+
+    def optarena_steps():
+        w, state = weights, muon.init(weights)
+        for grad in grads:
+            w, state = muon.step(w, grad, state)
+
+    matrices = [torch.tensor(row[layer.weights].reshape(layer.units, layer.fan_in)) for row in weights
+                for layer in net.layers]  # fmt: skip
+    biases = [torch.tensor(row[layer.biases]) for row in weights for layer in net.layers]
+    matrix_grads = [[torch.tensor(row[layer.weights].reshape(layer.units, layer.fan_in)) for row in step
+                     for layer in net.layers] for step in grads]  # fmt: skip
+    bias_grads = [[torch.tensor(row[layer.biases]) for row in step for layer in net.layers] for step in grads]
+
+    def torch_steps():
+        steppers = [torch.optim.Muon(matrices, lr=0.02), torch.optim.AdamW(biases, foreach=False)]
+        for matrix_grad, bias_grad in zip(matrix_grads, bias_grads, strict=True):
+            for tensor, grad in zip(matrices + biases, matrix_grad + bias_grad, strict=True):
+                tensor.grad = grad
+            for stepper in steppers:
+                stepper.step()
+
+    return {"optarena": optarena_steps, "torch": torch_steps}
+
+
+def muon_table(repeats: int) -> None:
+    """optarena's Muon against torch.optim.Muon on the same populations: microseconds per network-step."""
+    print(f"\nMuon against torch.optim.Muon, {MUON_STEPS} steps of the optimizer alone (µs per network-step)")
+    print(f"{'network':<17}{'N':>7}  {'optarena':>9}  {'torch':>9}  {'torch / optarena':>17}")
+    for name, sizes, count in MUON_CASES:
+        seconds = side_by_side(muon_runs(sizes, count), repeats)
+        per = {key: 1e6 * value / (count * MUON_STEPS) for key, value in seconds.items()}
+        print(f"{name:<17}{count:>7}  {per['optarena']:9.2f}  {per['torch']:9.2f}  "
+              f"{per['torch'] / per['optarena']:16.1f}×")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement (default 3)")
     parser.add_argument("--tasks", nargs="+", help="only these tasks (default: every case)")
-    parts = ("layered", "rules", "held-out", "flops")
+    parts = ("layered", "rules", "muon", "held-out", "flops")
     parser.add_argument("--parts", nargs="+", choices=parts, default=list(parts), help="which tables (default: all)")
     args = parser.parse_args()
     print(
@@ -362,6 +415,8 @@ def main() -> None:
         throughput_table(args.repeats, args.tasks)
     if "rules" in args.parts:
         rules_table(args.repeats, args.tasks)
+    if "muon" in args.parts:
+        muon_table(args.repeats)
     if "held-out" in args.parts:
         held_out_table(args.repeats)
     if "flops" in args.parts:
