@@ -68,6 +68,7 @@ class Adafactor(LayerAware):
     weight_decay: float = 0.0
 
     needs_loss = False
+    schedulable = True  # a learning-rate schedule rewrites η each step (`optimizers.learning_rate_schedules`)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)

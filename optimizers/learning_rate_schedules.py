@@ -29,6 +29,7 @@ torch's optimizer uses after t − 1 calls of ``scheduler.step()``.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -168,9 +169,11 @@ class ScheduledState(NamedTuple):
 
 
 class Scheduled:
-    """``optimizer`` (an elementwise rule with a learning rate, or a `PerNetwork` of one) under ``schedule`` over
-    runs of ``total_steps`` steps: each step takes the rule with η replaced by the schedule's rate.  For a
-    `PerNetwork`, ``schedule`` may be a list, one schedule per network (a tuning study that draws the warm-up)."""
+    """``optimizer`` (an elementwise rule with a learning rate, a `PerNetwork` of one, or another optimizer with a
+    ``learning_rate`` that scales its steps: Prodigy, Muon, Adafactor) under ``schedule`` over runs of
+    ``total_steps`` steps: each step takes the optimizer with η replaced by the schedule's rate (as torch's
+    schedulers rewrite a parameter group's ``lr``).  For a `PerNetwork`, ``schedule`` may be a list, one
+    schedule per network (a tuning study that draws the warm-up)."""
 
     def __init__(self, optimizer, schedule, total_steps: int):
         first = getattr(optimizer, "settings", [optimizer])[0]
@@ -183,7 +186,10 @@ class Scheduled:
         self.stepper = first  # whose step_with takes the scaled hyperparameters
         self.name, self.needs_loss = first.name, first.needs_loss
         vector = getattr(optimizer, "hyperparameters", None)
-        self.hyperparameters = first.hyperparameter_vector() if vector is None else vector
+        self.hyperparameters = None  # an optimizer without a rule's hyperparameter vector: its learning_rate
+        if hasattr(first, "step_with"):
+            self.hyperparameters = first.hyperparameter_vector() if vector is None else vector
+        self.base = first.learning_rate if self.hyperparameters is None else self.hyperparameters[0]
         self.groups = None  # with one schedule per network: (schedule, its networks) for each distinct schedule
         if isinstance(schedule, (list, tuple)):
             if vector is None or len(schedule) != vector.shape[1]:
@@ -192,16 +198,19 @@ class Scheduled:
             self.groups = [(one, np.flatnonzero([s == one for s in schedule])) for one in distinct]
 
     def init(self, weights) -> ScheduledState:
-        return ScheduledState(self.optimizer.init(weights), 0, self.hyperparameters[0])
+        return ScheduledState(self.optimizer.init(weights), 0, self.base)
 
     def step(self, weights, grad, state: ScheduledState, loss=None):
         count = state.count + 1
         if self.groups is None:
-            rate = self.schedule.rate(count, self.total_steps, state.learning_rate, self.hyperparameters[0])
+            rate = self.schedule.rate(count, self.total_steps, state.learning_rate, self.base)
         else:
-            rate, base = np.empty(self.hyperparameters.shape[1]), self.hyperparameters[0]
+            rate = np.empty(self.hyperparameters.shape[1])
             for schedule, rows in self.groups:
-                rate[rows] = schedule.rate(count, self.total_steps, state.learning_rate[rows], base[rows])
+                rate[rows] = schedule.rate(count, self.total_steps, state.learning_rate[rows], self.base[rows])
+        if self.hyperparameters is None:
+            weights, inner = at_rate(self.optimizer, rate).step(weights, grad, state.inner, loss)
+            return weights, ScheduledState(inner, count, rate)
         hyperparameters = self.hyperparameters.copy()
         hyperparameters[0] = rate
         weights, inner = self.stepper.step_with(hyperparameters, weights, grad, state.inner, loss)
@@ -209,3 +218,11 @@ class Scheduled:
 
     def evaluation_point(self, weights, state: ScheduledState):
         return evaluation_point(self.optimizer, weights, state.inner)
+
+
+def at_rate(optimizer, rate: float):
+    """``optimizer`` (a frozen dataclass with a ``learning_rate``) with η = ``rate``, everything else (a layout
+    included) as it was; unchecked, since the schedule's rates come from a checked η (the last may be 0)."""
+    stepped = copy.copy(optimizer)
+    object.__setattr__(stepped, "learning_rate", rate)
+    return stepped

@@ -96,6 +96,7 @@ class Muon(LayerAware):
     adamw_weight_decay: float = 1e-2
 
     needs_loss = False
+    schedulable = True  # a learning-rate schedule rewrites η each step (`optimizers.learning_rate_schedules`)
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)

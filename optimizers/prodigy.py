@@ -73,6 +73,8 @@ class Prodigy:
 
     needs_loss = False
 
+    schedulable = True  # η scales d·η, every step (prodigyopt is used with a cosine schedule)
+
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
         require_unit_interval(self.name, "beta1", self.beta1)

@@ -198,7 +198,8 @@ SPEC_CASES = [
         "an unknown optimizer, with scipy's among the names",
         'optimizers = ["irprop-"]',
         'optimizers = ["bfgs"]',
-        "unknown optimizer 'bfgs'; available: gd, .*, adafactor, scipy-bfgs, scipy-lbfgsb, scipy-cg, scipy-nelder-mead, "
+        "unknown optimizer 'bfgs'; available: gd, .*, adafactor, scipy-bfgs, scipy-lbfgsb, scipy-cg, "
+        "scipy-nelder-mead, "
         r"and torch:CLASS \(a plugin's optimizer needs its package installed; your own module's, --import MODULE or "
         r"imports = \[...\]\)$",
     ),

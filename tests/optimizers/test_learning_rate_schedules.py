@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import optimizers
+from optimizers.layout import Layout, Matrix
 from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
 from optimizers.per_network import PerNetwork
 
@@ -137,3 +138,41 @@ def test_adamw_under_a_schedule_retraces_torchs_adamw_under_torchs_scheduler(kin
         reference.step()
         scheduler.step()
         np.testing.assert_array_equal(weights, theirs.numpy())
+
+
+@pytest.mark.parametrize("kind", ["warmup-cosine", "linear-decay"])
+def test_adafactor_under_a_schedule_retraces_torchs_adafactor_under_torchs_scheduler(kind):
+    """An optimizer without a rule's hyperparameter vector takes the schedule's η at every step, as torch's schedulers
+    rewrite a group's lr; to rounding, since Adafactor's norms sum in numpy's order, not torch's."""
+    torch = pytest.importorskip("torch")
+    schedule, total = LearningRateSchedule(kind, warmup=0.1), 60
+    rng = np.random.default_rng(3)
+    matrix = rng.normal(size=(4, 10))
+    layout = Layout(40, (Matrix(0, 4, 10),))
+    ours = Scheduled(optimizers.get("adafactor", learning_rate=0.05).laid_out(layout), schedule, total)
+    weights = matrix.ravel().copy()
+    theirs = torch.tensor(matrix.copy())
+    reference = torch.optim.Adafactor([theirs], lr=0.05, foreach=False)
+    scheduler, state = torch_scheduler(torch, reference, schedule, total), ours.init(weights)
+    for _ in range(total):
+        grad = rng.normal(size=matrix.shape)
+        weights, state = ours.step(weights, grad.ravel(), state)
+        theirs.grad = torch.tensor(grad)
+        reference.step()
+        scheduler.step()
+        np.testing.assert_allclose(weights, theirs.numpy().ravel(), rtol=1e-12, atol=1e-14)
+
+
+def test_muon_under_a_schedule_steps_with_each_rate_and_keeps_its_layout():
+    schedule, total = LearningRateSchedule("warmup-cosine", warmup=0.2), 10
+    layout = Layout(6, (Matrix(0, 2, 3),))
+    muon = optimizers.get("muon", learning_rate=0.1).laid_out(layout)
+    scheduled, rng = Scheduled(muon, schedule, total), np.random.default_rng(4)
+    weights = rng.normal(size=(3, 6))
+    state, by_hand, hand_state = scheduled.init(weights), weights, muon.init(weights)
+    for rate in schedule.rates(0.1, total):
+        grad = rng.normal(size=weights.shape)
+        weights, state = scheduled.step(weights, grad, state)
+        stepping = optimizers.get("muon", learning_rate=max(rate, 1e-300)).laid_out(layout)  # a setting refuses 0
+        by_hand, hand_state = stepping.step(by_hand, grad, hand_state)
+        np.testing.assert_array_equal(weights, by_hand)
