@@ -11,6 +11,7 @@ import experiments
 import network
 import optimizers
 from experiments.cli import main
+from optimizers.layout import with_layout
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 finite = st.floats(-8, 8, allow_nan=False)
@@ -121,7 +122,7 @@ def test_rprop_step_sizes_stay_within_their_bounds(gradients, name, delta0, delt
 )
 def test_every_optimizer_is_pure_and_population_equivalent(name, population, steps):
     task = network.get_task("teacher")
-    optimizer = optimizers.get(name)
+    optimizer = with_layout(optimizers.get(name), task.network)  # Muon's and Adafactor's 1×1 matrices
 
     def trajectory(weights):
         state, path = optimizer.init(weights), []
