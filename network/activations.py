@@ -4,6 +4,7 @@
     sigmoid     σ(x) = 1/(1 + e^(−x))      σ(x)·σ(−x)                          [0, 1]
     tanh        tanh(x) = 2σ(2x) − 1       4·σ(2x)·σ(−2x)                      [−1, 1]
     identity    x                          1                                   (−∞, ∞)
+    relu        max(0, x)                  1 for x > 0, else 0 (torch's at 0)   [0, ∞)
 
 Each derivative is taken from x, never from the rounded output r: σ(x) rounds
 to 1 for x ≥ 37, where r·(1 − r) would be 0 but σ(x)·σ(−x) stays positive up
@@ -11,7 +12,8 @@ to |x| ≈ 745 (`network.sigmoid`).  Near an asymptote the residual t − r is
 formed from the distance to it, computed directly (1 − σ(x) = σ(−x),
 1 − tanh(x) = 2σ(−2x)), so it keeps its relative precision where t and r
 both approach the bound.  With Fahlman's flat-spot offset c, the saturating
-units use f′ + c in the gradient; the identity never saturates and keeps f′ = 1.
+units use f′ + c in the gradient; the identity never saturates and keeps f′ = 1,
+and the ReLU keeps its own f′ (its flat side is a dead unit, not a saturated one).
 The period arithmetic (`network.validation.FlatSpot`) forms f′ and t − r from
 the rounded output instead, as the codes of 1986–1993 did: r·(1 − r) and
 1 − r², which are 0 once r rounds to its bound.
@@ -152,7 +154,29 @@ class Identity:
         return residual
 
 
-ACTIVATIONS = {activation.name: activation for activation in (Sigmoid(), Tanh(), Identity())}
+@dataclass(frozen=True)
+class ReLU:
+    """The rectified linear unit of today's networks (MNIST-1D's MLP): max(0, x), NaN kept (as torch.relu)."""
+
+    name: ClassVar[str] = "relu"
+    low: ClassVar[float] = 0.0
+    high: ClassVar[float] = np.inf
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return np.where((x > 0) | (x != x), x, 0.0)
+
+    def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
+        """(r, f′): f′ = 1 where x > 0, else 0 (torch's derivative at 0; NaN too); no flat-spot offset."""
+        return self.value(x), np.where(x > 0, 1.0, 0.0)
+
+    def output_terms(self, x, targets, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
+        r, slope = self.value_and_slope(x)
+        return r, slope, targets - r
+
+    gradient_residual = staticmethod(Identity.gradient_residual)
+
+
+ACTIVATIONS = {activation.name: activation for activation in (Sigmoid(), Tanh(), Identity(), ReLU())}
 
 
 def get_activation(name: str):

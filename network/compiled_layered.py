@@ -30,8 +30,8 @@ from network.sigmoid import sigmoid_from_exponential
 from network.validation import EXACT_ARITHMETIC, PERIOD, checked_flat_spot
 
 MAX_LANES = 128  # networks per block at most; a block's arrays stay in the L2 cache
-SIGMOID, TANH, IDENTITY = 0, 1, 2
-_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "identity": IDENTITY}
+SIGMOID, TANH, IDENTITY, RELU = 0, 1, 2, 3
+_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "identity": IDENTITY, "relu": RELU}
 
 
 class Plan(NamedTuple):
@@ -41,7 +41,7 @@ class Plan(NamedTuple):
     fan_in: np.ndarray  # (L,)
     weights: np.ndarray  # (L,) where W_l starts in the parameter vector
     biases: np.ndarray  # (L,) where b_l starts, −1 without biases
-    activation: np.ndarray  # (L,) SIGMOID, TANH or IDENTITY
+    activation: np.ndarray  # (L,) SIGMOID, TANH, IDENTITY or RELU
     first_unit: np.ndarray  # (L + 1,) row of layer k's first unit in the activations of all units (k = 0: inputs)
     column_start: np.ndarray  # (L,) where layer i's columns start in ``column_unit``
     column_unit: np.ndarray  # for every column of every layer, the row of the unit it reads
@@ -152,6 +152,10 @@ def _activate(code, x, flat_spot, arithmetic, act, slope, row, lanes):
                 rounded = act[row, j] if arithmetic == PERIOD else _single(act[row, j])
                 difference = 1.0 - rounded * rounded
                 slope[row, j] = (difference if arithmetic == PERIOD else _single(difference)) + flat_spot
+    elif code == RELU:  # no flat-spot offset: its flat side is a dead unit (`network.activations.ReLU`)
+        for j in range(lanes):
+            v = x[j]
+            act[row, j], slope[row, j] = (v if v > 0 or v != v else 0.0), (1.0 if v > 0 else 0.0)
     else:
         for j in range(lanes):
             act[row, j], slope[row, j] = x[j], 1.0
@@ -170,6 +174,9 @@ def _residual(code, x, act, row, t, residual, lanes):
             near_one, near_minus_one = (t - 1.0) + 2.0 * lower, (t + 1.0) - 2.0 * upper
             r = act[row, j]
             residual[j] = near_one if r > 0.5 else (near_minus_one if r < -0.5 else t - r)
+    elif code == RELU:
+        for j in range(lanes):
+            residual[j] = t - act[row, j]
     else:
         for j in range(lanes):
             residual[j] = t - x[j]
@@ -178,7 +185,7 @@ def _residual(code, x, act, row, t, residual, lanes):
 @_compiled()
 def _gradient_residual(code, residual, r, t, arithmetic):
     """The t − r the gradient uses (`network.activations.gradient_residual`): exact, or from the rounded r."""
-    if arithmetic == EXACT_ARITHMETIC or code == IDENTITY:
+    if arithmetic == EXACT_ARITHMETIC or code == IDENTITY or code == RELU:
         return residual
     if arithmetic == PERIOD:
         return t - r

@@ -82,7 +82,7 @@ class Layered:
     Args:
         sizes: units per layer, e.g. [2, 2, 1] for XOR or [10, 5, 10] for an encoder.
         bias: every unit gets a bias (its last parameters in the layer's block).
-        activation: the hidden units' activation, "sigmoid" (the article's), "tanh" or "identity".
+        activation: the hidden units' activation, "sigmoid" (the article's), "tanh", "relu" or "identity".
         output_activation: the output units' activation (default: ``activation``).
         shortcuts: every layer also reads every earlier layer, the input included.
     """

@@ -28,6 +28,7 @@ SHAPES = [
     {"sizes": [2, 5, 5, 5, 1], "activation": "tanh", "output_activation": "sigmoid", "shortcuts": True},
     {"sizes": [2, 3, 2], "output_activation": "identity", "shortcuts": True},
     {"sizes": [4, 3], "bias": False},
+    {"sizes": [3, 6, 4, 2], "activation": "relu", "output_activation": "identity", "shortcuts": True},
 ]
 
 
@@ -173,7 +174,11 @@ def test_the_gradient_matches_a_50_digit_mpmath_evaluation(arguments, scale):
         np.testing.assert_allclose(grad, true_grad, rtol=2e-12, atol=1e-300)
 
 
-@pytest.mark.parametrize("key", ["2-2-1", "10-5-10", "2-5-5-5-1-shortcuts-tanh", "3-4-2-identity-tanh"])
+@pytest.mark.parametrize(
+    "key",
+    ["2-2-1", "10-5-10", "2-5-5-5-1-shortcuts-tanh", "3-4-2-identity-tanh", "4-6-3-relu-identity",
+     "2-5-5-1-relu-sigmoid"],
+)  # fmt: skip
 def test_the_gradient_matches_torch_autograd(key):
     net = Layered(**json.loads(str(FIXTURE[f"gradients/{key}/network"])))
     params, inputs, targets = (FIXTURE[f"gradients/{key}/{name}"] for name in ("params", "inputs", "targets"))
@@ -263,7 +268,11 @@ def test_saturated_units_keep_a_gradient_with_the_right_sign():
         (lambda: Layered([2]), r"sizes must list at least 2 integers >= 1"),
         (lambda: Layered([2, 0, 1]), r"sizes must list at least 2 integers >= 1 .*got \[2, 0, 1\]"),
         (lambda: Layered([2, 2.5, 1]), r"sizes must list at least 2 integers >= 1"),
-        (lambda: Layered([2, 1], activation="relu"), r"unknown activation 'relu'; available: sigmoid, tanh, identity"),
+        (
+            lambda: Layered([2, 1], activation="rel"),
+            r"unknown activation 'rel'.*; available: sigmoid, tanh, identity, "
+            r"relu",
+        ),
         (lambda: Layered([2, 1], bias="yes"), r"bias must be true or false, got 'yes'"),
         (lambda: Layered.from_dict({"sizes": [2, 1], "layers": 3}), r"network has an unknown key 'layers'"),
         (

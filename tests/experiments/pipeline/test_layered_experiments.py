@@ -248,6 +248,8 @@ ARCHITECTURES = [
     {"sizes": [2, 3, 2], "activation": "tanh", "output_activation": "identity", "shortcuts": True},
     {"sizes": [2, 4, 3, 1], "activation": "tanh", "output_activation": "sigmoid", "shortcuts": True},
     {"sizes": [2, 1], "bias": False},
+    {"sizes": [3, 6, 4, 2], "activation": "relu", "output_activation": "identity", "shortcuts": True},
+    {"sizes": [2, 5, 1], "activation": "relu", "output_activation": "relu"},
 ]
 
 

@@ -92,6 +92,17 @@ def test_a_network_with_shortcuts_and_tanh_units_gives_numpys_bits(name):
     assert_same_results(fast, plain)
 
 
+@pytest.mark.parametrize("name", ["adam", "irprop-"])
+def test_a_network_of_relu_units_gives_numpys_bits(name):
+    net = network.Layered([3, 6, 4, 2], activation="relu", output_activation="identity", shortcuts=True)
+    inputs = np.random.default_rng(5).normal(size=(12, 3))
+    targets = np.stack([inputs.sum(axis=1), inputs[:, 0] ** 2], axis=1)
+    task = network.Task("relu-regression", "", inputs, targets, network=net)
+    for schedule in (Schedule("full-batch"), Schedule("mini-batch", 5)):
+        assert fused_layered.applies(optimizers.get(name), task, None, True)
+        assert_same_results(*both_paths(optimizers.get(name), task, schedule, max_epochs=60))
+
+
 def test_every_fate_is_reached_and_recorded_alike():
     task = network.get_task("xor")
     targets = Targets.ladder(0.5, 1e-2, 3)
