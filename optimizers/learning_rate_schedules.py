@@ -219,6 +219,22 @@ class Scheduled:
     def evaluation_point(self, weights, state: ScheduledState):
         return evaluation_point(self.optimizer, weights, state.inner)
 
+    @property
+    def needs_layout(self) -> bool:
+        """Whether the optimizer under the schedule steps per weight matrix (`optimizers.layout`)."""
+        return getattr(self.optimizer, "needs_layout", False)
+
+    @property
+    def layout(self):
+        return getattr(self.optimizer, "layout", None)
+
+    def laid_out(self, layout):
+        """This schedule over the optimizer laid out by ``layout``."""
+        bound = copy.copy(self)
+        bound.optimizer = self.optimizer.laid_out(layout)
+        bound.stepper = getattr(bound.optimizer, "settings", [bound.optimizer])[0]
+        return bound
+
 
 def at_rate(optimizer, rate: float):
     """``optimizer`` (a frozen dataclass with a ``learning_rate``) with η = ``rate``, everything else (a layout

@@ -173,3 +173,13 @@ def test_a_bad_schedule_in_a_tuning_space_gets_one_line(changes, message):
     iris = {"name": "iris", "dataset": "iris", "network": {"sizes": [4, 5, 3], "activation": "tanh"}}
     with pytest.raises(ValueError, match=message):
         HeldOutSpec.from_dict({"name": "tiny", "kind": "held-out", "tasks": [iris], "optimizers": [space]})
+
+
+def test_an_optimizer_that_steps_per_weight_matrix_trains_under_a_schedule_in_a_spec():
+    """The schedule hands the network's layout to the optimizer under it (Muon's matrices)."""
+    muon = {"name": "muon", "settings": [{"learning_rate": 0.05}], "learning_rate_schedule": "warmup-cosine"}
+    results = experiments.run(SPEC | {"optimizers": [muon, {"name": "muon", "settings": [{"learning_rate": 0.05}]}]})
+    scheduled, constant = (results.populations(results.spec.tasks[0], results.spec.schedules[0], s)[0]
+                           for s in results.spec.optimizers)  # fmt: skip
+    assert np.isfinite(scheduled.final_error).all()
+    assert not np.array_equal(scheduled.final_weights, constant.final_weights)
