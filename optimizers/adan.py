@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import require_non_negative, require_positive, require_unit_interval
-from optimizers.elementwise import ElementwiseOptimizer, choose, power
+from optimizers.elementwise import ElementwiseOptimizer, choose, first_step, power
 from optimizers.registry import register
 
 
@@ -27,8 +27,7 @@ def adan_coefficients(hyperparameters, count):
     learning_rate, beta1, beta2, beta3 = hyperparameters[0], hyperparameters[1], hyperparameters[2], hyperparameters[3]
     step, decay, proximal = float(count), hyperparameters[5], hyperparameters[6]
     shrink = choose(proximal, 1.0 + learning_rate * decay, 1.0 - learning_rate * decay)
-    first = (1.0 if count == 1 else 0.0) + 0.0 * beta1  # shaped as the others (per network)
-    return np.array([first, beta1, 1.0 - beta1, beta2, 1.0 - beta2, beta3, 1.0 - beta3,
+    return np.array([first_step(count, beta1), beta1, 1.0 - beta1, beta2, 1.0 - beta2, beta3, 1.0 - beta3,
                      np.sqrt(1.0 - power(beta3, step)), hyperparameters[4],
                      -(learning_rate / (1.0 - power(beta1, step))),
                      -(learning_rate * beta2 / (1.0 - power(beta2, step))), shrink, proximal])  # fmt: skip

@@ -85,6 +85,13 @@ def shared_functions() -> tuple:
     return tuple(_SHARED)
 
 
+@shared
+def first_step(count, like):
+    """1.0 on the first step (``count`` 1), else 0.0, shaped as ``like`` (a number, or one per network): a flag a
+    rule branches on to start its state from the first weights or gradient."""
+    return (1.0 if count == 1 else 0.0) + 0.0 * like
+
+
 def unchanged(hyperparameters: np.ndarray, count: int) -> np.ndarray:
     """The coefficients of a rule that does not depend on the step count: its hyperparameters."""
     return hyperparameters

@@ -15,6 +15,7 @@ every network has its own matrices: the layout applies to the last axis.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -68,9 +69,9 @@ class Layout:
         vectors = tuple(Vector(layer.biases.start, layer.units) for layer in net.layers if layer.biases)
         return cls(net.size, matrices, vectors)
 
-    @property
+    @functools.cached_property
     def vector_indices(self) -> np.ndarray:
-        """The positions of every vector's parameters, in order."""
+        """The positions of every vector's parameters, in order (computed once: Muon reads it every step)."""
         return np.concatenate([np.arange(v.start, v.start + v.length) for v in self.vectors] or [np.zeros(0, int)])
 
 

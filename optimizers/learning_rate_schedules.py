@@ -210,10 +210,10 @@ class Scheduled:
                 rate[rows] = schedule.rate(count, self.total_steps, state.learning_rate[rows], self.base[rows])
         if self.hyperparameters is None:
             weights, inner = at_rate(self.optimizer, rate).step(weights, grad, state.inner, loss)
-            return weights, ScheduledState(inner, count, rate)
-        hyperparameters = self.hyperparameters.copy()
-        hyperparameters[0] = rate
-        weights, inner = self.stepper.step_with(hyperparameters, weights, grad, state.inner, loss)
+        else:
+            hyperparameters = self.hyperparameters.copy()
+            hyperparameters[0] = rate
+            weights, inner = self.stepper.step_with(hyperparameters, weights, grad, state.inner, loss)
         return weights, ScheduledState(inner, count, rate)
 
     def evaluation_point(self, weights, state: ScheduledState):

@@ -18,21 +18,20 @@ population has its own when its rate is its own); the arena measures x
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from optimizers.base import require_non_negative, require_positive, require_real
-from optimizers.elementwise import choose, larger, power, shared
+from optimizers.elementwise import ElementwiseOptimizer, choose, larger, power, shared
 
 
 @shared
-def warmed_up_rate(learning_rate, warmup_steps, count):
-    """η·t/W during the first W steps, then η (``schedulefree``'s ``sched``; W = 0: no warm-up)."""
-    return choose(count - 1.0 < warmup_steps, learning_rate * (count / larger(warmup_steps, 1.0)), learning_rate)
-
-
-@shared
-def averaging_weight(rate, polynomial_power, rate_power, count):
-    """ω_t = t^r·η_t^p: the weight of step t's z in the average x (η_t the warmed-up rate, which never
-    decreases, so that it is also the largest so far)."""
-    return power(count, polynomial_power) * power(rate, rate_power)
+def rate_and_weight(learning_rate, warmup_steps, polynomial_power, rate_power, count):
+    """(η_t, ω_t) of step ``count``: η_t = η·t/W during the first W steps, then η (``schedulefree``'s ``sched``;
+    W = 0: no warm-up), and ω_t = t^r·η_t^p, the weight of step t's z in the average x (η_t never decreases,
+    so that it is also the largest so far)."""
+    step = float(count)
+    rate = choose(step - 1.0 < warmup_steps, learning_rate * (step / larger(warmup_steps, 1.0)), learning_rate)
+    return rate, power(step, polynomial_power) * power(rate, rate_power)
 
 
 @shared
@@ -56,4 +55,14 @@ def require_averaging_settings(optimizer) -> None:
     require_non_negative(optimizer.name, "weight_lr_power", optimizer.weight_lr_power)
 
 
-WHY_NO_SCHEDULE = "Schedule-Free replaces the schedule by its average; it warms up by its own warmup_steps"
+class ScheduleFree(ElementwiseOptimizer):
+    """What Schedule-Free AdamW and SGD declare alike: coefficients that change every step, the model in the
+    state array x (slot 1), no learning-rate schedule, and the checks of `require_averaging_settings`."""
+
+    coefficients_change = True
+    evaluated_slot: ClassVar[int] = 1  # x
+    schedulable = False
+    why_no_schedule = "Schedule-Free replaces the schedule by its average; it warms up by its own warmup_steps"
+
+    def __post_init__(self):
+        require_averaging_settings(self)

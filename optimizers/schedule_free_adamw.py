@@ -4,20 +4,14 @@ their average, the gradient taken at y."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from optimizers.base import require_moment_settings
-from optimizers.elementwise import ElementwiseOptimizer, choose, power
+from optimizers.elementwise import choose, first_step, power
 from optimizers.registry import register
-from optimizers.schedule_free import (
-    WHY_NO_SCHEDULE,
-    averaged,
-    averaging_weight,
-    require_averaging_settings,
-    warmed_up_rate,
-)
+from optimizers.schedule_free import ScheduleFree, averaged, rate_and_weight
 
 
 class ScheduleFreeAdamWState(NamedTuple):
@@ -31,13 +25,11 @@ class ScheduleFreeAdamWState(NamedTuple):
 def schedule_free_adamw_coefficients(hyperparameters, count):
     """(first step, ω_t, η_t·λ, λ ≠ 0, β2, 1 − β2, 1 − β2^t, ε, −η_t, β1) from (η, β1, β2, ε, λ, W, r, p), η_t the
     warmed-up rate (`optimizers.schedule_free`)."""
-    learning_rate, beta1, beta2, decay = hyperparameters[0], hyperparameters[1], hyperparameters[2], hyperparameters[4]
-    step = float(count)
-    rate = warmed_up_rate(learning_rate, hyperparameters[5], step)
-    weight = averaging_weight(rate, hyperparameters[6], hyperparameters[7], step)
-    first = (1.0 if count == 1 else 0.0) + 0.0 * beta1  # shaped as the others (per network)
-    return np.array([first, weight, rate * decay, choose(decay != 0.0, 1.0, 0.0), beta2, 1.0 - beta2,
-                     1.0 - power(beta2, step), hyperparameters[3], -rate, beta1])  # fmt: skip
+    h = hyperparameters
+    beta1, beta2, decay = h[1], h[2], h[4]
+    rate, weight = rate_and_weight(h[0], h[5], h[6], h[7], count)
+    return np.array([first_step(count, beta1), weight, rate * decay, choose(decay != 0.0, 1.0, 0.0), beta2,
+                     1.0 - beta2, 1.0 - power(beta2, float(count)), h[3], -rate, beta1])  # fmt: skip
 
 
 def schedule_free_adamw_rule(c, weight, grad, z, x, second_moment, weight_sum):
@@ -56,7 +48,7 @@ def schedule_free_adamw_rule(c, weight, grad, z, x, second_moment, weight_sum):
 
 @register("schedule-free-adamw")
 @dataclass(frozen=True)
-class ScheduleFreeAdamW(ElementwiseOptimizer):
+class ScheduleFreeAdamW(ScheduleFree):
     """Schedule-Free AdamW: Adam's normalised step on a sequence z, the model x the running average of z,
     the gradient taken at y between them; no learning-rate schedule.
 
@@ -97,13 +89,10 @@ class ScheduleFreeAdamW(ElementwiseOptimizer):
 
     State, slots = ScheduleFreeAdamWState, 4
     rule, coefficients = staticmethod(schedule_free_adamw_rule), staticmethod(schedule_free_adamw_coefficients)
-    coefficients_change = True
-    evaluated_slot: ClassVar[int] = 1  # x
-    schedulable, why_no_schedule = False, WHY_NO_SCHEDULE
 
     def __post_init__(self):
         require_moment_settings(self)
-        require_averaging_settings(self)
+        super().__post_init__()
 
     def hyperparameter_vector(self) -> np.ndarray:
         return np.array([self.learning_rate, self.beta1, self.beta2, self.eps, self.weight_decay,

@@ -4,20 +4,14 @@ their average, the gradient taken at y."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from optimizers.base import require_unit_interval
-from optimizers.elementwise import ElementwiseOptimizer, choose
+from optimizers.elementwise import choose, first_step
 from optimizers.registry import register
-from optimizers.schedule_free import (
-    WHY_NO_SCHEDULE,
-    averaged,
-    averaging_weight,
-    require_averaging_settings,
-    warmed_up_rate,
-)
+from optimizers.schedule_free import ScheduleFree, averaged, rate_and_weight
 
 
 class ScheduleFreeSGDState(NamedTuple):
@@ -31,11 +25,9 @@ def schedule_free_sgd_coefficients(hyperparameters, count):
     """(first step, ω_t, λ, λ ≠ 0, −η_t, β) from (η, β, λ, W, r, p), η_t the warmed-up rate
     (`optimizers.schedule_free`)."""
     learning_rate, decay = hyperparameters[0], hyperparameters[2]
-    step = float(count)
-    rate = warmed_up_rate(learning_rate, hyperparameters[3], step)
-    weight = averaging_weight(rate, hyperparameters[4], hyperparameters[5], step)
-    first = (1.0 if count == 1 else 0.0) + 0.0 * learning_rate  # shaped as the others (per network)
-    return np.array([first, weight, decay, choose(decay != 0.0, 1.0, 0.0), -rate, hyperparameters[1]])
+    rate, weight = rate_and_weight(learning_rate, hyperparameters[3], hyperparameters[4], hyperparameters[5], count)
+    return np.array([first_step(count, learning_rate), weight, decay, choose(decay != 0.0, 1.0, 0.0), -rate,
+                     hyperparameters[1]])  # fmt: skip
 
 
 def schedule_free_sgd_rule(c, weight, grad, z, x, weight_sum):
@@ -52,7 +44,7 @@ def schedule_free_sgd_rule(c, weight, grad, z, x, weight_sum):
 
 @register("schedule-free-sgd")
 @dataclass(frozen=True)
-class ScheduleFreeSGD(ElementwiseOptimizer):
+class ScheduleFreeSGD(ScheduleFree):
     """Schedule-Free SGD: plain gradient steps on a sequence z, the model x their running average, the gradient
     taken at y between them; no learning-rate schedule.
 
@@ -89,13 +81,10 @@ class ScheduleFreeSGD(ElementwiseOptimizer):
 
     State, slots = ScheduleFreeSGDState, 3
     rule, coefficients = staticmethod(schedule_free_sgd_rule), staticmethod(schedule_free_sgd_coefficients)
-    coefficients_change = True
-    evaluated_slot: ClassVar[int] = 1  # x
-    schedulable, why_no_schedule = False, WHY_NO_SCHEDULE
 
     def __post_init__(self):
         require_unit_interval(self.name, "momentum", self.momentum)
-        require_averaging_settings(self)
+        super().__post_init__()
 
     def hyperparameter_vector(self) -> np.ndarray:
         return np.array([self.learning_rate, self.momentum, self.weight_decay, float(self.warmup_steps), self.r,
