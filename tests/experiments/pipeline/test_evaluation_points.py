@@ -9,9 +9,8 @@ import optimizers
 from experiments import Budget, Schedule
 from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.definition.training_setup import TrainingSetup
-from experiments.running.held_out_training import Unit, evaluate, initial_weights, train_unit
+from experiments.running.held_out_training import Unit, train_unit
 from experiments.running.runner import traces, train_population
-from network import matrix_pass
 
 
 def stepped_by_hand(optimizer, task, starts, epochs):
@@ -47,7 +46,7 @@ def test_the_drawn_paths_are_the_models_and_the_kernel_draws_what_the_loop_follo
             np.testing.assert_array_equal(weights, state.x[0])
 
 
-def test_held_out_errors_are_measured_at_the_model():
+def test_held_out_errors_are_measured_at_the_model(trial_by_hand):
     """Study 0, trial 1 by hand: its errors on every part after the last epoch are those of x."""
     iris = {"name": "iris", "dataset": "iris", "network": {"sizes": [4, 5, 3], "activation": "tanh"}}
     space = {"name": "schedule-free-adamw", "space": {"learning_rate": {"low": 1e-3, "high": 0.1}}}
@@ -56,19 +55,9 @@ def test_held_out_errors_are_measured_at_the_model():
         "budget": {"max_epochs": 3}, "tuning": {"budget": 2}, "tasks": [iris], "optimizers": [space],
     })  # fmt: skip
     records = train_unit(spec, Unit(0, 0, 0))
-    task, schedule, (study, trial) = spec.tasks[0], spec.schedules[0], (0, 1)
-    weights = initial_weights(task.network, spec.seeds, spec.trials)[study, trial]
+    study, trial = 0, 1
     sf = optimizers.get("schedule-free-adamw", **spec.settings(spec.optimizers[0])[study][trial])
-    parts = task.parts_of(spec.seeds[study])
-    train, orders = parts[0], schedule.epochs(len(parts[0].labels), spec.seeds[study])
-    state, targets = sf.init(weights), task.targets(train.labels)
-    for _ in range(spec.max_epochs):
-        for rows in next(orders):
-            error, grad = matrix_pass.loss_and_grad(task.network, "cross-entropy", weights, train.inputs[rows],
-                                                    targets[rows])  # fmt: skip
-            weights, state = sf.step(weights, grad, state, loss=error)
-    at_x, at_y = np.empty((3, 2)), np.empty((3, 2))
-    evaluate(task, [(part.inputs, part.labels) for part in parts], state.x, at_x)
-    evaluate(task, [(part.inputs, part.labels) for part in parts], weights, at_y)
+    weights, state, errors = trial_by_hand(spec, study, trial, sf)
+    at_x, at_y = errors(state.x), errors(weights)
     np.testing.assert_allclose(records["history"][study, trial, -1], at_x, rtol=1e-9, atol=1e-12)
     assert not np.allclose(at_x[:, 1], at_y[:, 1])

@@ -11,9 +11,8 @@ import optimizers
 from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.definition.spec import OptimizerSetting
 from experiments.pipeline import read_spec
-from experiments.running.held_out_training import Unit, evaluate, initial_weights, train_unit
+from experiments.running.held_out_training import Unit, train_unit
 from experiments.running.runner import train_population
-from network import matrix_pass
 from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled
 
 SCHEDULED = {"name": "adamw", "settings": [{"learning_rate": 0.05}],
@@ -83,28 +82,18 @@ def held_out(schedule=None) -> HeldOutSpec:
     })  # fmt: skip
 
 
-def test_a_held_out_trial_trains_under_the_schedule_of_its_own_learning_rate():
+def test_a_held_out_trial_trains_under_the_schedule_of_its_own_learning_rate(trial_by_hand):
     """Study 1, trial 2 by hand, one network alone, under the schedule over 4 epochs of its batches."""
     spec = held_out("warmup-cosine")
     assert spec.optimizers[0].label == "momentum [warmup-cosine(warmup=0.05)]"
     task, schedule = spec.tasks[0], spec.schedules[0]
     records = train_unit(spec, Unit(0, 0, 0))
     study, trial = 1, 2
-    weights = initial_weights(task.network, spec.seeds, spec.trials)[study, trial]
     rate = spec.settings(spec.optimizers[0])[study][trial]["learning_rate"]
-    parts = task.parts_of(spec.seeds[study])
-    train, orders = parts[0], schedule.epochs(len(parts[0].labels), spec.seeds[study])
-    steps = spec.max_epochs * schedule.updates_per_epoch(len(train.labels))
+    steps = spec.max_epochs * schedule.updates_per_epoch(len(task.parts_of(spec.seeds[study])[0].labels))
     alone = Scheduled(optimizers.get("momentum", learning_rate=rate), LearningRateSchedule("warmup-cosine"), steps)
-    state, targets = alone.init(weights), task.targets(train.labels)
-    for _ in range(spec.max_epochs):
-        for rows in next(orders):
-            error, grad = matrix_pass.loss_and_grad(task.network, "cross-entropy", weights, train.inputs[rows],
-                                                    targets[rows])  # fmt: skip
-            weights, state = alone.step(weights, grad, state, loss=error)
-    final = np.empty((3, 2))
-    evaluate(task, [(part.inputs, part.labels) for part in parts], weights, final)
-    np.testing.assert_allclose(records["history"][study, trial, -1], final, rtol=1e-9, atol=1e-12)
+    weights, state, errors = trial_by_hand(spec, study, trial, alone)
+    np.testing.assert_allclose(records["history"][study, trial, -1], errors(weights), rtol=1e-9, atol=1e-12)
     assert state.count == steps
     unscheduled = train_unit(held_out(), Unit(0, 0, 0))
     assert not np.array_equal(unscheduled["history"][study, trial, -1], records["history"][study, trial, -1])
