@@ -7,7 +7,8 @@ compiler turns into SIMD code.  Each operation is the numpy code's, in its
 order: the sums over a unit's inputs, over the signals coming back, over the
 outputs and over the samples all run in index order, the activations are
 `network.activations`' (σ and tanh from the shared exponential), and δ_k is
-formed as Σ_o δ_o·(W_ok·f′_k).  So the results are the same to the last bit;
+formed as Σ_o δ_o·(W_ok·f′_k) (g_k = Σ_o δ_o·W_ok, then δ_k = g_k·f′_k, in a
+network with residual layers).  So the results are the same to the last bit;
 the tests hold them to it.
 
 The architecture travels as a few integer arrays (`Plan`), so one compiled
@@ -45,6 +46,7 @@ class Plan(NamedTuple):
     first_unit: np.ndarray  # (L + 1,) row of layer k's first unit in the activations of all units (k = 0: inputs)
     column_start: np.ndarray  # (L,) where layer i's columns start in ``column_unit``
     column_unit: np.ndarray  # for every column of every layer, the row of the unit it reads
+    residual: np.ndarray  # (L,) 1 where the layer adds the layer it reads to its outputs, else 0
     size: int  # P
 
 
@@ -68,6 +70,7 @@ def plan_of(net) -> Plan:
         first_unit=first_unit.astype(np.int64),
         column_start=np.array(starts, dtype=np.int64),
         column_unit=np.array(columns, dtype=np.int64),
+        residual=np.array([layer.index in net.residual for layer in net.layers], dtype=np.int64),
         size=net.size,
     )
 
@@ -195,12 +198,13 @@ def _gradient_residual(code, residual, r, t, arithmetic):
 @_compiled()
 def workspace(first_unit, lanes):
     """Scratch arrays for `block_pass` on a block of ``lanes`` networks: f and f′ + c of every unit (inputs
-    first), δ of every unit, a unit's pre-activation, one output's t − r, one sample's error, and per layer
-    whether its δ has had a first contribution."""
+    first), δ of every unit, a unit's pre-activation, one output's t − r, one sample's error, per layer
+    whether its δ has had a first contribution, and g of every unit (what a residual layer passes around)."""
     total_units = first_unit[-1]
     return (
         np.empty((total_units, lanes)), np.empty((total_units, lanes)), np.empty((total_units, lanes)),
         np.empty(lanes), np.empty(lanes), np.empty(lanes), np.zeros(first_unit.shape[0], dtype=np.bool_),
+        np.empty((total_units, lanes)),
     )  # fmt: skip
 
 
@@ -224,13 +228,16 @@ def largest_magnitude(w, j):
 
 
 @_compiled()
-def block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, w, lanes, inputs,
-               targets, hidden_flat_spot, output_flat_spot, arithmetic, order, begin, end, space, error, grad,
-               worst):  # fmt: skip
+def block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, residual_layer, w,
+               lanes, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order, begin, end, space,
+               error, grad, worst):  # fmt: skip
     """E, ∂E/∂params and max |t − r| of the block's networks [0, lanes) (parameters ``w``, one row per
     parameter) over the samples order[begin:end], in that order, into error[j], grad[p, j] and worst[j]."""
-    act, slope, signal, x, residual, term, started = space
+    act, slope, signal, x, residual, term, started, skipped = space
     layers = units.shape[0]
+    grouped = True  # δ_k formed as Σ_o δ_o·(W_ok·f′_k); with residual layers g_k = Σ_o δ_o·W_ok first
+    for i in range(layers):
+        grouped = grouped and residual_layer[i] == 0
     for position in range(begin, end):
         s, first_sample = order[position], position == begin
         for u in range(first_unit[1]):
@@ -252,6 +259,9 @@ def block_pass(units, fan_in, weights, biases, activation, first_unit, column_st
                         x[j] = x[j] + w[biases[i] + o, j]
                 offset = output_flat_spot if i == layers - 1 else hidden_flat_spot
                 _activate(activation[i], x, offset, arithmetic, act, slope, row + o, lanes)
+                if residual_layer[i]:  # r_l = r_{l−1} + f(x_l)
+                    for j in range(lanes):
+                        act[row + o, j] = act[first_unit[i] + o, j] + act[row + o, j]
                 if i == layers - 1:
                     _residual(activation[i], x, act, row + o, targets[s, o], residual, lanes)
                     for j in range(lanes):
@@ -273,6 +283,11 @@ def block_pass(units, fan_in, weights, biases, activation, first_unit, column_st
         started[:] = False
         for i in range(layers - 1, -1, -1):  # backward: layer i's δ is complete once every later layer is done
             row, first_column = first_unit[i + 1], column_start[i]
+            if not grouped and i < layers - 1:  # δ = g·f′, g kept for a residual layer to pass around
+                for o in range(units[i]):
+                    for j in range(lanes):
+                        skipped[row + o, j] = signal[row + o, j]
+                        signal[row + o, j] = signal[row + o, j] * slope[row + o, j]
             for o in range(units[i]):  # ∂E/∂W_oc += δ_o·a_c, ∂E/∂b_o += δ_o
                 base = weights[i] + o * fan_in[i]
                 for c in range(fan_in[i]):
@@ -299,12 +314,20 @@ def block_pass(units, fan_in, weights, biases, activation, first_unit, column_st
                 if source == 0:
                     continue  # an input: no δ needed
                 column = weights[i] + c
-                for j in range(lanes):
-                    x[j] = signal[row, j] * (w[column, j] * slope[unit, j])
-                for o in range(1, units[i]):
-                    weight = column + o * fan_in[i]
+                if grouped:
                     for j in range(lanes):
-                        x[j] = x[j] + signal[row + o, j] * (w[weight, j] * slope[unit, j])
+                        x[j] = signal[row, j] * (w[column, j] * slope[unit, j])
+                    for o in range(1, units[i]):
+                        weight = column + o * fan_in[i]
+                        for j in range(lanes):
+                            x[j] = x[j] + signal[row + o, j] * (w[weight, j] * slope[unit, j])
+                else:
+                    for j in range(lanes):
+                        x[j] = signal[row, j] * w[column, j]
+                    for o in range(1, units[i]):
+                        weight = column + o * fan_in[i]
+                        for j in range(lanes):
+                            x[j] = x[j] + signal[row + o, j] * w[weight, j]
                 if started[source]:
                     for j in range(lanes):
                         signal[unit, j] = signal[unit, j] + x[j]
@@ -313,6 +336,10 @@ def block_pass(units, fan_in, weights, biases, activation, first_unit, column_st
                         signal[unit, j] = x[j]
                 if c + 1 == fan_in[i] or column_unit[first_column + c + 1] >= first_unit[source + 1]:
                     started[source] = True  # this source's last column here: its next contribution adds
+            if residual_layer[i] and i > 0:  # g_{l−1} = W_lᵀδ_l + g_l
+                for o in range(units[i]):
+                    for j in range(lanes):
+                        signal[first_unit[i] + o, j] = signal[first_unit[i] + o, j] + skipped[row + o, j]
 
 
 @_compiled()
@@ -325,9 +352,9 @@ def all_finite(grad, j):
     return finite
 
 
-def _fill_blocks(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, params, inputs,
-                 targets, hidden_flat_spot, output_flat_spot, arithmetic, order, width, error, grad, worst,
-                 largest_weight, finite_grad):  # fmt: skip
+def _fill_blocks(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, residual_layer,
+                 params, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order, width, error, grad,
+                 worst, largest_weight, finite_grad):  # fmt: skip
     count, size = params.shape
     for block in numba.prange((count + width - 1) // width):
         start = block * width
@@ -335,8 +362,8 @@ def _fill_blocks(units, fan_in, weights, biases, activation, first_unit, column_
         w = np.empty((size, lanes))  # the block's parameters, one row per parameter
         load_block(params, start, lanes, w, largest_weight[start:])
         block_error, block_grad, block_worst = np.empty(lanes), np.empty((size, lanes)), np.empty(lanes)
-        block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, w, lanes,
-                   inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order, 0, order.shape[0],
+        block_pass(units, fan_in, weights, biases, activation, first_unit, column_start, column_unit, residual_layer,
+                   w, lanes, inputs, targets, hidden_flat_spot, output_flat_spot, arithmetic, order, 0, order.shape[0],
                    workspace(first_unit, lanes), block_error, block_grad, block_worst)  # fmt: skip
         for j in range(lanes):
             error[start + j], worst[start + j] = block_error[j], block_worst[j]

@@ -4,9 +4,11 @@
     breast_cancer   569 × 30, 2 classes: features of cell nuclei, malignant or benign
     wine            178 × 13, 3 classes: chemical analysis of three cultivars
     iris            150 × 4, 3 classes: Fisher's iris flowers
+    mnist1d         5000 × 40, 10 classes: MNIST-1D's one-dimensional digits, 1000 of them its published test part
 
-Each is read from the files inside scikit-learn's wheel (``sklearn.datasets.load_*``),
-never fetched from the network.  A `Dataset` checks its data once: every
+The first four are read from the files inside scikit-learn's wheel
+(``sklearn.datasets.load_*``), MNIST-1D is built procedurally
+(`network.mnist1d`); none is fetched from the network.  A `Dataset` checks its data once: every
 input finite, every label an integer class 0 … C − 1 (a one-line error names
 the first bad value).
 
@@ -28,6 +30,7 @@ SHIPPED = {  # name: (scikit-learn's loader, description)
     "breast_cancer": ("load_breast_cancer", "Wisconsin breast cancer diagnosis (569 × 30, 2 classes)"),
     "wine": ("load_wine", "chemical analysis of three wine cultivars (178 × 13, 3 classes)"),
     "iris": ("load_iris", "Fisher's iris flowers (150 × 4, 3 classes)"),
+    "mnist1d": (None, "MNIST-1D, one-dimensional digits (5000 × 40, 10 classes; 1000 the published test part)"),
 }
 
 
@@ -47,6 +50,7 @@ class Dataset:
     labels: np.ndarray
     description: str = ""
     class_names: tuple[str, ...] | None = None  # class c's name, where the labels were read as text
+    test_rows: np.ndarray | None = None  # the rows of a published test part, where the dataset has one
 
     def __post_init__(self):
         try:
@@ -86,6 +90,14 @@ class Dataset:
             if len(names) != present[-1] + 1:
                 raise ValueError(f"dataset {self.name!r}: {len(names)} class names for {present[-1] + 1} classes")
             object.__setattr__(self, "class_names", names)
+        if self.test_rows is not None:
+            rows = np.asarray(self.test_rows)
+            if rows.ndim != 1 or rows.dtype.kind not in "iu" or len(np.unique(rows)) != len(rows) or not (
+                len(rows) and 0 <= rows.min() and rows.max() < len(labels)
+            ):
+                raise ValueError(f"dataset {self.name!r}: test_rows must be distinct row indices of the data")
+            object.__setattr__(self, "test_rows", rows.astype(np.int64))
+            self.test_rows.setflags(write=False)
         for array in (inputs, labels):
             array.setflags(write=False)
         object.__setattr__(self, "inputs", inputs)
@@ -102,9 +114,13 @@ class Dataset:
 
 
 def load(name: str) -> Dataset:
-    """One of scikit-learn's shipped datasets (`SHIPPED`), or a ValueError listing them."""
+    """One of scikit-learn's shipped datasets or MNIST-1D (`SHIPPED`), or a ValueError listing them."""
     if name not in SHIPPED:
         raise ValueError(f"unknown dataset {name!r}{did_you_mean(name, SHIPPED)}; available: {', '.join(SHIPPED)}")
+    if name == "mnist1d":
+        from network import mnist1d
+
+        return mnist1d.build()
     try:
         from sklearn import datasets
     except ModuleNotFoundError:

@@ -11,6 +11,17 @@ that order (the two-spirals networks of Lang & Witbrock 1988).
     backward   δ_k = f′_k(x_k) ⊙ Σ_{l fed by k} W_l[:, k]ᵀ·δ_l                 k = L−1 … 1
     gradient   ∂E/∂W_l = Σ_samples δ_l·a_lᵀ,     ∂E/∂b_l = Σ_samples δ_l
 
+A ``residual`` hidden layer adds the layer it reads to its own outputs,
+r_l = r_{l−1} + f_l(x_l) (He et al. 2016; the MNIST-1D MLP has one around its
+second layer).  Its signal g_l = ∂E/∂r_l then reaches r_{l−1} twice, through
+the weights and around them:
+
+    δ_l = g_l ⊙ f′_l(x_l),      g_{l−1} = W_lᵀ·δ_l + g_l
+
+With ``mean = True`` E is the mean over the samples, E/S, and the output's
+signal is δ_L/S, as torch's ``reduction="mean"`` (so published learning rates
+carry over unchanged); the default sums, as the article does.
+
 δ_l = ∂E/∂x_l is the error signal of layer l's units: it is carried back
 through the transposed weights and the derivatives of the activations, and
 every weight's derivative is the signal at its head times the output at its
@@ -41,7 +52,8 @@ over the units a signal comes back from, over the outputs, over the samples.
 So E and ∂E/∂W depend on the numbers alone, not on the population around a
 network.  δ_k is formed as Σ_o δ_o·(W_ok·f′_k), the article's grouping
 δ_o·(w_o·r_h(1 − r_h))·i, and the article's network reproduces the closed form
-of `network.one_one_one` to the last bit.
+of `network.one_one_one` to the last bit; a network with residual layers forms
+g_k = Σ_o δ_o·W_ok first and δ_k = g_k·f′_k after (g_k is what skips).
 
 >>> net = Layered([2, 2, 1])
 >>> net.size, net.parameter_names()[:3]
@@ -85,6 +97,7 @@ class Layered:
         activation: the hidden units' activation, "sigmoid" (the article's), "tanh", "relu" or "identity".
         output_activation: the output units' activation (default: ``activation``).
         shortcuts: every layer also reads every earlier layer, the input included.
+        residual: the hidden layers l whose outputs add the layer they read, r_l = r_{l−1} + f(x_l) (n_l = n_{l−1}).
     """
 
     sizes: tuple[int, ...]
@@ -92,6 +105,7 @@ class Layered:
     activation: str = "sigmoid"
     output_activation: str | None = None
     shortcuts: bool = False
+    residual: tuple[int, ...] = ()
     layers: tuple[LayerShape, ...] = field(init=False, repr=False, compare=False)
     size: int = field(init=False, repr=False, compare=False)
 
@@ -109,6 +123,7 @@ class Layered:
         get_activation(output_activation)
         object.__setattr__(self, "sizes", tuple(int(n) for n in sizes))
         object.__setattr__(self, "output_activation", output_activation)
+        object.__setattr__(self, "residual", self._checked_residual())
         layers, offset = [], 0
         for index in range(1, len(self.sizes)):
             sources = tuple(range(index)) if self.shortcuts else (index - 1,)
@@ -119,6 +134,25 @@ class Layered:
             layers.append(LayerShape(index, units, sources, fan_in, weights, biases))
         object.__setattr__(self, "layers", tuple(layers))
         object.__setattr__(self, "size", offset)
+
+    def _checked_residual(self) -> tuple[int, ...]:
+        residual = self.residual
+        if not isinstance(residual, (list, tuple)) or not all(_is_count(l) for l in residual):
+            raise ValueError(f"residual must list hidden layers 1 … {len(self.sizes) - 2}, got {residual!r}")
+        for l in residual:
+            if l >= len(self.sizes) - 1:
+                raise ValueError(
+                    f"residual layer {l} is not a hidden layer of {'-'.join(map(str, self.sizes))} (hidden: 1 … "
+                    f"{len(self.sizes) - 2})"
+                )
+            if self.sizes[l] != self.sizes[l - 1]:
+                raise ValueError(
+                    f"residual layer {l} has {self.sizes[l]} units and reads {self.sizes[l - 1]}: a residual "
+                    "layer adds what it reads to its outputs, so the two must have as many units"
+                )
+        if residual and self.shortcuts:
+            raise ValueError("a network has either shortcuts or residual layers, not both")
+        return tuple(sorted(set(int(l) for l in residual)))
 
     @property
     def n_inputs(self) -> int:
@@ -155,6 +189,9 @@ class Layered:
             units = f"{self.activation} hidden units, {self.output_activation} outputs"
         parts = ["-".join(map(str, self.sizes)), units, "biases" if self.bias else "no biases"]
         parts += ["shortcuts"] if self.shortcuts else []
+        parts += [f"residual layer{'s' * (len(self.residual) > 1)} {', '.join(map(str, self.residual))}"] * bool(
+            self.residual
+        )
         return ", ".join(parts) + f", {self.size} parameters"
 
     def to_dict(self) -> dict:
@@ -165,14 +202,14 @@ class Layered:
             "activation": self.activation,
             "output_activation": self.output_activation,
             "shortcuts": self.shortcuts,
-        }
+        } | ({"residual": list(self.residual)} if self.residual else {})
 
     @classmethod
     def from_dict(cls, data, where: str = "network") -> Layered:
         """A network from a spec's table, with a one-line error for a missing or unknown key."""
         if not isinstance(data, dict):
             raise ValueError(f"{where} must be a table such as {{ sizes = [2, 2, 1] }}, got {data!r}")
-        allowed = ("sizes", "bias", "activation", "output_activation", "shortcuts")
+        allowed = ("sizes", "bias", "activation", "output_activation", "shortcuts", "residual")
         unknown = sorted(set(data) - set(allowed))
         if unknown:
             raise ValueError(f"{where} has an unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
@@ -241,19 +278,20 @@ class Layered:
         with np.errstate(over="ignore", invalid="ignore"):
             return self._forward(self._unpack(params), inputs)[-1]
 
-    def error(self, params, inputs, targets) -> np.ndarray:
-        """E = Σ_samples Σ_outputs (t − r)²/2, of shape ``params.shape[:-1]``."""
-        return self.error_of_checked(*self.checked(params, inputs, targets))
+    def error(self, params, inputs, targets, mean: bool = False) -> np.ndarray:
+        """E = Σ_samples Σ_outputs (t − r)²/2 (over S with ``mean``), of shape ``params.shape[:-1]``."""
+        return self.error_of_checked(*self.checked(params, inputs, targets), mean=mean)
 
-    def loss_and_grad(self, params, inputs, targets, flat_spot=0.0) -> tuple[np.ndarray, np.ndarray]:
+    def loss_and_grad(self, params, inputs, targets, flat_spot=0.0, mean: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(E, ∂E/∂params) from one forward and one backward pass; the gradient has the parameters' shape.
 
         ``flat_spot`` = c > 0 uses f′ + c at every sigmoid and tanh unit in the
         gradient (Fahlman's flat-spot elimination); a pair (hidden, output)
         gives the hidden and the output units their own (`network.FlatSpot`).
-        E stays exact.
+        E stays exact.  ``mean``: E and its gradient over the samples' mean instead of their sum.
         """
-        return self.loss_and_grad_of_checked(*self.checked(params, inputs, targets), checked_flat_spot(flat_spot))
+        checked = self.checked(params, inputs, targets)
+        return self.loss_and_grad_of_checked(*checked, checked_flat_spot(flat_spot), mean=mean)
 
     def check_gradient(
         self, params, inputs, targets, step: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8
@@ -285,11 +323,13 @@ class Layered:
             )
         return params, inputs, targets
 
-    def error_of_checked(self, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    def error_of_checked(self, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray,
+                         mean: bool = False) -> np.ndarray:  # fmt: skip
         """`error` for arguments already in shape (as `checked` returns them, or a `Task` holds them)."""
         residual = self.residuals_of_checked(params, inputs, targets)
         with np.errstate(over="ignore", invalid="ignore"):
-            return ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)
+            error = ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)
+            return error / len(inputs) if mean else error
 
     def residuals_of_checked(self, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """t − r per network, sample and output, (..., samples, n_outputs), at full precision near the asymptotes."""
@@ -297,10 +337,10 @@ class Layered:
             output_x = self._forward(self._unpack(params), inputs, last_raw=True)[-1]
             return get_activation(self.output_activation).output_terms(output_x, targets)[2]
 
-    def loss_and_grad_of_checked(self, params, inputs, targets, flat_spot=EXACT):
+    def loss_and_grad_of_checked(self, params, inputs, targets, flat_spot=EXACT, mean: bool = False):
         """`loss_and_grad` for arguments already in shape: the training loops' hot path."""
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._loss_and_grad(params, inputs, targets, flat_spot)
+            return self._loss_and_grad(params, inputs, targets, flat_spot, mean)
 
     @property
     def _label(self) -> str:
@@ -341,9 +381,11 @@ class Layered:
                 r, slope = activation.value_and_slope(x, flat_spot.hidden, flat_spot.arithmetic)
                 outputs.append(r)
                 slopes.append(slope)
+            if layer.index in self.residual:
+                outputs[-1] = a + outputs[-1]
         return outputs
 
-    def _loss_and_grad(self, params, inputs, targets, flat_spot):
+    def _loss_and_grad(self, params, inputs, targets, flat_spot, mean=False):
         unpacked = self._unpack(params)
         slopes: list = [None]  # f′ + c of each hidden layer; the input (layer 0) has none
         outputs = self._forward(unpacked, inputs, flat_spot, slopes, last_raw=True)
@@ -352,11 +394,16 @@ class Layered:
         outputs[-1] = r
         error = ordered_sum(ordered_sum(0.5 * residual**2, axis=-1), axis=-1)  # exact in every arithmetic
         grad = np.empty((*params.shape[:-1], self.size))
-        signals: dict[int, np.ndarray] = {}  # Σ over the layers done so far of W_lᵀδ_l ⊙ f′, per hidden layer
+        signals: dict[int, np.ndarray] = {}  # Σ over the layers done so far of W_lᵀδ_l (⊙ f′ grouped), per hidden layer
         delta = -output.gradient_residual(r, targets, residual, flat_spot.arithmetic) * output_slope  # −(t − r_L)·f′
+        if mean:
+            error, delta = error / len(inputs), delta / len(inputs)
         for layer, (W, _) in zip(reversed(self.layers), reversed(unpacked), strict=True):
             if layer.index < len(self.layers):
                 delta = signals.pop(layer.index)  # complete: every layer it feeds is behind us
+                skipped = delta  # g_l, what a residual layer passes around its weights
+                if self.residual:
+                    delta = delta * slopes[layer.index]
             a = self._layer_input(outputs, layer)
             lead = np.broadcast_shapes(delta.shape[:-2], a.shape[:-2])
             grad_W = ordered_sum(delta[..., :, :, None] * a[..., :, None, :], axis=-3)  # Σ_s δ_o·a_k
@@ -366,16 +413,19 @@ class Layered:
             if layer.biases:
                 grad[..., layer.biases] = ordered_sum(delta, axis=-2)
             self._send_back(layer, W, delta, slopes, signals)
+            if layer.index in self.residual and layer.index > 1:
+                signals[layer.index - 1] = signals[layer.index - 1] + skipped
         return error, grad
 
     def _send_back(self, layer: LayerShape, W, delta, slopes, signals) -> None:
-        """Add Σ_o δ_o·(W_ok·f′_k) of ``layer`` to the signal of every hidden layer k that feeds it."""
+        """Add Σ_o δ_o·(W_ok·f′_k) of ``layer`` to the signal of every hidden layer k that feeds it (Σ_o δ_o·W_ok,
+        g_k's part, in a network with residual layers)."""
         column = 0
         for k in layer.sources:
             width = self.sizes[k]
             if k > 0:
                 block = W[..., :, column : column + width]  # (..., n_l, n_k)
-                through = block[..., None, :, :] * slopes[k][..., :, None, :]  # W_ok·f′_k per sample
+                through = block[..., None, :, :] if self.residual else block[..., None, :, :] * slopes[k][..., :, None, :]
                 contribution = ordered_sum(delta[..., :, :, None] * through, axis=-2)  # Σ_o δ_o·(W_ok·f′_k)
                 signals[k] = contribution if k not in signals else signals[k] + contribution
             column += width

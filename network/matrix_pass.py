@@ -53,8 +53,9 @@ def errors(net, loss: str, x: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def loss_and_grad(net, loss: str, params: np.ndarray, inputs: np.ndarray, targets: np.ndarray,
-                  flat_spot: FlatSpot = EXACT) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(E, ∂E/∂params) of networks ``params`` over the samples, with ``loss`` "squared" or "cross-entropy"."""
+                  flat_spot: FlatSpot = EXACT, mean: bool = False) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(E, ∂E/∂params) of networks ``params`` over the samples, with ``loss`` "squared" or "cross-entropy";
+    ``mean``: over the samples' mean, E/S and δ_L/S (`network.layered`), instead of their sum."""
     with np.errstate(over="ignore", invalid="ignore"):
         unpacked = net._unpack(params)
         slopes: list = [None]
@@ -66,12 +67,16 @@ def loss_and_grad(net, loss: str, params: np.ndarray, inputs: np.ndarray, target
                 outputs[-1], targets, flat_spot.output
             )
             error, delta = 0.5 * (residual**2).sum(axis=(-2, -1)), -residual * slope
+        if mean:
+            samples = inputs.shape[-2]
+            error, delta = error / samples, delta / samples
         lead = np.broadcast_shapes(params.shape[:-1], delta.shape[:-2])
         grad = np.empty((*lead, net.size))
         signals: dict[int, np.ndarray] = {}
         for layer, (W, _) in zip(reversed(net.layers), reversed(unpacked), strict=True):
             if layer.index < len(net.layers):
-                delta = signals.pop(layer.index) * slopes[layer.index]
+                skipped = signals.pop(layer.index)  # g_l, what a residual layer passes around its weights
+                delta = skipped * slopes[layer.index]
             a = net._layer_input(outputs, layer)
             grad_W = np.swapaxes(delta, -1, -2) @ a  # Σ_s δ_o·a_k
             grad[..., layer.weights] = np.broadcast_to(grad_W, (*lead, *grad_W.shape[-2:])).reshape(*lead, -1)
@@ -84,6 +89,8 @@ def loss_and_grad(net, loss: str, params: np.ndarray, inputs: np.ndarray, target
                     back = delta @ W[..., :, column : column + width]
                     signals[k] = back if k not in signals else signals[k] + back
                 column += width
+            if layer.index in net.residual and layer.index > 1:
+                signals[layer.index - 1] = signals[layer.index - 1] + skipped
         return error, grad
 
 
@@ -109,4 +116,6 @@ def _forward(net, unpacked, inputs, flat_spot: FlatSpot, slopes: list | None) ->
             r, slope = get_activation(net.activation).value_and_slope(x, flat_spot.hidden)
             outputs.append(r)
             slopes.append(slope)
+        if layer.index in net.residual:
+            outputs[-1] = outputs[-2] + outputs[-1]
     return outputs

@@ -70,6 +70,34 @@ def stratified_split(dataset, fractions=PROBEN1, seed: int = 0) -> tuple[Part, P
     return standardised(dataset, *(np.sort(np.concatenate(rows)) for rows in chosen))
 
 
+def published_split(dataset, validation: float, seed: int = 0) -> tuple[Part, Part, Part]:
+    """(train, validation, test) of a dataset with a published test part (``dataset.test_rows``): that test part,
+    and a ``validation`` fraction of the rest carved from it, stratified and seeded as `stratified_split` cuts;
+    ``validation`` = 0 trains on the whole published training part (the validation part is then empty).
+
+    The inputs are left as published (MNIST-1D is centred and scaled as a whole by its builder, and its
+    published models train on it so), not standardised per feature.
+    """
+    if dataset.test_rows is None:
+        raise ValueError(f"dataset {dataset.name!r} has no published test part; give split fractions instead")
+    if isinstance(validation, bool) or not isinstance(validation, (int, float)) or not 0 <= validation < 1:
+        raise ValueError(f"split.validation must be a fraction in [0, 1) of the published training part, "
+                         f"got {validation!r}")  # fmt: skip
+    rng = np.random.default_rng([seed, SPLIT_STREAM])
+    training = np.setdiff1d(np.arange(len(dataset.labels)), dataset.test_rows)
+    train, held = [], []
+    for label in range(dataset.classes):
+        rows = rng.permutation(training[dataset.labels[training] == label])
+        cut = int(np.rint(validation * len(rows)))
+        if validation and not 0 < cut < len(rows):
+            raise ValueError(f"dataset {dataset.name!r}: class {label} has {len(rows)} training samples, too few "
+                             f"to hold out {validation:.0%} of them for validation")  # fmt: skip
+        held.append(rows[:cut])
+        train.append(rows[cut:])
+    rows = (np.sort(np.concatenate(train)), np.sort(np.concatenate(held)), np.sort(dataset.test_rows))
+    return tuple(Part(dataset.inputs[r], dataset.labels[r], r) for r in rows)
+
+
 def assigned_split(dataset, parts) -> tuple[Part, Part, Part]:
     """The split a column of the data gives: ``parts[s]`` is 0 (train), 1 (validation) or 2 (test) for row s."""
     parts = np.asarray(parts)

@@ -17,6 +17,7 @@ import pytest
 import network
 import optimizers
 from network import Layered
+from network import matrix_pass
 from network.compiled_layered import evaluate, plan_of
 from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
 
@@ -29,6 +30,8 @@ SHAPES = [
     {"sizes": [2, 3, 2], "output_activation": "identity", "shortcuts": True},
     {"sizes": [4, 3], "bias": False},
     {"sizes": [3, 6, 4, 2], "activation": "relu", "output_activation": "identity", "shortcuts": True},
+    {"sizes": [3, 6, 6, 6, 2], "activation": "relu", "output_activation": "identity", "residual": [2, 3]},
+    {"sizes": [2, 2, 2, 1], "activation": "tanh", "residual": [1, 2]},
 ]
 
 
@@ -177,12 +180,12 @@ def test_the_gradient_matches_a_50_digit_mpmath_evaluation(arguments, scale):
 @pytest.mark.parametrize(
     "key",
     ["2-2-1", "10-5-10", "2-5-5-5-1-shortcuts-tanh", "3-4-2-identity-tanh", "4-6-3-relu-identity",
-     "2-5-5-1-relu-sigmoid"],
+     "2-5-5-1-relu-sigmoid", "4-6-6-3-relu-residual", "4-6-6-3-relu-residual-mean", "3-3-3-3-2-tanh-residuals-mean"],
 )  # fmt: skip
 def test_the_gradient_matches_torch_autograd(key):
     net = Layered(**json.loads(str(FIXTURE[f"gradients/{key}/network"])))
     params, inputs, targets = (FIXTURE[f"gradients/{key}/{name}"] for name in ("params", "inputs", "targets"))
-    error, grad = net.loss_and_grad(params, inputs, targets)
+    error, grad = net.loss_and_grad(params, inputs, targets, mean=key.endswith("-mean"))
     np.testing.assert_allclose(error, FIXTURE[f"gradients/{key}/errors"], rtol=1e-14)
     reference = FIXTURE[f"gradients/{key}/grads"]
     scale = np.abs(reference).max(axis=-1, keepdims=True)
@@ -195,6 +198,43 @@ def test_the_built_in_gradient_check_passes_on_every_shape(arguments):
     params = np.random.default_rng(2).normal(size=(6, net.size))
     check = net.check_gradient(params, *data(net))
     assert check.ok.all(), check.max_abs_error
+
+
+@pytest.mark.parametrize("arguments", SHAPES)
+def test_the_mean_loss_is_the_sum_over_the_samples_divided_by_their_number(arguments):
+    net = Layered(**arguments)
+    inputs, targets = data(net, samples=6)
+    params = np.random.default_rng(7).normal(size=(3, net.size))
+    summed, averaged = (net.loss_and_grad(params, inputs, targets, mean=mean) for mean in (False, True))
+    np.testing.assert_allclose(averaged[0], summed[0] / 6, rtol=1e-15)
+    np.testing.assert_allclose(averaged[1], summed[1] / 6, rtol=1e-13, atol=1e-300)
+    np.testing.assert_array_equal(net.error(params, inputs, targets, mean=True), averaged[0])
+    matrix = matrix_pass.loss_and_grad(net, "squared", params, inputs, targets, mean=True)
+    np.testing.assert_allclose(matrix[0], averaged[0], rtol=1e-12)
+    np.testing.assert_allclose(matrix[1], averaged[1], rtol=1e-12, atol=1e-14)
+
+
+def test_a_residual_layer_adds_what_it_reads_to_its_outputs():
+    net = Layered([2, 2, 2, 1], activation="relu", output_activation="identity", residual=[2], bias=False)
+    W1, W2, W3 = np.eye(2), -np.eye(2), np.ones((1, 2))  # h1 = relu(x); h2 = h1 + relu(−h1) = h1
+    params = net.pack([(W1, None), (W2, None), (W3, None)])
+    assert net.forward(params, [[3.0, 4.0]]).tolist() == [[7.0]]
+    assert net.describe() == "2-2-2-1, relu hidden units, identity outputs, no biases, residual layer 2, 10 parameters"
+    assert Layered.from_dict(net.to_dict()) == net
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"sizes": [2, 3, 3, 1], "residual": [3]}, r"residual layer 3 is not a hidden layer of 2-3-3-1 \(hidden: 1 … 2\)"),
+        ({"sizes": [2, 3, 4, 1], "residual": [2]}, r"residual layer 2 has 4 units and reads 3"),
+        ({"sizes": [2, 2, 2, 1], "residual": [2], "shortcuts": True}, r"either shortcuts or residual layers"),
+        ({"sizes": [2, 2, 2, 1], "residual": 2}, r"residual must list hidden layers 1 … 2, got 2"),
+    ],
+)
+def test_a_residual_layer_that_cannot_be_gets_one_line(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        Layered(**arguments)
 
 
 def test_the_gradient_check_notices_a_wrong_gradient(monkeypatch):

@@ -250,6 +250,8 @@ ARCHITECTURES = [
     {"sizes": [2, 1], "bias": False},
     {"sizes": [3, 6, 4, 2], "activation": "relu", "output_activation": "identity", "shortcuts": True},
     {"sizes": [2, 5, 1], "activation": "relu", "output_activation": "relu"},
+    {"sizes": [3, 5, 5, 5, 2], "activation": "relu", "output_activation": "identity", "residual": [2, 3]},
+    {"sizes": [2, 2, 2, 1], "activation": "tanh", "residual": [1, 2]},
 ]
 
 

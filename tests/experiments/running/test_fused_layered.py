@@ -93,8 +93,15 @@ def test_a_network_with_shortcuts_and_tanh_units_gives_numpys_bits(name):
 
 
 @pytest.mark.parametrize("name", ["adam", "irprop-"])
-def test_a_network_of_relu_units_gives_numpys_bits(name):
-    net = network.Layered([3, 6, 4, 2], activation="relu", output_activation="identity", shortcuts=True)
+@pytest.mark.parametrize(
+    "net",
+    [
+        network.Layered([3, 6, 4, 2], activation="relu", output_activation="identity", shortcuts=True),
+        network.Layered([3, 6, 6, 2], activation="relu", output_activation="identity", residual=[2]),
+    ],
+    ids=["shortcuts", "residual"],
+)
+def test_a_network_of_relu_units_gives_numpys_bits(name, net):
     inputs = np.random.default_rng(5).normal(size=(12, 3))
     targets = np.stack([inputs.sum(axis=1), inputs[:, 0] ** 2], axis=1)
     task = network.Task("relu-regression", "", inputs, targets, network=net)
