@@ -37,8 +37,14 @@ ERROR_RATE, LOSS = 0, 1
 
 def terminal_text(results) -> str:
     """What ``optarena table`` prints for a held-out experiment: the summary, the ranking and the win rates."""
+    published = []
+    if results.spec.published is not None:
+        from experiments.analysis import published_accuracies
+
+        beside = published_accuracies.comparison(results.spec, results.history)
+        published = ["", published_accuracies.to_markdown(results.spec, beside)]
     return "\n".join([
-        to_markdown(results.summary, results.spec.trials),
+        to_markdown(results.summary, results.spec.trials), *published,
         "\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):",
         results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"),
         "\nwin rates (row beats column on a task, schedule and study; ties half):",
@@ -46,9 +52,13 @@ def terminal_text(results) -> str:
     ])  # fmt: skip
 
 
-def early_stopping(history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def early_stopping(history: np.ndarray, result_at: str = "best-validation") -> tuple[np.ndarray, np.ndarray]:
     """(evaluation, measures) of each run where it stops early: the evaluation with the lowest validation error
-    rate (ties: the lower validation loss, then the earlier), and history[..., evaluation, :, :] there."""
+    rate (ties: the lower validation loss, then the earlier), and history[..., evaluation, :, :] there; with
+    ``result_at`` = "last", the last evaluation (a published table's final accuracy)."""
+    if result_at == "last":
+        evaluation = np.full(history.shape[:-3], history.shape[-3] - 1)
+        return evaluation, history[..., -1, :, :]
     error = history[..., VALIDATION, ERROR_RATE]
     loss = np.nan_to_num(history[..., VALIDATION, LOSS], nan=np.inf)
     evaluation = np.argmin(np.where(error == error.min(axis=-1, keepdims=True), loss, np.inf), axis=-1)
@@ -72,7 +82,7 @@ def of_chosen(values: np.ndarray, trial: np.ndarray) -> np.ndarray:
 def trials_table(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFrame:
     """One row per run: where it stopped early, its accuracy there on every part, its hyperparameters."""
     epochs = spec.evaluation_epochs()
-    evaluation, measures = early_stopping(history)
+    evaluation, measures = early_stopping(history, spec.result_at)
     settings = [spec.settings(space) for space in spec.optimizers]
     rows = []
     for index in np.ndindex(evaluation.shape):
@@ -102,7 +112,7 @@ def summary(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFrame:
     """Per task, schedule and optimizer: the chosen trials' test accuracy [95 % CI], their epochs, the expected
     best validation accuracy after k trials, and how many runs diverged."""
     epochs = spec.evaluation_epochs()
-    evaluation, measures = early_stopping(history)
+    evaluation, measures = early_stopping(history, spec.result_at)
     trial = chosen_trials(measures)
     ks = curve_ks(spec.trials)
     rows = []
@@ -127,7 +137,7 @@ def summary(spec, history: np.ndarray, diverged: np.ndarray) -> pd.DataFrame:
 def ranking(spec, history: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(score table, win-rate matrix) across the problems (task, schedule), as the module docstring defines them."""
     epochs = spec.evaluation_epochs().astype(np.float64)
-    _, measures = early_stopping(history)
+    _, measures = early_stopping(history, spec.result_at)
     trial = chosen_trials(measures)  # (tasks, schedules, optimizers, studies)
     target = np.median(of_chosen(measures[..., VALIDATION, ERROR_RATE], trial), axis=(-2, -1))  # per problem
     reached = history[..., VALIDATION, ERROR_RATE] <= target[:, :, None, None, None, None]

@@ -23,13 +23,20 @@ A spec with ``kind = "held-out"``::
     network = { sizes = [64, 32, 10], activation = "tanh" }
     loss = "cross-entropy"            # softmax outputs (network.cross_entropy; output_activation is unused)
                                       # or "squared": the article's E on the output_activation's units
+    reduction = "sum"                 # E summed over a batch (the article's), or "mean": averaged, as torch's
+                                      # default, so that published learning rates carry over
     split = { fractions = [0.5, 0.25, 0.25] }   # stratified, every study its own split (seed = "study");
-                                      # seed = 0: one split for all; or { column = "part" }: 0/1/2 per row
+                                      # seed = 0: one split for all; or { column = "part" }: 0/1/2 per row;
+                                      # or { validation = 0.2 }: a dataset's published test part (mnist1d),
+                                      # and that fraction of the rest for validation (0: none)
 
     [[optimizers]]
     name = "adam"
-    space = { learning_rate = { low = 1e-4, high = 0.1 } }   # log-uniform ranges
+    space = { learning_rate = { low = 1e-4, high = 0.1 } }   # log-uniform ranges (or {}: every trial the same)
     settings = { beta2 = 0.99 }       # fixed hyperparameters (optional)
+
+    result_at = "best-validation"     # a run's result: at its lowest validation error (early stopping), or
+                                      # "last": at the last evaluation, as a published table reports it
 
 Tuning draws, for study s, a table of quantiles u ∈ [0, 1)^(k × 8) from
 seed s alone; an optimizer's j-th range takes column j, value
@@ -61,7 +68,7 @@ from experiments.definition.tuning import require_log_range
 from network.cross_entropy import LOSSES
 from network.datasets import SHIPPED, Dataset, load
 from network.layered import Layered
-from network.splits import PROBEN1, Part, assigned_split, checked_fractions, stratified_split
+from network.splits import PROBEN1, Part, assigned_split, checked_fractions, published_split, stratified_split
 from network.validation import did_you_mean
 from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.learning_rate_schedules import FIELDS as SCHEDULE_FIELDS
@@ -69,6 +76,8 @@ from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled, 
 from optimizers.per_network import PerNetwork
 
 KIND = "held-out"
+REDUCTIONS = ("sum", "mean")  # E over a batch
+RESULT_AT = ("best-validation", "last")  # where a run's result is read
 MAX_DIMENSIONS = 8  # log-uniform ranges per optimizer
 TUNING_STREAM, START_STREAM = 4, 5  # seed streams of the trial settings and of the initial weights
 PER_STUDY = "study"  # split.seed: every study splits the data by its own seed (the default)
@@ -82,7 +91,9 @@ class HeldOutTask:
     dataset: Dataset
     network: Layered
     loss: str = "cross-entropy"
+    reduction: str = "sum"  # E over a batch: summed (the article's) or "mean" (torch's default)
     fractions: tuple[float, float, float] | None = PROBEN1
+    validation: float | None = None  # with a published test part: the fraction of the rest held out to validate
     split_seed: int | None = None  # None: every study splits by its own seed
     split_column: np.ndarray | None = field(default=None, repr=False)  # 0/1/2 per row, instead of fractions
     source: dict = field(default_factory=dict)  # how the spec named the data, for spec.json
@@ -91,6 +102,9 @@ class HeldOutTask:
     def __post_init__(self):
         if self.loss not in LOSSES:
             raise ValueError(f"task {self.name!r}: loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+        if self.reduction not in REDUCTIONS:
+            raise ValueError(f"task {self.name!r}: reduction must be one of {', '.join(REDUCTIONS)}, got "
+                             f"{self.reduction!r}")  # fmt: skip
         net, data = self.network, self.dataset
         if net.n_inputs != data.features:
             raise ValueError(
@@ -113,6 +127,11 @@ class HeldOutTask:
             return None
         return study_seed if self.split_seed is None else self.split_seed
 
+    @property
+    def mean(self) -> bool:
+        """Whether E is averaged over a batch rather than summed."""
+        return self.reduction == "mean"
+
     def parts_of(self, study_seed: int) -> tuple[Part, Part, Part]:
         """(train, validation, test) of study ``study_seed``.
 
@@ -120,11 +139,12 @@ class HeldOutTask:
         its results over the studies includes which samples were held out."""
         seed = self.split_seed_of(study_seed)
         if seed not in self._splits:
-            self._splits[seed] = (
-                assigned_split(self.dataset, self.split_column)
-                if seed is None
-                else stratified_split(self.dataset, checked_fractions(self.fractions), seed)
-            )
+            if seed is None:
+                self._splits[seed] = assigned_split(self.dataset, self.split_column)
+            elif self.validation is not None:
+                self._splits[seed] = published_split(self.dataset, self.validation, seed)
+            else:
+                self._splits[seed] = stratified_split(self.dataset, checked_fractions(self.fractions), seed)
         return self._splits[seed]
 
     def targets(self, labels: np.ndarray) -> np.ndarray:
@@ -136,12 +156,14 @@ class HeldOutTask:
         train, validation, test = (len(part.labels) for part in self.parts_of(0))
         return (
             f"{self.dataset.description}; {train}/{validation}/{test} train/validation/test; "
-            f"{self.network.describe()}; {self.loss}"
+            f"{self.network.describe()}; {self.loss}, {self.reduction} over a batch"
         )
 
     def to_dict(self) -> dict:
         if self.split_column is not None:
             split = {"parts": self.split_column.tolist()}
+        elif self.validation is not None:
+            split = {"validation": self.validation, "seed": PER_STUDY if self.split_seed is None else self.split_seed}
         else:
             split = {
                 "fractions": list(self.fractions),
@@ -152,7 +174,9 @@ class HeldOutTask:
             data = {"inputs": self.dataset.inputs.tolist(), "labels": self.dataset.labels.tolist()}
             if self.dataset.class_names is not None:  # the text labels of a file: class c is class_names[c]
                 data["class_names"] = list(self.dataset.class_names)
-        return {"name": self.name, **data, "network": self.network.to_dict(), "loss": self.loss, "split": split}
+        reduction = {"reduction": self.reduction} if self.reduction != "sum" else {}  # old specs keep their digests
+        return {"name": self.name, **data, "network": self.network.to_dict(), "loss": self.loss, **reduction,
+                "split": split}  # fmt: skip
 
 
 def _apart(setting: dict) -> tuple[dict, dict]:
@@ -178,8 +202,8 @@ class SearchSpace:
             raise ValueError(
                 f"unknown optimizer {self.name!r}{did_you_mean(self.name, names)}; available: {', '.join(names)}"
             )
-        if not isinstance(self.ranges, dict) or not 1 <= len(self.ranges) <= MAX_DIMENSIONS:
-            raise ValueError(f"{where}: space must name 1 to {MAX_DIMENSIONS} hyperparameters with ranges")
+        if not isinstance(self.ranges, dict) or len(self.ranges) > MAX_DIMENSIONS:
+            raise ValueError(f"{where}: space must name at most {MAX_DIMENSIONS} hyperparameters with ranges")
         for key, bounds in self.ranges.items():
             require_log_range(*bounds, f"{where}: space.{key}")
             if key in self.fixed:
@@ -247,6 +271,8 @@ class HeldOutSpec:
     evaluate_every: int = 1
     trials: int = 16
     description: str = ""
+    result_at: str = "best-validation"  # or "last": a run's result at its last evaluation
+    published: dict | None = None  # a published table to set beside ours (`analysis.published_accuracies`)
 
     def __post_init__(self):
         for key in ("tasks", "optimizers", "schedules", "seeds"):
@@ -262,6 +288,16 @@ class HeldOutSpec:
         require_int("budget.max_epochs", self.max_epochs, minimum=1, maximum=10**6)
         require_int("evaluate_every", self.evaluate_every, minimum=1, maximum=self.max_epochs)
         require_int("tuning.budget", self.trials, minimum=1, maximum=10**4)
+        if self.result_at not in RESULT_AT:
+            raise ValueError(f"result_at must be one of {', '.join(RESULT_AT)}, got {self.result_at!r}")
+        for task in self.tasks:
+            if self.result_at == "best-validation" and not len(task.parts_of(0)[1].labels):
+                raise ValueError(f"task {task.name!r} has no validation part, so a run's result cannot be taken at "
+                                 'its lowest validation error: give split.validation > 0 or result_at = "last"')
+        if self.published is not None:
+            from experiments.analysis.published_accuracies import PublishedAccuracies
+
+            PublishedAccuracies.from_dict(self.published, self)  # bad tables are refused now
         for task in self.tasks:
             train = len(task.parts_of(0)[0].labels)
             for schedule in self.schedules:
@@ -295,7 +331,9 @@ class HeldOutSpec:
             "tuning": {"budget": self.trials},
             "tasks": [task.to_dict() for task in self.tasks],
             "optimizers": [space.to_dict() for space in self.optimizers],
-        }
+        } | ({"result_at": self.result_at} if self.result_at != "best-validation" else {}) | (
+            {"published": self.published} if self.published is not None else {}
+        )
 
     def digest(self) -> str:
         return hashlib.sha256(canonical_json(self.to_dict()).encode()).hexdigest()
@@ -303,7 +341,7 @@ class HeldOutSpec:
     @classmethod
     def from_dict(cls, data: dict, base: Path | None = None) -> HeldOutSpec:
         keys = SpecTable("spec", data, required=("name", "kind", "tasks", "optimizers"))
-        keys.allow("description", "seeds", "schedules", "evaluate_every", "budget", "tuning")
+        keys.allow("description", "seeds", "schedules", "evaluate_every", "budget", "tuning", "result_at", "published")
         budget, tuning = SpecTable("budget", keys.get("budget", {})), SpecTable("tuning", keys.get("tuning", {}))
         budget.allow("max_epochs")
         tuning.allow("budget")
@@ -318,18 +356,36 @@ class HeldOutSpec:
             max_epochs=budget.get("max_epochs", 40),
             evaluate_every=keys.get("evaluate_every", 1),
             trials=tuning.get("budget", 16),
+            result_at=keys.get("result_at", "best-validation"),
+            published=_published_from(keys.get("published"), base),
         )  # fmt: skip
+
+
+def _published_from(entry, base: Path | None) -> dict | None:
+    """A published table: inline (as spec.json stores it) or read from the TOML file a spec names beside it."""
+    if entry is None or isinstance(entry, dict):
+        return entry
+    if not isinstance(entry, str):
+        raise ValueError(f"published must name a TOML file beside the spec, got {entry!r}")
+    import tomllib
+
+    path = Path(entry) if base is None else base / entry
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as problem:
+        raise ValueError(f"published table {entry!r}: {problem}") from None
 
 
 def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
     keys = SpecTable(where, entry, required=("name", "network"))
-    keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "class_names", "loss", "split")
+    keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "class_names", "loss", "split",
+               "reduction")
     sources = [key for key in ("dataset", "file", "inputs") if key in entry]
     if len(sources) != 1:
         raise ValueError(f"{where}: give one of dataset (one of {', '.join(SHIPPED)}), file or inputs + labels")
     name, split_column = entry["name"], None
     split = SpecTable(f"{where}.split", entry.get("split", {}))
-    split.allow("fractions", "seed", "column", "parts")
+    split.allow("fractions", "seed", "column", "parts", "validation")
     if "dataset" in entry:
         dataset, source = load(entry["dataset"]), {"dataset": entry["dataset"]}
     elif "file" in entry:
@@ -348,14 +404,17 @@ def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
     else:
         dataset, source = Dataset(name, entry["inputs"], entry.get("labels", []), "", entry.get("class_names")), {}
         split_column = np.asarray(split["parts"]) if "parts" in split.data else None
-    if split_column is not None and {"fractions", "seed"} & set(split.data):
+    if split_column is not None and {"fractions", "seed", "validation"} & set(split.data):
         raise ValueError(f"{where}.split: give either a column (or parts) or fractions and a seed, not both")
+    if "validation" in split.data and "fractions" in split.data:
+        raise ValueError(f"{where}.split: validation (beside a published test part) or fractions, not both")
     split_seed = split.get("seed", PER_STUDY)
     if split_seed != PER_STUDY:
         require_int(f"{where}.split.seed", split_seed, minimum=0)
     return HeldOutTask(
         name, dataset, Layered.from_dict(entry["network"], f"{where}.network"), entry.get("loss", "cross-entropy"),
-        tuple(split.get("fractions", PROBEN1)), None if split_seed == PER_STUDY else split_seed, split_column, source,
+        entry.get("reduction", "sum"), tuple(split.get("fractions", PROBEN1)), split.get("validation"),
+        None if split_seed == PER_STUDY else split_seed, split_column, source,
     )  # fmt: skip
 
 

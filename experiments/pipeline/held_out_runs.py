@@ -11,6 +11,7 @@ A results folder of a held-out experiment holds
     win_rates.csv      the pairwise win-rate matrix
     tuning-curve.png   the tuning curves
     learning-curves.png  the chosen trials' validation error along the epochs
+    published.csv/.md  with a published table in the spec: its rows beside ours, a verdict each
     report.html        one self-contained page: the tables sortable, an explorer of every part's error and loss
                        along the epochs, the figures (`experiments.report.explorer`)
 
@@ -29,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.analysis import held_out_tables
+from experiments.analysis import held_out_tables, published_accuracies
 from experiments.definition.held_out_spec import HeldOutSpec
 from experiments.errors import InputError
 from experiments.plots import held_out_figures
@@ -48,6 +49,9 @@ RESULT_FILES = (  # the data, the tables, and what optarena plot redraws
     "win_rates.csv",
     *integrity.HELD_OUT_DRAWN,
 )
+
+
+PUBLISHED_FILES = ("published.csv", "published.md")  # with a published table in the spec
 
 
 class HeldOutResults(NamedTuple):
@@ -172,6 +176,7 @@ def write_report(results: HeldOutResults, out: Path) -> Path:
         f"<h1>optarena report: {escape(spec.name)}</h1>", f"<p>{escape(spec.description)}</p>",
         "<h2 id='summary-table'>Test accuracy at the chosen trials' early stop</h2>",
         explorer.sortable(summary, "summary"),
+        *_published_section(results),
         f"<p>{escape(held_out_tables.HOW_MEASURED)}</p>",
         "<h2 id='explorer-heading'>Explore the chosen trials along the epochs</h2>", *explorer.explorer_section(),
         "<h2 id='ranking-heading'>Ranking across the tasks</h2>",
@@ -186,9 +191,20 @@ def write_report(results: HeldOutResults, out: Path) -> Path:
     return Path(out) / "report.html"
 
 
+def _published_section(results: HeldOutResults) -> list[str]:
+    """The published table beside ours, where the spec has one."""
+    if results.spec.published is None:
+        return []
+    beside = published_accuracies.comparison(results.spec, results.history)
+    shown = beside.drop(columns=[c for c in ("task", "ci_low", "ci_high") if c in beside])
+    return ["<h2 id='published-heading'>The published table beside ours</h2>",
+            explorer.sortable(shown.to_html(index=False, border=0, float_format=lambda v: f"{v:.4g}", na_rep="–"),
+                              "published")]  # fmt: skip
+
+
 def write(results: HeldOutResults, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in RESULT_FILES:
+    for name in (*RESULT_FILES, *PUBLISHED_FILES):
         (out / name).unlink(missing_ok=True)
     spec = results.spec
     storage.write_json(out / "spec.json", spec.to_dict())
@@ -201,6 +217,10 @@ def write(results: HeldOutResults, out: Path) -> None:
         out / "summary.md", held_out_tables.document(results.summary, results.scores, results.wins, spec.trials)
     )
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
+    if spec.published is not None:
+        beside = published_accuracies.comparison(spec, results.history)
+        storage.write_text(out / "published.csv", beside.to_csv(index=False))
+        storage.write_text(out / "published.md", published_accuracies.to_markdown(spec, beside))
     storage.write_text(out / "win_rates.csv", results.wins.to_csv())
     write_figures(results, out)
     write_report(results, out)

@@ -131,7 +131,7 @@ def held_out_data(results) -> dict:
     spec, history = results.spec, results.history
     seconds_per_epoch = results.seconds / (np.prod(history.shape[:3]) * spec.max_epochs)
     epochs = spec.evaluation_epochs()
-    trial = chosen_trials(early_stopping(history)[1])
+    trial = chosen_trials(early_stopping(history, spec.result_at)[1])
     studies = np.arange(len(spec.seeds))
     data = []
     for t, task in enumerate(spec.tasks):

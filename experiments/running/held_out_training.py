@@ -86,7 +86,7 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
             for batch in zip(*(next(order) for order in orders), strict=True):
                 rows = np.stack(batch)[:, None]  # (studies, 1, B): a study's trials share the batch
                 batch_inputs, batch_targets = inputs[studies, 0, rows], targets[studies, 0, rows]
-                error, grad = matrix_pass.loss_and_grad(net, loss, weights, batch_inputs, batch_targets)
+                error, grad = matrix_pass.loss_and_grad(net, loss, weights, batch_inputs, batch_targets, mean=task.mean)
                 stepped, state = stepper.step(weights, grad, state, loss=error)
                 stepped_model = evaluation_point(stepper, stepped, state)
                 with np.errstate(over="ignore", invalid="ignore"):  # a sum of finite weights is finite, but for
@@ -123,6 +123,9 @@ def evaluate(task, parts, weights: np.ndarray, into: np.ndarray) -> None:
     """Error rate and mean loss per sample of networks ``weights`` (studies, trials, P) on each of the studies'
     ``parts`` (`study_parts`), into ``into`` (..., part, metric)."""
     for index, (inputs, labels) in enumerate(parts):
+        if not labels.shape[-1]:  # no validation part (a published split that trains on all it has)
+            into[..., index, :] = np.nan
+            continue
         x = matrix_pass.output_sums(task.network, weights, inputs)
         errors = matrix_pass.errors(task.network, task.loss, x, task.targets(labels))
         predicted = np.where(np.isnan(x).any(axis=-1), -1, np.argmax(np.nan_to_num(x, nan=0.0), axis=-1))

@@ -46,3 +46,25 @@ def test_shuffling_is_a_function_of_the_seed_alone():
 def test_bad_schedules_are_refused(kind, batch_size, message):
     with pytest.raises(ValueError, match=message):
         Schedule(kind, batch_size)
+
+
+def test_a_cyclic_order_runs_through_the_samples_as_stored_every_epoch():
+    schedule = Schedule.from_entry({"kind": "mini-batch", "batch_size": 2, "order": "cyclic"})
+    epochs = schedule.epochs(5, seed=3)
+    first, second = next(epochs), next(epochs)
+    assert [b.tolist() for b in first] == [[0, 1], [2, 3], [4]] == [b.tolist() for b in second]
+    assert schedule.label == "mini-batch(2), cyclic"
+    assert Schedule.from_entry(schedule.to_dict()) == schedule
+    assert "order" not in Schedule("mini-batch", 2).to_dict()  # the shuffled default keeps old specs' digests
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"kind": "mini-batch", "batch_size": 2, "order": "sorted"}, r"order must be one of shuffled, cyclic, got 'sorted'"),
+        ({"kind": "full-batch", "order": "cyclic"}, r"a full-batch schedule has no order"),
+    ],
+)
+def test_a_bad_order_is_refused_in_one_line(entry, message):
+    with pytest.raises(ValueError, match=message):
+        Schedule.from_entry(entry)
