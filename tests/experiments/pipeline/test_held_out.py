@@ -100,7 +100,8 @@ def test_a_split_column_assigns_the_parts():
          "a split column holds 0 (train), 1 (validation) or 2 (test), got 3"),
         (lambda: assigned_split(Dataset("toy", np.zeros((4, 1)), [0, 1, 0, 1]), [0, 0, 1, 2]),
          "the validation part of the split column has no sample of class 1"),
-        (lambda: load("mnist"), r"unknown dataset 'mnist' \(did you mean 'mnist1d'\?\); available: digits, breast_cancer, wine, iris, mnist1d"),
+        (lambda: load("mnist"),
+         "unknown dataset 'mnist' (did you mean 'mnist1d'?); available: digits, breast_cancer, wine, iris, mnist1d"),
     ],
 )  # fmt: skip
 def test_bad_data_gets_one_line_naming_the_value(make, message):
