@@ -120,7 +120,8 @@ def load(name: str) -> Dataset:
     if name == "mnist1d":
         from network import mnist1d
 
-        return mnist1d.build()
+        built = mnist1d.build()
+        return Dataset(name, built.inputs, built.labels, mnist1d.DESCRIPTION, test_rows=built.test_rows)
     try:
         from sklearn import datasets
     except ModuleNotFoundError:

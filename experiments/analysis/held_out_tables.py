@@ -37,14 +37,8 @@ ERROR_RATE, LOSS = 0, 1
 
 def terminal_text(results) -> str:
     """What ``optarena table`` prints for a held-out experiment: the summary, the ranking and the win rates."""
-    published = []
-    if results.spec.published is not None:
-        from experiments.analysis import published_accuracies
-
-        beside = published_accuracies.comparison(results.spec, results.history)
-        published = ["", published_accuracies.to_markdown(results.spec, beside)]
     return "\n".join([
-        to_markdown(results.summary, results.spec.trials), *published,
+        to_markdown(results.summary, results.spec.trials),
         "\nranking across the tasks (performance-profile score, 1 = fastest to the target everywhere):",
         results.scores.to_string(index=False, float_format=lambda v: f"{v:.3g}"),
         "\nwin rates (row beats column on a task, schedule and study; ties half):",

@@ -295,7 +295,7 @@ class HeldOutSpec:
                 raise ValueError(f"task {task.name!r} has no validation part, so a run's result cannot be taken at "
                                  'its lowest validation error: give split.validation > 0 or result_at = "last"')
         if self.published is not None:
-            from experiments.analysis.published_accuracies import PublishedAccuracies
+            from experiments.definition.published_accuracies import PublishedAccuracies
 
             PublishedAccuracies.from_dict(self.published, self)  # bad tables are refused now
         for task in self.tasks:

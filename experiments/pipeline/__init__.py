@@ -131,9 +131,13 @@ def tables(results, significance: bool = True, width: int | None = None) -> str:
     """The results' tables as text for a terminal ``width`` characters wide (None: whole lines), with every
     pairwise test or only their count."""
     if _held_out(results.spec):
-        from experiments.analysis import held_out_tables
+        from experiments.analysis import held_out_tables, published_accuracies
 
-        return held_out_tables.terminal_text(results)
+        published = ""
+        if results.spec.published is not None:
+            beside = published_accuracies.comparison(results.spec, results.history)
+            published = "\n\n" + published_accuracies.to_markdown(results.spec, beside)
+        return held_out_tables.terminal_text(results) + published
     from experiments.analysis import tables as population_tables
 
     return population_tables.terminal_text(results, significance, width)
