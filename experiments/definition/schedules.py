@@ -104,7 +104,7 @@ class Schedule:
         """A schedule from a spec entry: ``"per-sample"``, ``{kind = "mini-batch", batch_size = 2}`` or its label.
 
         >>> Schedule.from_entry("mini-batch(4)")
-        Schedule(kind='mini-batch', batch_size=4)
+        Schedule(kind='mini-batch', batch_size=4, order='shuffled')
         """
         if isinstance(entry, str):
             size = re.fullmatch(r"mini-batch\((\d+)\)", entry.strip())
