@@ -162,12 +162,14 @@ class ReLU:
     low: ClassVar[float] = 0.0
     high: ClassVar[float] = np.inf
 
-    def value(self, x: np.ndarray) -> np.ndarray:
-        return np.where((x > 0) | (x != x), x, 0.0)
+    def value(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """max(x, 0), NaN kept (numpy's maximum propagates NaN), as the compiled unit's ``x if x > 0 or x != x
+        else 0``; into ``out`` if given."""
+        return np.maximum(x, 0.0, out=out)
 
     def value_and_slope(self, x: np.ndarray, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
         """(r, f′): f′ = 1 where x > 0, else 0 (torch's derivative at 0; NaN too); no flat-spot offset."""
-        return self.value(x), np.where(x > 0, 1.0, 0.0)
+        return self.value(x), (x > 0).astype(np.float64)
 
     def output_terms(self, x, targets, flat_spot: float = 0.0, arithmetic: int = EXACT_ARITHMETIC):
         r, slope = self.value_and_slope(x)

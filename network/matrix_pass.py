@@ -110,6 +110,10 @@ def _forward(net, unpacked, inputs, flat_spot: FlatSpot, slopes: list | None) ->
                 if flat_spot.hidden:
                     slope += flat_spot.hidden
                 slopes.append(slope)
+        elif net.activation == "relu":  # in x's place, after its slope
+            if slopes is not None:
+                slopes.append((x > 0).astype(np.float64))
+            outputs.append(get_activation("relu").value(x, out=x))
         elif slopes is None:
             outputs.append(get_activation(net.activation).value(x))
         else:
