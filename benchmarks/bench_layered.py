@@ -198,9 +198,11 @@ def throughput_table(repeats: int, tasks=None) -> dict:
     return ratios
 
 
-HELD_OUT = {  # task: (dataset, network sizes); cross-entropy, tanh hidden units, mini-batches of 32
-    "digits": ("digits", [64, 32, 10]),
-    "breast_cancer": ("breast_cancer", [30, 16, 2]),
+HELD_OUT = {  # task: (dataset, network, batch size, the loss over a batch, epochs at N = 80 and 800); cross-entropy
+    "digits": ("digits", {"sizes": [64, 32, 10], "activation": "tanh"}, 32, "sum", (5, 5)),
+    "breast_cancer": ("breast_cancer", {"sizes": [30, 16, 2], "activation": "tanh"}, 32, "sum", (5, 5)),
+    "mnist1d": ("mnist1d", {"sizes": [40, 100, 100, 10], "activation": "relu", "output_activation": "identity",
+                            "residual": [2]}, 100, "mean", (2, 1)),  # the published MLP, as optarena run mnist1d
 }
 HELD_OUT_RATES = {"irprop-": 1e-3, "adam": 1e-3, "quickprop": 1e-3}  # delta0 or learning rate, one for all runs
 
@@ -209,19 +211,21 @@ def held_out_spec(task_name: str, name: str, studies: int, epochs: int):
     """A held-out spec of one task and one optimizer whose range is one value: every network the same setting."""
     from experiments.definition.held_out_spec import HeldOutSpec
 
-    dataset, sizes = HELD_OUT[task_name]
+    dataset, net, batch, reduction, _ = HELD_OUT[task_name]
     key, rate = ("delta0" if name == "irprop-" else "learning_rate"), HELD_OUT_RATES[name]
+    split = {"validation": 0.2} if dataset == "mnist1d" else {"fractions": [0.5, 0.25, 0.25]}
     return HeldOutSpec.from_dict({
-        "name": "bench", "kind": "held-out", "seeds": list(range(studies)), "schedules": ["mini-batch(32)"],
+        "name": "bench", "kind": "held-out", "seeds": list(range(studies)), "schedules": [f"mini-batch({batch})"],
         "budget": {"max_epochs": epochs}, "evaluate_every": epochs, "tuning": {"budget": 16},
-        "tasks": [{"name": task_name, "dataset": dataset, "network": {"sizes": sizes, "activation": "tanh"}}],
-        "optimizers": [{"name": name, "space": {key: {"low": rate, "high": rate * (1 + 1e-12)}}}],
+        "tasks": [{"name": task_name, "dataset": dataset, "network": net, "reduction": reduction, "split": split}],
+        "optimizers": [{"name": name, "space": {}, "settings": {key: rate}}],
     })  # fmt: skip
 
 
 def torch_held_out(spec):
     """The spec's one unit in torch on one thread: (N, out, in) weights, batched matmul, log-softmax cross-entropy
-    summed over the batch, autograd and the torch.optim class (or `torch_quickprop`), the same shuffled batches."""
+    summed or averaged over the batch as the task says, the task's hidden units and residual layers, autograd and
+    the torch.optim class (or `torch_quickprop`), the same shuffled batches."""
     import torch
 
     from experiments.running.held_out_training import initial_weights
@@ -230,7 +234,8 @@ def torch_held_out(spec):
     net, train = task.network, task.parts_of(0)[0]
     inputs, labels = torch.tensor(train.inputs), torch.tensor(train.labels)
     count = len(spec.seeds) * spec.trials
-    rate = next(iter(space.ranges.values()))[0]
+    rate = next(iter(space.fixed.values()))
+    hidden = {"tanh": torch.tanh, "relu": torch.relu}[net.activation]
 
     def run():
         torch.set_num_threads(1)
@@ -250,9 +255,13 @@ def torch_held_out(spec):
                 zero_grad()
                 a = inputs[batch].expand(count, len(batch), net.n_inputs)
                 for index, (W, b) in enumerate(zip(layers, biases, strict=True)):
-                    a = torch.baddbmm(b, a, W.transpose(1, 2))
-                    a = torch.tanh(a) if index < len(layers) - 1 else torch.log_softmax(a, dim=-1)
-                (-a.gather(-1, labels[batch].expand(count, len(batch))[..., None])).sum().backward()
+                    x = torch.baddbmm(b, a, W.transpose(1, 2))
+                    if index == len(layers) - 1:
+                        a = torch.log_softmax(x, dim=-1)
+                    else:
+                        a = a + hidden(x) if index + 1 in net.residual else hidden(x)
+                loss = (-a.gather(-1, labels[batch].expand(count, len(batch))[..., None])).sum()
+                (loss / len(batch) if task.mean else loss).backward()
                 step()
 
     return run
@@ -271,11 +280,12 @@ def held_out_table(repeats: int) -> None:
         has_torch = True
     except ImportError:
         has_torch = False
-    print("\nHeld-out units (cross-entropy, tanh, mini-batches of 32, float64), network-epochs/s on one thread")
+    print("\nHeld-out units (cross-entropy, float64; digits and breast_cancer: tanh, mini-batches of 32, E summed; "
+          "mnist1d: the published residual ReLU MLP, mini-batches of 100, E averaged), network-epochs/s on one thread")
     print(f"{'task':14} {'optimizer':9} {'N':>5} {'epochs':>6} {'optarena':>10} {'torch':>10}   optarena/torch")
-    for task_name in HELD_OUT:
+    for task_name, (*_, epochs_at) in HELD_OUT.items():
         for name in HELD_OUT_RATES:
-            for studies, epochs in ((5, 5), (50, 5)):
+            for studies, epochs in zip((5, 50), epochs_at, strict=True):
                 spec = held_out_spec(task_name, name, studies, epochs)
                 count = studies * spec.trials
 

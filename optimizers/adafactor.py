@@ -10,9 +10,11 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import as_step_arrays, lerp, require_non_negative, require_positive, require_real
+from optimizers.elementwise import per_network
 from optimizers.layout import LayerAware
 from optimizers.registry import register
 
+PER_NETWORK = ("learning_rate", "eps2", "d", "weight_decay")  # beta2_decay is shared by a population
 FLOAT64_EPS = float(np.finfo(np.float64).eps)  # torch's eps1 default: the parameters' dtype's machine epsilon
 
 
@@ -48,6 +50,9 @@ class Adafactor(LayerAware):
     The row and column means are torch's ‖·‖²/n, and the norms sum in numpy's order, not torch's, so the two
     agree to rounding (the tests state how closely), not to the bit.
 
+    A population may give every network its own η, ε2, d and λ (`optimizers.per_network`): they are the
+    hyperparameter vector, in ``vector_fields``' order; beta2_decay is shared.
+
     Args: learning_rate = η (torch's 1e-2), beta2_decay (−0.8), eps2 = ε2 (1e-3), d (1.0),
     weight_decay = λ (0).
 
@@ -69,6 +74,7 @@ class Adafactor(LayerAware):
 
     needs_loss = False
     schedulable = True  # a learning-rate schedule rewrites η each step (`optimizers.learning_rate_schedules`)
+    vector_fields = PER_NETWORK
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
@@ -86,13 +92,25 @@ class Adafactor(LayerAware):
         columns = tuple(np.zeros((*lead, 1, m.cols)) for m in layout.matrices)
         return AdafactorState(rows, columns, tuple(np.zeros((*lead, v.length)) for v in layout.vectors), 0)
 
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in PER_NETWORK], dtype=np.float64)
+
     def step(self, weights, grad, state: AdafactorState, loss=None):
+        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
+
+    def step_with(self, hyperparameters, weights, grad, state: AdafactorState, loss=None):
+        """`step` with the hyperparameter vector (`vector_fields`), or one column of it per network."""
         weights, grad = as_step_arrays(self.name, weights, grad)
         layout = self.require_layout(weights)
         count, lead = state.count + 1, weights.shape[:-1]
+        learning_rate, eps2, d, weight_decay = (
+            per_network(hyperparameters, lead) if np.ndim(hyperparameters) == 2 else map(float, hyperparameters)
+        )  # a column per network: (*lead, 1), a matrix's (*lead, 1, 1)
+        vector_values = (learning_rate, eps2, d, weight_decay)
+        matrix_values = [np.expand_dims(v, -1) if np.ndim(v) else v for v in vector_values]
         step = float(count)
         keep = step**self.beta2_decay  # torch's one_minus_beta2_t
-        rate = min(self.learning_rate, 1 / (step**0.5))
+        ceiling = 1 / (step**0.5)  # ρ = min(η, 1/√t)
         new = np.empty_like(weights)
         row_means, column_means, variances = [], [], []
         for matrix in layout.matrices:
@@ -101,22 +119,27 @@ class Adafactor(LayerAware):
             rows = lerp(state.row_means[len(row_means)], _norm(g, -1) ** 2 / matrix.cols, keep)
             columns = lerp(state.column_means[len(column_means)], _norm(g, -2) ** 2 / matrix.rows, keep)
             estimate = (rows * columns) / np.maximum(np.mean(rows, axis=-2, keepdims=True), FLOAT64_EPS)
-            new[..., matrix.part] = self._stepped(w, g, estimate, rate, (-2, -1)).reshape(*lead, -1)
+            new[..., matrix.part] = self._stepped(w, g, estimate, ceiling, (-2, -1), *matrix_values).reshape(*lead, -1)
             row_means.append(rows)
             column_means.append(columns)
         for vector in layout.vectors:
             w, g = weights[..., vector.part], grad[..., vector.part]
             variance = lerp(state.variances[len(variances)], g * g, keep)
-            new[..., vector.part] = self._stepped(w, g, variance, rate, (-1,))
+            new[..., vector.part] = self._stepped(w, g, variance, ceiling, (-1,), *vector_values)
             variances.append(variance)
         return new, AdafactorState(tuple(row_means), tuple(column_means), tuple(variances), count)
 
-    def _stepped(self, w, g, estimate, rate, axes):
-        """One tensor's step from its second-moment estimate: the relative step α, the decay, the clipped update."""
+    @staticmethod
+    def _stepped(w, g, estimate, ceiling, axes, learning_rate, eps2, d, weight_decay):
+        """One tensor's step from its second-moment estimate: the relative step α, the decay, the clipped update
+        (the hyperparameters numbers, or one per network shaped to broadcast over the tensor)."""
         size = math.prod(w.shape[axis] for axis in axes)
-        alpha = np.maximum(self.eps2, _norm(w, axes) / size**0.5) * rate
-        if self.weight_decay != 0:
-            w = w * (1 - self.learning_rate * self.weight_decay)
+        rate = np.minimum(learning_rate, ceiling)
+        alpha = np.maximum(eps2, _norm(w, axes) / size**0.5) * rate
+        if np.ndim(weight_decay):  # torch decays only where λ ≠ 0: w·1 is w, to the bit
+            w = w * np.where(weight_decay != 0, 1 - learning_rate * weight_decay, 1.0)
+        elif weight_decay != 0:
+            w = w * (1 - learning_rate * weight_decay)
         update = 1.0 / np.sqrt(np.maximum(estimate, FLOAT64_EPS * FLOAT64_EPS)) * g
-        clipped = np.maximum(1.0, _norm(update, axes) / (size**0.5 * self.d))
+        clipped = np.maximum(1.0, _norm(update, axes) / (size**0.5 * d))
         return w + (-alpha / clipped) * update

@@ -119,6 +119,8 @@ def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     1.5
     """
     difference = end - start
+    if np.ndim(weight):  # one weight per network (`optimizers.per_network`): each element as torch rounds it
+        return np.where(weight < 0.5, start + weight * difference, end - difference * (1 - weight))
     if weight < 0.5:
         difference *= weight
         difference += start  # start + weight·(end − start)

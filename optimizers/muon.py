@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.adam import adam_coefficients, adam_rule
+from optimizers.elementwise import per_network
 from optimizers.base import (
     as_step_arrays,
     lerp,
@@ -21,6 +22,8 @@ from optimizers.layout import LayerAware
 from optimizers.registry import register
 
 ADJUSTMENTS = ("original", "match_rms_adamw")
+PER_NETWORK = ("learning_rate", "weight_decay", "momentum", "adamw_learning_rate", "adamw_beta1", "adamw_beta2",
+               "adamw_eps", "adamw_weight_decay")  # fmt: skip
 
 
 class MuonState(NamedTuple):
@@ -64,6 +67,9 @@ class Muon(LayerAware):
     part).  On the article's 1-1-1 network every matrix is 1×1: U/‖U‖ = sign(U) and NS maps ±1 to ±0.696, so
     Muon becomes sign momentum, w ← w·(1 − η·λ) − 0.696·η·sign(Nesterov momentum).
 
+    A population may give every network its own η, λ, μ and AdamW settings (`optimizers.per_network`, a tuning
+    study in one step): they are the hyperparameter vector, in ``vector_fields``' order.
+
     Args: learning_rate = η (torch's 1e-3), weight_decay = λ (0.1), momentum = μ (0.95), nesterov (True),
     ns_coefficients ((3.4445, −4.775, 2.0315)), eps (1e-7), ns_steps (5), adjust_lr ("original":
     √max(1, n_out/n_in); "match_rms_adamw": 0.2·√max(n_out, n_in)); the biases' AdamW: adamw_learning_rate
@@ -97,6 +103,7 @@ class Muon(LayerAware):
 
     needs_loss = False
     schedulable = True  # a learning-rate schedule rewrites η each step (`optimizers.learning_rate_schedules`)
+    vector_fields = PER_NETWORK
 
     def __post_init__(self):
         require_positive(self.name, "learning_rate", self.learning_rate)
@@ -124,34 +131,46 @@ class Muon(LayerAware):
         weights = np.asarray(weights, dtype=np.float64)
         return MuonState(*(np.zeros_like(weights) for _ in range(4)), 0)
 
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in PER_NETWORK], dtype=np.float64)
+
     def step(self, weights, grad, state: MuonState, loss=None):
+        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
+
+    def step_with(self, hyperparameters, weights, grad, state: MuonState, loss=None):
+        """`step` with the hyperparameter vector (`vector_fields`), or one column of it per network."""
         weights, grad = as_step_arrays(self.name, weights, grad)
         layout = self.require_layout(weights)
         count, lead = state.count + 1, weights.shape[:-1]
+        rate, decay, mu, *adamw = (
+            per_network(hyperparameters, lead) if np.ndim(hyperparameters) == 2 else map(float, hyperparameters)
+        )
         new, momentum = weights.copy(), state.momentum.copy()
         for matrix in layout.matrices:
             part, shape = matrix.part, (*lead, matrix.rows, matrix.cols)
             g = grad[..., part]
-            buffer = lerp(state.momentum[..., part], g, 1 - self.momentum)
+            buffer = lerp(state.momentum[..., part], g, 1 - mu)
             momentum[..., part] = buffer
-            update = lerp(g, buffer, self.momentum) if self.nesterov else buffer
+            update = lerp(g, buffer, mu) if self.nesterov else buffer
             orthogonal = newton_schulz(update.reshape(shape), self.ns_coefficients, self.ns_steps, self.eps)
-            new[..., part] = weights[..., part] * (1 - self.learning_rate * self.weight_decay) + (
-                -self._adjusted_rate(matrix) * orthogonal.reshape(g.shape)
+            new[..., part] = weights[..., part] * (1 - rate * decay) + (
+                -self._adjusted_rate(rate, matrix) * orthogonal.reshape(g.shape)
             )
         first, second, largest = state.first_moment, state.second_moment, state.max_second_moment
         vectors = layout.vector_indices
         if vectors.size:
             first, second, largest = first.copy(), second.copy(), largest.copy()
-            hyperparameters = np.array([self.adamw_learning_rate, self.adamw_beta1, self.adamw_beta2, self.adamw_eps,
-                                        0.0, self.adamw_weight_decay])  # fmt: skip
-            stepped = adam_rule(adam_coefficients(hyperparameters, count), weights[..., vectors], grad[..., vectors],
-                                first[..., vectors], second[..., vectors], largest[..., vectors])  # fmt: skip
+            learning_rate, beta1, beta2, eps, weight_decay = (np.ravel(value) for value in adamw)
+            amsgrad = np.zeros_like(learning_rate)
+            columns = np.broadcast_arrays(learning_rate, beta1, beta2, eps, amsgrad, weight_decay)
+            coefficients = per_network(adam_coefficients(np.array(columns), count), lead)
+            stepped = adam_rule(coefficients, weights[..., vectors], grad[..., vectors], first[..., vectors],
+                                second[..., vectors], largest[..., vectors])  # fmt: skip
             new[..., vectors], first[..., vectors], second[..., vectors], largest[..., vectors] = stepped
         return new, MuonState(momentum, first, second, largest, count)
 
-    def _adjusted_rate(self, matrix) -> float:
+    def _adjusted_rate(self, rate, matrix):
         """torch's ``_adjust_lr``: η·√max(1, n_out/n_in), or η·0.2·√max(n_out, n_in)."""
         if self.adjust_lr == "original":
-            return self.learning_rate * math.sqrt(max(1, matrix.rows / matrix.cols))
-        return self.learning_rate * (0.2 * math.sqrt(max(matrix.rows, matrix.cols)))
+            return rate * math.sqrt(max(1, matrix.rows / matrix.cols))
+        return rate * (0.2 * math.sqrt(max(matrix.rows, matrix.cols)))

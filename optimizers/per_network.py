@@ -5,7 +5,10 @@ numpy arrays alike, so it takes a coefficient that differs from network to
 network as readily as one shared by all: an array of shape (..., 1) next to
 weights of shape (..., P).  `PerNetwork` stacks the hyperparameter vectors of
 its settings, one column per network, and steps every network with its own,
-by the same rule and the same operations as the optimizer alone would.
+by the same rule and the same operations as the optimizer alone would.  The
+optimizers that step per weight matrix (Muon, Adafactor) take such columns
+too, for the hyperparameters they name in ``vector_fields``; the settings
+must agree on the rest (Muon's Newton–Schulz iteration, for one).
 
 >>> import optimizers
 >>> rates = PerNetwork([optimizers.get("gd", learning_rate=r) for r in (0.1, 1.0)])
@@ -18,21 +21,37 @@ from __future__ import annotations
 
 import numpy as np
 
+import dataclasses
+
+from optimizers.base import evaluation_point
 from optimizers.elementwise import ElementwiseOptimizer
 
 
+def takes_columns(kind: type) -> bool:
+    """Whether optimizers of class ``kind`` step a population with hyperparameters per network."""
+    return issubclass(kind, ElementwiseOptimizer) or hasattr(kind, "vector_fields")
+
+
 class PerNetwork:
-    """Settings of one `ElementwiseOptimizer` class, one per network, in the population's row-major order."""
+    """Settings of one optimizer class, one per network, in the population's row-major order."""
 
     def __init__(self, settings):
         settings = list(settings)
         kinds = {type(setting) for setting in settings}
-        if not settings or len(kinds) != 1 or not issubclass(kinds.pop(), ElementwiseOptimizer):
+        if not settings or len(kinds) != 1 or not takes_columns(kinds.pop()):
             names = sorted({getattr(setting, "name", type(setting).__name__) for setting in settings})
             raise ValueError(
-                "hyperparameters per network need settings of one optimizer whose update is an elementwise rule "
-                f"(every built-in one), got {', '.join(names) or 'none'}"
+                "hyperparameters per network need settings of one optimizer that takes them (an elementwise rule, "
+                f"Muon or Adafactor), got {', '.join(names) or 'none'}"
             )
+        first = settings[0]
+        shared = [f.name for f in dataclasses.fields(first) if f.name not in getattr(first, "vector_fields", ())]
+        for setting in settings[1:]:
+            differs = next((name for name in shared if getattr(setting, name) != getattr(first, name)), None)
+            if differs is not None and hasattr(first, "vector_fields"):
+                raise ValueError(f"{first.name}: networks of one population share {differs!r} (only "
+                                 f"{', '.join(first.vector_fields)} may differ), got {getattr(first, differs)!r} "
+                                 f"and {getattr(setting, differs)!r}")  # fmt: skip
         self.settings = settings
         self.hyperparameters = np.stack([setting.hyperparameter_vector() for setting in settings], axis=1)
         self.name = settings[0].name
@@ -48,7 +67,7 @@ class PerNetwork:
             )
         first = self.settings[0]
         state = first.init(weights)
-        if not first.slots:
+        if not getattr(first, "slots", 0):
             return state
         # a first state may hold a hyperparameter (Rprop's Δ0, SuperSAB's η): each network gets its setting's
         firsts = (setting.initial_slots(row[None]) for setting, row in zip(self.settings, rows, strict=True))
@@ -59,4 +78,19 @@ class PerNetwork:
         return self.settings[0].step_with(self.hyperparameters, weights, grad, state, loss)
 
     def evaluation_point(self, weights, state):
-        return self.settings[0].evaluation_point(weights, state)
+        return evaluation_point(self.settings[0], weights, state)
+
+    @property
+    def needs_layout(self) -> bool:
+        """Whether the optimizer steps per weight matrix (`optimizers.layout`)."""
+        return getattr(self.settings[0], "needs_layout", False)
+
+    @property
+    def layout(self):
+        return getattr(self.settings[0], "layout", None)
+
+    def laid_out(self, layout):
+        """These settings, every one laid out by ``layout``."""
+        bound = PerNetwork.__new__(PerNetwork)
+        bound.__dict__ = self.__dict__ | {"settings": [setting.laid_out(layout) for setting in self.settings]}
+        return bound

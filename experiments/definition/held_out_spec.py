@@ -70,10 +70,9 @@ from network.datasets import SHIPPED, Dataset, load
 from network.layered import Layered
 from network.splits import PROBEN1, Part, assigned_split, checked_fractions, published_split, stratified_split
 from network.validation import did_you_mean
-from optimizers.elementwise import ElementwiseOptimizer
 from optimizers.learning_rate_schedules import FIELDS as SCHEDULE_FIELDS
 from optimizers.learning_rate_schedules import LearningRateSchedule, Scheduled, as_schedule, require_schedulable
-from optimizers.per_network import PerNetwork
+from optimizers.per_network import PerNetwork, takes_columns
 
 KIND = "held-out"
 REDUCTIONS = ("sum", "mean")  # E over a batch
@@ -219,9 +218,14 @@ class SearchSpace:
             optimizer = optimizers.get(self.name, **hyperparameters)  # unknown names and bad values are refused now
             if schedule is not None:
                 dataclasses.replace(schedule, **shape)  # so are bad fractions
-        if not isinstance(optimizer, ElementwiseOptimizer):
+        if not takes_columns(type(optimizer)):
             raise ValueError(f"{self.name}: a held-out study gives every trial hyperparameters of its own, which "
-                             "needs an optimizer whose update is an elementwise rule; it is not one")  # fmt: skip
+                             "needs an optimizer that takes them per network (an elementwise rule, Muon or "
+                             "Adafactor); it is not one")  # fmt: skip
+        varied = sorted(set(self.ranges) - set(getattr(optimizer, "vector_fields", self.ranges)))
+        if varied:
+            raise ValueError(f"{self.name}: the trials of a study share {varied[0]!r}, so it cannot be drawn; "
+                             f"a space may draw {', '.join(optimizer.vector_fields)}")  # fmt: skip
         if schedule is not None:
             require_schedulable(optimizer, self.name)
 

@@ -31,6 +31,7 @@ from experiments.running import interrupts
 from experiments.running.workers import mapped
 from network import matrix_pass
 from optimizers.base import evaluation_point
+from optimizers.layout import with_layout
 
 METRICS = ("error_rate", "loss")  # per part: the fraction misclassified, the mean E per sample
 
@@ -70,7 +71,7 @@ def train_unit(spec: HeldOutSpec, unit: Unit) -> dict[str, np.ndarray]:
     parts = study_parts(task, spec.seeds)
     inputs, labels = parts[0]  # (studies, 1, samples, features), (studies, 1, samples): every study's training part
     steps = spec.max_epochs * schedule.updates_per_epoch(inputs.shape[-2])
-    stepper = space.stepper([h for study in spec.settings(space) for h in study], steps)
+    stepper = with_layout(space.stepper([h for study in spec.settings(space) for h in study], steps), net)
     weights = initial_weights(net, spec.seeds, spec.trials)
     state = stepper.init(weights)
     targets = task.targets(labels)

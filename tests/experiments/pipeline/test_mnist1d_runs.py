@@ -76,8 +76,8 @@ def test_the_published_rerun_is_the_authors_setup_with_ten_runs_per_model():
 
 def test_the_comparison_spec_tunes_every_optimizer_with_a_rule_per_weight_on_the_published_mlp():
     spec = load_spec("mnist1d")
-    no_rule_per_weight = {"prodigy", "muon", "adafactor"}
-    assert sorted(space.name for space in spec.optimizers) == sorted(set(optimizers.available()) - no_rule_per_weight)
+    left_out = {"prodigy", "muon", "adafactor"}  # no trials for Prodigy; the two that step per matrix stay in real
+    assert sorted(space.name for space in spec.optimizers) == sorted(set(optimizers.available()) - left_out)
     (task,) = spec.tasks
     assert task.network.size == 15210 and task.network.residual == (2,) and task.mean
     assert [len(part.labels) for part in task.parts_of(0)] == [3200, 800, 1000]
