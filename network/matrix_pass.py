@@ -13,6 +13,9 @@ f′ = 1/cosh²(x), accurate to a few ulps but not the shared exponential's
 bits, so results of this pass agree with `network.Layered` to a stated
 tolerance (the tests use 1e-12 relative), not bit for bit.
 
+A `network.convolutional` network runs its own passes here (`network.convolutional.forward`,
+``backward``), with the same output signal (`output_signal`).
+
 Shapes: ``params`` (..., P); ``inputs`` (..., samples, n_in) and ``targets``
 (..., samples, n_out), broadcast against the parameters' leading axes (a
 study's networks share one mini-batch: inputs (studies, 1, B, n_in) with
@@ -32,7 +35,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from network import convolutional
 from network.activations import get_activation
+from network.convolutional import Convolutional
 from network.cross_entropy import softmax_cross_entropy
 from network.validation import EXACT, FlatSpot
 
@@ -40,6 +45,8 @@ from network.validation import EXACT, FlatSpot
 def output_sums(net, params: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     """x_L, the output units' pre-activations, (..., samples, n_out): what predictions and errors are read from."""
     with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(net, Convolutional):
+            return convolutional.forward(net, params, inputs)[0]
         return _forward(net, net._unpack(params), inputs, EXACT, None)[-1]
 
 
@@ -57,19 +64,15 @@ def loss_and_grad(net, loss: str, params: np.ndarray, inputs: np.ndarray, target
     """(E, ∂E/∂params) of networks ``params`` over the samples, with ``loss`` "squared" or "cross-entropy";
     ``mean``: over the samples' mean, E/S and δ_L/S (`network.layered`), instead of their sum."""
     with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(net, Convolutional):  # its own layers' passes, the same output signal
+            slopes: list = []
+            x, fed = convolutional.forward(net, params, inputs, slopes)
+            error, delta = output_signal(net, loss, x, targets, flat_spot, mean)
+            return error, convolutional.backward(net, params, fed, slopes, delta)
         unpacked = net._unpack(params)
-        slopes: list = [None]
+        slopes = [None]
         outputs = _forward(net, unpacked, inputs, flat_spot, slopes)
-        if loss == "cross-entropy":
-            error, delta = softmax_cross_entropy(outputs[-1], targets)
-        else:
-            _, slope, residual = get_activation(net.output_activation).output_terms(
-                outputs[-1], targets, flat_spot.output
-            )
-            error, delta = 0.5 * (residual**2).sum(axis=(-2, -1)), -residual * slope
-        if mean:
-            samples = inputs.shape[-2]
-            error, delta = error / samples, delta / samples
+        error, delta = output_signal(net, loss, outputs[-1], targets, flat_spot, mean)
         lead = np.broadcast_shapes(params.shape[:-1], delta.shape[:-2])
         grad = np.empty((*lead, net.size))
         signals: dict[int, np.ndarray] = {}
@@ -92,6 +95,21 @@ def loss_and_grad(net, loss: str, params: np.ndarray, inputs: np.ndarray, target
             if layer.index in net.residual and layer.index > 1:
                 signals[layer.index - 1] = signals[layer.index - 1] + skipped
         return error, grad
+
+
+def output_signal(net, loss: str, x: np.ndarray, targets: np.ndarray, flat_spot: FlatSpot = EXACT,
+                  mean: bool = False) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(E, δ_L) from the output sums ``x``: y − t under cross-entropy, −(t − r)·f′ under squared error; over the
+    samples' mean with ``mean``."""
+    if loss == "cross-entropy":
+        error, delta = softmax_cross_entropy(x, targets)
+    else:
+        _, slope, residual = get_activation(net.output_activation).output_terms(x, targets, flat_spot.output)
+        error, delta = 0.5 * (residual**2).sum(axis=(-2, -1)), -residual * slope
+    if mean:
+        samples = x.shape[-2]
+        error, delta = error / samples, delta / samples
+    return error, delta
 
 
 def _forward(net, unpacked, inputs, flat_spot: FlatSpot, slopes: list | None) -> list[np.ndarray]:

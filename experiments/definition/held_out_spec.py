@@ -20,7 +20,9 @@ A spec with ``kind = "held-out"``::
     # file = "data.csv"               #   a data file, its input columns and one column of class labels
     # input_columns = ["x", "y"]
     # target_columns = ["label"]     #   integer classes 0 … C − 1, or names (sorted, they number the classes)
-    network = { sizes = [64, 32, 10], activation = "tanh" }
+    network = { sizes = [64, 32, 10], activation = "tanh" }   # or convolutions first (network.convolutional):
+                                      # { sizes = [40, 10], convolutions = [{ channels = 25, kernel = 5,
+                                      #   stride = 2, padding = 1 }, …], activation = "relu" }
     loss = "cross-entropy"            # softmax outputs (network.cross_entropy; output_activation is unused)
                                       # or "squared": the article's E on the output_activation's units
     reduction = "sum"                 # E summed over a batch (the article's), or "mean": averaged, as torch's
@@ -67,6 +69,7 @@ from experiments.definition.spec_tables import SpecTable, canonical_json, listed
 from experiments.definition.tuning import require_log_range
 from network.cross_entropy import LOSSES
 from network.datasets import SHIPPED, Dataset, load
+from network.convolutional import Convolutional
 from network.layered import Layered
 from network.splits import PROBEN1, Part, assigned_split, checked_fractions, published_split, stratified_split
 from network.validation import did_you_mean
@@ -88,7 +91,7 @@ class HeldOutTask:
 
     name: str
     dataset: Dataset
-    network: Layered
+    network: Layered | Convolutional
     loss: str = "cross-entropy"
     reduction: str = "sum"  # E over a batch: summed (the article's) or "mean" (torch's default)
     fractions: tuple[float, float, float] | None = PROBEN1
@@ -416,10 +419,17 @@ def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
     if split_seed != PER_STUDY:
         require_int(f"{where}.split.seed", split_seed, minimum=0)
     return HeldOutTask(
-        name, dataset, Layered.from_dict(entry["network"], f"{where}.network"), entry.get("loss", "cross-entropy"),
+        name, dataset, network_from_dict(entry["network"], f"{where}.network"), entry.get("loss", "cross-entropy"),
         entry.get("reduction", "sum"), tuple(split.get("fractions", PROBEN1)), split.get("validation"),
         None if split_seed == PER_STUDY else split_seed, split_column, source,
     )  # fmt: skip
+
+
+def network_from_dict(data, where: str):
+    """A `network.Layered`, or a `network.convolutional.Convolutional` where the table lists convolutions."""
+    if isinstance(data, dict) and "convolutions" in data:
+        return Convolutional.from_dict(data, where)
+    return Layered.from_dict(data, where)
 
 
 def _space_from(entry, where: str) -> SearchSpace:

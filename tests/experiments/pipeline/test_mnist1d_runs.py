@@ -28,33 +28,59 @@ def authors_setup(**changes) -> HeldOutSpec:
     return HeldOutSpec.from_dict(data)
 
 
-def test_a_run_trains_as_the_authors_torch_code_does_step_for_step():
-    """torch.nn.Linear layers, F.cross_entropy (mean), torch.optim.Adam(lr=1e-2), batches of 100 in stored order:
-    80 steps in float64 from optarena's initial weights land on optarena's test loss and accuracy."""
+CNN = {"sizes": [40, 10], "activation": "relu", "output_activation": "identity",
+       "convolutions": [{"channels": 4, "kernel": 5, "stride": 2, "padding": 1},
+                        {"channels": 4, "kernel": 3, "stride": 2, "padding": 1}]}  # fmt: skip
+
+
+def torch_logits(torch, net, layers, x):
+    """The network's outputs in torch: nn.Linear's and nn.Conv1d's functions, written from the network's shape."""
+    blocks = iter(layers)
+    if "convolutions" in net.to_dict():
+        a = x[:, None, :]  # (samples, 1 channel, L)
+        for convolution in net.convolutions:
+            weight, bias = next(blocks), next(blocks)
+            weight = weight.reshape(convolution.channels, -1, convolution.kernel)
+            a = torch.relu(torch.nn.functional.conv1d(a, weight, bias, convolution.stride, convolution.padding))
+        a = a.reshape(len(x), -1)
+        return a @ next(blocks).T + next(blocks)
+    a = x
+    for layer in net.layers:
+        weight, bias = next(blocks), next(blocks)
+        x_l = a @ weight.T + bias
+        if layer.index == len(net.layers):
+            return x_l
+        a = a + torch.relu(x_l) if layer.index in net.residual else torch.relu(x_l)
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("network", [MLP, CNN], ids=["residual-mlp", "cnn"])
+def test_a_run_trains_as_the_authors_torch_code_does_step_for_step(network):
+    """torch.nn.Linear / Conv1d layers, F.cross_entropy (mean), torch.optim.Adam(lr=1e-2), batches of 100 in stored
+    order: 80 steps in float64 from optarena's initial weights land on optarena's test loss and accuracy."""
     torch = pytest.importorskip("torch", reason="the torch extra: pip install '.[test,torch]'")
-    spec = authors_setup()
+    spec = authors_setup(tasks=[{"name": "mlp", "dataset": "mnist1d", "network": network, "loss": "cross-entropy",
+                                 "reduction": "mean", "split": {"validation": 0.0}}])  # fmt: skip
     task = spec.tasks[0]
     records = train_unit(spec, Unit(0, 0, 0))
     (train_x, train_y), _, (test_x, test_y) = (
         (torch.tensor(inputs[0, 0]), torch.tensor(labels[0, 0])) for inputs, labels in study_parts(task, spec.seeds)
     )
-    layers = [torch.tensor(block, requires_grad=True) for pair in task.network.unpack(
-        initial_weights(task.network, spec.seeds, 1)[0, 0]) for block in pair]  # fmt: skip
+    start = initial_weights(task.network, spec.seeds, 1)[0, 0]
+    layers = [torch.tensor(start[part].copy(), requires_grad=True)
+              for layer in task.network.layers for part in (layer.weights, layer.biases)]  # fmt: skip
+    for weight, layer in zip(layers[::2], task.network.layers, strict=True):
+        weight.data = weight.data.reshape(layer.units, layer.fan_in)
     adam = torch.optim.Adam(layers, lr=0.01)
-
-    def logits(x):
-        W1, b1, W2, b2, W3, b3 = layers
-        h1 = torch.relu(x @ W1.T + b1)
-        h2 = h1 + torch.relu(h1 @ W2.T + b2)
-        return h2 @ W3.T + b3
-
     for _ in range(spec.max_epochs):
-        for start in range(0, len(train_y), 100):
+        for start_row in range(0, len(train_y), 100):
+            rows = slice(start_row, start_row + 100)
             adam.zero_grad()
-            torch.nn.functional.cross_entropy(logits(train_x[start : start + 100]), train_y[start : start + 100]).backward()
+            logits = torch_logits(torch, task.network, layers, train_x[rows])
+            torch.nn.functional.cross_entropy(logits, train_y[rows]).backward()
             adam.step()
     with torch.no_grad():
-        test_logits = logits(test_x)
+        test_logits = torch_logits(torch, task.network, layers, test_x)
         loss = torch.nn.functional.cross_entropy(test_logits, test_y).item()
         error = (test_logits.argmax(dim=1) != test_y).double().mean().item()
     final = records["history"][0, 0, -1]
@@ -66,7 +92,7 @@ def test_a_run_trains_as_the_authors_torch_code_does_step_for_step():
 def test_the_published_rerun_is_the_authors_setup_with_ten_runs_per_model():
     spec = load_spec("mnist1d-published")
     assert len(spec.seeds) >= 10 and spec.trials == 1 and spec.result_at == "last"
-    assert [task.network.size for task in spec.tasks] == [410, 15210]  # the paper's parameter counts
+    assert [task.network.size for task in spec.tasks] == [410, 15210, 5210]  # the paper's parameter counts
     schedule = spec.schedules[0]
     assert (schedule.batch_size, schedule.order) == (100, "cyclic")
     assert spec.max_epochs * schedule.updates_per_epoch(4000) == 6000
