@@ -46,13 +46,19 @@ _deferring = False
 
 
 def _request() -> None:
+    """Record a Ctrl-C (the watcher thread's way); a second one interrupts the main thread at once."""
     global _requested
-    if _requested:  # asked twice: stop now
+    if _requested:  # asked twice: stop now (the main thread's handler below raises)
         _thread.interrupt_main()
     _requested = True
 
 
 def _handler(signum, frame) -> None:
+    """The main thread's SIGINT handler: records the first request, raises at the second.  It must not call
+    `_request` then: since Python 3.10 ``interrupt_main`` simulates SIGINT, which calls this handler again, and
+    a handler that asked for itself recursed until Python gave up (a RecursionError instead of a clean stop)."""
+    if _requested:
+        raise KeyboardInterrupt
     _request()
 
 
