@@ -6,9 +6,9 @@ network as readily as one shared by all: an array of shape (..., 1) next to
 weights of shape (..., P).  `PerNetwork` stacks the hyperparameter vectors of
 its settings, one column per network, and steps every network with its own,
 by the same rule and the same operations as the optimizer alone would.  The
-optimizers that step per weight matrix (Muon, Adafactor) take such columns
-too, for the hyperparameters they name in ``vector_fields``; the settings
-must agree on the rest (Muon's Newton–Schulz iteration, for one).
+optimizers that step per weight matrix (Muon, Adafactor) and Prodigy take
+such columns too, for the hyperparameters they name in ``vector_fields``;
+the settings must agree on the rest (Muon's Newton–Schulz iteration, for one).
 
 >>> import optimizers
 >>> rates = PerNetwork([optimizers.get("gd", learning_rate=r) for r in (0.1, 1.0)])
@@ -42,7 +42,7 @@ class PerNetwork:
             names = sorted({getattr(setting, "name", type(setting).__name__) for setting in settings})
             raise ValueError(
                 "hyperparameters per network need settings of one optimizer that takes them (an elementwise rule, "
-                f"Muon or Adafactor), got {', '.join(names) or 'none'}"
+                f"Muon, Adafactor or Prodigy), got {', '.join(names) or 'none'}"
             )
         first = settings[0]
         shared = [f.name for f in dataclasses.fields(first) if f.name not in getattr(first, "vector_fields", ())]

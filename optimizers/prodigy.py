@@ -9,8 +9,11 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import as_step_arrays, require_non_negative, require_positive, require_unit_interval
-from optimizers.elementwise import power
+from optimizers.elementwise import per_network, power
 from optimizers.registry import register
+
+
+PER_NETWORK = ("learning_rate", "d_coef", "weight_decay")  # what a tuning study may draw per network
 
 
 class ProdigyState(NamedTuple):
@@ -42,8 +45,8 @@ class Prodigy:
 
     A network whose Σ|s| is 0 (its gradient was 0 all along) moves its moments but neither its weights nor
     its d, as prodigyopt returns early then.  Not an elementwise rule (its sums couple the weights of a
-    network), so it steps numpy arrays, on the generic path of the runner, and a tuning study cannot give its
-    networks hyperparameters of their own.
+    network), so it steps numpy arrays, on the generic path of the runner; a population may give every
+    network its own η, d_coef and λ (`optimizers.per_network`, a tuning study in one step).
 
     Args: learning_rate = η (1.0), beta1, beta2 (0.9, 0.999), beta3 (None: √β2), eps (1e-8),
     weight_decay = λ (0), decouple (True), use_bias_correction (False), safeguard_warmup (False), d0 (1e-6),
@@ -72,7 +75,7 @@ class Prodigy:
     growth_rate: float | None = None
 
     needs_loss = False
-
+    vector_fields = PER_NETWORK
     schedulable = True  # η scales d·η, every step (prodigyopt is used with a cosine schedule)
 
     def __post_init__(self):
@@ -97,9 +100,22 @@ class Prodigy:
         d = np.full(lead, float(self.d0))
         return ProdigyState(zeros, zeros, zeros, weights.copy(), d, d.copy(), np.zeros(lead), np.zeros(lead, int))
 
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in PER_NETWORK], dtype=np.float64)
+
     def step(self, weights, grad, state: ProdigyState, loss=None):
+        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
+
+    def step_with(self, hyperparameters, weights, grad, state: ProdigyState, loss=None):
+        """`step` with the hyperparameter vector (`vector_fields`), or one column of it per network."""
         weights, grad = as_step_arrays(self.name, weights, grad)
-        beta1, beta2, lr, d0 = self.beta1, self.beta2, self.learning_rate, self.d0
+        lead = weights.shape[:-1]
+        lr, d_coef, weight_decay = (  # numbers, or one per network, shaped as d is (lead)
+            [v[..., 0] if np.ndim(v) else v for v in per_network(hyperparameters, lead)]
+            if np.ndim(hyperparameters) == 2 else map(float, hyperparameters)
+        )  # fmt: skip
+        decays = np.ndim(weight_decay) or weight_decay != 0
+        beta1, beta2, d0 = self.beta1, self.beta2, self.d0
         beta3 = math.sqrt(beta2) if self.beta3 is None else self.beta3
         d, k = state.d, state.count
         correction = 1.0
@@ -107,8 +123,8 @@ class Prodigy:
             correction = power(1 - power(beta2, k + 1.0), 0.5) / (1 - power(beta1, k + 1.0))
         dlr = d * lr * correction
         numerator = state.d_numerator * beta3
-        if self.weight_decay != 0 and not self.decouple:
-            grad = grad + self.weight_decay * weights
+        if decays and not self.decouple:
+            grad = _where_decaying(weight_decay, grad + np.expand_dims(weight_decay, -1) * weights, grad)
         scale = (d / d0) * dlr
         delta = scale * np.sum(grad * (state.start - weights), axis=-1)
         first = state.first_moment * beta1 + (d * (1 - beta1))[..., None] * grad
@@ -118,17 +134,22 @@ class Prodigy:
         moving = denominator != 0  # prodigyopt returns before the step where Σ|s| = 0
         with np.errstate(divide="ignore", invalid="ignore"):
             total = numerator + delta
-            d_hat = self.d_coef * total / denominator
+            d_hat = d_coef * total / denominator
         grown = np.where(d == d0, np.maximum(d, d_hat), d)
         d_max = np.maximum(state.d_max, d_hat)
         growth = np.inf if self.growth_rate is None else self.growth_rate
         new_d = np.minimum(d_max, grown * growth)
         stepped = weights
-        if self.weight_decay != 0 and self.decouple:
-            stepped = stepped + (-self.weight_decay * dlr)[..., None] * stepped
+        if decays and self.decouple:
+            stepped = _where_decaying(weight_decay, stepped + (-weight_decay * dlr)[..., None] * stepped, stepped)
         stepped = stepped + ((-dlr)[..., None] * first) / (np.sqrt(second) + (new_d * self.eps)[..., None])
         keep = moving[..., None]
         return np.where(keep, stepped, weights), ProdigyState(
             first, second, s, state.start, np.where(moving, new_d, d), np.where(moving, d_max, state.d_max),
             np.where(moving, total, state.d_numerator), k + moving,
         )  # fmt: skip
+
+
+def _where_decaying(weight_decay, decayed: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """``decayed`` where a network's λ ≠ 0, else ``plain`` (as each network alone would branch)."""
+    return decayed if np.ndim(weight_decay) == 0 else np.where((weight_decay != 0)[..., None], decayed, plain)

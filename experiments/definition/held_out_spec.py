@@ -223,8 +223,8 @@ class SearchSpace:
                 dataclasses.replace(schedule, **shape)  # so are bad fractions
         if not takes_columns(type(optimizer)):
             raise ValueError(f"{self.name}: a held-out study gives every trial hyperparameters of its own, which "
-                             "needs an optimizer that takes them per network (an elementwise rule, Muon or "
-                             "Adafactor); it is not one")  # fmt: skip
+                             "needs an optimizer that takes them per network (an elementwise rule, Muon, "
+                             "Adafactor or Prodigy); it is not one")  # fmt: skip
         varied = sorted(set(self.ranges) - set(getattr(optimizer, "vector_fields", self.ranges)))
         if varied:
             raise ValueError(f"{self.name}: the trials of a study share {varied[0]!r}, so it cannot be drawn; "

@@ -129,8 +129,9 @@ def test_bad_data_gets_one_line_naming_the_value(make, message):
          "optimizer 'adam' has no hyperparameter 'lr'"),
         ({"optimizers": [{"name": "adamm", "space": {"learning_rate": {"low": 0.01, "high": 0.1}}}]},
          "unknown optimizer 'adamm' (did you mean 'adam'?)"),
-        ({"optimizers": [{"name": "prodigy", "space": {"d_coef": {"low": 0.1, "high": 1.0}}}]},
-         "prodigy: a held-out study gives every trial hyperparameters of its own, which needs an optimizer"),
+        ({"optimizers": [{"name": "prodigy", "space": {"beta1": {"low": 0.5, "high": 0.9}}}]},
+         "prodigy: the trials of a study share 'beta1', so it cannot be drawn; a space may draw learning_rate, "
+         "d_coef, weight_decay"),
         ({"tuning": {"budget": 0}}, "tuning.budget must be an integer >= 1, got 0"),
         ({"schedules": ["mini-batch(100)"]}, "needs batch_size <= the 75 training samples of 'iris'"),
         ({"budget": {"max_epochs": 4, "patience": 2}}, "budget has an unknown key 'patience'"),
@@ -216,11 +217,10 @@ def test_every_optimizer_draws_the_same_quantiles_and_settings_within_its_ranges
 
 
 def test_the_built_in_real_spec_covers_every_optimizer_a_tuning_study_can_train():
-    """Every built-in one but Prodigy, which estimates its own step and takes no hyperparameters per network."""
+    """Every built-in one: each takes hyperparameters per network, so every trial of a study draws its own."""
     spec = load_spec("real")
     assert isinstance(spec, HeldOutSpec) and spec.trials == 16 and len(spec.seeds) == 5
-    no_trials = {"prodigy"}
-    assert sorted(space.name for space in spec.optimizers) == sorted(set(optimizers.available()) - no_trials)
+    assert sorted(space.name for space in spec.optimizers) == sorted(optimizers.available())
     assert all(space.learning_rate_schedule is None for space in spec.optimizers)  # modern.toml schedules them
     assert [task.network.sizes for task in spec.tasks] == [(64, 32, 10), (30, 16, 2)]
 

@@ -103,7 +103,7 @@ def test_the_built_in_modern_comparison_warms_up_and_decays_every_optimizer_with
     spec = read_spec("modern")
     assert isinstance(spec, HeldOutSpec)
     schedulable = [name for name in optimizers.available() if getattr(optimizers.get(name), "schedulable", False)]
-    left_out = {"rmsprop-centered", "amsgrad", "quickprop", "prodigy"}  # a trial cannot give Prodigy its own step
+    left_out = {"rmsprop-centered", "amsgrad", "quickprop"}
     assert {space.name for space in spec.optimizers} >= set(schedulable) - left_out
     free = {space.name: space.learning_rate_schedule for space in spec.optimizers if not space.learning_rate_schedule}
     assert free == {"schedule-free-adamw": None, "schedule-free-sgd": None}  # they run without one

@@ -102,7 +102,7 @@ def test_the_published_rerun_is_the_authors_setup_with_ten_runs_per_model():
 
 def test_the_comparison_spec_tunes_every_optimizer_with_a_rule_per_weight_on_the_published_mlp():
     spec = load_spec("mnist1d")
-    left_out = {"prodigy", "muon", "adafactor"}  # no trials for Prodigy; the two that step per matrix stay in real
+    left_out = {"prodigy", "muon", "adafactor"}  # not a rule per weight: they stay in real and modern
     assert sorted(space.name for space in spec.optimizers) == sorted(set(optimizers.available()) - left_out)
     (task,) = spec.tasks
     assert task.network.size == 15210 and task.network.residual == (2,) and task.mean
