@@ -175,9 +175,8 @@ def ranking_to_markdown(scores: pd.DataFrame, wins: pd.DataFrame) -> str:
     """The score table and the win-rate matrix (row beats column) as Markdown."""
     lines = ["| optimizer | profile score | problems solved | median epochs to the target |", "|---|---|---|---|"]
     for _, row in scores.iterrows():
-        lines.append(
-            f"| {row['optimizer']} | {row['score']:.3f} | {row['solved']:.0%} | {row['median_epochs_to_target']:g} |"
-        )
+        score = "–" if np.isnan(row["score"]) else f"{row['score']:.3f}"  # no validation part: no target
+        lines.append(f"| {row['optimizer']} | {score} | {row['solved']:.0%} | {row['median_epochs_to_target']:g} |")
     names = list(wins.index)
     lines += ["", "| row beats column | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for name in names:
@@ -189,7 +188,7 @@ def ranking_to_markdown(scores: pd.DataFrame, wins: pd.DataFrame) -> str:
 HOW_MEASURED = """\
 How it was measured: each study split the data by its own seed (unless the spec fixed one split), each \
 optimizer drew k settings from its space in every study (the same draws for all), trained each from the same \
-initial weights on the study's batches (shuffled each epoch), and kept every run's evaluation with the \
+initial weights on the study's batches (in the schedule's order), and kept every run's evaluation with the \
 lowest validation error (early stopping). A study chose its trial by validation error alone; the test \
 accuracy is that trial's, at that epoch: mean over the studies [95 % bootstrap interval over the studies, so \
 it covers the split, the initial weights, the batch order and the tuning draws]. "best val. acc. after k" is \
@@ -200,9 +199,21 @@ studies); 1 is fastest everywhere, 0 never within 4x of the fastest. The win rat
 trials' test accuracy on every task, schedule and study (ties count half)."""
 
 
-def document(summary: pd.DataFrame, scores: pd.DataFrame, wins: pd.DataFrame, trials: int) -> str:
+AT_THE_LAST = (
+    "kept every run's evaluation with the lowest validation error (early stopping)",
+    "read every run at its last evaluation (result_at = \"last\", as a published table reports it)",
+)
+
+
+def how_measured(spec) -> str:
+    """`HOW_MEASURED`, for a spec that reads its runs at the last evaluation said so."""
+    return HOW_MEASURED.replace(*AT_THE_LAST).replace("at that epoch", "at the last epoch") if (
+        spec.result_at == "last") else HOW_MEASURED  # fmt: skip
+
+
+def document(spec, summary: pd.DataFrame, scores: pd.DataFrame, wins: pd.DataFrame) -> str:
     """summary.md: the table, how it was measured, the ranking and the win rates."""
     return "\n\n".join([
-        "# Held-out results", to_markdown(summary, trials), HOW_MEASURED,
+        "# Held-out results", to_markdown(summary, spec.trials), how_measured(spec),
         "## Ranking across the tasks", ranking_to_markdown(scores, wins),
     ]) + "\n"  # fmt: skip

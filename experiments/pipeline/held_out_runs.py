@@ -177,10 +177,11 @@ def write_report(results: HeldOutResults, out: Path) -> Path:
         "<h2 id='summary-table'>Test accuracy at the chosen trials' early stop</h2>",
         explorer.sortable(summary, "summary"),
         *_published_section(results),
-        f"<p>{escape(held_out_tables.HOW_MEASURED)}</p>",
+        f"<p>{escape(held_out_tables.how_measured(spec))}</p>",
         "<h2 id='explorer-heading'>Explore the chosen trials along the epochs</h2>", *explorer.explorer_section(),
         "<h2 id='ranking-heading'>Ranking across the tasks</h2>",
-        explorer.sortable(ranking.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}"), "ranking"),
+        explorer.sortable(ranking.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}", na_rep="–"),
+                          "ranking"),
         "<h3>Win rates (row beats column on a task, schedule and study; ties half)</h3>",
         "<div class='wide'>" + wins.to_html(border=0, float_format=lambda v: f"{v:.2f}", na_rep="·") + "</div>",
     ]  # fmt: skip
@@ -214,7 +215,7 @@ def write(results: HeldOutResults, out: Path) -> None:
     storage.write_text(out / "trials.csv", trials.to_csv(index=False))
     storage.write_text(out / "summary.csv", results.summary.to_csv(index=False))
     storage.write_text(
-        out / "summary.md", held_out_tables.document(results.summary, results.scores, results.wins, spec.trials)
+        out / "summary.md", held_out_tables.document(spec, results.summary, results.scores, results.wins)
     )
     storage.write_text(out / "ranking.csv", results.scores.to_csv(index=False))
     if spec.published is not None:

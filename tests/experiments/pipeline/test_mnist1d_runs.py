@@ -159,3 +159,15 @@ def test_a_reduction_that_does_not_exist_is_refused_in_one_line():
     task = {"name": "mlp", "dataset": "mnist1d", "network": MLP, "reduction": "median", "split": {"validation": 0.2}}
     with pytest.raises(ValueError, match=r"task 'mlp': reduction must be one of sum, mean, got 'median'"):
         authors_setup(tasks=[task], result_at="best-validation")
+
+
+def test_a_rerun_without_a_validation_part_says_where_it_read_its_runs(tmp_path):
+    from experiments.pipeline import held_out_runs
+
+    table = {"citation": "A & B", "results": [{"model": "small", "task": "mlp", "optimizer": "adam", "accuracy": 0.5}]}
+    held_out_runs.run(authors_setup(seeds=[0, 1], published=table), tmp_path / "out")
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "read every run at its last evaluation" in summary and "early stopping" not in summary
+    assert "| adam | – | 0% | inf |" in summary  # no validation part: no target, no profile score
+    published = (tmp_path / "out" / "published.md").read_text()
+    assert "| small | – | 50.0 % |" in published and "ours: mean [95 % CI]" in published
