@@ -259,3 +259,12 @@ def test_a_rule_with_more_state_than_compiled_code_carries_steps_numpy_arrays():
     assert not compiled.compiles(five) and not fused_layered.applies(five, network.get_task("xor"), None, True)
     weights, state = five.step([[1.0, 2.0]], [[1.0, -1.0]], five.init([[1.0, 2.0]]))
     assert weights.tolist() == [[0.5, 2.5]] and state.a.tolist() == [[1.0, -1.0]]
+
+
+def test_a_cyclic_batch_order_gives_numpys_bits_and_differs_from_the_shuffled_one():
+    task = network.get_task("parity-3")
+    cyclic, shuffled = Schedule("mini-batch", 3, order="cyclic"), Schedule("mini-batch", 3)
+    fast, plain = both_paths(optimizers.get("adam"), task, cyclic, max_epochs=40)
+    assert_same_results(fast, plain)
+    other = both_paths(optimizers.get("adam"), task, shuffled, max_epochs=40)[0]
+    assert not np.array_equal(fast.final_error, other.final_error)
