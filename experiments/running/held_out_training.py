@@ -129,7 +129,8 @@ def evaluate(task, parts, weights: np.ndarray, into: np.ndarray) -> None:
             continue
         x = matrix_pass.output_sums(task.network, weights, inputs)
         errors = matrix_pass.errors(task.network, task.loss, x, task.targets(labels))
-        predicted = np.where(np.isnan(x).any(axis=-1), -1, np.argmax(np.nan_to_num(x, nan=0.0), axis=-1))
+        predicted = np.argmax(x, axis=-1)  # a row with NaN predicts no class (argmax alone would pick the NaN)
+        predicted[np.isnan(x).any(axis=-1)] = -1
         into[..., index, 0] = (predicted != labels).mean(axis=-1)
         into[..., index, 1] = errors.mean(axis=-1)
 
