@@ -119,20 +119,21 @@ class Adafactor(LayerAware):
             rows = lerp(state.row_means[len(row_means)], _norm(g, -1) ** 2 / matrix.cols, keep)
             columns = lerp(state.column_means[len(column_means)], _norm(g, -2) ** 2 / matrix.rows, keep)
             estimate = (rows * columns) / np.maximum(np.mean(rows, axis=-2, keepdims=True), FLOAT64_EPS)
-            new[..., matrix.part] = self._stepped(w, g, estimate, ceiling, (-2, -1), *matrix_values).reshape(*lead, -1)
+            new[..., matrix.part] = self._stepped(w, g, estimate, ceiling, (-2, -1), matrix_values).reshape(*lead, -1)
             row_means.append(rows)
             column_means.append(columns)
         for vector in layout.vectors:
             w, g = weights[..., vector.part], grad[..., vector.part]
             variance = lerp(state.variances[len(variances)], g * g, keep)
-            new[..., vector.part] = self._stepped(w, g, variance, ceiling, (-1,), *vector_values)
+            new[..., vector.part] = self._stepped(w, g, variance, ceiling, (-1,), vector_values)
             variances.append(variance)
         return new, AdafactorState(tuple(row_means), tuple(column_means), tuple(variances), count)
 
     @staticmethod
-    def _stepped(w, g, estimate, ceiling, axes, learning_rate, eps2, d, weight_decay):
-        """One tensor's step from its second-moment estimate: the relative step α, the decay, the clipped update
-        (the hyperparameters numbers, or one per network shaped to broadcast over the tensor)."""
+    def _stepped(w, g, estimate, ceiling, axes, values):
+        """One tensor's step from its second-moment estimate: the relative step α, the decay, the clipped update;
+        ``values`` = (η, ε2, d, λ), numbers or one per network shaped to broadcast over the tensor."""
+        learning_rate, eps2, d, weight_decay = values
         size = math.prod(w.shape[axis] for axis in axes)
         rate = np.minimum(learning_rate, ceiling)
         alpha = np.maximum(eps2, _norm(w, axes) / size**0.5) * rate
