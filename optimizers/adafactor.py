@@ -10,8 +10,8 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import as_step_arrays, lerp, require_non_negative, require_positive, require_real
-from optimizers.elementwise import per_network
 from optimizers.layout import LayerAware
+from optimizers.per_network import HyperparameterColumns
 from optimizers.registry import register
 
 PER_NETWORK = ("learning_rate", "eps2", "d", "weight_decay")  # beta2_decay is shared by a population
@@ -32,7 +32,7 @@ def _norm(values: np.ndarray, axes) -> np.ndarray:
 
 @register("adafactor")
 @dataclass(frozen=True)
-class Adafactor(LayerAware):
+class Adafactor(LayerAware, HyperparameterColumns):
     """Adafactor: Adam-like steps without a first moment, whose second moment of a weight matrix is kept as
     one mean per row and one per column, and whose step is relative to the size of the weights.
 
@@ -92,21 +92,13 @@ class Adafactor(LayerAware):
         columns = tuple(np.zeros((*lead, 1, m.cols)) for m in layout.matrices)
         return AdafactorState(rows, columns, tuple(np.zeros((*lead, v.length)) for v in layout.vectors), 0)
 
-    def hyperparameter_vector(self) -> np.ndarray:
-        return np.array([getattr(self, name) for name in PER_NETWORK], dtype=np.float64)
-
-    def step(self, weights, grad, state: AdafactorState, loss=None):
-        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
-
     def step_with(self, hyperparameters, weights, grad, state: AdafactorState, loss=None):
         """`step` with the hyperparameter vector (`vector_fields`), or one column of it per network."""
         weights, grad = as_step_arrays(self.name, weights, grad)
         layout = self.require_layout(weights)
         count, lead = state.count + 1, weights.shape[:-1]
-        learning_rate, eps2, d, weight_decay = (
-            per_network(hyperparameters, lead) if np.ndim(hyperparameters) == 2 else map(float, hyperparameters)
-        )  # a column per network: (*lead, 1), a matrix's (*lead, 1, 1)
-        vector_values = (learning_rate, eps2, d, weight_decay)
+        vector_values = self.values(hyperparameters, lead)  # η, ε2, d, λ: a column per network is (*lead, 1),
+        # a matrix's (*lead, 1, 1)
         matrix_values = [np.expand_dims(v, -1) if np.ndim(v) else v for v in vector_values]
         step = float(count)
         keep = step**self.beta2_decay  # torch's one_minus_beta2_t

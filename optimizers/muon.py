@@ -19,6 +19,7 @@ from optimizers.base import (
     require_unit_interval,
 )
 from optimizers.layout import LayerAware
+from optimizers.per_network import HyperparameterColumns
 from optimizers.registry import register
 
 ADJUSTMENTS = ("original", "match_rms_adamw")
@@ -50,7 +51,7 @@ def newton_schulz(update: np.ndarray, coefficients, steps: int, eps: float) -> n
 
 @register("muon")
 @dataclass(frozen=True)
-class Muon(LayerAware):
+class Muon(LayerAware, HyperparameterColumns):
     """Muon (MomentUm Orthogonalized by Newton–Schulz): each weight matrix steps along its Nesterov momentum made
     nearly orthogonal, every singular value pushed towards 1; the biases step by AdamW.
 
@@ -131,20 +132,12 @@ class Muon(LayerAware):
         weights = np.asarray(weights, dtype=np.float64)
         return MuonState(*(np.zeros_like(weights) for _ in range(4)), 0)
 
-    def hyperparameter_vector(self) -> np.ndarray:
-        return np.array([getattr(self, name) for name in PER_NETWORK], dtype=np.float64)
-
-    def step(self, weights, grad, state: MuonState, loss=None):
-        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
-
     def step_with(self, hyperparameters, weights, grad, state: MuonState, loss=None):
         """`step` with the hyperparameter vector (`vector_fields`), or one column of it per network."""
         weights, grad = as_step_arrays(self.name, weights, grad)
         layout = self.require_layout(weights)
         count, lead = state.count + 1, weights.shape[:-1]
-        rate, decay, mu, *adamw = (
-            per_network(hyperparameters, lead) if np.ndim(hyperparameters) == 2 else map(float, hyperparameters)
-        )
+        rate, decay, mu, *adamw = self.values(hyperparameters, lead)
         new, momentum = weights.copy(), state.momentum.copy()
         for matrix in layout.matrices:
             part, shape = matrix.part, (*lead, matrix.rows, matrix.cols)

@@ -19,17 +19,40 @@ the settings must agree on the rest (Muon's Newton–Schulz iteration, for one).
 
 from __future__ import annotations
 
+import dataclasses
+from typing import ClassVar
+
 import numpy as np
 
-import dataclasses
-
 from optimizers.base import evaluation_point
-from optimizers.elementwise import ElementwiseOptimizer
+from optimizers.elementwise import ElementwiseOptimizer, per_network
+
+
+class HyperparameterColumns:
+    """Mixed into an optimizer that is not an elementwise rule (Muon, Adafactor, Prodigy) but takes the
+    hyperparameters it names in ``vector_fields`` as a vector, one column per network: it writes
+    ``step_with(hyperparameters, weights, grad, state, loss)``; ``step`` is that with its own settings."""
+
+    vector_fields: ClassVar[tuple[str, ...]] = ()
+
+    def hyperparameter_vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in self.vector_fields], dtype=np.float64)
+
+    def step(self, weights, grad, state, loss=None):
+        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
+
+    @staticmethod
+    def values(hyperparameters: np.ndarray, lead: tuple[int, ...]) -> list:
+        """The hyperparameters as numbers, or, for one column per network, as `per_network` shapes them
+        ((*lead, 1) where the networks differ)."""
+        if np.ndim(hyperparameters) == 2:
+            return per_network(hyperparameters, lead)
+        return [float(value) for value in hyperparameters]
 
 
 def takes_columns(kind: type) -> bool:
     """Whether optimizers of class ``kind`` step a population with hyperparameters per network."""
-    return issubclass(kind, ElementwiseOptimizer) or hasattr(kind, "vector_fields")
+    return issubclass(kind, (ElementwiseOptimizer, HyperparameterColumns))
 
 
 class PerNetwork:
@@ -48,7 +71,7 @@ class PerNetwork:
         shared = [f.name for f in dataclasses.fields(first) if f.name not in getattr(first, "vector_fields", ())]
         for setting in settings[1:]:
             differs = next((name for name in shared if getattr(setting, name) != getattr(first, name)), None)
-            if differs is not None and hasattr(first, "vector_fields"):
+            if differs is not None and isinstance(first, HyperparameterColumns):
                 raise ValueError(f"{first.name}: networks of one population share {differs!r} (only "
                                  f"{', '.join(first.vector_fields)} may differ), got {getattr(first, differs)!r} "
                                  f"and {getattr(setting, differs)!r}")  # fmt: skip

@@ -9,7 +9,8 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.base import as_step_arrays, require_non_negative, require_positive, require_unit_interval
-from optimizers.elementwise import per_network, power
+from optimizers.elementwise import power
+from optimizers.per_network import HyperparameterColumns
 from optimizers.registry import register
 
 
@@ -29,7 +30,7 @@ class ProdigyState(NamedTuple):
 
 @register("prodigy")
 @dataclass(frozen=True)
-class Prodigy:
+class Prodigy(HyperparameterColumns):
     """Prodigy: Adam with a learning rate d·η whose d the optimizer estimates from how far the weights have moved.
 
     Symbols: g = ∂E/∂w, x0 the starting weights, m and v Adam's moments of d·g (m₀ = v₀ = s₀ = 0),
@@ -100,20 +101,13 @@ class Prodigy:
         d = np.full(lead, float(self.d0))
         return ProdigyState(zeros, zeros, zeros, weights.copy(), d, d.copy(), np.zeros(lead), np.zeros(lead, int))
 
-    def hyperparameter_vector(self) -> np.ndarray:
-        return np.array([getattr(self, name) for name in PER_NETWORK], dtype=np.float64)
-
-    def step(self, weights, grad, state: ProdigyState, loss=None):
-        return self.step_with(self.hyperparameter_vector(), weights, grad, state, loss)
-
     def step_with(self, hyperparameters, weights, grad, state: ProdigyState, loss=None):
         """`step` with the hyperparameter vector (`vector_fields`), or one column of it per network."""
         weights, grad = as_step_arrays(self.name, weights, grad)
         lead = weights.shape[:-1]
         lr, d_coef, weight_decay = (  # numbers, or one per network, shaped as d is (lead)
-            [v[..., 0] if np.ndim(v) else v for v in per_network(hyperparameters, lead)]
-            if np.ndim(hyperparameters) == 2 else map(float, hyperparameters)
-        )  # fmt: skip
+            v[..., 0] if np.ndim(v) else v for v in self.values(hyperparameters, lead)
+        )
         decays = np.ndim(weight_decay) or weight_decay != 0
         beta1, beta2, d0 = self.beta1, self.beta2, self.d0
         beta3 = math.sqrt(beta2) if self.beta3 is None else self.beta3
