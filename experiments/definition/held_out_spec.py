@@ -64,6 +64,7 @@ import numpy as np
 import optimizers
 from experiments.definition.budget import require_int
 from experiments.definition.data_files import read_columns
+from experiments.definition.published_results import read_table
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec_tables import SpecTable, canonical_json, listed, require_unique
 from experiments.definition.tuning import require_log_range
@@ -374,13 +375,7 @@ def _published_from(entry, base: Path | None) -> dict | None:
         return entry
     if not isinstance(entry, str):
         raise ValueError(f"published must name a TOML file beside the spec, got {entry!r}")
-    import tomllib
-
-    path = Path(entry) if base is None else base / entry
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as problem:
-        raise ValueError(f"published table {entry!r}: {problem}") from None
+    return read_table(Path(entry) if base is None else base / entry)
 
 
 def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:

@@ -138,13 +138,18 @@ class Published:
     @classmethod
     def load(cls, path: Path) -> Published:
         """The published table in a TOML file, or a one-line ValueError."""
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as problem:
-            raise ValueError(f"published file {str(path)!r} cannot be read: {problem.strerror or problem}") from None
-        except tomllib.TOMLDecodeError as problem:
-            raise ValueError(f"published file {str(path)!r} is not valid TOML: {problem}") from None
-        return cls.from_dict(data, f"published file {Path(path).name}")
+        return cls.from_dict(read_table(path), f"published file {Path(path).name}")
+
+
+def read_table(path: Path) -> dict:
+    """A published table's TOML file as a dict (a population spec's or a held-out spec's), or a one-line
+    ValueError naming the file."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as problem:
+        raise ValueError(f"published file {str(path)!r} cannot be read: {problem.strerror or problem}") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise ValueError(f"published file {str(path)!r} is not valid TOML: {problem}") from None
 
 
 def _positive(value, allow_zero: bool = False) -> bool:
