@@ -194,9 +194,11 @@ def forward(net: Convolutional, params: np.ndarray, inputs: np.ndarray, slopes: 
         x = _product(a, np.swapaxes(W, -1, -2), convolution) + (b[..., None, None, :] if convolution else b[..., None, :])
         if layer.index == len(net.layers):
             return x, fed
-        if slopes is not None:
-            slopes.append((x > 0).astype(np.float64) if net.activation == "relu" else hidden.value_and_slope(x)[1])
-        a = hidden.value(x)
+        if slopes is None:
+            a = hidden.value(x)
+        else:
+            a, slope = hidden.value_and_slope(x)
+            slopes.append(slope)
     raise AssertionError("unreachable: the last layer returns")
 
 
