@@ -188,27 +188,25 @@ def ranking_to_markdown(scores: pd.DataFrame, wins: pd.DataFrame) -> str:
 HOW_MEASURED = """\
 How it was measured: each study split the data by its own seed (unless the spec fixed one split), each \
 optimizer drew k settings from its space in every study (the same draws for all), trained each from the same \
-initial weights on the study's batches (in the schedule's order), and kept every run's evaluation with the \
-lowest validation error (early stopping). A study chose its trial by validation error alone; the test \
-accuracy is that trial's, at that epoch: mean over the studies [95 % bootstrap interval over the studies, so \
-it covers the split, the initial weights, the batch order and the tuning draws]. "best val. acc. after k" is \
-the expected best validation accuracy of k of the study's trials drawn without replacement (the unbiased \
-estimator of Dodge et al. 2021). The profile score (AlgoPerf) counts, per task and schedule, the epochs the \
-fastest trial of a study needs to reach the median of the optimizers' chosen validation errors (median over \
-studies); 1 is fastest everywhere, 0 never within 4x of the fastest. The win rates compare the chosen \
-trials' test accuracy on every task, schedule and study (ties count half)."""
-
-
-AT_THE_LAST = (
-    "kept every run's evaluation with the lowest validation error (early stopping)",
-    "read every run at its last evaluation (result_at = \"last\", as a published table reports it)",
-)
+initial weights on the study's batches (in the schedule's order), and {kept}. A study chose its trial by \
+validation error alone; the test accuracy is that trial's, at {epoch}: mean over the studies [95 % bootstrap \
+interval over the studies, so it covers the split, the initial weights, the batch order and the tuning draws]. \
+"best val. acc. after k" is the expected best validation accuracy of k of the study's trials drawn without \
+replacement (the unbiased estimator of Dodge et al. 2021). The profile score (AlgoPerf) counts, per task and \
+schedule, the epochs the fastest trial of a study needs to reach the median of the optimizers' chosen validation \
+errors (median over studies); 1 is fastest everywhere, 0 never within 4x of the fastest. The win rates compare \
+the chosen trials' test accuracy on every task, schedule and study (ties count half)."""
+READ_AT = {  # where a spec reads a run's result (`HeldOutSpec.result_at`): how the text says it, and which epoch
+    "best-validation": ("kept every run's evaluation with the lowest validation error (early stopping)", "that epoch"),
+    "last": ("read every run at its last evaluation (result_at = \"last\", as a published table reports it)",
+             "the last epoch"),
+}  # fmt: skip
 
 
 def how_measured(spec) -> str:
-    """`HOW_MEASURED`, for a spec that reads its runs at the last evaluation said so."""
-    return HOW_MEASURED.replace(*AT_THE_LAST).replace("at that epoch", "at the last epoch") if (
-        spec.result_at == "last") else HOW_MEASURED  # fmt: skip
+    """`HOW_MEASURED` for ``spec``: where it read its runs' results."""
+    kept, epoch = READ_AT[spec.result_at]
+    return HOW_MEASURED.format(kept=kept, epoch=epoch)
 
 
 def document(spec, summary: pd.DataFrame, scores: pd.DataFrame, wins: pd.DataFrame) -> str:
