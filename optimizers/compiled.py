@@ -196,21 +196,22 @@ def own_functions(optimizer) -> dict:
     return _OWN[cls.rule]
 
 
-def recompiled(function, parallel: bool = False, **replacements):
-    """``function`` (plain, or a dispatcher's) compiled again, uncached, with some of the globals it uses replaced:
-    how a kernel is made for a rule of its own."""
+def recompiled(function, options: dict | None = None, **replacements):
+    """``function`` (plain, or a dispatcher's) compiled again, uncached, with some of the globals it uses replaced
+    and numba.njit's ``options`` (as its kernel is compiled): how a kernel is made for a rule of its own."""
     function = getattr(function, "py_func", function)
     namespace = {**function.__globals__, **replacements}
     clone = types.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__)
-    return numba.njit(error_model="numpy", parallel=parallel)(clone)
+    return numba.njit(error_model="numpy", **(options or {}))(clone)
 
 
 _OWN_KERNELS: dict = {}  # (kernel, rule of its own) → the kernel compiled with the rule
 
 
-def kernel_with_rule(optimizer, kernel, step):
+def kernel_with_rule(optimizer, kernel, options: dict):
     """(a fused training kernel, the rule's code) for ``optimizer``: ``kernel`` itself for a built-in rule (cached
-    on disk), or ``kernel`` compiled in this process with ``step`` calling the optimizer's own rule."""
+    on disk), or ``kernel`` compiled in this process with numba.njit's ``options`` (as ``kernel`` is) and the
+    optimizer's own `update`, `coefficients_of` and `refresh_coefficients` in place of the built-in ones."""
     kind = kind_of(optimizer)
     if kind is not None:
         return kernel, kind
@@ -218,7 +219,7 @@ def kernel_with_rule(optimizer, kernel, step):
     if key not in _OWN_KERNELS:
         own = own_functions(optimizer)
         _OWN_KERNELS[key] = recompiled(
-            kernel, parallel=True, _step=recompiled(step, update=own["update"]),
+            kernel, options, update=own["update"],
             coefficients_of=own["coefficients_of"], refresh_coefficients=own["refresh_coefficients"],
         )  # fmt: skip
     return _OWN_KERNELS[key], -1
@@ -286,9 +287,11 @@ def _flat(array) -> np.ndarray:
 def _constants(coefficients):
     """The coefficients as a tuple of `COEFFICIENTS` numbers (zeros after the last): constants in the loops, where
     an array's entries would be read again at every weight (the compiler cannot rule out that a write changed
-    them)."""
+    them).  Copied element by element: a slice assignment compiles numba's shape check and its message, 1.6 s
+    of a fresh install's first run."""
     c = np.zeros(COEFFICIENTS)
-    c[: coefficients.size] = coefficients
+    for i in range(min(coefficients.size, COEFFICIENTS)):  # `own_rule` and the built-ins keep within COEFFICIENTS
+        c[i] = coefficients[i]
     return c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]
 
 
@@ -342,11 +345,16 @@ def _generated_refresh(classes):
     return namespace["refresh"]
 
 
-# In compiled code, these stand for the rules of `rule_table`, made when the code that calls them is first
-# compiled (numba then caches that code, with the rules in it); called from Python, they say so.
-def _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
-                     active):  # fmt: skip
-    raise TypeError("compiled code only: call `update`")
+# In compiled code, these names stand for the rules of `rule_table`, made when the code that calls them is first
+# compiled (numba then caches that code, with the rules in it); called from Python, they say so.  The kernels call
+# them directly: every compiled function between a kernel and the rules is one more time LLVM optimizes the
+# whole rule table on a fresh install (a wrapper and the kernels' step function cost 3 s of its first run).
+def update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
+           active):  # fmt: skip
+    """Rule ``kind`` (its place in `rule_table`) on every weight [r, j] with j < ``active`` of arrays shaped
+    (rows, lanes): the new values go to new_*[r, j], apart from the old ones (then the compiler vectorizes the
+    loop).  ``error_rose`` is per lane; the state arrays a rule does not keep are not read."""
+    raise TypeError("compiled code only: call `step`")
 
 
 def _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1,
@@ -354,15 +362,18 @@ def _parallel_update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, 
     raise TypeError("compiled code only: call `step`")
 
 
-def _coefficients_of_rules(kind, hyperparameters, count):
-    raise TypeError("compiled code only: call `coefficients_of`")
+def coefficients_of(kind, hyperparameters, count):
+    """The coefficients of step ``count`` (1 for the first) of the rule ``kind`` (its ``coefficients``)."""
+    raise TypeError("compiled code only")
 
 
-def _refresh_of_rules(kind, hyperparameters, count, coefficients):
-    raise TypeError("compiled code only: call `refresh_coefficients`")
+def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
+    """``coefficients`` (from `coefficients_of`) for step ``count``, rewritten only for the rules whose
+    coefficients change with it (a kernel calls this per step: no array changes hands for the others)."""
+    raise TypeError("compiled code only")
 
 
-@overload(_update_of_rules, jit_options={"error_model": "numpy"})
+@overload(update, jit_options={"error_model": "numpy"})
 def _update_implementation(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1,
                            new2, new3, active):  # fmt: skip
     return _generated_update(rule_table())
@@ -374,24 +385,21 @@ def _parallel_update_implementation(kind, coefficients, weight, grad, s0, s1, s2
     return _generated_update(rule_table(), parallel=True)
 
 
-@overload(_coefficients_of_rules, jit_options={"error_model": "numpy"})
+@overload(coefficients_of, jit_options={"error_model": "numpy"})
 def _coefficients_implementation(kind, hyperparameters, count):
     return _generated_coefficients(rule_table())
 
 
-@overload(_refresh_of_rules, jit_options={"error_model": "numpy"})
+@overload(refresh_coefficients, jit_options={"error_model": "numpy"})
 def _refresh_implementation(kind, hyperparameters, count, coefficients):
     return _generated_refresh(rule_table())
 
 
 @compile_rule
-def update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
-           active):  # fmt: skip
-    """Rule ``kind`` (its place in `rule_table`) on every weight [r, j] with j < ``active`` of arrays shaped
-    (rows, lanes): the new values go to new_*[r, j], apart from the old ones (then the compiler vectorizes the
-    loop).  ``error_rose`` is per lane; the state arrays a rule does not keep are not read."""
-    _update_of_rules(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
-                     active)  # fmt: skip
+def _serial_update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3,
+                   active):  # fmt: skip
+    """`update` called from Python (`step`)."""
+    update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_rose, new_weight, new0, new1, new2, new3, active)
 
 
 @compile_rule
@@ -402,17 +410,4 @@ def _parallel_update(kind, coefficients, weight, grad, s0, s1, s2, s3, error_ros
                               new2, new3, active)  # fmt: skip
 
 
-@compile_rule
-def coefficients_of(kind, hyperparameters, count):
-    """The coefficients of step ``count`` (1 for the first) of the rule ``kind`` (its ``coefficients``)."""
-    return _coefficients_of_rules(kind, hyperparameters, count)
-
-
-@compile_rule
-def refresh_coefficients(kind, hyperparameters, count, coefficients) -> None:
-    """``coefficients`` (from `coefficients_of`) for step ``count``, rewritten only for the rules whose
-    coefficients change with it (a kernel calls this per step: no array changes hands for the others)."""
-    _refresh_of_rules(kind, hyperparameters, count, coefficients)
-
-
-_update = update, _parallel_update
+_update = _serial_update, _parallel_update

@@ -2,8 +2,8 @@
 
 For every built-in optimizer, in any of the three schedules, the whole
 training of a population runs inside one numba function.  The
-population is cut into blocks of `LANES` networks, spread over the cores
-(``prange``); inside a block every epoch is a few loops over the networks
+population is cut into blocks of `LANES` networks, in chunks shared out over the
+cores (`chunks.train_in_chunks`); inside a block every epoch is a few loops over the networks
 still active, which the compiler turns into SIMD code:
 
     1. E and ∂E/∂w of every active network, sample by sample   (vectorized)
@@ -31,6 +31,8 @@ import math
 import numba
 import numpy as np
 
+from experiments.running.kernels.chunks import train_in_chunks
+from experiments.running.kernels.compiler import KERNEL
 from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network.compiled import loss_and_grad_of_lanes
 from network.validation import closed_form_flat_spot
@@ -89,10 +91,14 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     orders, batch_size = sample_orders(schedule, task.samples, seed, judging.max_epochs)
     inputs, targets = np.ascontiguousarray(task.inputs[:, 0]), np.ascontiguousarray(task.targets[:, 0])
     kernel, kind = kernel_for(optimizer)
-    kernel(
-        kind, optimizer.hyperparameter_vector(), initial_slots(optimizer, 2), evaluated_slot(optimizer),
-        np.ascontiguousarray(weights, dtype=np.float64), inputs, targets, schedule.kind == "full-batch", orders,
-        batch_size, *closed_form_flat_spot(flat_spot)[:2], judging, ledger,
+    weights, slots = np.ascontiguousarray(weights, dtype=np.float64), initial_slots(optimizer, 2)
+    hyperparameters, evaluated = optimizer.hyperparameter_vector(), evaluated_slot(optimizer)
+    train_in_chunks(
+        lambda part: kernel(
+            kind, hyperparameters, slots, evaluated, weights[part], inputs, targets, schedule.kind == "full-batch",
+            orders, batch_size, *closed_form_flat_spot(flat_spot)[:2], judging, ledger.rows(part),
+        ),
+        len(weights), LANES,
     )  # fmt: skip
 
 
@@ -105,7 +111,7 @@ def evaluated_slot(optimizer) -> np.int64:
 
 def kernel_for(optimizer):
     """(the compiled kernel, the rule's code) for ``optimizer`` (`optimizers.compiled.kernel_with_rule`)."""
-    return compiled.kernel_with_rule(optimizer, _kernel, _step)
+    return compiled.kernel_with_rule(optimizer, _kernel, KERNEL)
 
 
 def _compiled(**options):
@@ -124,34 +130,35 @@ W_H, W_O = range(2)  # the rows of its weights
 
 
 @_compiled()
-def _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error, grad, rose):
-    """The optimizer's rule on both weights of networks [0, active): the new weights and state go to
-    ``new_weights`` and ``new_slots`` (apart from the old ones, the compiler vectorizes the rule)."""
-    for j in range(active):
-        rose[j] = error[j] > lane[PREV_ERROR, j]
-        lane[PREV_ERROR, j] = error[j]
-    update(kind, coefficients, weights, grad, slots[0], slots[1], slots[2], slots[3], rose, new_weights, new_slots[0],
-           new_slots[1], new_slots[2], new_slots[3], active)  # fmt: skip
+def _move_lane(j, kept, lane, weights, slots):
+    """Lane ``j``'s state moved down to lane ``kept`` (element by element: a slice assignment would compile
+    numba's shape checks and their messages)."""
+    for row in range(lane.shape[0]):
+        lane[row, kept] = lane[row, j]
+    for row in range(weights.shape[0]):
+        weights[row, kept] = weights[row, j]
+        for k in range(slots.shape[0]):
+            slots[k, row, kept] = slots[k, row, j]
 
 
-@_compiled(parallel=True)
+@_compiled(**KERNEL)
 def _kernel(kind, hyperparameters, initial_slots, evaluated, initial, inputs, targets, full_batch, orders, batch_size,
             hidden_flat_spot, output_flat_spot, judging, ledger):  # fmt: skip
     samples, count = inputs.shape[0], initial.shape[0]
     in_order = np.arange(samples)
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0
-    # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
     final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
         ledger[:-1]
     )
     path, keep_path = ledger.path, ledger.path.shape[1] > 0
-    for block in numba.prange((count + LANES - 1) // LANES):
+    for block in range((count + LANES - 1) // LANES):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * LANES, min(block * LANES + LANES, count))
         active = run.size
         lane, weights, slots = np.empty((3, LANES)), np.zeros((2, LANES)), np.empty((SLOTS, 2, LANES))
         new_weights, new_slots = np.zeros((2, LANES)), np.zeros((SLOTS, 2, LANES))  # the step writes here, then swaps
-        weights[W_H, :active], weights[W_O, :active] = initial[run, 0], initial[run, 1]
+        for j in range(active):
+            weights[W_H, j], weights[W_O, j] = initial[run[j], 0], initial[run[j], 1]
         lane[PREV_ERROR], lane[BEST], lane[BIT_HIT] = np.inf, np.inf, np.nan
         for k in range(SLOTS):
             for row in range(2):
@@ -178,7 +185,7 @@ def _kernel(kind, hyperparameters, initial_slots, evaluated, initial, inputs, ta
                                    lane[BIT_HIT], j):  # fmt: skip
                     if kept < j:
                         run[kept], next_target[kept] = n, next_target[j]
-                        lane[:, kept], weights[:, kept], slots[:, :, kept] = lane[:, j], weights[:, j], slots[:, :, j]
+                        _move_lane(j, kept, lane, weights, slots)
                         error[kept], grad_h[kept], grad_o[kept] = error[j], grad_h[j], grad_o[j]
                     kept += 1
                     continue
@@ -199,6 +206,9 @@ def _kernel(kind, hyperparameters, initial_slots, evaluated, initial, inputs, ta
                                            error, grad_h, grad_o)  # fmt: skip
                 steps += 1
                 refresh_coefficients(kind, hyperparameters, steps, coefficients)
-                _step(kind, coefficients, active, lane, weights, slots, new_weights, new_slots, error,
-                      grad, rose)  # fmt: skip
+                for j in range(active):
+                    rose[j] = error[j] > lane[PREV_ERROR, j]
+                    lane[PREV_ERROR, j] = error[j]
+                update(kind, coefficients, weights, grad, slots[0], slots[1], slots[2], slots[3], rose, new_weights,
+                       new_slots[0], new_slots[1], new_slots[2], new_slots[3], active)  # fmt: skip
                 weights, new_weights, slots, new_slots = new_weights, weights, new_slots, slots

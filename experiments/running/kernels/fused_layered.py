@@ -14,8 +14,8 @@ Per-sample and mini-batch updates run inside the kernel too, in the sample
 orders the schedule draws from the seed.  It computes what the generic loop
 of `experiments.running.runner` computes on the compiled network, operation
 for operation, so the results are the same to the last bit; the tests hold
-them to it.  The population goes to the kernel in chunks of a few blocks per
-core, so that a Ctrl-C is honoured between chunks.
+them to it.  The population goes to the kernel in chunks of a few blocks, shared
+out over the cores (`chunks.train_in_chunks`), and a Ctrl-C is honoured between chunks.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import math
 import numba
 import numpy as np
 
-from experiments.running import interrupts
+from experiments.running.kernels.chunks import train_in_chunks
+from experiments.running.kernels.compiler import KERNEL
 from experiments.running.kernels.fused import evaluated_slot, initial_slots, sample_orders
 from experiments.running.kernels.ledger import Judging, Ledger, close_epoch
 from network import compiled_layered
@@ -33,9 +34,6 @@ from network.compiled_layered import all_finite, block_pass, largest_magnitude, 
 from network.validation import checked_flat_spot
 from optimizers import compiled
 from optimizers.compiled import SLOTS, coefficients_of, refresh_coefficients, update
-
-BLOCKS_PER_CHUNK = 4  # per core: a chunk is what runs between two chances to stop
-
 
 def applies(optimizer, task, observe, accelerate: bool, flat_spot=0.0) -> bool:
     """Whether this kernel can train the population: a rule that compiles (`optimizers.compiled.compiles`), a
@@ -50,7 +48,6 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     orders, batch_size = sample_orders(schedule, task.samples, seed, judging.max_epochs)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     width = compiled_layered.lanes_per_block(count)
-    chunk = width * BLOCKS_PER_CHUNK * numba.get_num_threads()
     kernel, kind = kernel_for(optimizer)
     plan, hyperparameters, slots = (
         compiled_layered.plan_of(task.network)[:-1],
@@ -58,19 +55,19 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
         (initial_slots(optimizer, size)),
     )
     inputs, targets = np.ascontiguousarray(task.inputs), np.ascontiguousarray(task.targets)
-    for start in range(0, count, chunk):
-        interrupts.checkpoint()
-        part = slice(start, min(start + chunk, count))
-        kernel(
+    train_in_chunks(
+        lambda part: kernel(
             plan, kind, hyperparameters, slots, evaluated_slot(optimizer), weights[part], inputs, targets,
             schedule.kind == "full-batch", orders, batch_size, *checked_flat_spot(flat_spot), judging, width,
             ledger.rows(part),
-        )  # fmt: skip
+        ),
+        count, width,
+    )  # fmt: skip
 
 
 def kernel_for(optimizer):
     """(the compiled kernel, the rule's code) for ``optimizer`` (`optimizers.compiled.kernel_with_rule`)."""
-    return compiled.kernel_with_rule(optimizer, _kernel, _step)
+    return compiled.kernel_with_rule(optimizer, _kernel, KERNEL)
 
 
 def _compiled(**options):
@@ -79,30 +76,18 @@ def _compiled(**options):
     return numba.njit(cache=True, error_model="numpy", **options)
 
 
-@_compiled()
-def _step(kind, coefficients, active, w, slots, new_w, new_slots, grad, error, prev_error, rose):
-    """The optimizer's rule on every weight of networks [0, active): the new weights and state go to ``new_w``
-    and ``new_slots`` (apart from the old ones, the compiler vectorizes the rule)."""
-    for j in range(active):
-        rose[j] = error[j] > prev_error[j]
-        prev_error[j] = error[j]
-    update(kind, coefficients, w, grad, slots[0], slots[1], slots[2], slots[3], rose, new_w, new_slots[0],
-           new_slots[1], new_slots[2], new_slots[3], active)  # fmt: skip
-
-
-@_compiled(parallel=True)
+@_compiled(**KERNEL)
 def _kernel(plan, kind, hyperparameters, initial_slots, evaluated, initial, inputs, targets, full_batch, orders,
             batch_size, hidden_flat_spot, output_flat_spot, arithmetic, judging, width, ledger):  # fmt: skip
     count, size = initial.shape
     samples = inputs.shape[0]
     exact = hidden_flat_spot == 0.0 and output_flat_spot == 0.0 and arithmetic == 0
-    # Writes through a tuple's fields inside the prange body are lost (numba 0.68's parfor lowering): unpack here.
     final_weights, final_grad, final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, diverged, history = (
         ledger[:-1]
     )
     path, keep_path = ledger.path, ledger.path.shape[1] > 0
     every = np.arange(samples)
-    for block in numba.prange((count + width - 1) // width):
+    for block in range((count + width - 1) // width):
         # Lane j holds network run[j]; finished networks leave and the others move down, so [0, active) is dense.
         run = np.arange(block * width, min(block * width + width, count))
         active = run.size
@@ -162,6 +147,9 @@ def _kernel(plan, kind, hyperparameters, initial_slots, evaluated, initial, inpu
                                start, min(start + batch_size, samples), space, error, grad, worst)  # fmt: skip
                 steps += 1
                 refresh_coefficients(kind, hyperparameters, steps, coefficients)
-                _step(kind, coefficients, active, w, slots, new_w, new_slots, grad,
-                      error, prev_error, rose)  # fmt: skip
+                for j in range(active):
+                    rose[j] = error[j] > prev_error[j]
+                    prev_error[j] = error[j]
+                update(kind, coefficients, w, grad, slots[0], slots[1], slots[2], slots[3], rose, new_w, new_slots[0],
+                       new_slots[1], new_slots[2], new_slots[3], active)  # fmt: skip
                 w, new_w, slots, new_slots = new_w, w, new_slots, slots

@@ -79,7 +79,8 @@ def close_epoch(final_error, best_error, hit_epochs, bit_hit_epoch, stop_epoch, 
     ``worst_residual``; write its stop into the ledger's arrays if its fate is sealed, and say whether it is.
 
     The ledger comes as its arrays (`Ledger` order, without the final weights and gradient), not as the
-    tuple: numba 0.68 loses writes made through a tuple's fields inside a prange body.
+    tuple: inside a parallel loop (``prange``, which the kernels had until issue 31), numba 0.68 loses writes
+    made through a tuple's fields.
     """
     ladder = judging.thresholds
     if healthy:

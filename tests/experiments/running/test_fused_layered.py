@@ -14,7 +14,7 @@ import network
 import optimizers
 from experiments import Budget, Schedule, Targets, train_population
 from experiments.definition.training_setup import TrainingSetup
-from experiments.running.kernels import fused, fused_layered
+from experiments.running.kernels import chunks, fused, fused_layered
 from experiments.running.runner import traces
 from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
 from optimizers import compiled
@@ -121,7 +121,7 @@ def test_every_fate_is_reached_and_recorded_alike():
 
 
 def test_populations_larger_than_one_chunk_give_the_same_bits(monkeypatch):
-    monkeypatch.setattr(fused_layered, "BLOCKS_PER_CHUNK", 1)
+    monkeypatch.setattr(chunks, "BLOCKS_PER_CHUNK", 1)
     task = network.get_task("parity-3")
     points = np.random.default_rng(2).normal(size=(700, task.network.size))
     fast, plain = (
