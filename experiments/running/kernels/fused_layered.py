@@ -35,6 +35,7 @@ from network.validation import checked_flat_spot
 from optimizers import compiled
 from optimizers.compiled import SLOTS, coefficients_of, refresh_coefficients, update
 
+
 def applies(optimizer, task, observe, accelerate: bool, flat_spot=0.0) -> bool:
     """Whether this kernel can train the population: a rule that compiles (`optimizers.compiled.compiles`), a
     network the article's closed form does not cover (`network.Task.closed_form`), no hook, compiled code on."""
