@@ -201,8 +201,13 @@ def throughput_table(repeats: int, tasks=None) -> dict:
 HELD_OUT = {  # task: (dataset, network, batch size, the loss over a batch, epochs at N = 80 and 800); cross-entropy
     "digits": ("digits", {"sizes": [64, 32, 10], "activation": "tanh"}, 32, "sum", (5, 5)),
     "breast_cancer": ("breast_cancer", {"sizes": [30, 16, 2], "activation": "tanh"}, 32, "sum", (5, 5)),
-    "mnist1d": ("mnist1d", {"sizes": [40, 100, 100, 10], "activation": "relu", "output_activation": "identity",
-                            "residual": [2]}, 100, "mean", (2, 1)),  # the published MLP, as optarena run mnist1d
+    "mnist1d": (
+        "mnist1d",
+        {"sizes": [40, 100, 100, 10], "activation": "relu", "output_activation": "identity", "residual": [2]},
+        100,
+        "mean",
+        (2, 1),
+    ),  # the published MLP, as optarena run mnist1d
 }
 HELD_OUT_RATES = {"irprop-": 1e-3, "adam": 1e-3, "quickprop": 1e-3}  # delta0 or learning rate, one for all runs
 
@@ -280,8 +285,10 @@ def held_out_table(repeats: int) -> None:
         has_torch = True
     except ImportError:
         has_torch = False
-    print("\nHeld-out units (cross-entropy, float64; digits and breast_cancer: tanh, mini-batches of 32, E summed; "
-          "mnist1d: the published residual ReLU MLP, mini-batches of 100, E averaged), network-epochs/s on one thread")
+    print(
+        "\nHeld-out units (cross-entropy, float64; digits and breast_cancer: tanh, mini-batches of 32, E summed; "
+        "mnist1d: the published residual ReLU MLP, mini-batches of 100, E averaged), network-epochs/s on one thread"
+    )
     print(f"{'task':14} {'optimizer':9} {'N':>5} {'epochs':>6} {'optarena':>10} {'torch':>10}   optarena/torch")
     for task_name, (*_, epochs_at) in HELD_OUT.items():
         for name in HELD_OUT_RATES:

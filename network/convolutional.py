@@ -102,10 +102,14 @@ class Convolutional:
 
     def __post_init__(self):
         sizes = self.sizes
-        if not isinstance(sizes, (list, tuple)) or len(sizes) < 2 or not all(
-            not isinstance(n, bool) and isinstance(n, (int, np.integer)) and n >= 1 for n in sizes
+        if (
+            not isinstance(sizes, (list, tuple))
+            or len(sizes) < 2
+            or not all(not isinstance(n, bool) and isinstance(n, (int, np.integer)) and n >= 1 for n in sizes)
         ):
-            raise ValueError(f"sizes must list the input's length and at least the outputs, integers >= 1, got {sizes!r}")
+            raise ValueError(
+                f"sizes must list the input's length and at least the outputs, integers >= 1, got {sizes!r}"
+            )
         convolutions = tuple(c if isinstance(c, Convolution) else Convolution(**c) for c in self.convolutions)
         if not convolutions:
             raise ValueError("convolutions must list at least one layer (a network without any is a Layered one)")
@@ -160,7 +164,9 @@ class Convolutional:
         for entry in entries:
             extra = sorted(set(entry) - set(CONVOLUTION_KEYS))
             if extra:
-                raise ValueError(f"{where}.convolutions: unknown key {extra[0]!r}; allowed: {', '.join(CONVOLUTION_KEYS)}")
+                raise ValueError(
+                    f"{where}.convolutions: unknown key {extra[0]!r}; allowed: {', '.join(CONVOLUTION_KEYS)}"
+                )
         try:
             return cls(data.get("sizes"), tuple(Convolution(**e) for e in entries),
                        data.get("activation", "relu"), data.get("output_activation", "identity"))  # fmt: skip
@@ -191,7 +197,9 @@ def forward(net: Convolutional, params: np.ndarray, inputs: np.ndarray, slopes: 
         elif layer.index == len(net.convolutions) + 1:
             a = np.swapaxes(a, -1, -2).reshape(*a.shape[:-2], -1)  # torch's flattening: channel by channel
         fed.append(a)
-        x = _product(a, np.swapaxes(W, -1, -2), convolution) + (b[..., None, None, :] if convolution else b[..., None, :])
+        x = _product(a, np.swapaxes(W, -1, -2), convolution) + (
+            b[..., None, None, :] if convolution else b[..., None, :]
+        )
         if layer.index == len(net.layers):
             return x, fed
         if slopes is None:

@@ -92,8 +92,11 @@ class Dataset:
             object.__setattr__(self, "class_names", names)
         if self.test_rows is not None:
             rows = np.asarray(self.test_rows)
-            if rows.ndim != 1 or rows.dtype.kind not in "iu" or len(np.unique(rows)) != len(rows) or not (
-                len(rows) and 0 <= rows.min() and rows.max() < len(labels)
+            if (
+                rows.ndim != 1
+                or rows.dtype.kind not in "iu"
+                or len(np.unique(rows)) != len(rows)
+                or not (len(rows) and 0 <= rows.min() and rows.max() < len(labels))
             ):
                 raise ValueError(f"dataset {self.name!r}: test_rows must be distinct row indices of the data")
             object.__setattr__(self, "test_rows", rows.astype(np.int64))

@@ -137,22 +137,22 @@ class Layered:
 
     def _checked_residual(self) -> tuple[int, ...]:
         residual = self.residual
-        if not isinstance(residual, (list, tuple)) or not all(_is_count(l) for l in residual):
+        if not isinstance(residual, (list, tuple)) or not all(_is_count(layer) for layer in residual):
             raise ValueError(f"residual must list hidden layers 1 … {len(self.sizes) - 2}, got {residual!r}")
-        for l in residual:
-            if l >= len(self.sizes) - 1:
+        for layer in residual:
+            if layer >= len(self.sizes) - 1:
                 raise ValueError(
-                    f"residual layer {l} is not a hidden layer of {'-'.join(map(str, self.sizes))} (hidden: 1 … "
+                    f"residual layer {layer} is not a hidden layer of {'-'.join(map(str, self.sizes))} (hidden: 1 … "
                     f"{len(self.sizes) - 2})"
                 )
-            if self.sizes[l] != self.sizes[l - 1]:
+            if self.sizes[layer] != self.sizes[layer - 1]:
                 raise ValueError(
-                    f"residual layer {l} has {self.sizes[l]} units and reads {self.sizes[l - 1]}: a residual "
-                    "layer adds what it reads to its outputs, so the two must have as many units"
+                    f"residual layer {layer} has {self.sizes[layer]} units and reads {self.sizes[layer - 1]}: a "
+                    "residual layer adds what it reads to its outputs, so the two must have as many units"
                 )
         if residual and self.shortcuts:
             raise ValueError("a network has either shortcuts or residual layers, not both")
-        return tuple(sorted(set(int(l) for l in residual)))
+        return tuple(sorted(set(int(layer) for layer in residual)))
 
     @property
     def n_inputs(self) -> int:
@@ -282,7 +282,9 @@ class Layered:
         """E = Σ_samples Σ_outputs (t − r)²/2 (over S with ``mean``), of shape ``params.shape[:-1]``."""
         return self.error_of_checked(*self.checked(params, inputs, targets), mean=mean)
 
-    def loss_and_grad(self, params, inputs, targets, flat_spot=0.0, mean: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def loss_and_grad(
+        self, params, inputs, targets, flat_spot=0.0, mean: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(E, ∂E/∂params) from one forward and one backward pass; the gradient has the parameters' shape.
 
         ``flat_spot`` = c > 0 uses f′ + c at every sigmoid and tanh unit in the
@@ -425,7 +427,9 @@ class Layered:
             width = self.sizes[k]
             if k > 0:
                 block = W[..., :, column : column + width]  # (..., n_l, n_k)
-                through = block[..., None, :, :] if self.residual else block[..., None, :, :] * slopes[k][..., :, None, :]
+                through = (
+                    block[..., None, :, :] if self.residual else block[..., None, :, :] * slopes[k][..., :, None, :]
+                )
                 contribution = ordered_sum(delta[..., :, :, None] * through, axis=-2)  # Σ_o δ_o·(W_ok·f′_k)
                 signals[k] = contribution if k not in signals else signals[k] + contribution
             column += width

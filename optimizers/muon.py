@@ -10,7 +10,6 @@ from typing import NamedTuple
 import numpy as np
 
 from optimizers.adam import adam_coefficients, adam_rule
-from optimizers.elementwise import per_network
 from optimizers.base import (
     as_step_arrays,
     lerp,
@@ -18,6 +17,7 @@ from optimizers.base import (
     require_positive,
     require_unit_interval,
 )
+from optimizers.elementwise import per_network
 from optimizers.layout import LayerAware
 from optimizers.per_network import HyperparameterColumns
 from optimizers.registry import register

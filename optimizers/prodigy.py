@@ -13,7 +13,6 @@ from optimizers.elementwise import power
 from optimizers.per_network import HyperparameterColumns
 from optimizers.registry import register
 
-
 PER_NETWORK = ("learning_rate", "d_coef", "weight_decay")  # what a tuning study may draw per network
 
 

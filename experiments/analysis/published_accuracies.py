@@ -1,7 +1,7 @@
 """A published table of test accuracies beside our rerun of it: one verdict per row (MNIST-1D's, for one).
 
-The table is data (`experiments.definition.published_accuracies`). The published values are single runs.  So a row's verdict asks whether one
-run of ours could have given it: **holds** when it lies within the range of
+The table is data (`experiments.definition.published_accuracies`). The published values are single runs.  So a
+row's verdict asks whether one run of ours could have given it: **holds** when it lies within the range of
 our runs (every study a run of its own: initial weights, and the split where
 it has a validation part), **paper higher** above our best run, **paper
 lower** below our worst; the value the authors' own notebook logged

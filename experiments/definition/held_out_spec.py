@@ -68,9 +68,9 @@ from experiments.definition.published_results import read_table
 from experiments.definition.schedules import Schedule
 from experiments.definition.spec_tables import SpecTable, canonical_json, listed, require_unique
 from experiments.definition.tuning import require_log_range
+from network.convolutional import Convolutional
 from network.cross_entropy import LOSSES
 from network.datasets import SHIPPED, Dataset, load
-from network.convolutional import Convolutional
 from network.layered import Layered
 from network.splits import PROBEN1, Part, assigned_split, checked_fractions, published_split, stratified_split
 from network.validation import did_you_mean
@@ -300,8 +300,10 @@ class HeldOutSpec:
             raise ValueError(f"result_at must be one of {', '.join(RESULT_AT)}, got {self.result_at!r}")
         for task in self.tasks:
             if self.result_at == "best-validation" and not len(task.parts_of(0)[1].labels):
-                raise ValueError(f"task {task.name!r} has no validation part, so a run's result cannot be taken at "
-                                 'its lowest validation error: give split.validation > 0 or result_at = "last"')
+                raise ValueError(
+                    f"task {task.name!r} has no validation part, so a run's result cannot be taken at "
+                    'its lowest validation error: give split.validation > 0 or result_at = "last"'
+                )
         if self.published is not None:
             from experiments.definition.published_accuracies import PublishedAccuracies
 
@@ -328,19 +330,21 @@ class HeldOutSpec:
         return epochs if epochs[-1] == self.max_epochs else np.append(epochs, self.max_epochs)
 
     def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "kind": KIND,
-            "description": self.description,
-            "seeds": list(self.seeds),
-            "schedules": [schedule.to_dict() for schedule in self.schedules],
-            "evaluate_every": self.evaluate_every,
-            "budget": {"max_epochs": self.max_epochs},
-            "tuning": {"budget": self.trials},
-            "tasks": [task.to_dict() for task in self.tasks],
-            "optimizers": [space.to_dict() for space in self.optimizers],
-        } | ({"result_at": self.result_at} if self.result_at != "best-validation" else {}) | (
-            {"published": self.published} if self.published is not None else {}
+        return (
+            {
+                "name": self.name,
+                "kind": KIND,
+                "description": self.description,
+                "seeds": list(self.seeds),
+                "schedules": [schedule.to_dict() for schedule in self.schedules],
+                "evaluate_every": self.evaluate_every,
+                "budget": {"max_epochs": self.max_epochs},
+                "tuning": {"budget": self.trials},
+                "tasks": [task.to_dict() for task in self.tasks],
+                "optimizers": [space.to_dict() for space in self.optimizers],
+            }
+            | ({"result_at": self.result_at} if self.result_at != "best-validation" else {})
+            | ({"published": self.published} if self.published is not None else {})
         )
 
     def digest(self) -> str:
@@ -380,8 +384,18 @@ def _published_from(entry, base: Path | None) -> dict | None:
 
 def _task_from(entry, where: str, base: Path | None) -> HeldOutTask:
     keys = SpecTable(where, entry, required=("name", "network"))
-    keys.allow("dataset", "file", "input_columns", "target_columns", "inputs", "labels", "class_names", "loss", "split",
-               "reduction")
+    keys.allow(
+        "dataset",
+        "file",
+        "input_columns",
+        "target_columns",
+        "inputs",
+        "labels",
+        "class_names",
+        "loss",
+        "split",
+        "reduction",
+    )
     sources = [key for key in ("dataset", "file", "inputs") if key in entry]
     if len(sources) != 1:
         raise ValueError(f"{where}: give one of dataset (one of {', '.join(SHIPPED)}), file or inputs + labels")

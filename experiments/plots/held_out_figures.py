@@ -63,7 +63,9 @@ def learning_curves(spec, history: np.ndarray):
             ax.plot([stop], [max(np.interp(stop, epochs, curve), 1e-3)], "o", color=style["color"], markersize=4)
         ax.set(yscale="log", title=f"{spec.tasks[t].name}, {spec.schedules[s].label}")
         ax.grid(True, which="both", alpha=0.3)
-    label_small_multiples(axes, len(problems), "epochs", f"{' or '.join(sorted(drawn))} error rate (chosen trials, median)")
+    label_small_multiples(
+        axes, len(problems), "epochs", f"{' or '.join(sorted(drawn))} error rate (chosen trials, median)"
+    )
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside right upper", fontsize="small")
     return figure

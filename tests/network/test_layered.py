@@ -16,8 +16,7 @@ import pytest
 
 import network
 import optimizers
-from network import Layered
-from network import matrix_pass
+from network import Layered, matrix_pass
 from network.compiled_layered import evaluate, plan_of
 from network.validation import PERIOD, PERIOD_SINGLE, FlatSpot
 
@@ -226,7 +225,10 @@ def test_a_residual_layer_adds_what_it_reads_to_its_outputs():
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"sizes": [2, 3, 3, 1], "residual": [3]}, r"residual layer 3 is not a hidden layer of 2-3-3-1 \(hidden: 1 … 2\)"),
+        (
+            {"sizes": [2, 3, 3, 1], "residual": [3]},
+            r"residual layer 3 is not a hidden layer of 2-3-3-1 \(hidden: 1 … 2\)",
+        ),
         ({"sizes": [2, 3, 4, 1], "residual": [2]}, r"residual layer 2 has 4 units and reads 3"),
         ({"sizes": [2, 2, 2, 1], "residual": [2], "shortcuts": True}, r"either shortcuts or residual layers"),
         ({"sizes": [2, 2, 2, 1], "residual": 2}, r"residual must list hidden layers 1 … 2, got 2"),

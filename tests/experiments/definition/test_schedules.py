@@ -61,7 +61,10 @@ def test_a_cyclic_order_runs_through_the_samples_as_stored_every_epoch():
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ({"kind": "mini-batch", "batch_size": 2, "order": "sorted"}, r"order must be one of shuffled, cyclic, got 'sorted'"),
+        (
+            {"kind": "mini-batch", "batch_size": 2, "order": "sorted"},
+            r"order must be one of shuffled, cyclic, got 'sorted'",
+        ),
         ({"kind": "full-batch", "order": "cyclic"}, r"a full-batch schedule has no order"),
     ],
 )

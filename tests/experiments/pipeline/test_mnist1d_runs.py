@@ -129,7 +129,9 @@ def test_each_published_row_gets_a_verdict_from_the_range_of_our_runs():
     frame = published_accuracies.comparison(spec, with_accuracies(spec, [[0.60, 0.67, 0.64]]))
     assert frame["verdict"][0] == "holds"
     text = published_accuracies.to_markdown(spec, frame)
-    assert "| small | – | 66.0 % | holds | 70.0 % | paper higher |" in text and "not reproduced: no convolutions" in text
+    assert (
+        "| small | – | 66.0 % | holds | 70.0 % | paper higher |" in text and "not reproduced: no convolutions" in text
+    )
 
 
 @pytest.mark.parametrize(
