@@ -1,6 +1,7 @@
 """A population trained chunk by chunk on threads: every network once, in whole blocks, to the same bits."""
 
 import threading
+import time
 
 import numba
 import numpy as np
@@ -18,6 +19,7 @@ def test_every_network_is_trained_once_in_chunks_of_whole_blocks_on_several_thre
     parts, threads = [], set()
 
     def train(part):
+        time.sleep(0.01)  # long enough that every thread gets a chunk
         parts.append((part.start, part.stop))
         threads.add(threading.current_thread().name)
 
@@ -54,6 +56,24 @@ def test_a_chunks_error_is_the_calls_error(monkeypatch):
 
     with pytest.raises(ValueError, match="chunk 2 broke"):
         chunks.train_in_chunks(train, count=1000, width=64)
+
+
+def test_a_ctrl_c_lets_each_thread_finish_its_chunk_and_take_no_other(monkeypatch):
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(chunks, "BLOCKS_PER_CHUNK", 1)
+    trained = []
+
+    def train(part):
+        time.sleep(0.02)
+        trained.append(part.start)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(chunks.interrupts, "checkpoint", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        chunks.train_in_chunks(train, count=64 * 200, width=64)
+    assert 1 <= len(trained) < 100  # it stops within a poll (chunks.POLL_S), not after the 200 chunks
 
 
 @pytest.mark.parametrize("schedule", [Schedule("full-batch"), Schedule("per-sample")])
