@@ -119,8 +119,8 @@ def _compiled(**options):
 
     Inside the kernels, integers passed to a compiled function are written ``np.int64(0)``, and counters start
     at ``np.int64(0)``: numba compiles a called function once more for each literal argument
-    (``Literal[int](0)`` apart from ``int64``), and the parallel loop types its body twice, which with literals
-    compiled the rule and the network pass twice each (a fresh install's first run waited for it)."""
+    (``Literal[int](0)`` apart from ``int64``), which compiled the rule and the network pass twice each (a fresh
+    install's first run waited for it)."""
     return numba.njit(cache=True, error_model="numpy", **options)
 
 
