@@ -93,10 +93,11 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
     kernel, kind = kernel_for(optimizer)
     weights, slots = np.ascontiguousarray(weights, dtype=np.float64), initial_slots(optimizer, 2)
     hyperparameters, evaluated = optimizer.hyperparameter_vector(), evaluated_slot(optimizer)
+    full_batch, flat_spots = schedule.kind == "full-batch", closed_form_flat_spot(flat_spot)[:2]
     train_in_chunks(
         lambda part: kernel(
-            kind, hyperparameters, slots, evaluated, weights[part], inputs, targets, schedule.kind == "full-batch",
-            orders, batch_size, *closed_form_flat_spot(flat_spot)[:2], judging, ledger.rows(part),
+            kind, hyperparameters, slots, evaluated, weights[part], inputs, targets, full_batch, orders, batch_size,
+            *flat_spots, judging, ledger.rows(part),
         ),
         len(weights), LANES,
     )  # fmt: skip

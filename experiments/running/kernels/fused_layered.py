@@ -56,11 +56,12 @@ def train(optimizer, task, weights, schedule, seed, judging: Judging, flat_spot,
         (initial_slots(optimizer, size)),
     )
     inputs, targets = np.ascontiguousarray(task.inputs), np.ascontiguousarray(task.targets)
+    evaluated, flat_spots = evaluated_slot(optimizer), checked_flat_spot(flat_spot)
+    full_batch = schedule.kind == "full-batch"
     train_in_chunks(
         lambda part: kernel(
-            plan, kind, hyperparameters, slots, evaluated_slot(optimizer), weights[part], inputs, targets,
-            schedule.kind == "full-batch", orders, batch_size, *checked_flat_spot(flat_spot), judging, width,
-            ledger.rows(part),
+            plan, kind, hyperparameters, slots, evaluated, weights[part], inputs, targets, full_batch, orders,
+            batch_size, *flat_spots, judging, width, ledger.rows(part),
         ),
         count, width,
     )  # fmt: skip
